@@ -1,0 +1,57 @@
+"""Frequency policies: plug-ins behind one small interface (``base.Policy``).
+
+Build a chain with ``build(["milestones", "quiet_hours", "cap_rolling:limit=3"])``.
+A researcher's own policy is a ``Policy`` subclass decorated with ``register``
+in a module of their own, imported before the chain is built.
+"""
+
+from __future__ import annotations
+
+from engine.errors import LocalMisuse
+from engine.policies import caps, digest, quiet, selection
+from engine.policies.base import REGISTRY, Drop, Hold, Policy, Verdict, register
+
+__all__ = [
+    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "build", "caps", "digest", "parse_spec",
+    "quiet", "register", "selection",
+]
+
+
+def _value(text: str) -> object:
+    low = text.lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, object]]:
+    """``"cap_rolling:limit=3,hours=24"`` -> ``("cap_rolling", {"limit": 3, "hours": 24})``."""
+    name, _, rest = spec.strip().partition(":")
+    params: dict[str, object] = {}
+    for item in filter(None, (p.strip() for p in rest.split(","))):
+        key, eq, val = item.partition("=")
+        if not eq or not key.strip():
+            raise LocalMisuse(f"policy {spec!r}: expected key=value, got {item!r}")
+        params[key.strip()] = _value(val.strip())
+    return name.strip(), params
+
+
+def build(specs: list[str] | tuple[str, ...]) -> tuple[Policy, ...]:
+    """Policies from specs, in order. Errors name the spec and what is allowed."""
+    chain = []
+    for spec in specs:
+        name, params = parse_spec(spec)
+        factory = REGISTRY.get(name)
+        if factory is None:
+            known = ", ".join(sorted(REGISTRY))
+            raise LocalMisuse(f"unknown policy {name!r}; known policies: {known}")
+        try:
+            chain.append(factory(**params))
+        except (TypeError, ValueError) as exc:
+            raise LocalMisuse(f"policy {spec!r}: {exc}") from None
+    return tuple(chain)

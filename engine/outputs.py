@@ -1,0 +1,77 @@
+"""What the engine asks its driver to do, and what it decided not to do.
+
+Every decision not to send is an output with a reason code, so metrics can
+count them without looking inside the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sms:
+    """A notification text to send. ``message_id`` is a stable idempotency key."""
+
+    kind: ClassVar[str] = "sms"
+    at: int
+    to: str
+    body: str
+    message_id: str
+    tracking_number: str | None
+    encoding: str
+    segments: int
+    cause: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """A text answering an inbound text (HELP, STOP confirmation, status...)."""
+
+    kind: ClassVar[str] = "reply"
+    at: int
+    to: str
+    body: str
+    message_id: str
+    tracking_number: str | None
+    encoding: str
+    segments: int
+    cause: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Suppressed:
+    """A text the engine decided not to send, and why (``reason``)."""
+
+    kind: ClassVar[str] = "suppressed"
+    at: int
+    to: str
+    tracking_number: str | None
+    reason: str
+    cause: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Held:
+    """A text postponed until ``until`` (quiet hours, digest window)."""
+
+    kind: ClassVar[str] = "held"
+    at: int
+    to: str
+    tracking_number: str | None
+    until: int
+    reason: str
+    cause: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WakeAt:
+    """Please feed ``Wake(at=...)`` at this instant (or any input at or after it)."""
+
+    kind: ClassVar[str] = "wake_at"
+    at: int
+
+
+Output = Sms | Reply | Suppressed | Held | WakeAt
+Text = Sms | Reply

@@ -1,0 +1,53 @@
+"""Phone numbers: validated and normalised to E.164 with ``phonenumbers``.
+
+Only North American numbers are served (the service texts US and Canadian
+numbers, shared/FACTS.md); US territories share the +1 plan and are allowed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import phonenumbers
+
+from engine.errors import InvalidInput
+
+SERVED_REGIONS: Final = frozenset({"US", "CA", "PR", "VI", "GU", "MP", "AS"})
+
+# Memo of raw text -> E.164; phone parsing costs ~13 us, and the same few
+# numbers recur (every reply of one person). Bounded so a flood of distinct
+# junk cannot grow it forever.
+_MEMO: dict[str, str] = {}
+_MEMO_LIMIT: Final = 200_000
+
+
+def normalise(raw: str, *, field: str = "phone") -> str:
+    """``raw`` as E.164 (``+13035550123``), or InvalidInput naming ``field``."""
+    if type(raw) is not str or not raw.strip():
+        raise InvalidInput(f"{field} is missing", field=field)
+    hit = _MEMO.get(raw)
+    if hit is not None:
+        return hit
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(f"{field} {raw!r} is not a phone number ({exc})", field=field) from None
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"{field} {raw!r} is not a valid phone number", field=field)
+    region = phonenumbers.region_code_for_number(number)
+    if region not in SERVED_REGIONS:
+        raise InvalidInput(
+            f"{field} {raw!r} is in {region}; only US and Canadian numbers are served",
+            field=field,
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if len(_MEMO) < _MEMO_LIMIT:
+        _MEMO[raw] = e164
+    return e164
+
+
+def mask(e164: str) -> str:
+    """For logs and public views: keep the area code and the last two digits."""
+    if len(e164) < 8:
+        return "***"
+    return f"{e164[:5]}*****{e164[-2:]}"

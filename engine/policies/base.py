@@ -1,0 +1,57 @@
+"""The one small interface every frequency policy implements.
+
+A policy looks at a notice on its way out and answers: pass (``None``),
+``Drop(reason)``, or ``Hold(until, reason)``. Policies compose in order; a held
+notice resumes at the next policy when it comes due. ``sent`` is called for
+every notification actually sent, so counting policies (caps) can count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from engine.errors import LocalMisuse
+from engine.state import Notice
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    until: int
+    reason: str
+
+
+Verdict = Drop | Hold | None
+
+
+class Policy:
+    """Base class; subclasses set ``name`` and override ``check``."""
+
+    name: ClassVar[str] = ""
+
+    def check(self, notice: Notice, now: int) -> Verdict:
+        raise NotImplementedError
+
+    def sent(self, notice: Notice, now: int) -> None:
+        """A notification passed every policy and was sent at ``now``."""
+
+    def describe(self) -> str:
+        params = ", ".join(f"{k}={v}" for k, v in sorted(vars(self).items()) if k[0] != "_")
+        return f"{self.name}({params})" if params else self.name
+
+
+REGISTRY: dict[str, Callable[..., Policy]] = {}
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    """Class decorator: make a policy available by name (also for plug-ins)."""
+    if not cls.name:
+        raise LocalMisuse(f"policy class {cls.__qualname__} has no name")
+    REGISTRY[cls.name] = cls
+    return cls

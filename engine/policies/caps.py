@@ -1,0 +1,70 @@
+"""Daily caps per recipient: a rolling window, and the calendar day.
+
+Florida and Oklahoma cap at 3 messages per 24 hours (shared/FACTS.md); a cap
+here counts notifications per person across all their parcels. Replies to a
+person's own texts are answers, not notifications, and are not counted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from engine.policies.base import Drop, Policy, Verdict, register
+from engine.state import Notice, Phone
+
+_CAP = Drop("cap")
+
+
+@register
+class RollingCap(Policy):
+    """At most ``limit`` texts in any ``hours``-hour window."""
+
+    name = "cap_rolling"
+
+    def __init__(self, limit: int = 3, hours: int = 24) -> None:
+        if limit < 1 or hours < 1:
+            raise ValueError("limit and hours must be at least 1")
+        self.limit = limit
+        self.hours = hours
+        self._sent: dict[Phone, list[int]] = {}
+
+    def check(self, notice: Notice, now: int) -> Verdict:
+        times = self._sent.get(notice.sub.phone)
+        if times is None or len(times) < self.limit:
+            return None
+        horizon = now - self.hours * 3600
+        while times and times[0] <= horizon:
+            del times[0]
+        return _CAP if len(times) >= self.limit else None
+
+    def sent(self, notice: Notice, now: int) -> None:
+        times = self._sent.setdefault(notice.sub.phone, [])
+        times.append(now)
+        if len(times) > self.limit:
+            del times[0]
+
+
+@register
+class CalendarCap(Policy):
+    """At most ``limit`` texts per calendar day in the recipient's zone."""
+
+    name = "cap_calendar"
+
+    def __init__(self, limit: int = 3) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self._day: dict[Phone, tuple[int, int]] = {}
+
+    def check(self, notice: Notice, now: int) -> Verdict:
+        seen = self._day.get(notice.sub.phone)
+        if seen is None or seen[1] < self.limit:
+            return None
+        day = datetime.fromtimestamp(now, notice.sub.zone).toordinal()
+        return _CAP if seen[0] == day else None
+
+    def sent(self, notice: Notice, now: int) -> None:
+        day = datetime.fromtimestamp(now, notice.sub.zone).toordinal()
+        seen = self._day.get(notice.sub.phone)
+        count = seen[1] + 1 if seen is not None and seen[0] == day else 1
+        self._day[notice.sub.phone] = (day, count)

@@ -1,0 +1,84 @@
+"""Quiet hours: no texts outside the recipient's window.
+
+The federal rule for solicitations is 8 AM-9 PM recipient local time; Florida,
+Oklahoma, Washington and Maryland allow only until 8 PM (shared/FACTS.md).
+Transactional texts are mostly exempt, but planners want to see the effect of
+applying the rule, so it is a policy. A person who texted QUIET also gets no
+texts 11 PM-7 AM Central (the service's own QUIET window). Outside the window
+a text is held until the window opens (``mode="hold"``) or dropped
+(``mode="drop"``); ``exceptions=True`` lets delivery problems through.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE
+from engine.policies.base import Drop, Hold, Policy, Verdict, register
+from engine.state import Notice
+
+CENTRAL: Final = ZoneInfo("America/Chicago")
+QUIET_FROM: Final = 23
+QUIET_UNTIL: Final = 7
+_QUIET = Drop("quiet_hours")
+
+
+def _at_hour(local: datetime, hour: int, days_ahead: int) -> int:
+    day = local.date() + timedelta(days=days_ahead)
+    return int(datetime(day.year, day.month, day.day, hour, tzinfo=local.tzinfo).timestamp())
+
+
+@register
+class QuietHours(Policy):
+    name = "quiet_hours"
+
+    def __init__(
+        self, start: int = 8, end: int = 21, strict_end: int = 20, mode: str = "hold",
+        exceptions: bool = False,
+    ) -> None:
+        if not 0 <= start < strict_end <= end <= 24:
+            raise ValueError("need 0 <= start < strict_end <= end <= 24")
+        if mode not in ("hold", "drop"):
+            raise ValueError("mode must be 'hold' or 'drop'")
+        self.start = start
+        self.end = end
+        self.strict_end = strict_end
+        self.mode = mode
+        self.exceptions = exceptions
+
+    def check(self, notice: Notice, now: int) -> Verdict:
+        if self.exceptions and CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION:
+            return None
+        sub = notice.sub
+        until = self.next_allowed(now, sub.zone, sub.strict, sub.phone.quiet)
+        if until == now:
+            return None
+        return Hold(until, "quiet_hours") if self.mode == "hold" else _QUIET
+
+    def allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool) -> bool:
+        return self.next_allowed(at, zone, strict, quiet) == at
+
+    def next_allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool) -> int:
+        """The first instant at or after ``at`` inside every window that applies."""
+        end = self.strict_end if strict else self.end
+        t = at
+        for _ in range(8):  # each step moves to a window edge; a few always suffice
+            local = datetime.fromtimestamp(t, zone)
+            if local.hour < self.start:
+                t = _at_hour(local, self.start, 0)
+                continue
+            if local.hour >= end:
+                t = _at_hour(local, self.start, 1)
+                continue
+            if quiet:
+                central = datetime.fromtimestamp(t, CENTRAL)
+                if central.hour >= QUIET_FROM:
+                    t = _at_hour(central, QUIET_UNTIL, 1)
+                    continue
+                if central.hour < QUIET_UNTIL:
+                    t = _at_hour(central, QUIET_UNTIL, 0)
+                    continue
+            return t
+        return t

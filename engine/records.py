@@ -1,0 +1,158 @@
+"""The trace format (v1, shared/DESIGN.md): one JSON object per line.
+
+Converts records (already-decoded JSON objects) to typed inputs and typed
+outputs back to records. Pure: drivers read and write the files. Errors name
+the field, so a driver can report "line 12: field 'at': ...".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, Final
+
+from engine.errors import InvalidInput
+from engine.inputs import Input, Receipt, Scan, SmsIn, Subscribe, Wake
+from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
+
+_EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
+
+
+def parse_time(value: Any, field: str = "at") -> tuple[int, int]:
+    """ISO 8601 with an offset -> (epoch seconds, offset minutes)."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"field {field!r} must be an ISO 8601 time string", field=field)
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"field {field!r}: {value!r} is not an ISO 8601 time",
+                           field=field) from None
+    offset = t.utcoffset()
+    if offset is None:
+        raise InvalidInput(f"field {field!r}: {value!r} has no UTC offset", field=field)
+    return int(t.timestamp()), int(offset.total_seconds()) // 60
+
+
+def format_time(at: int, offset_min: int = 0) -> str:
+    """Epoch seconds -> ISO 8601 at the given offset (UTC by default)."""
+    tz = UTC if offset_min == 0 else timezone(timedelta(minutes=offset_min))
+    return datetime.fromtimestamp(at, tz).isoformat()
+
+
+def parse_day(value: Any, field: str) -> int:
+    """``"2026-12-15"`` (or a full timestamp) -> days since the epoch."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"field {field!r} must be a date string", field=field)
+    try:
+        return date.fromisoformat(value[:10]).toordinal() - _EPOCH_DAY
+    except ValueError:
+        raise InvalidInput(f"field {field!r}: {value!r} is not a date", field=field) from None
+
+
+def format_day(day: int) -> str:
+    return date.fromordinal(day + _EPOCH_DAY).isoformat()
+
+
+def _text(rec: dict[str, Any], key: str, *, required: bool = False) -> str:
+    value = rec.get(key)
+    if value is None:
+        if required:
+            raise InvalidInput(f"missing field {key!r}", field=key)
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"field {key!r} must be a string", field=key)
+    return value
+
+
+def to_input(rec: Any) -> Input:
+    """A decoded trace record -> a typed input. Raises InvalidInput."""
+    if not isinstance(rec, dict):
+        raise InvalidInput("a record must be a JSON object")
+    kind = rec.get("kind")
+    at, offset = parse_time(rec.get("at"))
+    if kind == "scan":
+        eta = rec.get("expectedDelivery")
+        return Scan(
+            at=at, offset_min=offset,
+            tracking_number=_text(rec, "trackingNumber", required=True),
+            event_code=_text(rec, "eventCode", required=True).strip().upper(),
+            city=_text(rec, "eventCity").strip().upper(),
+            state=_text(rec, "eventState").strip().upper(),
+            zip=_text(rec, "eventZIP").strip(),
+            event_id=_text(rec, "eventId"),
+            expected_delivery=None if eta in (None, "") else parse_day(eta, "expectedDelivery"),
+        )
+    if kind == "subscribe":
+        options = rec.get("options", ["all"])
+        if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+            raise InvalidInput("field 'options' must be a list of strings", field="options")
+        merchant = rec.get("merchant")
+        if merchant is not None and not isinstance(merchant, str):
+            raise InvalidInput("field 'merchant' must be a string", field="merchant")
+        dest = rec.get("destinationZIP")
+        if dest is not None and not isinstance(dest, str):
+            raise InvalidInput("field 'destinationZIP' must be a string", field="destinationZIP")
+        return Subscribe(
+            at=at, tracking_number=_text(rec, "trackingNumber", required=True),
+            phone=_text(rec, "phone", required=True),
+            channel=_text(rec, "channel") or "checkout", options=tuple(options),
+            merchant=merchant, destination_zip=dest or None,
+        )
+    if kind == "sms_in":
+        return SmsIn(at=at, sender=_text(rec, "from", required=True),
+                     body=_text(rec, "body"), message_sid=_text(rec, "messageSid"))
+    if kind == "receipt":
+        return Receipt(at=at, message_id=_text(rec, "messageId", required=True),
+                       status=_text(rec, "status", required=True))
+    if kind == "wake":
+        return Wake(at=at)
+    raise InvalidInput(
+        f"unknown kind {kind!r}; expected scan, subscribe, sms_in, receipt or wake", field="kind"
+    )
+
+
+def from_input(inp: Input) -> dict[str, Any]:
+    """A typed input -> its trace record (the inverse of ``to_input``)."""
+    rec: dict[str, Any] = {"kind": inp.kind}
+    if isinstance(inp, Scan):
+        rec["at"] = format_time(inp.at, inp.offset_min)
+        rec["trackingNumber"] = inp.tracking_number
+        rec["eventCode"] = inp.event_code
+        for key, value in (("eventCity", inp.city), ("eventState", inp.state),
+                           ("eventZIP", inp.zip), ("eventId", inp.event_id)):
+            if value:
+                rec[key] = value
+        if inp.expected_delivery is not None:
+            rec["expectedDelivery"] = format_day(inp.expected_delivery)
+        return rec
+    rec["at"] = format_time(inp.at)
+    if isinstance(inp, Subscribe):
+        rec.update(trackingNumber=inp.tracking_number, phone=inp.phone, channel=inp.channel,
+                   options=list(inp.options))
+        if inp.merchant is not None:
+            rec["merchant"] = inp.merchant
+        if inp.destination_zip is not None:
+            rec["destinationZIP"] = inp.destination_zip
+    elif isinstance(inp, SmsIn):
+        rec.update({"from": inp.sender, "body": inp.body})
+        if inp.message_sid:
+            rec["messageSid"] = inp.message_sid
+    elif isinstance(inp, Receipt):
+        rec.update(messageId=inp.message_id, status=inp.status)
+    return rec
+
+
+def from_output(o: Output) -> dict[str, Any]:
+    """A typed output -> its trace record (key order fixed, for byte-identical files)."""
+    rec: dict[str, Any] = {"kind": o.kind, "at": format_time(o.at)}
+    if isinstance(o, Sms | Reply):
+        rec.update(to=o.to, body=o.body, messageId=o.message_id,
+                   trackingNumber=o.tracking_number, encoding=o.encoding,
+                   segments=o.segments, cause=o.cause)
+    elif isinstance(o, Suppressed):
+        rec.update(to=o.to, trackingNumber=o.tracking_number, reason=o.reason, cause=o.cause)
+    elif isinstance(o, Held):
+        rec.update(to=o.to, trackingNumber=o.tracking_number, until=format_time(o.until),
+                   reason=o.reason, cause=o.cause)
+    elif isinstance(o, WakeAt):
+        pass
+    return rec

@@ -1,0 +1,117 @@
+"""The engine's memory: parcels, phones, subscriptions, and texts in flight.
+
+Plain slotted classes, mutated only by ``engine.core``. Sizes matter: a
+national day has tens of millions of parcels, so a parcel is six slots and its
+whole scan history is one ``bytes`` of 10-byte records (see ``pack_scan``).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+from zoneinfo import ZoneInfo
+
+# One scan in 10 bytes, big-endian so byte order is time order:
+# 40 bits event time (s) | 8 bits UTC offset in quarter hours + 64 |
+# 8 bits code index | 24 bits place index.
+RECORD: Final = 10
+
+
+def pack_scan(at: int, offset_min: int, code: int, place: int) -> bytes:
+    return ((at << 40) | ((offset_min // 15 + 64) << 32) | (code << 24) | place).to_bytes(
+        RECORD, "big"
+    )
+
+
+def unpack_scan(record: bytes) -> tuple[int, int, int, int]:
+    """(at, offset_min, code index, place index)."""
+    n = int.from_bytes(record, "big")
+    return n >> 40, (((n >> 32) & 0xFF) - 64) * 15, (n >> 24) & 0xFF, n & 0xFFFFFF
+
+
+class Parcel:
+    """What the engine knows of one parcel, subscribed to or not."""
+
+    __slots__ = ("code", "eta", "history", "last_at", "max_rank", "subs")
+
+    def __init__(self) -> None:
+        self.history = b""          # packed scans in event-time order
+        self.last_at = -1           # event time of the newest scan
+        self.code = -1              # code index of the newest accepted scan (-1: none)
+        self.max_rank = -1          # furthest progress rank reached
+        self.eta: int | None = None  # expected delivery, days since epoch
+        self.subs: list[Sub] | None = None
+
+
+class Phone:
+    """One person, by phone number."""
+
+    __slots__ = (
+        "e164", "fails", "opted_out", "pending", "quiet", "subs", "touches", "zone_hint",
+    )
+
+    def __init__(self, e164: str) -> None:
+        self.e164 = e164
+        self.opted_out = False
+        self.quiet = False          # the person's QUIET window (11 PM-7 AM Central)
+        self.fails = 0              # consecutive failed delivery receipts
+        self.touches = 0            # inputs from or about this phone: makes ids unique
+        self.subs: list[Sub] = []
+        self.pending: list[Sub] = []  # tracking-page subscriptions awaiting YES
+        self.zone_hint: str | None = None
+
+
+class Sub:
+    """One phone following one parcel."""
+
+    __slots__ = (
+        "active", "channel", "last_eta", "last_milestone", "merchant", "options", "phone",
+        "strict", "tracking_number", "zone",
+    )
+
+    def __init__(
+        self, phone: Phone, tracking_number: str, options: int, channel: str, merchant: str,
+        zone: ZoneInfo, strict: bool,
+    ) -> None:
+        self.phone = phone
+        self.tracking_number = tracking_number
+        self.options = options
+        self.channel = channel
+        self.merchant = merchant
+        self.zone = zone
+        self.strict = strict
+        self.active = channel != "tracking_page"
+        self.last_milestone = -1    # the status this person was last told
+        self.last_eta: int | None = None
+
+
+class Notice:
+    """A text the engine would like to send about a scan, on its way through
+    the policies. Mutable only while held (``stage``, ``due``)."""
+
+    __slots__ = (
+        "at", "cause", "code", "due", "eta", "eta_changed", "event_at", "milestone", "offset",
+        "place", "seq", "stage", "sub",
+    )
+
+    def __init__(
+        self, sub: Sub, at: int, milestone: int, code: int, event_at: int, offset: int,
+        place: str, eta: int | None, eta_changed: bool, cause: str,
+    ) -> None:
+        self.sub = sub
+        self.at = at                # when the engine decided
+        self.milestone = milestone
+        self.code = code
+        self.event_at = event_at
+        self.offset = offset
+        self.place = place
+        self.eta = eta
+        self.eta_changed = eta_changed
+        self.cause = cause
+        self.stage = 0
+        self.due = 0
+        self.seq = 0
+
+    @property
+    def status_changed(self) -> bool:
+        """Whether this tells the person a status they were not told yet."""
+        return self.milestone != self.sub.last_milestone

@@ -1,0 +1,217 @@
+"""Table tests for engine.geo (ZIP / area code -> state, zone, strict hours)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engine import geo
+from engine.geo import (
+    DEFAULT_ZONE,
+    STATE_ZONES,
+    STRICT_HOURS_STATES,
+    Place,
+    locate,
+    state_for_phone,
+    state_for_zip,
+    zone_for_phone,
+    zone_for_state,
+    zone_for_zip,
+)
+
+MILITARY = {"AA", "AE", "AP"}
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "state"),
+    [
+        ("00501", "NY"),  # Holtsville IRS, edge prefix 005
+        ("00901", "PR"),
+        ("00802", "VI"),
+        ("02108", "MA"),
+        ("02903", "RI"),
+        ("05501", "MA"),  # Andover IRS inside the VT block
+        ("05401", "VT"),
+        ("10001", "NY"),
+        ("19901", "DE"),
+        ("20001", "DC"),
+        ("20166", "VA"),  # Dulles: 201 is Virginia
+        ("20500", "DC"),
+        ("21201", "MD"),
+        ("33101", "FL"),
+        ("34002", "AA"),
+        ("39817", "GA"),
+        ("56901", "DC"),  # edge prefix 569
+        ("73301", "TX"),  # Austin IRS inside the OK block
+        ("73102", "OK"),
+        ("80202", "CO"),
+        ("80202-1234", "CO"),
+        ("88510", "TX"),  # edge prefix 885 (El Paso)
+        ("89501", "NV"),
+        ("90210", "CA"),
+        ("09012", "AE"),
+        ("96201", "AP"),
+        ("96813", "HI"),  # edge prefix 967/968
+        ("96910", "GU"),
+        ("97201", "OR"),
+        ("98101", "WA"),
+        ("99501", "AK"),  # edge prefix 995
+        ("99999", "AK"),
+        (" 80202 ", "CO"),
+    ],
+)
+def test_state_for_zip(zip_code: str, state: str) -> None:
+    assert state_for_zip(zip_code) == state
+
+
+@pytest.mark.parametrize(
+    "zip_code",
+    ["", "abc", "1234", "123456", "80202-12", "80202 1234", "8020a", "٨٠٢٠٢", "00001", "71501",
+     "81701", "89901", "42801"],
+)
+def test_state_for_zip_malformed_or_unassigned(zip_code: str) -> None:
+    assert state_for_zip(zip_code) is None
+    assert zone_for_zip(zip_code) is None
+
+
+def test_zip_table_is_sorted_and_codes_are_known() -> None:
+    starts = [start for start, _ in geo._ZIP_RUNS]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+    assert starts[0] == 0
+    for _, code in geo._ZIP_RUNS:
+        assert code is None or code in STATE_ZONES or code in MILITARY
+
+
+def test_every_50_states_plus_dc_reachable_from_some_zip() -> None:
+    reached = {code for _, code in geo._ZIP_RUNS if code is not None}
+    us = {c for c in STATE_ZONES if len(c) == 2} - {
+        "PR", "VI", "GU", "MP", "AS", "AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON",
+        "PE", "QC", "SK", "YT",
+    }
+    assert len(us) == 51
+    assert us <= reached
+
+
+@pytest.mark.parametrize(("state", "zone"), sorted(STATE_ZONES.items()))
+def test_zone_for_state_every_region_is_valid_iana(state: str, zone: str) -> None:
+    assert zone_for_state(state) == zone
+    ZoneInfo(zone)  # raises if tzdata does not know it
+
+
+@pytest.mark.parametrize(
+    ("state", "zone"),
+    [
+        ("CO", "America/Denver"),
+        ("co", "America/Denver"),
+        ("AK", "America/Anchorage"),
+        ("AZ", "America/Phoenix"),
+        ("TN", "America/Chicago"),
+        ("ON", "America/Toronto"),
+        ("AE", None),
+        ("ZZ", None),
+        ("", None),
+    ],
+)
+def test_zone_for_state(state: str, zone: str | None) -> None:
+    assert zone_for_state(state) == zone
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "zone"),
+    [
+        ("80202", "America/Denver"),
+        ("33101", "America/New_York"),
+        ("32501", "America/Chicago"),  # Pensacola: Florida but Central
+        ("79901", "America/Denver"),  # El Paso
+        ("88510", "America/Denver"),
+        ("37902", "America/New_York"),  # Knoxville
+        ("37201", "America/Chicago"),  # Nashville
+        ("83814", "America/Los_Angeles"),  # Coeur d'Alene
+        ("83702", "America/Boise"),
+        ("09012", None),  # military: no zone
+    ],
+)
+def test_zone_for_zip(zip_code: str, zone: str | None) -> None:
+    assert zone_for_zip(zip_code) == zone
+
+
+@pytest.mark.parametrize(
+    ("e164", "state", "zone"),
+    [
+        ("+13035550123", "CO", "America/Denver"),
+        ("+17205550123", "CO", "America/Denver"),
+        ("+13055550123", "FL", "America/New_York"),
+        ("+18505550123", "FL", "America/New_York"),  # phonenumbers: 850 is Eastern
+        ("+12065550123", "WA", "America/Los_Angeles"),
+        ("+15095550123", "WA", "America/Los_Angeles"),
+        ("+14105550123", "MD", "America/New_York"),
+        ("+14055550123", "OK", "America/Chicago"),
+        ("+19185550123", "OK", "America/Chicago"),
+        ("+14155550123", "CA", "America/Los_Angeles"),  # "San Francisco, CA"
+        ("+12125550123", "NY", "America/New_York"),  # "New York, NY"
+        ("+12025550123", "DC", "America/New_York"),
+        ("+14165550123", "ON", "America/Toronto"),
+        ("+14375550123", "ON", "America/Toronto"),  # "Toronto, ON"
+        ("+16045550123", "BC", "America/Vancouver"),
+        ("+15145550123", "QC", "America/Toronto"),
+        ("+17095550123", "NL", "America/St_Johns"),
+        ("+19025550123", "NS", "America/Halifax"),
+        ("+19075550123", "AK", "America/Anchorage"),  # not Adak (listed first)
+        ("+16055550123", "SD", "America/Chicago"),
+        ("+18085550123", "HI", "Pacific/Honolulu"),
+        ("+17875550123", "PR", "America/Puerto_Rico"),
+        ("+1 (303) 555-0123", "CO", "America/Denver"),
+        ("+18005550123", None, None),  # toll-free: no place
+        ("+19995550123", None, None),
+        ("+18765550123", None, None),  # Jamaica: NANP, not in table, multi-zone
+        ("+442071234567", None, None),
+        ("13035550123", None, None),
+        ("+1303555012", None, None),
+        ("", None, None),
+        ("garbage", None, None),
+    ],
+)
+def test_phone(e164: str, state: str | None, zone: str | None) -> None:
+    assert state_for_phone(e164) == state
+    assert zone_for_phone(e164) == zone
+
+
+@pytest.mark.parametrize(
+    ("e164", "zip_code", "expected"),
+    [
+        # Florida area code, Colorado ZIP: strict (area-code law), zone from ZIP
+        ("+13055550123", "80202", Place("CO", "America/Denver", True)),
+        # Colorado area code, Florida ZIP: strict via ZIP
+        ("+13035550123", "33101", Place("FL", "America/New_York", True)),
+        ("+13035550123", "80202", Place("CO", "America/Denver", False)),
+        ("+13035550123", None, Place("CO", "America/Denver", False)),
+        ("+13035550123", "", Place("CO", "America/Denver", False)),
+        ("+13035550123", "abc", Place("CO", "America/Denver", False)),
+        ("+14055550123", None, Place("OK", "America/Chicago", True)),
+        ("+12065550123", "90210", Place("CA", "America/Los_Angeles", True)),
+        ("+14105550123", "10001", Place("NY", "America/New_York", True)),
+        ("+14165550123", None, Place("ON", "America/Toronto", False)),
+        ("+13035550123", "32501", Place("FL", "America/Chicago", True)),
+        # military ZIP: state from ZIP, zone falls back to the area code
+        ("+13035550123", "09012", Place("AE", "America/Denver", False)),
+        # nothing known: documented fallback zone
+        ("+18005550123", None, Place(None, DEFAULT_ZONE, False)),
+        ("garbage", "1234", Place(None, "America/New_York", False)),
+    ],
+)
+def test_locate(e164: str, zip_code: str | None, expected: Place) -> None:
+    assert locate(e164, zip_code) == expected
+
+
+def test_strict_states() -> None:
+    assert frozenset({"FL", "OK", "WA", "MD"}) == STRICT_HOURS_STATES
+
+
+def test_area_code_lookups_are_cached() -> None:
+    geo._npa_info.cache_clear()
+    for _ in range(3):
+        locate("+13035550123", None)
+        locate("+13035559999", "80202")
+    info = geo._npa_info.cache_info()
+    assert info.misses == 1 and info.hits >= 5
