@@ -49,7 +49,8 @@ _NOT_BASIC: Final = re.compile("[^" + re.escape(_BASIC) + "]")
 _NOT_GSM: Final = re.compile("[^" + re.escape(_BASIC + _EXTENSION) + "]")
 # Double-width units: escape pairs (GSM-7), surrogate pairs (UCS-2, non-BMP).
 _WIDE_GSM7: Final = re.compile("[" + re.escape(_EXTENSION) + "]")
-_WIDE_UCS2: Final = re.compile("[\U00010000-\U0010FFFF]")
+_WIDE_UCS2: Final = re.compile("[\U00010000-\U0010ffff]")
+
 
 @dataclass(frozen=True, slots=True)
 class Encoded:

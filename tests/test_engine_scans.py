@@ -1,0 +1,101 @@
+"""Scans as real feeds deliver them: duplicates, late, regressions, gaps."""
+
+from engine import codes
+from engine.errors import InvalidInput
+from engine.inputs import Scan
+from engine.records import to_input
+from tests.helpers import TN, at, engine, notices, reasons, scan, sub
+
+
+def run(*inputs: object, policies: tuple[str, ...] = ("every_scan",)) -> list:  # type: ignore[type-arg]
+    e = engine(*policies)
+    return e.handle_all([sub("2026-12-14T08:30"), *inputs])  # type: ignore[list-item]
+
+
+def test_exact_duplicate_and_duplicate_under_another_id() -> None:
+    out = run(scan("2026-12-14T10:00", "03"),
+              scan("2026-12-14T10:00", "03"),
+              scan("2026-12-14T10:00", "03", event_id="other", city="", state="", zip=""))
+    assert len(notices(out)) == 1
+    assert reasons(out) == ["duplicate", "duplicate"]
+
+
+def test_late_scan_joins_history_without_a_text() -> None:
+    e = engine()
+    e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T10:00", "03"),
+                  scan("2026-12-14T14:00", "EF")])
+    out = e.handle(scan("2026-12-14T12:00", "10"))
+    assert reasons(out) == ["out_of_order"]
+    parcel = e.parcels[TN]
+    assert codes.CODES[parcel.code] == "EF"
+    times = [int.from_bytes(parcel.history[i : i + 5], "big")
+             for i in range(0, len(parcel.history), 10)]
+    assert times == sorted(times) and len(times) == 3
+    # ...and a late duplicate of it is still a duplicate
+    assert reasons(e.handle(scan("2026-12-14T12:00", "10"))) == ["duplicate"]
+
+
+def test_milestone_after_a_later_one_is_not_texted() -> None:
+    out = run(scan("2026-12-15T08:00", "OF"), scan("2026-12-15T09:00", "10"),
+              scan("2026-12-15T11:00", "01"))
+    assert [n.cause for n in notices(out)] == ["scan:OF", "scan:01"]
+    assert reasons(out) == ["regressed"]
+
+
+def test_attempt_then_out_for_delivery_again_is_normal() -> None:
+    out = run(scan("2026-12-15T08:00", "OF"), scan("2026-12-15T15:00", "02"),
+              scan("2026-12-16T08:00", "OF"), scan("2026-12-16T11:00", "01"))
+    assert [n.cause for n in notices(out)] == ["scan:OF", "scan:02", "scan:OF", "scan:01"]
+
+
+def test_missing_place_and_unknown_code() -> None:
+    out = run(scan("2026-12-14T10:00", "03", city="", state="", zip=""),
+              scan("2026-12-14T11:00", "ZZ"))
+    (only,) = notices(out)
+    assert "Accepted at USPS Origin Facility 12/14 10:00am." in only.body
+    assert reasons(out) == ["unknown_code"]
+
+
+def test_scan_record_with_missing_fields_is_refused_or_tolerated() -> None:
+    ok = to_input({"kind": "scan", "at": "2026-12-14T10:00:00-07:00",
+                   "trackingNumber": TN, "eventCode": "10"})
+    assert isinstance(ok, Scan) and ok.city == "" and ok.expected_delivery is None
+    for bad, field in [
+        ({"kind": "scan", "at": "2026-12-14T10:00:00-07:00", "trackingNumber": TN}, "eventCode"),
+        ({"kind": "scan", "at": "2026-12-14T10:00:00", "trackingNumber": TN,
+          "eventCode": "10"}, "at"),
+        ({"kind": "scan", "at": "yesterday", "trackingNumber": TN, "eventCode": "10"}, "at"),
+        ({"kind": "scan", "at": "2026-12-14T10:00:00Z", "eventCode": "10"}, "trackingNumber"),
+        ({"kind": "teleport", "at": "2026-12-14T10:00:00Z"}, "kind"),
+        ({"kind": "scan", "at": "2026-12-14T10:00:00Z", "trackingNumber": TN,
+          "eventCode": "10", "expectedDelivery": "soon"}, "expectedDelivery"),
+    ]:
+        try:
+            to_input(bad)
+        except InvalidInput as exc:
+            assert exc.field == field, (bad, exc)
+        else:
+            raise AssertionError(f"accepted {bad}")
+
+
+def test_eta_change_is_news_for_expected_delivery_subscribers() -> None:
+    e = engine("milestones")
+    out = e.handle_all([
+        sub("2026-12-14T08:30", options=("expected_delivery",)),
+        scan("2026-12-14T10:00", "03", expected_delivery=20437),
+        scan("2026-12-14T12:00", "10", expected_delivery=20437),
+        scan("2026-12-14T14:00", "EF", expected_delivery=20438),
+    ])
+    assert [n.cause for n in notices(out)] == ["scan:03", "scan:EF"]
+    assert "Expected delivery 12/16" in notices(out)[1].body
+
+
+def test_state_per_parcel_is_compact() -> None:
+    e = engine()
+    e.handle_all([scan(f"2026-12-14T{h:02d}:00", c) for h, c in
+                  zip(range(8, 19), ["03", "10", "EF", "10", "EF", "07", "PC", "OF", "01"],
+                      strict=False)])
+    parcel = e.parcels[TN]
+    assert len(parcel.history) == 9 * 10
+    assert parcel.subs is None
+    assert at("2026-12-14T16:00") == parcel.last_at

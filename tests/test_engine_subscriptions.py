@@ -1,0 +1,176 @@
+"""Subscriptions from the three channels, keywords, opt-out and opt-in."""
+
+import pytest
+
+from engine.errors import InvalidInput
+from engine.outputs import Reply, Sms, Suppressed
+from tests.helpers import DENVER, MIAMI, TN, TN2, engine, notices, reasons, scan, sms_in, sub, texts
+
+
+def test_checkout_subscription_is_active_and_welcomed() -> None:
+    e = engine()
+    out = e.handle_all([sub("2026-12-14T09:00", channel="checkout", merchant="Acme Outdoor"),
+                        scan("2026-12-14T10:00", "03")])
+    welcome, update = texts(out)
+    assert isinstance(welcome, Sms) and welcome.cause == "welcome:checkout"
+    assert "Acme Outdoor" in welcome.body and "STOP" in welcome.body
+    assert update.cause == "scan:03" and update.to == DENVER
+    assert "Accepted" in update.body and TN in update.body and "DENVER CO 80202" in update.body
+    assert "10:00am" in update.body and "From Acme Outdoor." in update.body
+
+
+def test_tracking_page_waits_for_yes() -> None:
+    e = engine()
+    out = e.handle_all([
+        sub("2026-12-14T09:00", channel="tracking_page"),
+        scan("2026-12-14T10:00", "03"),
+        sms_in("2026-12-14T10:05", "yes"),
+        scan("2026-12-14T11:00", "10"),
+    ])
+    bodies = [t.body for t in texts(out)]
+    assert "Reply YES" in bodies[0]
+    assert len(notices(out)) == 1 and notices(out)[0].cause == "scan:10"
+    # the YES answer carries the latest status
+    assert any(isinstance(t, Reply) and "Accepted" in t.body for t in texts(out))
+
+
+def test_texting_a_tracking_number_answers_with_latest_status_and_subscribes() -> None:
+    e = engine()
+    out = e.handle_all([
+        scan("2026-12-14T10:00", "03"),
+        sms_in("2026-12-14T10:30", TN),
+        scan("2026-12-14T11:00", "10"),
+    ])
+    reply = texts(out)[0]
+    assert isinstance(reply, Reply) and "Accepted" in reply.body
+    assert [n.cause for n in notices(out)] == ["scan:10"]
+
+
+def test_unknown_parcel_by_text_says_no_news_then_updates() -> None:
+    e = engine()
+    out = e.handle_all([sms_in("2026-12-14T09:00", TN), scan("2026-12-14T10:00", "03")])
+    assert "No tracking information yet" in texts(out)[0].body
+    assert len(notices(out)) == 1
+
+
+def test_already_delivered_parcel_gets_status_but_no_more_news() -> None:
+    e = engine()
+    out = e.handle_all([scan("2026-12-14T10:00", "OF"), scan("2026-12-14T12:00", "01"),
+                        sub("2026-12-14T13:00", channel="checkout")])
+    (welcome,) = texts(out)
+    assert "Delivered" in welcome.body
+    assert notices(out) == []
+
+
+@pytest.mark.parametrize("phone", ["+1555", "hello", "+442071234567", "", "303-555-01"])
+def test_bad_phone_is_refused_and_not_stored(phone: str) -> None:
+    e = engine()
+    with pytest.raises(InvalidInput) as info:
+        e.handle(sub("2026-12-14T09:00", phone=phone))
+    assert info.value.field == "phone"
+    assert e.phones == {} and e.parcels == {}
+
+
+def test_phone_formats_normalise_to_e164() -> None:
+    e = engine()
+    for raw in ["(303) 555-0123", "303.555.0123", "+1 303 555 0123", "13035550123"]:
+        e.handle(sub("2026-12-14T09:00", phone=raw))
+    assert list(e.phones) == [DENVER]
+
+
+def test_stop_confirms_once_then_silence_until_start() -> None:
+    e = engine()
+    out = e.handle_all([
+        sub("2026-12-14T09:00"),
+        sms_in("2026-12-14T09:30", "Stop."),
+        scan("2026-12-14T10:00", "03"),
+        sms_in("2026-12-14T10:10", "HELP"),
+        sms_in("2026-12-14T10:20", "stop"),
+        sms_in("2026-12-14T10:30", TN2),
+        sms_in("2026-12-14T11:00", "START"),
+        scan("2026-12-14T12:00", "10"),
+    ])
+    stop_time = sms_in("2026-12-14T09:30", "x").at
+    start_time = sms_in("2026-12-14T11:00", "x").at
+    silent = [t for t in texts(out) if stop_time < t.at < start_time]
+    assert silent == []
+    confirmations = [t for t in texts(out) if t.at == stop_time]
+    assert len(confirmations) == 1 and "unsubscribed" in confirmations[0].body
+    assert reasons(out).count("opted_out") == 4  # the scan, HELP, STOP again, the number
+    assert [n.cause for n in notices(out)] == ["scan:10"]
+
+
+def test_help_names_sender_and_how_to_stop() -> None:
+    out = engine().handle(sms_in("2026-12-14T09:00", "info"))
+    (reply,) = texts(out)
+    assert reply.body.startswith("USPS") and "STOP" in reply.body and "1-800" in reply.body
+
+
+def test_stop_one_parcel_keeps_the_others() -> None:
+    e = engine()
+    out = e.handle_all([
+        sub("2026-12-14T09:00", tn=TN), sub("2026-12-14T09:01", tn=TN2),
+        sms_in("2026-12-14T09:30", f"STOP {TN}"),
+        scan("2026-12-14T10:00", "03", tn=TN), scan("2026-12-14T10:00", "03", tn=TN2),
+    ])
+    assert [n.tracking_number for n in notices(out)] == [TN2]
+    assert any("no more texts about" in t.body for t in texts(out))
+
+
+def test_options_select_what_is_texted() -> None:
+    e = engine()
+    out = e.handle_all([
+        sub("2026-12-14T09:00", options=("delivered",)),
+        scan("2026-12-14T10:00", "03"), scan("2026-12-15T08:00", "OF"),
+        scan("2026-12-15T11:00", "01"),
+    ])
+    assert [n.cause for n in notices(out)] == ["scan:01"]
+    assert reasons(out) == ["option", "option"]
+
+
+def test_dnd_and_when_keywords() -> None:
+    e = engine()
+    out = e.handle_all([
+        scan("2026-12-14T10:00", "03", expected_delivery=20437),
+        sms_in("2026-12-14T10:30", f"{TN} DND"),
+        sms_in("2026-12-14T10:31", f"{TN} when", phone=MIAMI),
+        scan("2026-12-15T08:00", "OF"), scan("2026-12-15T10:00", "02"),
+        scan("2026-12-16T10:00", "01", expected_delivery=20438),
+    ])
+    when = [t for t in texts(out) if t.to == MIAMI]
+    assert "Expected delivery 12/15" in when[0].body
+    dnd = [n.cause for n in notices(out) if n.to == DENVER]
+    assert dnd == ["scan:02", "scan:01"]
+    # WHEN follows expected-delivery news only
+    assert [n.cause for n in notices(out) if n.to == MIAMI] == ["scan:01"]
+
+
+def test_ap_replies_with_past_events_without_subscribing() -> None:
+    e = engine()
+    out = e.handle_all([scan("2026-12-14T10:00", "03"), scan("2026-12-14T12:00", "10"),
+                        sms_in("2026-12-14T13:00", f"{TN} AP"), scan("2026-12-14T14:00", "EF")])
+    replies = [t for t in texts(out) if isinstance(t, Reply)]
+    assert ["Accepted" in replies[0].body, "Processed" in replies[1].body] == [True, True]
+    assert notices(out) == []
+
+
+def test_receipts_mark_unreachable_phones() -> None:
+    from engine.inputs import Receipt
+
+    e = engine()
+    out = e.handle_all([sub("2026-12-14T09:00")])
+    welcome = texts(out)[0]
+    inputs = [Receipt(at=welcome.at + 1, message_id=welcome.message_id, status="failed")]
+    e.handle_all(inputs)
+    ids = []
+    for n, code in enumerate(["03", "10"]):
+        o = e.handle(scan(f"2026-12-14T1{n}:00", code))
+        ids += [t.message_id for t in texts(o)]
+    for mid in ids:
+        e.handle(Receipt(at=welcome.at + 99999, message_id=mid, status="undelivered"))
+    out = e.handle(scan("2026-12-14T15:00", "EF"))
+    assert [o.reason for o in out if isinstance(o, Suppressed)] == ["unreachable"]
+    # an inbound text proves the phone works again
+    out = e.handle_all([sms_in("2026-12-14T16:00", "hi"), scan("2026-12-14T17:00", "10")])
+    assert len(notices(out)) == 1
+    assert e.unknown_receipts == 0

@@ -1,0 +1,192 @@
+"""Frequency policies, alone and composed."""
+
+import pytest
+
+from engine.errors import LocalMisuse
+from engine.outputs import Held, WakeAt
+from engine.policies import REGISTRY, build, parse_spec
+from tests.helpers import MIAMI, TN2, at, engine, notices, reasons, scan, sms_in, sub
+
+DAY = ["03", "10", "EF", "10", "EF", "07", "PC", "OF", "01"]
+
+
+def day_of_scans(start_hour: int = 9, day: str = "2026-12-14") -> list:  # type: ignore[type-arg]
+    return [scan(f"{day}T{start_hour + i:02d}:00", c) for i, c in enumerate(DAY)]
+
+
+def test_every_scan_texts_every_scan() -> None:
+    out = engine("every_scan").handle_all([sub("2026-12-14T08:30"), *day_of_scans()])
+    assert len(notices(out)) == len(DAY)
+
+
+def test_milestones_one_text_per_status_change() -> None:
+    out = engine("milestones").handle_all([sub("2026-12-14T08:30"), *day_of_scans()])
+    assert [n.cause for n in notices(out)] == ["scan:03", "scan:10", "scan:07", "scan:OF",
+                                               "scan:01"]
+    assert reasons(out) == ["same_milestone"] * 4
+
+
+def test_rolling_cap_counts_a_24h_window() -> None:
+    e = engine("every_scan", "cap_rolling:limit=3")
+    out = e.handle_all([sub("2026-12-14T08:30"), sub("2026-12-14T08:31", tn=TN2),
+                        *day_of_scans(), scan("2026-12-15T09:30", "10", tn=TN2)])
+    sent = notices(out)
+    assert len(sent) == 4  # three on day one, one a day later
+    assert sent[3].at - sent[0].at >= 24 * 3600
+    assert reasons(out).count("cap") == len(DAY) - 3
+
+
+def test_calendar_cap_resets_at_local_midnight() -> None:
+    e = engine("every_scan", "cap_calendar:limit=2")
+    out = e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T21:00", "03"),
+                        scan("2026-12-14T22:00", "10"), scan("2026-12-14T23:00", "EF"),
+                        scan("2026-12-15T00:30", "10")])
+    assert [n.cause for n in notices(out)] == ["scan:03", "scan:10", "scan:10"]
+    assert reasons(out) == ["cap"]
+
+
+def test_quiet_hours_hold_until_eight_local_and_release_on_wake() -> None:
+    e = engine("every_scan", "quiet_hours")
+    out = e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T22:00", "10")])
+    held = [o for o in out if isinstance(o, Held)]
+    assert held and held[0].until == at("2026-12-15T08:00")
+    assert any(isinstance(o, WakeAt) and o.at == at("2026-12-15T08:00") for o in out)
+    (sent,) = notices(out)
+    assert sent.at == at("2026-12-15T08:00")
+
+
+def test_strict_states_end_at_eight_pm() -> None:
+    # a Florida area code presumes Florida law even with a Colorado ZIP
+    e = engine("every_scan", "quiet_hours")
+    out = e.handle_all([sub("2026-12-14T08:30", phone=MIAMI, destination_zip="80202"),
+                        scan("2026-12-14T20:30", "10")])
+    assert [o.reason for o in out if isinstance(o, Held)] == ["quiet_hours"]
+    e2 = engine("every_scan", "quiet_hours")
+    out2 = e2.handle_all([sub("2026-12-14T08:30", destination_zip="80202"),
+                          scan("2026-12-14T20:30", "10")])
+    assert notices(out2)[0].at == at("2026-12-14T20:30")
+
+
+def test_quiet_drop_mode_and_exceptions_through() -> None:
+    out = engine("every_scan", "quiet_hours:mode=drop").handle_all(
+        [sub("2026-12-14T08:30"), scan("2026-12-14T22:00", "10")])
+    assert notices(out) == [] and reasons(out) == ["quiet_hours"]
+    out = engine("every_scan", "quiet_hours:exceptions=true").handle_all(
+        [sub("2026-12-14T08:30"), scan("2026-12-14T22:00", "02"), scan("2026-12-14T22:05", "OF")])
+    assert [n.cause for n in notices(out)] == ["scan:02", "scan:OF"]
+    assert notices(out)[0].at == at("2026-12-14T22:00")
+    assert notices(out)[1].at == at("2026-12-15T08:00")
+
+
+def test_person_quiet_window_is_central_time() -> None:
+    e = engine("every_scan", "quiet_hours")
+    # 22:30 Denver is 23:30 Central: inside QUIET, outside the legal window's end (21:00)
+    # 06:30 Central is 05:30 Denver; the text waits for 8:00 Denver either way.
+    out = e.handle_all([sub("2026-12-14T08:30"), sms_in("2026-12-14T08:40", "QUIET"),
+                        scan("2026-12-14T20:30", "10")])
+    (sent,) = notices(out)
+    assert sent.at == at("2026-12-14T20:30")  # 21:30 Central: allowed
+    out = e.handle_all([sms_in("2026-12-15T10:00", "awake"), scan("2026-12-15T20:50", "EF")])
+    assert notices(out)[0].at == at("2026-12-15T20:50")
+
+
+def test_held_texts_that_went_stale_are_dropped() -> None:
+    e = engine("every_scan", "quiet_hours")
+    out = e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T22:00", "OF"),
+                        scan("2026-12-14T23:00", "01")])
+    # both held overnight; the delivered one is sent, the out-for-delivery is superseded
+    assert [n.cause for n in notices(out)] == ["scan:01"]
+    assert reasons(out) == ["superseded"]
+    e = engine("every_scan", "quiet_hours:exceptions=true", "digest:minutes=600")
+    out = e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T22:00", "10"),
+                        scan("2026-12-14T23:00", "02"), scan("2026-12-15T06:00", "01")])
+    assert "stale" in reasons(out) or "superseded" in reasons(out)
+    assert [n.cause for n in notices(out)][-1] == "scan:01"
+
+
+def test_stale_when_delivered_while_held() -> None:
+    e = engine("every_scan", "digest:minutes=30", "quiet_hours")
+    out = e.feed(sub("2026-12-14T08:30", options=("day_of_delivery",)))
+    out += e.feed(scan("2026-12-14T22:00", "OF"))
+    # the digest releases the OF at 22:30 into quiet hours, held until 8:00...
+    out += e.feed(scan("2026-12-15T06:00", "07", tn=TN2))
+    assert notices(out) == [] and [o.reason for o in out if isinstance(o, Held)] == [
+        "digest", "quiet_hours"]
+    # ...and the parcel is delivered at 7:00 (not news for this person's option)
+    out = e.feed(scan("2026-12-15T07:00", "01")) + e.drain()
+    assert reasons(out) == ["option", "stale"]
+    assert notices(out) == []
+
+
+def test_digest_coalesces_a_burst_into_the_newest() -> None:
+    e = engine("digest:minutes=60")
+    out = e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T09:00", "03"),
+                        scan("2026-12-14T09:20", "10"), scan("2026-12-14T09:40", "EF")])
+    (sent,) = notices(out)
+    assert sent.cause == "scan:EF" and sent.at == at("2026-12-14T10:00")
+    assert reasons(out) == ["superseded", "superseded"]
+
+
+def test_eta_change_threshold() -> None:
+    e = engine("milestones", "eta_change:threshold_days=2")
+    out = e.handle_all([sub("2026-12-14T08:30", options=("all",)),
+                        scan("2026-12-14T09:00", "03", expected_delivery=20437),
+                        scan("2026-12-14T10:00", "10", expected_delivery=20438),
+                        scan("2026-12-14T11:00", "10", expected_delivery=20439)])
+    assert [n.cause for n in notices(out)] == ["scan:03", "scan:10"]
+    assert reasons(out) == ["eta_below_threshold"]
+    e = engine("milestones", "eta_change:threshold_days=2")
+    out = e.handle_all([sub("2026-12-14T08:30"),
+                        scan("2026-12-14T09:00", "03", expected_delivery=20437),
+                        scan("2026-12-14T09:30", "10"),
+                        scan("2026-12-14T10:00", "10", expected_delivery=20438),
+                        scan("2026-12-14T11:00", "10", expected_delivery=20439)])
+    assert [n.cause for n in notices(out)] == ["scan:03", "scan:10", "scan:10"]
+    assert reasons(out) == ["eta_below_threshold"]
+
+
+def test_composition_milestones_quiet_cap() -> None:
+    e = engine("milestones", "quiet_hours", "cap_rolling:limit=3")
+    out = e.handle_all([sub("2026-12-14T08:30"), *day_of_scans(start_hour=14)])
+    sent = notices(out)
+    assert len(sent) <= 3
+    for n in sent:
+        hour = (n.at - at("2026-12-14T00:00")) // 3600 % 24
+        assert 8 <= hour < 21
+
+
+def test_policy_specs_and_errors() -> None:
+    assert parse_spec("cap_rolling:limit=3,hours=12") == ("cap_rolling", {"limit": 3, "hours": 12})
+    assert parse_spec("quiet_hours:exceptions=true") == ("quiet_hours", {"exceptions": True})
+    assert set(REGISTRY) >= {"every_scan", "milestones", "eta_change", "quiet_hours",
+                             "cap_rolling", "cap_calendar", "digest"}
+    with pytest.raises(LocalMisuse, match="known policies"):
+        build(["nope"])
+    with pytest.raises(LocalMisuse, match="limit"):
+        build(["cap_rolling:limit=0"])
+    with pytest.raises(LocalMisuse, match="unexpected keyword"):
+        build(["cap_rolling:lmit=3"])
+    with pytest.raises(LocalMisuse, match="key=value"):
+        build(["cap_rolling:3"])
+
+
+def test_researchers_policy_plugs_in() -> None:
+    from engine.codes import AVAILABLE_FOR_PICKUP
+    from engine.policies import Drop, Policy, register
+    from engine.state import Notice
+
+    @register
+    class NoPickups(Policy):
+        name = "test_no_pickups"
+
+        def check(self, notice: Notice, now: int) -> Drop | None:
+            return Drop("no_pickups") if notice.milestone == AVAILABLE_FOR_PICKUP else None
+
+    try:
+        out = engine("test_no_pickups").handle_all([sub("2026-12-14T08:30"),
+                                                    scan("2026-12-14T09:00", "03"),
+                                                    scan("2026-12-14T12:00", "16")])
+        assert reasons(out) == ["no_pickups"]
+        assert [n.cause for n in notices(out)] == ["scan:03"]
+    finally:
+        del REGISTRY["test_no_pickups"]
