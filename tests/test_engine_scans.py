@@ -99,3 +99,15 @@ def test_state_per_parcel_is_compact() -> None:
     assert len(parcel.history) == 9 * 10
     assert parcel.subs is None
     assert at("2026-12-14T16:00") == parcel.last_at
+
+
+def test_history_records_unpack_to_the_scan() -> None:
+    from engine.state import pack_scan, unpack_scan
+
+    e = engine()
+    s = scan("2026-12-14T10:00", "OF", offset_min=-420)
+    e.handle(s)
+    record = e.parcels[TN].history[-10:]
+    at_, offset, code, place = unpack_scan(record)
+    assert (at_, offset, codes.CODES[code]) == (s.at, -420, "OF")
+    assert record == pack_scan(s.at, -420, code, place)

@@ -1,0 +1,28 @@
+"""The benchmark runs and reports its figures (no timing is asserted here)."""
+
+import orjson
+import pytest
+
+from sim.bench import build_mix
+from sim.cli import main
+
+
+def test_mix_is_realistic_and_time_ordered() -> None:
+    inputs = build_mix(20_000, seed=3)
+    assert len(inputs) == 20_000
+    kinds = [i.kind for i in inputs]
+    assert kinds.count("scan") / len(kinds) > 0.9
+    assert kinds.count("subscribe") > 0 and kinds.count("sms_in") > 0
+    times = [i.at for i in inputs]
+    assert times == sorted(times)
+    assert build_mix(2_000, seed=3) == build_mix(2_000, seed=3)
+
+
+def test_bench_engine_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "engine", "--inputs", "20000", "--json"]) == 0
+    report = orjson.loads(capsys.readouterr().out)
+    assert report["inputs"] == 20_000
+    assert report["engine_inputs_per_second"] > 0
+    assert report["ratio_to_reference_loop"] > 1
+    assert 0 < report["engine_state_bytes_per_parcel"] < 5_000
+    assert report["outputs"] > 0
