@@ -1,5 +1,7 @@
 """The benchmark runs and reports its figures (no timing is asserted here)."""
 
+import itertools
+
 import orjson
 import pytest
 
@@ -13,8 +15,10 @@ def test_mix_is_realistic_and_time_ordered() -> None:
     kinds = [i.kind for i in inputs]
     assert kinds.count("scan") / len(kinds) > 0.9
     assert kinds.count("subscribe") > 0 and kinds.count("sms_in") > 0
+    # in arrival order: only re-sent records (carrying their original time) go back
     times = [i.at for i in inputs]
-    assert times == sorted(times)
+    backwards = sum(1 for a, b in itertools.pairwise(times) if b < a)
+    assert 0 < backwards < 0.01 * len(times)
     assert build_mix(2_000, seed=3) == build_mix(2_000, seed=3)
 
 

@@ -38,10 +38,11 @@ def test_example_trace_replays_with_summary(tmp_path: Path, capsys: pytest.Captu
 def test_bad_records_are_reported_with_line_numbers_and_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    good_sub = ('{"kind":"subscribe","at":"2026-12-14T09:00:00-07:00","trackingNumber":"%s",'
-                '"phone":"+13035550123","channel":"checkout"}' % TN)
-    good_scan = ('{"kind":"scan","at":"2026-12-14T10:00:00-07:00","trackingNumber":"%s",'
-                 '"eventCode":"03"}' % TN)
+    good_sub = orjson.dumps({"kind": "subscribe", "at": "2026-12-14T09:00:00-07:00",
+                             "trackingNumber": TN, "phone": "+13035550123",
+                             "channel": "checkout"}).decode()
+    good_scan = orjson.dumps({"kind": "scan", "at": "2026-12-14T10:00:00-07:00",
+                              "trackingNumber": TN, "eventCode": "03"}).decode()
     trace = write(tmp_path / "t.jsonl", [
         good_sub,
         "{not json",
