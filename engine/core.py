@@ -25,6 +25,7 @@ from engine.inputs import Input, Receipt, Scan, SmsIn, Subscribe, Wake
 from engine.keywords import Command, parse
 from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
 from engine.policies import Drop, Policy, build
+from engine.policies.quiet import QuietHours
 from engine.state import RECORD, Notice, Parcel, Phone, Sub, unpack_scan
 
 OPTION_BITS: Final = {
@@ -42,6 +43,7 @@ _MODE_OPTIONS: Final = {
     "DND": codes.CAT_DELIVERED | codes.CAT_EXCEPTION, "WHEN": codes.CAT_ETA,
 }
 UNREACHABLE_AFTER: Final = 3  # consecutive failed receipts
+IN_FLIGHT_LIMIT: Final = 1_000_000  # texts awaiting a receipt
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,7 +66,12 @@ class Engine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig()
         self.brand = self.config.brand
-        self.policies: tuple[Policy, ...] = build(self.config.policies)
+        policies = build(self.config.policies)
+        if not any(isinstance(p, QuietHours) for p in policies):
+            # A person's own QUIET request holds whatever the operator's policies:
+            # the legal window is then the whole day, only QUIET applies.
+            policies += (QuietHours(start=0, end=24, strict_end=24),)
+        self.policies: tuple[Policy, ...] = policies
         self.now = 0
         self.parcels: dict[str, Parcel] = {}
         self.phones: dict[str, Phone] = {}
@@ -298,13 +305,14 @@ class Engine:
         sub = notice.sub
         tn = sub.tracking_number
         status = templates.status_line(notice.code, notice.event_at, notice.offset, notice.place)
-        body = templates.notice(self.brand, tn, status, notice.eta, sub.merchant)
+        eta = None if notice.milestone == codes.DELIVERED else notice.eta
+        body = templates.notice(self.brand, tn, status, eta, sub.merchant)
         to = sub.phone.e164
         mid = message_id(to, tn, f"{notice.cause}@{notice.event_at}")
         enc = encode_info(body)
         out.append(Sms(at=self.now, to=to, body=body, message_id=mid, tracking_number=tn,
                        encoding=enc.encoding, segments=enc.segments, cause=notice.cause))
-        self._in_flight[mid] = sub.phone
+        self._track(mid, sub.phone)
         sub.last_milestone = notice.milestone
         if notice.eta is not None:
             sub.last_eta = notice.eta
@@ -321,7 +329,15 @@ class Engine:
         out.append(kind(at=self.now, to=phone.e164, body=body, message_id=mid,
                         tracking_number=tn, encoding=enc.encoding, segments=enc.segments,
                         cause=cause))
-        self._in_flight[mid] = phone
+        self._track(mid, phone)
+
+    def _track(self, mid: str, phone: Phone) -> None:
+        """Remember who a text went to until its receipt. Bounded: a driver that
+        never sends receipts must not grow this forever (oldest forgotten first)."""
+        in_flight = self._in_flight
+        in_flight[mid] = phone
+        if len(in_flight) > IN_FLIGHT_LIMIT:
+            del in_flight[next(iter(in_flight))]
 
     def _status(self, parcel: Parcel | None) -> str:
         if parcel is None or parcel.code < 0:

@@ -18,7 +18,14 @@ from typing import Final
 from engine.codes import UNKNOWN_CODE_INDEX, WORDING_OF_INDEX
 
 MERCHANT_MAX: Final = 30
-_URL = re.compile(r"(?i)\b(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(/\S*)?")
+# What a handset would turn into a link: a scheme, "www.", or a dotted name
+# ending in a common top-level domain (shortener ones included).
+_TLDS = "com|net|org|io|co|us|info|biz|shop|store|app|ly|me|xyz|ca|gov|link|site|online|gl|to"
+_URL = re.compile(
+    r"(?i)\b(?:https?://\S+?|www\.\S+?|(?:[a-z0-9-]+\.)+(?:" + _TLDS + r"))(?=[\s/]|$)"
+    r"(/\S*)?"
+)
+_HOST = re.compile(r"(?i)^(?:https?://)?([^/\s:?#]+)")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -67,7 +74,8 @@ def clean_merchant(text: str | None, brand: Brand) -> str:
         return ""
 
     def keep_own_links(match: re.Match[str]) -> str:
-        host = match.group(1).lower()
+        found = _HOST.match(match.group(0))
+        host = found.group(1).lower() if found else ""
         own = host == brand.domain or host.endswith("." + brand.domain)
         return match.group(0) if own else ""
 

@@ -1,0 +1,64 @@
+"""The words of the texts: shape, merchant text as data, stable message ids."""
+
+from engine.core import message_id
+from engine.templates import Brand, clean_merchant, local_time, notice
+from tests.helpers import TN, at, engine, notices, scan, sms_in, sub
+
+BRAND = Brand()
+
+
+def test_notice_shape_matches_the_service() -> None:
+    body = notice(BRAND, TN, "Delivered 12/15 11:10am DENVER CO 80202", None, "")
+    assert body == (f"USPS {TN}: Delivered 12/15 11:10am DENVER CO 80202. "
+                    "Reply HELP for help, STOP to cancel.")
+
+
+def test_local_time_formats() -> None:
+    assert local_time(1_797_358_200, -420) == "12/15 11:10am"
+    assert local_time(1_797_358_200 - 11 * 3600 - 600, -420) == "12/15 12:00am"
+    assert local_time(1_797_358_200 + 3600 - 600, -420) == "12/15 12:00pm"
+
+
+def test_merchant_text_is_data_not_template() -> None:
+    assert clean_merchant("Acme {tracking} %s", BRAND) == "Acme {tracking} %s"
+    assert clean_merchant("Shop\x00\nName\t", BRAND) == "Shop Name"
+    assert clean_merchant("Deals at http://evil.example/x now", BRAND) == "Deals at now"
+    assert clean_merchant("evil.example.com", BRAND) == ""
+    assert clean_merchant("see usps.com/shop", BRAND) == "see usps.com/shop"
+    assert clean_merchant("tools.usps.com", BRAND) == "tools.usps.com"
+    assert clean_merchant("x" * 80, BRAND) == "x" * 30
+    assert clean_merchant(None, BRAND) == ""
+    assert clean_merchant("https://usps.com.evil.io/a", BRAND) == ""
+    assert clean_merchant("bit.ly/abc Shop", BRAND) == "Shop"
+    assert clean_merchant("Fine Foods Inc.", BRAND) == "Fine Foods Inc."
+
+
+def test_merchant_braces_reach_the_text_verbatim() -> None:
+    out = engine().handle_all([sub("2026-12-14T08:30", merchant="{0} {brand.sender}"),
+                               scan("2026-12-14T10:00", "03")])
+    assert "From {0} {brand.sender}." in notices(out)[0].body
+
+
+def test_delivered_text_drops_the_expected_date() -> None:
+    out = engine().handle_all([sub("2026-12-14T08:30"),
+                               scan("2026-12-14T10:00", "OF", expected_delivery=20437),
+                               scan("2026-12-14T12:00", "01")])
+    of, delivered = notices(out)
+    assert "Expected delivery" in of.body and "Expected delivery" not in delivered.body
+
+
+def test_message_ids_are_stable_and_distinct() -> None:
+    # a fixed value: ids must not change between versions, drivers rely on them
+    assert message_id("+13035550123", TN, "scan:OF@1797346860") == "1826b28716c2e6e958cb"
+    out = engine().handle_all([sub("2026-12-14T08:30"), sms_in("2026-12-14T08:31", "HELP"),
+                               sms_in("2026-12-14T08:31", "HELP"), scan("2026-12-14T10:00", "03")])
+    ids = [o.message_id for o in out if hasattr(o, "message_id")]
+    assert len(ids) == 4 and len(set(ids)) == 4
+
+
+def test_person_quiet_request_holds_without_a_quiet_policy() -> None:
+    e = engine("every_scan")
+    out = e.handle_all([sub("2026-12-14T08:30"), sms_in("2026-12-14T08:40", "QUIET"),
+                        scan("2026-12-14T22:30", "10")])  # 23:30 Central
+    (sent,) = notices(out)
+    assert sent.at == at("2026-12-15T06:00")  # 7:00 Central
