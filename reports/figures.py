@@ -1,0 +1,424 @@
+"""The report's figures: one function per figure, run data in, a matplotlib Figure out.
+
+A drawing function returns a ``str`` instead of a Figure when its data is not in
+the run; the string says what is missing and goes into the report as is.
+Figures are built on ``matplotlib.figure.Figure`` with an explicit Agg canvas,
+never through pyplot: no global backend switch, no display, nothing left open.
+Drawing runs under matplotlib's default style plus the overrides below, so a
+user's matplotlibrc cannot change the bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.dates as mdates
+import matplotlib.style
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from reports.html import fmt_duration, fmt_share
+
+if TYPE_CHECKING:
+    from reports.render import RunData
+
+STYLE: dict[str, Any] = {
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 10,
+    "legend.frameon": False,
+}
+WIDTH_IN, DPI = 9.0, 100
+LATENCY_STAGES = ("scan_to_decision", "decision_to_submit", "submit_to_handset", "scan_to_handset")
+LATENCY_FLOOR_S = 0.01
+DURATION_TICKS = ((0.01, "10 ms"), (0.1, "0.1 s"), (1, "1 s"), (10, "10 s"), (60, "1 min"),
+                  (600, "10 min"), (3600, "1 h"), (6 * 3600, "6 h"), (86400, "1 day"),
+                  (7 * 86400, "1 week"))
+
+
+def plain(text: str) -> str:
+    """Names from the run as literal text: a "$" would otherwise start mathtext.
+
+    (Turning mathtext off instead would break the log axes' 10^n tick labels.)
+    """
+    return text.replace("$", r"\$")
+
+
+def duration_axis(ax: Axes) -> None:
+    """Log x axis of seconds, ticked in units a planner reads (10 s, 1 min, 1 h)."""
+    ax.set_xscale("log")
+    lo, hi = ax.get_xlim()
+    ticks = [(t, s) for t, s in DURATION_TICKS if lo <= t <= hi]
+    if len(ticks) >= 2:
+        ax.set_xticks([t for t, _ in ticks], [s for _, s in ticks])
+        ax.minorticks_off()
+
+
+def new_figure(nrows: int = 1, height: float = 3.6, **kw: Any) -> tuple[Figure, list[Axes]]:
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(nrows, 1, squeeze=False, **kw)
+    return fig, list(axes[:, 0])
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """PNG with fixed metadata (no matplotlib version stamp), so re-renders match."""
+    buf = io.BytesIO()
+    with matplotlib.style.context(["default", STYLE]):
+        fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    return buf.getvalue()
+
+
+# --- reading columns and distributions -----------------------------------------------------
+
+
+def column(run: RunData, name: str) -> np.ndarray | None:
+    """A series column with at least one real value, or None."""
+    y = run.series.get(name)
+    return y if y is not None and np.isfinite(y).any() else None
+
+
+def time_axis(run: RunData) -> tuple[Any, str]:
+    """x values for the series and the axis label: hour starts (UTC) or hours since start."""
+    if run.hours is not None and len(run.hours) == run.n_hours:
+        return run.hours, "time (UTC)"
+    return np.arange(run.n_hours), "hours since start"
+
+
+def format_time_axis(ax: Axes, label: str) -> None:
+    if label.startswith("time"):
+        # matplotlib.dates has no annotations: hence the ignores.
+        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_locator(locator)
+        concise = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+        ax.xaxis.set_major_formatter(concise)
+    ax.set_xlabel(label)
+
+
+def rolling_mean(y: np.ndarray, window: int = 24) -> np.ndarray:
+    """Centred mean over ``window`` hours ignoring NaNs (the envelope that shows a surge).
+
+    NaN where the window runs off either end: a half window at the edges would
+    catch only part of the daily cycle and draw a surge that is not there.
+    """
+    if len(y) < window:
+        return np.full(len(y), np.nan)
+    ok = np.isfinite(y)
+    kernel = np.ones(window)
+    total = np.convolve(np.where(ok, y, 0.0), kernel, mode="same")
+    count = np.convolve(ok.astype(float), kernel, mode="same")
+    inside = np.convolve(np.ones(len(y)), kernel, mode="same") == window
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(inside & (count > 0), total / np.maximum(count, 1), np.nan)
+
+
+def numbers(values: Any) -> np.ndarray | None:
+    """A JSON list of numbers as a float array (non-numbers dropped), or None if empty."""
+    if not isinstance(values, list):
+        return None
+    nums = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    arr = np.array(nums, dtype=float)
+    arr = arr[np.isfinite(arr)]
+    return arr if arr.size else None
+
+
+def histogram(run: RunData, name: str) -> tuple[np.ndarray, np.ndarray] | str:
+    """distributions[name] as (values, counts) sorted by value, or why it is unusable."""
+    d = run.distributions.get(name)
+    if not isinstance(d, dict):
+        return f"distributions.json has no {name}"
+    values, counts = d.get("values"), d.get("counts")
+    if not (isinstance(values, list) and isinstance(counts, list)) or len(values) != len(counts):
+        return f"distributions.json {name} needs equal-length values and counts"
+    v, c = numbers(values), numbers(counts)
+    if v is None or c is None or v.size != len(values) or c.size != len(counts) or c.sum() <= 0:
+        return f"distributions.json {name} has no usable counts"
+    order = np.argsort(v, kind="stable")
+    return v[order], c[order]
+
+
+def ecdf(values: np.ndarray, points: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Empirical CDF thinned to at most ``points`` steps (runs can hold millions of texts)."""
+    x = np.sort(values)
+    idx = np.unique(np.linspace(0, x.size - 1, min(points, x.size)).round().astype(int))
+    return x[idx], (idx + 1) / x.size
+
+
+# --- the figures ---------------------------------------------------------------------------
+
+
+def _hourly_with_envelope(ax: Axes, x: Any, y: np.ndarray, label: str, color: str,
+                          main: bool = True) -> None:
+    """The 24 h mean bold (and, for the main series, hourly values faint behind it)."""
+    env = rolling_mean(y)
+    style = {"lw": 2.0} if main else {"lw": 1.5, "ls": "--"}
+    if np.isfinite(env).any():
+        if main:
+            ax.plot(x, y, color=color, lw=0.7, alpha=0.35)
+        ax.plot(x, env, color=color, label=f"{label} (24 h mean)", **style)
+    else:  # under a day of data: the hourly values are all there is
+        ax.plot(x, y, color=color, label=f"{label} per hour", **style)
+
+
+def draw_volume(run: RunData) -> Figure | str:
+    arrived, delivered = column(run, "parcels_arrived"), column(run, "parcels_delivered")
+    texts, segments = column(run, "texts"), column(run, "segments")
+    panels = [p for p in ((arrived, delivered), (texts, segments)) if p[0] is not None]
+    if not panels:
+        return "series.csv has neither parcels_arrived nor texts"
+    x, xlabel = time_axis(run)
+    fig, axes = new_figure(len(panels), 2.4 + 2.2 * len(panels), sharex=True)
+    for ax, (main, extra) in zip(axes, panels, strict=True):
+        assert main is not None
+        is_parcels = main is arrived
+        _hourly_with_envelope(ax, x, main, "parcels arrived" if is_parcels else "texts", "C0")
+        if extra is not None:
+            _hourly_with_envelope(ax, x, extra, "parcels delivered" if is_parcels else "segments",
+                                  "C1", main=False)
+        env = rolling_mean(main)
+        if np.isfinite(env).any() and np.nanmedian(env) > 0:
+            peak = int(np.nanargmax(env))
+            ratio = env[peak] / np.nanmedian(env)
+            ax.plot([x[peak]], [env[peak]], "o", color="C3")
+            ax.annotate(f"peak {ratio:.2f}× the run's median", (x[peak], env[peak]),
+                        xytext=(6, 6), textcoords="offset points", color="C3")
+        ax.set_ylabel("parcels per hour" if is_parcels else "texts per hour")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left")
+    format_time_axis(axes[-1], xlabel)
+    return fig
+
+
+def draw_latency_cdf(run: RunData) -> Figure | str:
+    lat = run.distributions.get("latency_s")
+    if not isinstance(lat, dict):
+        return "distributions.json has no latency_s"
+    stages = [s for s in LATENCY_STAGES if s in lat] + sorted(set(lat) - set(LATENCY_STAGES))
+    series = [(s, v) for s in stages if (v := numbers(lat[s])) is not None]
+    if not series:
+        return "distributions.json latency_s has no values"
+    fig, (ax,) = new_figure()
+    for i, (stage, v) in enumerate(series):
+        x, y = ecdf(np.maximum(v, LATENCY_FLOOR_S))
+        p95 = float(np.quantile(v, 0.95))
+        ax.step(x, y, where="post", color=f"C{i}", lw=2 if stage == "scan_to_handset" else 1.3,
+                label=plain(f"{stage.replace('_', ' ')} (p95 {fmt_duration(p95)})"))
+    ax.axhline(0.95, color="0.4", lw=0.8, ls=":")
+    duration_axis(ax)
+    ax.set_xlabel(f"latency (log scale; under {fmt_duration(LATENCY_FLOOR_S)} drawn at "
+                  f"{fmt_duration(LATENCY_FLOOR_S)})")
+    ax.set_ylabel("share of texts at or below")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.legend(loc="lower right")
+    return fig
+
+
+def _count_bars(ax: Axes, v: np.ndarray, c: np.ndarray, over: Sequence[float]) -> None:
+    share = c / c.sum()
+    width = 0.8 * (float(np.min(np.diff(v))) if v.size > 1 else 1.0)
+    colors = ["C3" if over and x > max(over) else "C1" if over and x > min(over) else "C0"
+              for x in v]
+    ax.bar(v, share, width=width, color=colors)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
+def draw_texts_per_recipient(run: RunData) -> Figure | str:
+    h = histogram(run, "texts_per_recipient_24h")
+    if isinstance(h, str):
+        return h
+    v, c = h
+    fig, (ax,) = new_figure()
+    _count_bars(ax, v, c, (3, 5))
+    for limit, color in ((3, "C1"), (5, "C3")):
+        share = float(c[v > limit].sum() / c.sum())
+        ax.axvline(limit + 0.5, color=color, ls="--", lw=1,
+                   label=f"over {limit}: {fmt_share(share)} of recipients")
+    ax.set_xlabel("texts to one recipient in a rolling 24 h")
+    ax.set_ylabel("share of recipients")
+    ax.legend(loc="upper right")
+    return fig
+
+
+def draw_days_to_deliver(run: RunData) -> Figure | str:
+    h = histogram(run, "days_to_deliver")
+    if isinstance(h, str):
+        return h
+    v, c = h
+    fig, (ax,) = new_figure()
+    _count_bars(ax, v, c, ())
+    mean = float((v * c).sum() / c.sum())
+    ax.axvline(mean, color="C3", ls="--", lw=1, label=f"mean {mean:.2f} days")
+    ax.set_xlabel("days from acceptance to delivery")
+    ax.set_ylabel("share of parcels")
+    ax.legend(loc="upper right")
+    return fig
+
+
+def draw_opt_outs(run: RunData) -> Figure | str:
+    opt_outs = column(run, "opt_outs")
+    if opt_outs is None:
+        return "series.csv has no opt_outs"
+    x, xlabel = time_axis(run)
+    fig, (ax,) = new_figure()
+    cumulative = np.nancumsum(opt_outs)
+    ax.plot(x, cumulative, color="C3", lw=2, label="opt-outs (cumulative)")
+    ax.set_ylabel("opt-outs since start")
+    ax.set_ylim(bottom=0)
+    handles, labels = ax.get_legend_handles_labels()
+    texts = column(run, "texts")
+    if texts is not None:
+        sent = np.nancumsum(texts)
+        # The rate swings wildly over the first few texts; start it once 5% are sent.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(sent >= 0.05 * sent[-1], 1000 * cumulative / np.maximum(sent, 1),
+                            np.nan)
+        twin = ax.twinx()
+        twin.plot(x, rate, color="0.35", lw=1.2, ls="--", label="per 1,000 texts sent so far")
+        twin.set_ylabel("opt-outs per 1,000 texts")
+        twin.set_ylim(bottom=0)
+        twin.grid(False)
+        h2, l2 = twin.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
+    ax.legend(handles, labels, loc="lower right")
+    format_time_axis(ax, xlabel)
+    return fig
+
+
+def draw_care_queue(run: RunData) -> Figure | str:
+    queue, abandoned = column(run, "care_queue_len"), column(run, "care_abandoned")
+    contacts = column(run, "care_contacts")
+    if queue is None and abandoned is None and contacts is None:
+        return "series.csv has no care_queue_len, care_abandoned or care_contacts"
+    x, xlabel = time_axis(run)
+    rows = int(queue is not None) + int(abandoned is not None or contacts is not None)
+    fig, axes = new_figure(rows, 2.4 + 2.2 * rows, sharex=True)
+    it = iter(axes)
+    if queue is not None:
+        ax = next(it)
+        ax.fill_between(x, queue, step="post", color="C0", alpha=0.5, label="callers waiting")
+        ax.set_ylabel("queue length")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left")
+    if abandoned is not None or contacts is not None:
+        ax = next(it)
+        if contacts is not None:
+            ax.step(x, contacts, where="post", color="C0", lw=1.2, label="contacts per hour")
+        if abandoned is not None:
+            ax.fill_between(x, abandoned, step="post", color="C3", alpha=0.6,
+                            label="abandoned per hour")
+        ax.set_ylabel("per hour")
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left")
+    format_time_axis(axes[-1], xlabel)
+    return fig
+
+
+def _facility_means(run: RunData) -> list[tuple[str, float]]:
+    """Mean utilisation per facility from series util_<name> columns, else from summary."""
+    cols = [c for c in run.series if c.startswith("util_") and column(run, c) is not None]
+    if cols:
+        return [(c[5:], float(np.nanmean(run.series[c]))) for c in cols]
+    found = []
+    for key, value in sorted(run.summary.items()):
+        name = key.removeprefix("facility_").removesuffix("_utilisation")
+        if key.startswith("facility_") and key.endswith("_utilisation") and name and \
+                isinstance(value, int | float) and not isinstance(value, bool):
+            found.append((name, float(value)))
+    return found
+
+
+def draw_facility_utilisation(run: RunData) -> Figure | str:
+    means = _facility_means(run)
+    if not means:
+        return "no util_<facility> columns in series.csv and no facility utilisation in summary"
+    names = [n for n, _ in means]
+    cols = [f"util_{n}" for n in names]
+    over_time = all(c in run.series for c in cols)
+    height = 1.6 + 0.32 * len(names)
+    fig = Figure(figsize=(WIDTH_IN, max(height, 2.8)), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    if over_time:
+        heat, bars = fig.subplots(1, 2, sharey=True, width_ratios=(4, 1))
+        x, xlabel = time_axis(run)
+        xs = (mdates.date2num(x) if xlabel.startswith("time")  # type: ignore[no-untyped-call]
+              else np.asarray(x, dtype=float))
+        step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
+        grid = np.vstack([run.series[c] for c in cols])
+        image = heat.imshow(grid, aspect="auto", interpolation="nearest", cmap="viridis",
+                            vmin=0, vmax=1, origin="upper",
+                            extent=(xs[0], xs[-1] + step, len(names) - 0.5, -0.5))
+        heat.grid(False)
+        if xlabel.startswith("time"):
+            heat.xaxis_date()
+        format_time_axis(heat, xlabel)
+        fig.colorbar(image, ax=bars, location="right", label="utilisation (hourly)")
+        heat.set_yticks(range(len(names)), [plain(n) for n in names])
+    else:
+        bars = fig.subplots(1, 1)
+        bars.set_yticks(range(len(names)), [plain(n) for n in names])
+        bars.invert_yaxis()
+    vals = np.array([m for _, m in means])
+    bars.barh(range(len(names)), vals,
+              color=["C3" if m >= 0.85 else "C1" if m >= 0.7 else "C0" for m in vals])
+    bars.axvline(1.0, color="0.4", lw=0.8, ls=":")
+    bars.set_xlim(0, max(1.05, float(np.nanmax(vals)) * 1.05))
+    bars.xaxis.set_major_formatter(PercentFormatter(1.0))
+    bars.set_xlabel("mean utilisation")
+    return fig
+
+
+# --- the lists the report walks, in page order ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    slug: str  # file name stem of the PNG
+    title: str
+    caption: str  # one sentence: what to look for
+    draw: Callable[[RunData], Figure | str]
+
+    def render(self, run: RunData) -> bytes | str:
+        """PNG bytes, or the reason the figure is not available."""
+        with matplotlib.style.context(["default", STYLE]):
+            result = self.draw(run)
+            return result if isinstance(result, str) else png_bytes(result)
+
+
+FIGURES = (
+    FigureSpec("volume", "Volume over time",
+               "Look for the surge: where the 24-hour mean of parcels and texts rises above "
+               "the run's usual level, and whether texts follow parcels or lag them.",
+               draw_volume),
+    FigureSpec("latency_cdf", "Latency from scan to handset",
+               "Read across at the dotted 95% line: the stage whose curve reaches it furthest "
+               "right is the one that makes texts late.",
+               draw_latency_cdf),
+    FigureSpec("texts_per_recipient", "Texts per recipient in 24 hours",
+               "Orange and red bars are recipients who got more than 3 or 5 texts in a day: "
+               "the ones most likely to opt out.",
+               draw_texts_per_recipient),
+    FigureSpec("opt_outs", "Opt-outs over time",
+               "A steepening curve, or a rising rate per 1,000 texts, means the texting "
+               "is wearing people out.",
+               draw_opt_outs),
+    FigureSpec("care_queue", "Customer-care queue",
+               "Look for hours where callers pile up and abandon: those are the hours "
+               "that need more agents.",
+               draw_care_queue),
+    FigureSpec("facility_utilisation", "Facility utilisation",
+               "Facilities near 100% (yellow, or red bars) are the bottlenecks that "
+               "push deliveries late.",
+               draw_facility_utilisation),
+    FigureSpec("days_to_deliver", "Days to deliver",
+               "A long right tail is the parcels that arrived late and drove care contacts.",
+               draw_days_to_deliver),
+)

@@ -1,0 +1,276 @@
+"""The report pages: plain values in, one self-contained HTML string out.
+
+Pure functions only (no file access): figures arrive as PNG bytes and are
+embedded as base64 data URIs, styles are inline, there is no JavaScript, so the
+file can be mailed or opened from anywhere. Every piece of text from the run
+goes through ``html.escape``.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+NOT_AVAILABLE = "not available in this run"
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;
+max-width:1000px;margin:0 auto;padding:24px 20px 60px;background:#fff}
+h1{font-size:1.6em;margin:0 0 4px}h2{margin:36px 0 10px;border-bottom:1px solid #dde2ea;
+padding-bottom:4px}h3{margin:0 0 6px;font-size:1.05em}
+.meta{color:#5a6475;margin:0}nav{margin:14px 0;font-size:.92em}nav a{margin-right:12px}
+a{color:#1f5fbf}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(210px,1fr));gap:12px}
+.card{border:1px solid #dde2ea;border-radius:8px;padding:10px 12px;background:#f8fafc}
+.card .label{color:#5a6475;font-size:.85em}.card .value{font-size:1.45em;font-weight:600}
+.card .detail{color:#5a6475;font-size:.85em}
+.na{color:#8a93a3;font-style:italic}.card .value.na{font-size:1em;font-weight:400}
+figure{margin:0 0 28px}figure img{max-width:100%;height:auto;border:1px solid #eef1f5}
+figcaption{color:#3b4455;margin-top:4px}
+.note{background:#fff7e0;border:1px solid #f0d58a;border-radius:6px;padding:8px 12px}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{padding:3px 8px;border-bottom:1px solid #eef1f5;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f5f9;position:sticky;top:0}
+pre{background:#f6f8fa;border:1px solid #dde2ea;border-radius:6px;padding:10px;
+overflow-x:auto;font-size:.85em}
+"""
+
+
+@dataclass(frozen=True)
+class FigureSection:
+    title: str
+    caption: str
+    content: bytes | str  # PNG bytes, or why the figure is not available
+
+
+# --- formatting numbers the way a planner reads them ---------------------------------------
+
+
+def number(value: Any) -> float | None:
+    """A finite JSON number as float; None for strings, bools, NaN and absent values."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def fmt_int(v: float) -> str:
+    return f"{round(v):,}"
+
+
+def fmt_share(v: float) -> str:
+    if 0 < abs(v) < 0.001:
+        return "<0.1%"
+    return f"{100 * v:.1f}%"
+
+
+def fmt_usd(v: float) -> str:
+    return f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}"
+
+
+def fmt_days(v: float) -> str:
+    return f"{v:.2f} days"
+
+
+def fmt_duration(seconds: float) -> str:
+    s = abs(seconds)
+    if s < 1:
+        text = f"{s * 1000:.0f} ms"
+    elif s < 60:
+        text = f"{s:.1f} s"
+    elif s < 3600:
+        text = f"{s / 60:.1f} min"
+    elif s < 86400:
+        text = f"{s / 3600:.1f} h"
+    else:
+        text = f"{s / 86400:.1f} days"
+    return "-" + text if seconds < 0 else text
+
+
+def fmt_value(value: Any) -> str:
+    """Any summary value for the full metrics table."""
+    if isinstance(value, bool) or value is None:
+        return str(value).lower() if isinstance(value, bool) else "null"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{value:,.0f}"
+        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:.6g}"
+    return str(value)
+
+
+# --- key numbers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    label: str
+    key: str
+    fmt: Callable[[float], str]
+    # Secondary line: (template, keys, formatters); shown when all its keys are present.
+    detail: tuple[str, tuple[str, ...], tuple[Callable[[float], str], ...]] | None = None
+
+
+def _per_thousand(v: float) -> str:
+    return f"{1000 * v:.2f}"
+
+
+KEY_NUMBERS = (
+    KeyNumber("Texts sent", "texts_total", fmt_int),
+    KeyNumber("SMS segments", "segments_total", fmt_int),
+    KeyNumber("Cost", "cost_usd", fmt_usd),
+    KeyNumber("Latency scan → handset, p95", "latency_scan_to_handset_p95_s", fmt_duration,
+              ("p50 {} · p99 {}", ("latency_scan_to_handset_p50_s",
+                                   "latency_scan_to_handset_p99_s"),
+               (fmt_duration, fmt_duration))),
+    KeyNumber("Recipients over 3 texts / 24 h", "texts_per_recipient_24h_share_over_3",
+              fmt_share, ("over 5: {}", ("texts_per_recipient_24h_share_over_5",), (fmt_share,))),
+    KeyNumber("Opt-outs", "opt_outs", fmt_int,
+              ("{} per 1,000 texts", ("opt_out_rate_per_text",), (_per_thousand,))),
+    KeyNumber("Customer-care contacts", "care_contacts", fmt_int,
+              ("mean wait {} · {} abandoned", ("care_wait_mean_s", "care_abandon_share"),
+               (fmt_duration, fmt_share))),
+    KeyNumber("Care contacts avoided vs. no SMS", "care_contacts_avoided_vs_no_sms", fmt_int),
+    KeyNumber("Days to deliver (mean)", "days_to_deliver_mean", fmt_days),
+    KeyNumber("Delivered on time", "on_time_share", fmt_share),
+)
+
+
+def key_value(summary: dict[str, Any], k: KeyNumber) -> str | None:
+    v = number(summary.get(k.key))
+    return None if v is None else k.fmt(v)
+
+
+def key_detail(summary: dict[str, Any], k: KeyNumber) -> str | None:
+    if k.detail is None:
+        return None
+    template, keys, fmts = k.detail
+    values = [number(summary.get(key)) for key in keys]
+    if any(v is None for v in values):
+        return None
+    return template.format(*(f(v) for f, v in zip(fmts, values, strict=True) if v is not None))
+
+
+def _cards(summary: dict[str, Any]) -> str:
+    out = ['<div class="cards">']
+    for k in KEY_NUMBERS:
+        value, detail = key_value(summary, k), key_detail(summary, k)
+        shown = (f'<div class="value">{escape(value)}</div>' if value is not None
+                 else f'<div class="value na">{NOT_AVAILABLE}</div>')
+        extra = f'<div class="detail">{escape(detail)}</div>' if detail else ""
+        out.append(f'<div class="card" title="{escape(k.key)}">'
+                   f'<div class="label">{escape(k.label)}</div>{shown}{extra}</div>')
+    out.append("</div>")
+    return "\n".join(out)
+
+
+# --- page pieces ---------------------------------------------------------------------------
+
+
+def _na(reason: str) -> str:
+    return f'<p class="na">{NOT_AVAILABLE} ({escape(reason)})</p>'
+
+
+def _figures(sections: Sequence[FigureSection], prefix: str) -> str:
+    out = []
+    for i, f in enumerate(sections):
+        out.append(f'<figure id="{prefix}{i + 1}"><h3>{escape(f.title)}</h3>')
+        if isinstance(f.content, bytes):
+            data = base64.b64encode(f.content).decode("ascii")
+            out.append(f'<img src="data:image/png;base64,{data}" alt="{escape(f.title)}">')
+            out.append(f"<figcaption>{escape(f.caption)}</figcaption>")
+        else:
+            out.append(_na(f.content))
+        out.append("</figure>")
+    return "\n".join(out)
+
+
+def _problems(problems: Sequence[str]) -> str:
+    if not problems:
+        return ""
+    items = "".join(f"<li>{escape(p)}</li>" for p in problems)
+    return f'<div class="note">Parts of this run are missing:<ul>{items}</ul></div>'
+
+
+def _document(title: str, body: Sequence[str]) -> str:
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        '<head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        *body,
+        "</body>",
+        "</html>",
+        "",
+    ])
+
+
+def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
+             diagnostics: str | None, problems: Sequence[str]) -> str:
+    """The single-run report."""
+    scenario = str(summary.get("scenario", "unknown scenario"))
+    meta = " · ".join(f"{name} {summary[name] if name == 'seed' else fmt_value(summary[name])}"
+                      for name in ("seed", "scale", "days") if name in summary)
+    nav = " ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in (
+        ("key-numbers", "Key numbers"), ("figures", "Figures"),
+        ("metrics", "All metrics"), ("diagnostics", "Diagnostics")))
+    rows = "\n".join(
+        f'<tr><td>{escape(k)}</td><td class="num">{escape(fmt_value(summary[k]))}</td></tr>'
+        for k in sorted(summary))
+    metrics = (f"<table><tr><th>metric</th><th>value</th></tr>\n{rows}</table>" if rows
+               else _na("summary.json is missing or empty"))
+    diag = (f"<pre>{escape(diagnostics)}</pre>" if diagnostics is not None
+            else _na("no diagnostics.txt"))
+    return _document(f"eccc run: {scenario}", [
+        f"<header><h1>eccc run: {escape(scenario)}</h1>",
+        f'<p class="meta">{escape(meta) if meta else NOT_AVAILABLE}</p></header>',
+        f"<nav>{nav}</nav>",
+        _problems(problems),
+        '<h2 id="key-numbers">Key numbers</h2>',
+        _cards(summary),
+        '<h2 id="figures">Figures</h2>',
+        _figures(sections, "figure-"),
+        '<h2 id="metrics">All metrics</h2>',
+        metrics,
+        '<h2 id="diagnostics">Diagnostics</h2>',
+        diag,
+    ])
+
+
+def comparison_page(labels: Sequence[str], summaries: Sequence[dict[str, Any]],
+                    sections: Sequence[FigureSection],
+                    problems: Sequence[Sequence[str]]) -> str:
+    """Several runs side by side: key numbers, overlaid figures, every metric."""
+    head = "<tr><th>metric</th>" + "".join(f"<th>{escape(lab)}</th>" for lab in labels) + "</tr>"
+
+    def row(name: str, cells: Sequence[str | None]) -> str:
+        tds = "".join(f'<td class="num">{escape(c)}</td>' if c is not None
+                      else '<td class="num na">—</td>' for c in cells)
+        return f"<tr><td>{escape(name)}</td>{tds}</tr>"
+
+    key_rows = [row(k.label, [key_value(s, k) for s in summaries]) for k in KEY_NUMBERS]
+    names = sorted({k for s in summaries for k in s})
+    all_rows = [row(n, [fmt_value(s[n]) if n in s else None for s in summaries]) for n in names]
+    notes = [f"{lab}: {p}" for lab, ps in zip(labels, problems, strict=True) for p in ps]
+    title = "eccc comparison: " + " vs ".join(labels)
+    return _document(title, [
+        f"<header><h1>{escape(title)}</h1></header>",
+        _problems(notes),
+        '<h2 id="key-numbers">Key numbers</h2>',
+        f"<table>{head}\n" + "\n".join(key_rows) + "</table>",
+        '<h2 id="figures">Figures</h2>',
+        _figures(sections, "figure-"),
+        '<h2 id="metrics">All metrics</h2>',
+        f"<table>{head}\n" + "\n".join(all_rows) + "</table>",
+    ])

@@ -1,0 +1,146 @@
+"""The run report: read a run directory, draw its figures, write ``report.html``.
+
+``render_run`` is the whole public surface for one run (``reports.compare``
+puts several runs side by side). Reading is forgiving on purpose: a report is
+most needed when a run went wrong, so a missing file, a missing column or a
+malformed value makes its section say "not available in this run" instead of
+raising. Output is deterministic: the same run directory gives byte-identical
+PNGs and HTML (no timestamps, no absolute paths, fixed image metadata).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from reports import figures, html
+
+SUMMARY = "summary.json"
+SERIES = "series.csv"
+DISTRIBUTIONS = "distributions.json"
+DIAGNOSTICS = "diagnostics.txt"
+REPORT = "report.html"
+
+
+@dataclass
+class RunData:
+    """What a run directory holds, already parsed; empty where a file was missing."""
+
+    summary: dict[str, Any] = field(default_factory=dict)
+    # Hour starts (UTC) when series.csv has a parseable ``hour`` column, else None
+    # and the figures fall back to "hours since start".
+    hours: list[datetime] | None = None
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+    distributions: dict[str, Any] = field(default_factory=dict)
+    diagnostics: str | None = None
+    # Human-readable notes on files that were missing or unreadable.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def n_hours(self) -> int:
+        return len(next(iter(self.series.values()))) if self.series else 0
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
+def _hour(text: str) -> datetime | None:
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    # Naive hours are taken as UTC, as the contract says they are.
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def read_series(path: Path) -> tuple[list[datetime] | None, dict[str, np.ndarray]]:
+    """series.csv -> (hour starts or None, numeric column -> float array; NaN = blank)."""
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows:
+        return None, {}
+    columns = [c for c in rows[0] if c is not None]
+    hours: list[datetime] | None = None
+    if "hour" in columns:
+        parsed = [_hour(r.get("hour") or "") for r in rows]
+        if all(h is not None for h in parsed):
+            hours = [h for h in parsed if h is not None]
+    series = {
+        c: np.array([_number(r.get(c) or "") for r in rows], dtype=float)
+        for c in columns
+        if c != "hour"
+    }
+    return hours, series
+
+
+def load_run(run_dir: Path) -> RunData:
+    """Parse whatever of the run directory's files exist; never raises on bad content."""
+    run = RunData()
+    path = run_dir / SUMMARY
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            run.summary = {str(k): v for k, v in loaded.items()}
+        else:
+            run.problems.append(f"{SUMMARY} is not a JSON object")
+    except FileNotFoundError:
+        run.problems.append(f"{SUMMARY} is missing")
+    except (OSError, ValueError) as e:
+        run.problems.append(f"{SUMMARY} could not be read ({type(e).__name__})")
+
+    try:
+        run.hours, run.series = read_series(run_dir / SERIES)
+        if not run.series:
+            run.problems.append(f"{SERIES} has no rows")
+    except FileNotFoundError:
+        run.problems.append(f"{SERIES} is missing")
+    except (OSError, ValueError, csv.Error) as e:
+        run.problems.append(f"{SERIES} could not be read ({type(e).__name__})")
+
+    path = run_dir / DISTRIBUTIONS
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(loaded, dict):
+            run.distributions = loaded
+        else:
+            run.problems.append(f"{DISTRIBUTIONS} is not a JSON object")
+    except FileNotFoundError:
+        run.problems.append(f"{DISTRIBUTIONS} is missing")
+    except (OSError, ValueError) as e:
+        run.problems.append(f"{DISTRIBUTIONS} could not be read ({type(e).__name__})")
+
+    try:
+        run.diagnostics = (run_dir / DIAGNOSTICS).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        run.diagnostics = None  # optional by contract: no note
+    return run
+
+
+def render_run(run_dir: Path) -> Path:
+    """Write the figures (PNG) and ``report.html`` into ``run_dir``; return the report path."""
+    run_dir = Path(run_dir)
+    run = load_run(run_dir)
+    drawn: list[html.FigureSection] = []
+    for spec in figures.FIGURES:
+        result = spec.render(run)
+        png = run_dir / f"{spec.slug}.png"
+        if isinstance(result, bytes):
+            png.write_bytes(result)
+        else:  # a figure from an earlier render must not outlive its data
+            png.unlink(missing_ok=True)
+        drawn.append(html.FigureSection(spec.title, spec.caption, result))
+    out = run_dir / REPORT
+    out.write_text(html.run_page(run.summary, drawn, run.diagnostics, run.problems),
+                   encoding="utf-8")
+    return out
