@@ -14,9 +14,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/eccc replay scenarios/example_trace.jsonl \
-	    --policy milestones --policy quiet_hours --policy cap_rolling:limit=3 \
-	    --out runs/example/outputs.jsonl
+	# The baseline week at half its regional volume: about a minute on one core.
+	$(BIN)/eccc run baseline --scale 0.5 --out runs/baseline-1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

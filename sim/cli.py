@@ -67,6 +67,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     if args.target == "engine":
         report = bench_engine(args.inputs, seed=args.seed)
+    elif args.target == "sim":  # simulation benchmark: sim/bench_sim.py
+        from sim.bench_sim import bench_sim
+
+        report = bench_sim(seed=args.seed)
     else:
         print(f"eccc bench {args.target}: not built yet (see the open issues)", file=sys.stderr)
         return 2
@@ -111,6 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
     bp.add_argument("--seed", type=int, default=1)
     bp.set_defaults(func=_cmd_bench)
+
+    # --- simulation: eccc run (sim/commands.py) ---
+    from sim.commands import add_run_command
+
+    add_run_command(sub)
+    # --- end simulation ---
+
     return parser
 
 

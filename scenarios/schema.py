@@ -1,0 +1,422 @@
+"""The scenario schema: plain validated data that the model is built from (as in Ciw).
+
+A scenario is a TOML file; ``load`` turns it into a ``Scenario`` or raises
+``ScenarioError`` whose message names the file and the offending field
+(``scenarios/x.toml: network.facilities.2.capacity_per_hour: ...``). Every
+model is ``extra="forbid"``: a misspelt key is an error, not a silent default.
+Defaults are documented figures from shared/FACTS.md; the shipped files cite
+them again where they use them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+SCENARIO_DIR = Path(__file__).resolve().parent
+FACILITY_KINDS = ("acceptance", "rpdc", "lpc", "sdc")
+LEGS = ("acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc")
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message names file and field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Dist(_Model):
+    """A delay distribution, in the unit its field name says (``_h``, ``_s``).
+
+    lognormal: ``median`` and ``sigma`` (of the log); exponential: ``mean``;
+    fixed: ``value``; empirical: ``values`` drawn with ``weights``.
+    """
+
+    kind: Literal["lognormal", "exponential", "fixed", "empirical"] = "lognormal"
+    median: float | None = Field(default=None, gt=0)
+    sigma: float | None = Field(default=None, ge=0)
+    mean: float | None = Field(default=None, gt=0)
+    value: float | None = Field(default=None, ge=0)
+    values: list[float] | None = None
+    weights: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _params(self) -> Dist:
+        need = {"lognormal": ("median", "sigma"), "exponential": ("mean",),
+                "fixed": ("value",), "empirical": ("values",)}[self.kind]
+        for name in need:
+            if getattr(self, name) is None:
+                raise ValueError(f"a {self.kind} distribution needs {name!r}")
+        if self.kind == "empirical":
+            assert self.values is not None
+            if not self.values or min(self.values) < 0:
+                raise ValueError("empirical values must be a non-empty list of non-negatives")
+            if self.weights is not None and (len(self.weights) != len(self.values)
+                                             or min(self.weights) < 0 or sum(self.weights) <= 0):
+                raise ValueError("weights must match values, be non-negative and sum above 0")
+        return self
+
+    def mean_value(self) -> float:
+        import math
+
+        if self.kind == "lognormal":
+            assert self.median is not None and self.sigma is not None
+            return self.median * math.exp(self.sigma**2 / 2)
+        if self.kind == "exponential":
+            assert self.mean is not None
+            return self.mean
+        if self.kind == "fixed":
+            assert self.value is not None
+            return self.value
+        assert self.values is not None
+        w = self.weights or [1.0] * len(self.values)
+        return sum(v * x for v, x in zip(self.values, w, strict=True)) / sum(w)
+
+
+class Region(_Model):
+    """A place parcels start from and go to; its facilities share its zone."""
+
+    name: str
+    city: str
+    state: str = Field(min_length=2, max_length=2)
+    zip: str = Field(pattern=r"^[0-9]{5}$")
+    zone: str
+    area_codes: list[str] = Field(min_length=1)
+    origin_share: float = Field(ge=0)
+    destination_share: float = Field(ge=0)
+
+
+class Facility(_Model):
+    """A sorting facility: machines run ``capacity_per_hour`` inside its windows.
+
+    Windows are local hours ``[start, end)``; ``end`` may pass midnight (22, 30).
+    """
+
+    name: str
+    kind: Literal["acceptance", "rpdc", "lpc", "sdc"]
+    region: str
+    windows: list[tuple[float, float]] = Field(default_factory=lambda: [(0.0, 24.0)])
+    capacity_per_hour: float = Field(gt=0)
+    scale_capacity: bool = True  # --scale multiplies capacity as well as volume
+
+    @model_validator(mode="after")
+    def _windows(self) -> Facility:
+        for start, end in self.windows:
+            if not (0 <= start < 24 and start < end <= start + 24):
+                raise ValueError(f"window ({start}, {end}) must have 0 <= start < 24 and "
+                                 "start < end <= start + 24")
+        return self
+
+
+class Leg(_Model):
+    """Trips between two kinds of facility: departures (local hours at the origin),
+    a cut-off before each, and the transit time of each trip."""
+
+    departures: list[float] = Field(min_length=1)
+    cutoff_min: float = Field(default=30, ge=0)
+    transit_h: Dist
+    transit_cross_region_h: Dist | None = None  # for trips between regions
+
+    @model_validator(mode="after")
+    def _hours(self) -> Leg:
+        if any(not 0 <= h < 24 for h in self.departures):
+            raise ValueError("departures are local hours in [0, 24)")
+        return self
+
+
+class Delivery(_Model):
+    """The last mile: sorted parcels go out in the morning, delivered through the day."""
+
+    out_for_delivery_h: float = Field(default=8.5, ge=4, le=12)
+    delivery_h: Dist = Dist(kind="lognormal", median=4.0, sigma=0.45)  # after OF
+    attempted: float = Field(default=0.03, ge=0, le=1)       # 02 notice left
+    no_access: float = Field(default=0.004, ge=0, le=1)      # 30
+    receptacle_full: float = Field(default=0.004, ge=0, le=1)  # 54
+    refused: float = Field(default=0.002, ge=0, le=1)        # 04, then 09
+    undeliverable: float = Field(default=0.003, ge=0, le=1)  # 05, then 09
+    available_for_pickup: float = Field(default=0.01, ge=0, le=1)  # 16, then 17
+    pickup_delay_h: Dist = Dist(kind="lognormal", median=26, sigma=0.5)
+    sunday_delivery: bool = False
+
+
+class Network(_Model):
+    regions: list[Region] = Field(min_length=1)
+    facilities: list[Facility] = Field(min_length=1)
+    legs: dict[Literal["acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc"], Leg]
+    delivery: Delivery = Delivery()
+    service_days_same_region: int = Field(default=2, ge=1, le=10)
+    service_days_cross_region: int = Field(default=3, ge=1, le=10)
+    tick_min: float = Field(default=15, gt=0, le=60)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Network:
+        names = [r.name for r in self.regions]
+        if len(set(names)) != len(names):
+            raise ValueError("region names must be unique")
+        have = {(f.region, f.kind) for f in self.facilities}
+        for f in self.facilities:
+            if f.region not in names:
+                raise ValueError(f"facility {f.name!r} is in unknown region {f.region!r}")
+        for r in names:
+            for kind in FACILITY_KINDS:
+                if (r, kind) not in have:
+                    raise ValueError(f"region {r!r} has no {kind} facility")
+        if len(have) != len(self.facilities):
+            raise ValueError("one facility of each kind per region")
+        for leg in LEGS:
+            if leg not in self.legs:
+                raise ValueError(f"legs.{leg} is missing")
+        if sum(r.origin_share for r in self.regions) <= 0:
+            raise ValueError("origin shares sum to zero")
+        if sum(r.destination_share for r in self.regions) <= 0:
+            raise ValueError("destination shares sum to zero")
+        return self
+
+
+class Surge(_Model):
+    """Volume multiplier on a range of dates (inclusive)."""
+
+    start: date
+    end: date
+    factor: float = Field(gt=0)
+
+
+class Volume(_Model):
+    daily_parcels: float = Field(gt=0)  # at --scale 1, an ordinary weekday
+    # Share of a day's acceptances in each local hour (24 weights, normalised).
+    hourly_curve: list[float] = Field(
+        default_factory=lambda: [0, 0, 0, 0, 0, 0, 0.5, 1, 3, 5, 7, 8, 9, 9, 9, 9, 8, 7, 6,
+                                 4, 2, 1, 0.5, 0],
+        min_length=24, max_length=24)
+    # Monday..Sunday multipliers (light Sundays).
+    weekday_factor: list[float] = Field(
+        default_factory=lambda: [1.1, 1.05, 1.0, 1.0, 1.0, 0.8, 0.4], min_length=7,
+        max_length=7)
+    surges: list[Surge] = Field(default_factory=list)
+    label_lead_h: Dist = Dist(kind="lognormal", median=6, sigma=0.8)  # GX before 03
+
+
+class ScanQuality(_Model):
+    """Scan errors (shared/FACTS.md, Inspector General audits). Defaults are 0:
+    the shipped scenarios set the audit figures and say so."""
+
+    missing_facility_scan: float = Field(default=0.0, ge=0, le=1)  # 9% (2023)
+    premature_out_for_delivery: float = Field(default=0.0, ge=0, le=1)  # 33% (2023)
+    early_delivered: float = Field(default=0.0, ge=0, le=1)  # 17% (FY2019)
+    vague_location: float = Field(default=0.0, ge=0, le=1)  # "almost all" (2023)
+
+
+class Fatigue(_Model):
+    """Opt-out hazard per text received (see sim/customers.py):
+    p = 1 - exp(-base * exp(slope * max(0, n24 - free)) * weekend), where n24 is
+    the texts the person received in the last 24 hours including this one."""
+
+    base: float = Field(default=0.002, ge=0)
+    slope: float = Field(default=0.35, ge=0)
+    free: int = Field(default=2, ge=0)
+    weekend_factor: float = Field(default=2.0, ge=0)
+
+
+class Customers(_Model):
+    """Who follows parcels by text, and how they behave."""
+
+    # Share of parcels followed by text, by channel (FACTS: checkout, tracking page, text).
+    opt_in: dict[str, float] = Field(
+        default_factory=lambda: {"checkout": 0.03, "tracking_page": 0.015, "text": 0.005})
+    confirm_yes: float = Field(default=0.8, ge=0, le=1)  # tracking page: reply YES
+    options: dict[str, float] = Field(
+        default_factory=lambda: {"all": 0.6, "day_of_delivery": 0.15, "delivered": 0.15,
+                                 "exceptions": 0.1})
+    parcels_per_recipient: float = Field(default=1.5, ge=1)
+    status_question: float = Field(default=0.01, ge=0, le=1)  # per text: reply "WHEN"
+    fatigue: Fatigue = Fatigue()
+    # "Where is my order": chance a late parcel's customer contacts care.
+    care_if_uninformed: float = Field(default=0.35, ge=0, le=1)
+    care_if_informed: float = Field(default=0.10, ge=0, le=1)
+    care_delay_h: Dist = Dist(kind="exponential", mean=3.0)
+    reaction_s: Dist = Dist(kind="lognormal", median=120, sigma=1.0)
+
+    @model_validator(mode="after")
+    def _shares(self) -> Customers:
+        if sum(self.opt_in.values()) > 1:
+            raise ValueError("opt-in shares sum above 1")
+        for channel, share in self.opt_in.items():
+            if channel not in ("checkout", "tracking_page", "text"):
+                raise ValueError(f"opt_in: unknown channel {channel!r} (checkout, "
+                                 "tracking_page, text)")
+            if share < 0:
+                raise ValueError(f"opt_in: {channel} share is negative")
+        from engine.inputs import OPTIONS
+
+        for name in self.options:
+            if name not in OPTIONS:
+                raise ValueError(f"unknown update option {name!r}")
+        if not self.options or sum(self.options.values()) <= 0:
+            raise ValueError("options need a positive weight")
+        return self
+
+
+class Shift(_Model):
+    start_h: float = Field(ge=0, lt=24)
+    end_h: float = Field(gt=0, le=24)
+    agents: int = Field(ge=0)
+
+
+class Care(_Model):
+    """The customer-care centre: agents by shift, calls wait and may abandon."""
+
+    zone: str = "America/Chicago"
+    shifts: list[Shift] = Field(default_factory=lambda: [Shift(start_h=8, end_h=20, agents=10)])
+    scale_agents: bool = True
+    service_s: Dist = Dist(kind="lognormal", median=300, sigma=0.5)
+    patience_s: Dist = Dist(kind="exponential", mean=600)
+    # Callers who find the centre closed call after it opens, this much later.
+    open_delay_h: Dist = Dist(kind="exponential", mean=2.0)
+    cost_per_contact_usd: float = Field(default=5.0, ge=0)  # FACTS: vendor claim
+
+
+class Gateway(_Model):
+    """The SMS gateway and carriers (FACTS: short code 100 msg/s; up to 5.1% failures)."""
+
+    rate_per_s: float = Field(default=100, gt=0)
+    scale_rate: bool = False
+    carrier_delay_s: Dist = Dist(kind="lognormal", median=4, sigma=0.8)
+    failure: float = Field(default=0.02, ge=0, le=1)
+    retries: int = Field(default=2, ge=0)
+    retry_after_s: float = Field(default=60, ge=0)
+    validity_s: float = Field(default=4 * 3600, gt=0)
+    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # FACTS: fee + carrier
+    short_code_usd_per_month: float = Field(default=1000, ge=0)
+
+
+class Fault(_Model):
+    """A scheduled fault: a facility closed, the carrier down, or a storm
+    multiplying transit times of trips leaving a region."""
+
+    kind: Literal["facility_closure", "carrier_outage", "storm"]
+    start: str  # ISO 8601 with offset
+    hours: float = Field(gt=0)
+    facility: str | None = None
+    region: str | None = None
+    factor: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _target(self) -> Fault:
+        if self.kind == "facility_closure" and not self.facility:
+            raise ValueError("a facility_closure needs 'facility'")
+        if self.kind == "storm" and not self.region:
+            raise ValueError("a storm needs 'region'")
+        from datetime import datetime
+
+        try:
+            if datetime.fromisoformat(self.start).utcoffset() is None:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"start {self.start!r} must be ISO 8601 with an offset") from None
+        return self
+
+
+class Station(_Model):
+    """A continuous M/M/c-style station fed by Poisson arrivals (validation)."""
+
+    arrival_rate_per_h: float = Field(gt=0)
+    servers: int = Field(ge=1)
+    service_h: Dist
+    warmup_h: float = Field(default=0, ge=0)
+
+
+class Scenario(_Model):
+    name: str
+    description: str = ""
+    start: date
+    days: float = Field(gt=0)
+    seed: int = Field(default=1, ge=0)
+    policies: list[str] = Field(default_factory=lambda: ["every_scan"])
+    network: Network | None = None
+    volume: Volume | None = None
+    scans: ScanQuality = ScanQuality()
+    customers: Customers = Customers()
+    care: Care = Care()
+    gateway: Gateway = Gateway()
+    faults: list[Fault] = Field(default_factory=list)
+    stations: list[Station] = Field(default_factory=list)
+    # Figures this scenario is calibrated against: metric name -> target.
+    calibration: dict[str, float] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _whole(self) -> Scenario:
+        if (self.network is None) != (self.volume is None):
+            raise ValueError("network and volume go together")
+        if self.network is None and not self.stations:
+            raise ValueError("a scenario needs a network (with volume) or stations")
+        if self.network is not None:
+            names = {f.name for f in self.network.facilities}
+            regions = {r.name for r in self.network.regions}
+            for i, f in enumerate(self.faults):
+                if f.facility and f.facility not in names:
+                    raise ValueError(f"faults.{i}: unknown facility {f.facility!r}")
+                if f.region and f.region not in regions:
+                    raise ValueError(f"faults.{i}: unknown region {f.region!r}")
+        return self
+
+    @field_validator("policies")
+    @classmethod
+    def _policies(cls, value: list[str]) -> list[str]:
+        from engine.policies import build
+
+        try:
+            build(tuple(value))
+        except Exception as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+def resolve(name_or_path: str) -> Path:
+    """A shipped scenario's name (``baseline``) or a path to a TOML file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    return SCENARIO_DIR / f"{name_or_path}.toml"
+
+
+def shipped() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def load(name_or_path: str) -> Scenario:
+    """Read and validate a scenario; ``ScenarioError`` names the file and field."""
+    path = resolve(name_or_path)
+    if not path.is_file():
+        known = ", ".join(shipped())
+        raise ScenarioError(f"{path}: no such scenario file (shipped: {known})")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    return parse(data, str(path))
+
+
+def parse(data: dict[str, object], source: str = "<scenario>") -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            lines.append(f"{source}: {where}: {msg}")
+        raise ScenarioError("\n".join(lines)) from None

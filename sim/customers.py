@@ -1,0 +1,197 @@
+"""Customers as actors: they opt in, read texts, reply, tire, and call care.
+
+Opt-in: a followed parcel's channel is drawn from the scenario's opt-in shares
+(checkout at label time; tracking page, confirmed by "YES"; or texting the
+tracking number to the short code). Recipients live in the destination region
+(its zone, its area codes) and may follow several parcels.
+
+Fatigue hazard (an explicit model to study, not a fact: FACTS gives marketing
+opt-out rates of 0.5-2% per message, higher at weekends, lowest at <=2 a
+week). On each notification reaching the handset the person opts out (texts
+STOP) with probability
+
+    p = 1 - exp(-base * exp(slope * max(0, n24 - free)) * w)
+
+where n24 counts the texts they received in the last 24 hours including this
+one and w is ``weekend_factor`` on Saturdays and Sundays (local), else 1.
+
+"Where is my order": at 8 PM local on the promised day, a parcel not yet
+delivered is late; its customer contacts care with ``care_if_informed`` if a
+text about it reached them in the last 24 hours (or told them of an exception)
+and with ``care_if_uninformed`` otherwise. Parcels nobody follows by text are
+late customers who were never told.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from engine.inputs import SmsIn, Subscribe
+from sim.dists import EPOCH_ORDINAL, Sampler, local_epoch, zone
+
+if TYPE_CHECKING:
+    from sim.model import Model
+    from sim.network import Tracked
+
+CHANNELS = ("checkout", "tracking_page", "text")
+LATE_CHECK_H = 20.0
+
+
+class Customer:
+    """One person by phone number."""
+
+    __slots__ = ("max24", "opted_out", "phone", "recent", "region", "texts", "zone")
+
+    def __init__(self, phone: str, region: int, zone_name: str) -> None:
+        self.phone = phone
+        self.region = region
+        self.zone = zone_name
+        self.recent: deque[float] = deque()
+        self.max24 = 0
+        self.texts = 0
+        self.opted_out = False
+
+
+class Customers:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.spec = model.scenario.customers
+        self.rng = model.rng["customers"]
+        self.fatigue_rng = model.rng["fatigue"]
+        opt_in: dict[str, float] = dict(self.spec.opt_in)
+        weights = np.array([opt_in.get(c, 0.0) for c in CHANNELS], dtype=float)
+        total = float(weights.sum())
+        self.channel_p: np.ndarray = weights / total if total > 0 else np.full(3, 1 / 3)
+        names = sorted(self.spec.options)
+        self.option_names = names
+        w = np.array([self.spec.options[n] for n in names], dtype=float)
+        self.option_p = w / w.sum()
+        self.reaction = Sampler(self.spec.reaction_s, self.rng)
+        self.care_delay = Sampler(self.spec.care_delay_h, self.rng, 3600.0)
+        self.by_phone: dict[str, Customer] = {}
+        self.pool: list[int] = []
+        self.opt_outs = 0
+        self.opt_outs_by_hour = [0] * model.hours
+        self.status_questions = 0
+        self.inbound = 0
+        self.late_tracked = 0
+        self.care_expected = 0.0
+        self.care_expected_no_sms = 0.0
+        f = self.spec.fatigue
+        self.f_base, self.f_slope, self.f_free, self.f_weekend = (
+            f.base, f.slope, f.free, f.weekend_factor)
+
+    def size_pools(self, expected_followed: float) -> None:
+        """Recipients per region, so each follows ``parcels_per_recipient`` on average."""
+        m = self.model
+        shares = np.array([r.destination_share for r in m.regions], dtype=float)
+        shares /= shares.sum()
+        self.pool = [max(1, min(7_000_000, int(expected_followed * s
+                                               / self.spec.parcels_per_recipient)))
+                     for s in shares]
+
+    def _person(self, region: int) -> Customer:
+        i = int(self.rng.integers(self.pool[region]))
+        r = self.model.regions[region]
+        phone = f"+1{r.area_codes[i % len(r.area_codes)]}{2_000_000 + i:07d}"
+        c = self.by_phone.get(phone)
+        if c is None:
+            c = self.by_phone[phone] = Customer(phone, region, r.zone)
+        return c
+
+    def follow(self, p: Tracked, label_at: float, accept_at: float) -> None:
+        m = self.model
+        c = self._person(p.dest)
+        p.customer = c
+        rng = self.rng
+        channel = CHANNELS[int(rng.choice(3, p=self.channel_p))]
+        option = self.option_names[int(rng.choice(len(self.option_names), p=self.option_p))]
+        p.option = option if channel != "text" else "all"
+        zip_code = m.regions[p.dest].zip
+        if channel == "checkout":
+            t = int(label_at) + 1
+            m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=c.phone,
+                                      channel="checkout", options=(option,),
+                                      merchant="Northwind Tea", destination_zip=zip_code))
+            return
+        t = int(accept_at + rng.exponential(6 * 3600))
+        if channel == "text":
+            m.push_input(t, SmsIn(at=t, sender=c.phone, body=p.tn))
+            self.inbound += 1
+            return
+        m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=c.phone,
+                                  channel="tracking_page", options=(option,),
+                                  destination_zip=zip_code))
+        if rng.random() < self.spec.confirm_yes:
+            t2 = t + 1 + int(self.reaction())
+            m.push_input(t2, SmsIn(at=t2, sender=c.phone, body="YES"))
+            self.inbound += 1
+
+    def late_check_at(self, p: Tracked) -> int:
+        day = date.fromordinal(p.eta_day + EPOCH_ORDINAL)
+        return local_epoch(day, LATE_CHECK_H, self.model.regions[p.dest].zone)
+
+    def late_check(self, p: Tracked, at: float) -> None:
+        """8 PM on the promised day: late and uninformed people call."""
+        if p.returned or (p.delivered_at is not None and p.delivered_at <= at):
+            return
+        self.late_tracked += 1
+        informed = p.exception_texted or (
+            p.last_texted_at is not None and at - p.last_texted_at < 86400)
+        prob = self.spec.care_if_informed if informed else self.spec.care_if_uninformed
+        self.care_expected += prob
+        self.care_expected_no_sms += self.spec.care_if_uninformed
+        if self.rng.random() < prob:
+            self.model.care.contact(at + self.care_delay())
+
+    def late_untracked(self, n: int, at: float) -> None:
+        """Parcels nobody follows: ``n`` late, their customers were never told."""
+        if n <= 0:
+            return
+        k = int(self.rng.binomial(n, self.spec.care_if_uninformed))
+        for _ in range(k):
+            self.model.care.contact(at + self.care_delay())
+
+    def on_handset(self, at: float, to: str, p: Tracked | None, notification: bool) -> None:
+        """A text reached a phone: count it, maybe tire of it, maybe ask."""
+        c = self.by_phone.get(to)
+        if c is None:
+            return
+        recent = c.recent
+        recent.append(at)
+        horizon = at - 86400
+        while recent[0] <= horizon:
+            recent.popleft()
+        n24 = len(recent)
+        c.texts += 1
+        if n24 > c.max24:
+            c.max24 = n24
+        if not notification or c.opted_out:
+            return
+        w = 1.0
+        if self.f_weekend != 1.0 and datetime.fromtimestamp(at, zone(c.zone)).weekday() >= 5:
+            w = self.f_weekend
+        hazard = self.f_base * math.exp(self.f_slope * max(0, n24 - self.f_free)) * w
+        if self.fatigue_rng.random() < 1.0 - math.exp(-hazard):
+            c.opted_out = True
+            self.opt_outs += 1
+            t = int(at + self.reaction()) + 1
+            h = int((t - self.model.t_begin) // 3600)
+            if 0 <= h < len(self.opt_outs_by_hour):
+                self.opt_outs_by_hour[h] += 1
+            self.model.push_input(t, SmsIn(at=t, sender=c.phone, body="STOP"))
+            self.inbound += 1
+            return
+        if p is not None and p.option == "all" and self.spec.status_question > 0 \
+                and self.rng.random() < self.spec.status_question:
+            # A bare tracking number asks for the status; the engine also (re)subscribes
+            # the sender to all updates, which is why only people on "all" ask.
+            self.status_questions += 1
+            t = int(at + self.reaction()) + 1
+            self.model.push_input(t, SmsIn(at=t, sender=c.phone, body=p.tn))
+            self.inbound += 1

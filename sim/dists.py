@@ -1,0 +1,118 @@
+"""Random streams, delay distributions and the postal calendar.
+
+All randomness comes from one ``SeedSequence``: each purpose gets its own
+child stream, spawned in a fixed order, so two runs of one scenario and seed
+under different policies draw the same parcels, trips and scans (common
+random numbers) even though the customers' reactions then differ.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Final
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+
+from scenarios.schema import Dist
+
+# Order matters: appending a purpose keeps every existing stream unchanged.
+PURPOSES: Final = ("volume", "network", "scans", "delivery", "customers", "fatigue",
+                   "gateway", "care", "station", "samples")
+
+
+def streams(seed: int) -> dict[str, np.random.Generator]:
+    """One generator per purpose, spawned from ``seed``."""
+    children = np.random.SeedSequence(seed).spawn(len(PURPOSES))
+    return {name: np.random.Generator(np.random.PCG64(child))
+            for name, child in zip(PURPOSES, children, strict=True)}
+
+
+class Sampler:
+    """Draws from a ``Dist`` with one generator; scalar draws stay cheap."""
+
+    __slots__ = ("_draw", "mean")
+    _draw: Callable[[], float]
+
+    def __init__(self, dist: Dist, rng: np.random.Generator, unit: float = 1.0) -> None:
+        self.mean = dist.mean_value() * unit
+        if dist.kind == "lognormal":
+            assert dist.median is not None and dist.sigma is not None
+            mu, sigma = math.log(dist.median * unit), dist.sigma
+            self._draw = lambda: float(rng.lognormal(mu, sigma))
+        elif dist.kind == "exponential":
+            mean = self.mean
+            self._draw = lambda: float(rng.exponential(mean))
+        elif dist.kind == "fixed":
+            value = self.mean
+            self._draw = lambda: value
+        else:
+            assert dist.values is not None
+            values = np.asarray(dist.values, dtype=float) * unit
+            w = np.asarray(dist.weights or [1.0] * len(values), dtype=float)
+            p = w / w.sum()
+            self._draw = lambda: float(values[rng.choice(len(values), p=p)])
+
+    def __call__(self) -> float:
+        return self._draw()
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_epoch(day: date, hour: float, zone_name: str) -> int:
+    """The instant of local ``hour`` (may exceed 24) on ``day`` in a zone."""
+    base = datetime(day.year, day.month, day.day, tzinfo=zone(zone_name))
+    return int((base + timedelta(hours=hour)).timestamp())
+
+
+def local_date(at: float, zone_name: str) -> date:
+    return datetime.fromtimestamp(at, zone(zone_name)).date()
+
+
+_OFFSETS: dict[tuple[str, int], int] = {}
+
+
+def offset_min(at: float, zone_name: str) -> int:
+    """UTC offset in minutes at ``at`` (memoised per zone and hour)."""
+    key = (zone_name, int(at) // 3600)
+    hit = _OFFSETS.get(key)
+    if hit is None:
+        off = datetime.fromtimestamp(int(at), zone(zone_name)).utcoffset()
+        hit = _OFFSETS[key] = int(off.total_seconds()) // 60 if off is not None else 0
+    return hit
+
+
+class Calendar:
+    """Delivery days: no regular delivery on Sundays or federal holidays (FACTS)."""
+
+    def __init__(self, first: date, last: date, sunday_delivery: bool = False) -> None:
+        years = list(range(first.year - 1, last.year + 2))
+        self.holidays = holidays.country_holidays("US", years=years)
+        self.sunday_delivery = sunday_delivery
+
+    def is_delivery_day(self, day: date) -> bool:
+        if day.weekday() == 6 and not self.sunday_delivery:
+            return False
+        return day not in self.holidays
+
+    def add_delivery_days(self, day: date, n: int) -> date:
+        """The ``n``-th delivery day after ``day``."""
+        while n > 0:
+            day += timedelta(days=1)
+            if self.is_delivery_day(day):
+                n -= 1
+        return day
+
+
+EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+
+
+def epoch_day(day: date) -> int:
+    return day.toordinal() - EPOCH_ORDINAL

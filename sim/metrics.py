@@ -1,0 +1,200 @@
+"""What a run measured: counters over time, samples, and the flat summary.
+
+One naming scheme (shared with replay and the shim through
+``reports.summary.OutputTally``): ``summary.json`` is a flat, sorted mapping
+of metric names to numbers or strings; ``series.csv`` has one row per
+simulated hour; ``distributions.json`` holds samples for the figures.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.dists import epoch_day, local_date
+
+if TYPE_CHECKING:
+    from sim.model import Model
+    from sim.network import Piece, Tracked
+
+SAMPLE_CAP = 20_000
+LATENCIES = ("scan_to_decision", "decision_to_submit", "submit_to_handset", "scan_to_handset")
+
+
+def _r(x: float, nd: int = 6) -> float:
+    return float(round(float(x), nd))
+
+
+def _pct(values: np.ndarray, q: float) -> float:
+    return _r(np.quantile(values, q, method="inverted_cdf")) if len(values) else 0.0
+
+
+class Metrics:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        h = model.hours
+        self.arrived_by_hour = [0] * h
+        self.delivered_by_hour = [0] * h
+        self.texts_by_hour = [0] * h
+        self.segments_by_hour = [0] * h
+        self.care_queue_by_hour = [0] * h
+        self.gateway_queue_by_hour = [0] * h
+        self.accepted = 0
+        self.delivered_n = 0
+        self.returned_n = 0
+        self.on_time = 0
+        self.days_sum = 0.0
+        self.days_hist: Counter[int] = Counter()
+        self.pending: Counter[tuple[int, int]] = Counter()
+        self.latency = {name: array("d") for name in LATENCIES}
+        self.misleading = 0
+        self.texts_handset = 0
+
+    def _hour(self, t: float) -> int:
+        return int((t - self.model.t_begin) // 3600)
+
+    # ---------------------------------------------------------------- parcels
+    def arrived(self, hour: float, n: int) -> None:
+        m = self.model
+        if m.t_accept_begin <= hour < m.t_accept_end:
+            self.accepted += n
+        h = self._hour(hour)
+        if 0 <= h < len(self.arrived_by_hour):
+            self.arrived_by_hour[h] += n
+
+    def pending_add(self, dest: int, eta: int, n: int) -> None:
+        if n:
+            self.pending[(dest, eta)] += n
+
+    def delivered(self, n: int, accepted_at: float, at: float, piece: Piece, zone: str,
+                  parcel: Tracked | None = None) -> None:
+        if parcel is not None:
+            parcel.delivered_at = at
+        else:
+            self.pending[(piece.dest, piece.eta_day)] -= n
+        h = self._hour(at)
+        if 0 <= h < len(self.delivered_by_hour):
+            self.delivered_by_hour[h] += n
+        self.delivered_n += n
+        self.days_sum += n * (at - accepted_at) / 86400
+        day = local_date(at, zone)
+        self.days_hist[(day - local_date(accepted_at, zone)).days] += n
+        if epoch_day(day) <= piece.eta_day:
+            self.on_time += n
+
+    def returned(self, n: int, piece: Piece, parcel: Tracked | None = None) -> None:
+        self.returned_n += n
+        if parcel is not None:
+            parcel.returned = True
+        else:
+            self.pending[(piece.dest, piece.eta_day)] -= n
+
+    def take_late(self, dest: int, eta: int) -> int:
+        """Untracked parcels promised for ``eta`` and still on their way."""
+        return max(0, self.pending.get((dest, eta), 0))
+
+    # ---------------------------------------------------------------- texts
+    def text_decided(self, at: float, segments: int) -> None:
+        h = self._hour(at)
+        if 0 <= h < len(self.texts_by_hour):
+            self.texts_by_hour[h] += 1
+            self.segments_by_hour[h] += segments
+
+    def text_delivered(self, scan_at: float | None, decided: float, submitted: float,
+                       handset: float) -> None:
+        self.texts_handset += 1
+        lat = self.latency
+        lat["decision_to_submit"].append(submitted - decided)
+        lat["submit_to_handset"].append(handset - submitted)
+        if scan_at is not None:
+            lat["scan_to_decision"].append(decided - scan_at)
+            lat["scan_to_handset"].append(handset - scan_at)
+
+    def care_queue_sample(self, t: float) -> None:
+        h = self._hour(t) - 1  # the hour that just ended
+        if 0 <= h < len(self.care_queue_by_hour):
+            self.care_queue_by_hour[h] = self.model.care.queue_len()
+
+    def gateway_queue_sample(self, t: float) -> None:
+        h = self._hour(t) - 1
+        if 0 <= h < len(self.gateway_queue_by_hour):
+            self.gateway_queue_by_hour[h] = self.model.gateway.queue_len(t)
+
+    # ---------------------------------------------------------------- output
+    def latency_summary(self) -> tuple[dict[str, float], dict[str, list[float]]]:
+        out: dict[str, float] = {}
+        samples: dict[str, list[float]] = {}
+        for name, values in self.latency.items():
+            a = np.sort(np.frombuffer(values, dtype=float)) if len(values) else np.zeros(0)
+            for q in (50, 95, 99):
+                out[f"latency_{name}_p{q}_s"] = _pct(a, q / 100)
+            out[f"latency_{name}_mean_s"] = _r(a.mean()) if len(a) else 0.0
+            if len(a) > SAMPLE_CAP:  # evenly spaced order statistics keep the CDF
+                a = a[np.linspace(0, len(a) - 1, SAMPLE_CAP).astype(np.int64)]
+            samples[name] = [_r(x, 3) for x in a.tolist()]
+        return out, samples
+
+    def series_rows(self) -> tuple[list[str], list[list[Any]]]:
+        m = self.model
+        facilities = [f for f in m.facilities if f.kind != "acceptance"]
+        header = ["hour", "parcels_arrived", "parcels_delivered", "texts", "segments",
+                  "opt_outs", "care_contacts", "care_queue_len", "care_abandoned",
+                  "gateway_queue_len", *[f"util_{f.name}" for f in facilities]]
+        rows = []
+        for h in range(m.hours):
+            t = m.t_begin + 3600 * h
+            row: list[Any] = [
+                datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                self.arrived_by_hour[h], self.delivered_by_hour[h], self.texts_by_hour[h],
+                self.segments_by_hour[h], m.customers.opt_outs_by_hour[h],
+                m.care.contacts_by_hour[h], self.care_queue_by_hour[h],
+                m.care.abandoned_by_hour[h], self.gateway_queue_by_hour[h]]
+            for f in facilities:
+                row.append(_r(min(1.0, f.processed_by_hour[h] / f.cap_h), 4) if f.cap_h else 0)
+            rows.append(row)
+        return header, rows
+
+    def distributions(self) -> dict[str, Any]:
+        _, samples = self.latency_summary()
+        per = Counter(c.max24 for c in self.model.customers.by_phone.values() if c.texts)
+        days = sorted(self.days_hist.items())
+        return {
+            "latency_s": samples,
+            "texts_per_recipient_24h": {"values": sorted(per), "counts": [per[k] for k in
+                                                                          sorted(per)]},
+            "days_to_deliver": {"values": [d for d, _ in days], "counts": [n for _, n in days]},
+        }
+
+    def recipients_24h(self) -> dict[str, float]:
+        maxes = [c.max24 for c in self.model.customers.by_phone.values() if c.texts]
+        n = len(maxes)
+        return {
+            "texts_per_recipient_24h_max_mean": _r(sum(maxes) / n) if n else 0.0,
+            "texts_per_recipient_24h_share_over_3": _r(sum(x > 3 for x in maxes) / n) if n else 0.0,
+            "texts_per_recipient_24h_share_over_5": _r(sum(x > 5 for x in maxes) / n) if n else 0.0,
+        }
+
+    def parcels_summary(self, tracked: list[Tracked]) -> dict[str, float]:
+        delivered = [p for p in tracked if p.delivered_at is not None]
+        of_first = sum(1 for p in delivered if p.of_texted_at is not None
+                       and p.of_texted_at <= (p.delivered_at or 0))
+        exc = [p for p in tracked if p.exception]
+        n = self.delivered_n
+        return {
+            "parcels_accepted": self.accepted,
+            "parcels_delivered": n,
+            "parcels_returned": self.returned_n,
+            "parcels_tracked": len(tracked),
+            "days_to_deliver_mean": _r(self.days_sum / n, 4) if n else 0.0,
+            "on_time_share": _r(self.on_time / n, 4) if n else 0.0,
+            "ofd_text_before_delivery_share": _r(of_first / len(delivered), 4) if delivered
+            else 0.0,
+            "exceptions_tracked": len(exc),
+            "exceptions_texted_before_promise_share":
+                _r(sum(p.exception_texted for p in exc) / len(exc), 4) if exc else 0.0,
+            "misleading_texts_scan_errors": self.misleading,
+        }

@@ -1,0 +1,312 @@
+"""The whole model: network, volume, customers, gateway and care around one engine.
+
+SimPy runs the physical world (sort windows, trips, delivery rounds, the care
+centre). Everything that talks to the engine goes through one time-ordered
+queue of events (engine inputs, gateway submissions, texts reaching handsets,
+late-parcel checks), drained by the *input pump*: the single place that
+orders engine inputs, so the engine sees them in time order and equal times
+keep insertion order (a counter breaks ties, as SimPy's own queue does).
+
+The pump trails the SimPy clock by ``LAG_S``: a facility accounts for a tick's
+sorting at the tick's end and stamps scans across the tick, so producers may
+emit up to one tick (at most an hour) in the past. Engine wake-ups
+(``WakeAt``) become ``Wake`` inputs in the same queue, at most one per
+distinct time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from datetime import date, timedelta
+from typing import IO, TYPE_CHECKING, Any
+
+import orjson
+import simpy
+
+from engine import codes
+from engine.core import Engine, EngineConfig
+from engine.inputs import Input, Receipt, Scan, Wake
+from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
+from engine.phones import mask
+from engine.records import from_input, parse_time
+from reports.summary import OutputTally
+from scenarios.schema import Scenario
+from sim.care import CareCentre
+from sim.customers import LATE_CHECK_H, Customers
+from sim.dists import EPOCH_ORDINAL, Calendar, epoch_day, local_date, local_epoch, streams
+from sim.gateway import Gateway
+from sim.lastmile import LastMile
+from sim.metrics import Metrics
+from sim.network import Piece, SortFacility, Tracked, Trip
+from sim.scans import ScanFeed
+from sim.volume import LEAD_S, Arrivals
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
+PUMP_S = 60
+EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
+                                  codes.RETURN_TO_SENDER})
+
+
+class Model:
+    LAG_S = 3600 + PUMP_S
+
+    def __init__(self, scenario: Scenario, *, seed: int | None = None, scale: float = 1.0,
+                 days: float | None = None, policies: tuple[str, ...] | None = None,
+                 drain_days: float = 4.0, trace: IO[bytes] | None = None,
+                 log_messages: bool = True) -> None:
+        if scenario.network is None or scenario.volume is None:
+            raise ValueError(f"scenario {scenario.name!r} has no network; see sim.station")
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        self.scale = scale
+        self.days = scenario.days if days is None else days
+        self.policies = tuple(policies or scenario.policies)
+        self.rng = streams(self.seed)
+        net = scenario.network
+        self.regions = net.regions
+        first_zone = self.regions[0].zone
+        self.t_accept_begin = float(local_epoch(scenario.start, 0, first_zone))
+        self.t_accept_end = self.t_accept_begin + self.days * 86400
+        self.t_begin = self.t_accept_begin
+        self.t_end = self.t_accept_end + drain_days * 86400
+        self.hours = math.ceil((self.t_end - self.t_begin) / 3600)
+        self.tick_s = net.tick_min * 60
+        self.env = simpy.Environment(initial_time=self.t_begin - LEAD_S)
+        last = local_date(self.t_end, first_zone) + timedelta(days=30)
+        self.calendar = Calendar(scenario.start, last, net.delivery.sunday_delivery)
+        self._faults()
+        self.engine = Engine(EngineConfig(policies=self.policies))
+        self.tally = OutputTally()
+        self.trace = trace
+        self.log_messages = log_messages
+        self.messages: list[tuple[Any, ...]] = []
+        self.metrics = Metrics(self)
+        self.scans = ScanFeed(self)
+        self.customers = Customers(self)
+        self.gateway = Gateway(self)
+        self.care = CareCentre(self)
+        self.tracked: list[Tracked] = []
+        self.by_tn: dict[str, Tracked] = {}
+        self._heap: list[tuple[float, int, int, Any]] = []
+        self._seq = 0
+        self._clock = -math.inf
+        self._wakes: set[int] = set()
+        self._gw_sample = self.t_begin + 3600
+        self._bar: Any = None
+        self.engine_inputs = 0
+        self.late_pushes = 0
+        self._build_network()
+        self.arrivals = Arrivals(self)
+        self.customers.size_pools(self.arrivals.expected_per_day() * self.days
+                                  * self.arrivals.p_follow)
+
+    # ------------------------------------------------------------------ setup
+    def _faults(self) -> None:
+        self.closures: dict[str, list[tuple[float, float]]] = {}
+        self.carrier_outages: list[tuple[float, float]] = []
+        self.storms: list[tuple[int, float, float, float]] = []
+        names = [r.name for r in self.regions]
+        for f in self.scenario.faults:
+            a = float(parse_time(f.start)[0])
+            b = a + f.hours * 3600
+            if f.kind == "facility_closure":
+                assert f.facility is not None
+                self.closures.setdefault(f.facility, []).append((a, b))
+            elif f.kind == "carrier_outage":
+                self.carrier_outages.append((a, b))
+            else:
+                assert f.region is not None
+                self.storms.append((names.index(f.region), a, b, f.factor))
+
+    def storm_factor(self, region: int, at: float) -> float:
+        f = 1.0
+        for r, a, b, factor in self.storms:
+            if r == region and a <= at < b:
+                f *= factor
+        return f
+
+    def _build_network(self) -> None:
+        net = self.scenario.network
+        assert net is not None
+        names = [r.name for r in self.regions]
+        self.facilities = [SortFacility(self, f, names.index(f.region)) for f in net.facilities]
+        self.facility_index = {f.name: i for i, f in enumerate(self.facilities)}
+        kind: dict[str, list[SortFacility]] = {k: [] for k in ("acceptance", "rpdc", "lpc", "sdc")}
+        for r in range(len(self.regions)):
+            for k in kind:
+                kind[k].append(next(f for f in self.facilities
+                                    if f.region == r and f.kind == k))
+        self.acceptance, self.rpdc, self.lpc, self.sdc = (
+            kind["acceptance"], kind["rpdc"], kind["lpc"], kind["sdc"])
+        self.trips = []
+        for r in range(len(self.regions)):
+            self.trips.append(Trip(self, self.acceptance[r], self.rpdc[r],
+                                   net.legs["acceptance_to_rpdc"], "SF"))
+            for d in range(len(self.regions)):
+                self.trips.append(Trip(self, self.rpdc[r], self.lpc[d], net.legs["rpdc_to_lpc"],
+                                       "EF"))
+            self.trips.append(Trip(self, self.lpc[r], self.sdc[r], net.legs["lpc_to_sdc"], "EF"))
+        self.last_mile = [LastMile(self, unit) for unit in self.sdc]
+
+    def next_hop(self, fac: SortFacility, piece: Piece) -> int:
+        if fac.kind == "acceptance":
+            return self.facility_index[self.rpdc[fac.region].name]
+        if fac.kind == "rpdc":
+            return self.facility_index[self.lpc[piece.dest].name]
+        if fac.kind == "lpc":
+            return self.facility_index[self.sdc[piece.dest].name]
+        return -1
+
+    # ------------------------------------------------------------------ queue
+    def _push(self, at: float, kind: int, payload: Any) -> None:
+        if at < self._clock:  # should not happen; keep the order monotone and say so
+            self.late_pushes += 1
+            at = self._clock
+        self._seq += 1
+        heapq.heappush(self._heap, (at, self._seq, kind, payload))
+
+    def push_input(self, at: float, inp: Input) -> None:
+        self._push(at, INPUT, inp)
+
+    def push_gateway(self, at: float, msg: Sms | Reply, attempt: int, first_at: float) -> None:
+        self._push(at, GATEWAY, (msg, attempt, first_at))
+
+    def push_handset(self, at: float, msg: Sms | Reply, submitted: float) -> None:
+        self._push(at, HANDSET, (msg, submitted))
+
+    def late_check(self, p: Tracked) -> None:
+        self.by_tn[p.tn] = p
+        self._push(self.customers.late_check_at(p), LATE, p)
+
+    # ------------------------------------------------------------------ pump
+    def _drain(self, until: float) -> None:
+        heap = self._heap
+        pop = heapq.heappop
+        engine = self.engine
+        trace = self.trace
+        while heap and heap[0][0] < until:
+            at, _, kind, payload = pop(heap)
+            self._clock = at
+            while at >= self._gw_sample:  # the gateway's queue on each hour boundary
+                self.metrics.gateway_queue_sample(self._gw_sample)
+                self._gw_sample += 3600
+            if kind == INPUT:
+                if type(payload) is Wake:
+                    self._wakes.discard(payload.at)
+                elif type(payload) is Scan:
+                    p = self.by_tn.get(payload.tracking_number)
+                    if p is not None:
+                        p.last_scan[payload.event_code] = payload.at
+                if trace is not None:
+                    trace.write(orjson.dumps(from_input(payload)) + b"\n")
+                self.engine_inputs += 1
+                self._outputs(engine.handle(payload))
+            elif kind == GATEWAY:
+                msg, attempt, first_at = payload
+                self.gateway.submit(at, msg, attempt, first_at)
+            elif kind == HANDSET:
+                self._handset(at, *payload)
+            else:
+                self.customers.late_check(payload, at)
+
+    def _outputs(self, outs: list[Output]) -> None:
+        if not outs:
+            return
+        self.tally.add(outs)
+        log = self.messages.append if self.log_messages else None
+        for o in outs:
+            t = type(o)
+            if t is Sms or t is Reply:
+                assert isinstance(o, Sms | Reply)
+                self.metrics.text_decided(o.at, o.segments)
+                self.push_gateway(o.at, o, 0, o.at)
+                if log is not None:
+                    log((o.at, mask(o.to), o.tracking_number or "", o.kind, o.cause, o.segments,
+                         o.encoding, ""))
+            elif t is WakeAt:
+                if o.at not in self._wakes:
+                    self._wakes.add(o.at)
+                    self.push_input(o.at, Wake(at=o.at))
+            elif log is not None:
+                assert isinstance(o, Suppressed | Held)
+                log((o.at, mask(o.to), o.tracking_number or "", o.kind, o.cause, 0, "",
+                     o.reason))
+
+    def _handset(self, at: float, msg: Sms | Reply, submitted: float) -> None:
+        t = math.ceil(at)
+        self.push_input(t, Receipt(at=t, message_id=msg.message_id, status="delivered"))
+        notification = type(msg) is Sms
+        p = self.by_tn.get(msg.tracking_number) if msg.tracking_number else None
+        scan_at: float | None = None
+        if p is not None and notification and msg.cause.startswith("scan:"):
+            code = msg.cause[5:]
+            scan_at = p.last_scan.get(code)
+            p.last_texted_at = at
+            if code == "OF" and p.of_texted_at is None:
+                p.of_texted_at = at
+            if p.errors is not None and scan_at is not None and (code, scan_at) in p.errors:
+                self.metrics.misleading += 1
+            if codes.milestone_of(code) in EXCEPTION_MILESTONES and not p.exception_texted:
+                end = local_epoch(date.fromordinal(p.eta_day + EPOCH_ORDINAL + 1), 0,
+                                  self.regions[p.dest].zone)
+                if at < end:
+                    p.exception_texted = True
+        self.metrics.text_delivered(scan_at, msg.at, submitted, at)
+        self.customers.on_handset(at, msg.to, p, notification)
+
+    def _pump(self) -> Generator[simpy.Event, object, None]:
+        env = self.env
+        next_hour = self.t_begin + 3600
+        while True:
+            yield env.timeout(PUMP_S)
+            self._drain(env.now - self.LAG_S)
+            if env.now >= next_hour:
+                self.metrics.care_queue_sample(next_hour)
+                next_hour += 3600
+            if self._bar is not None:
+                self._bar.update(PUMP_S)
+
+    def _late_untracked(self, region: int) -> Generator[simpy.Event, object, None]:
+        """8 PM local each day: untracked parcels promised today and not delivered."""
+        env = self.env
+        zone = self.regions[region].zone
+        day = local_date(self.t_begin, zone)
+        while True:
+            t = local_epoch(day, LATE_CHECK_H, zone)
+            if t >= self.t_end:
+                return
+            if env.now < t:
+                yield env.timeout(t - env.now)
+            self.customers.late_untracked(self.metrics.take_late(region, epoch_day(day)), t)
+            day += timedelta(days=1)
+
+    # ------------------------------------------------------------------ run
+    def run(self, progress: bool = False) -> None:
+        env = self.env
+        if progress:
+            import sys
+
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=int(self.t_end - env.now), unit="sim-s", file=sys.stderr,
+                             desc=self.scenario.name, unit_scale=True)
+        env.process(self.arrivals.run())
+        for f in self.facilities:
+            if f.kind != "acceptance":
+                env.process(f.run())
+        for trip in self.trips:
+            env.process(trip.run())
+        for lm in self.last_mile:
+            env.process(lm.run())
+        for r in range(len(self.regions)):
+            env.process(self._late_untracked(r))
+        env.process(self.care.run_shifts())
+        env.process(self._pump())
+        env.run(until=self.t_end)
+        self._drain(math.inf)  # what the network set in motion: late texts, receipts
+        if self._bar is not None:
+            self._bar.close()

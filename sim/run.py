@@ -1,0 +1,166 @@
+"""``eccc run``: run a scenario and write its run directory.
+
+The run directory (read by ``reports.render``):
+  summary.json        flat {metric: number or string}, sorted keys
+  series.csv          one row per simulated hour
+  distributions.json  latency samples, texts per recipient per 24 h, days to deliver
+  messages.csv        every engine decision about a text (recipient masked)
+  trace.jsonl         with --trace: every engine input, replayable by ``eccc replay``
+  diagnostics.txt     Little's law per station, calibration against FACTS
+Nothing that depends on the wall clock goes into ``summary.json``, so the same
+scenario and seed give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from scenarios.schema import Scenario
+from sim.metrics import _r
+from sim.model import Model
+from sim.station import run_stations
+
+
+@dataclass
+class RunResult:
+    summary: dict[str, Any]
+    diagnostics: list[str]
+    wall_s: float
+    out: Path | None
+
+
+def summarise(m: Model) -> dict[str, Any]:
+    """The flat summary of a finished model."""
+    sc = m.scenario
+    s: dict[str, Any] = {
+        "scenario": sc.name, "seed": m.seed, "scale": m.scale, "days": m.days,
+        "policies": ",".join(m.policies),
+        "held_quiet_hours": 0, "opt_outs": m.customers.opt_outs,
+    }
+    s.update(m.tally.metrics())
+    g = m.gateway
+    s.update(texts_submitted=g.submitted, texts_delivered_handset=g.delivered,
+             texts_failed=g.failed, texts_expired=g.expired, texts_retried=g.retried,
+             texts_inbound=m.customers.inbound, status_questions=m.customers.status_questions)
+    gw = sc.gateway
+    run_days = (m.t_end - m.t_begin) / 86400
+    s["cost_usd"] = _r((s["segments_total"] + m.customers.inbound) * gw.cost_per_segment_usd
+                       + gw.short_code_usd_per_month * run_days / 30.4, 2)
+    notifications = s["texts_notifications"]
+    s["opt_out_rate_per_text"] = _r(m.customers.opt_outs / notifications) if notifications else 0.0
+    lat, _ = m.metrics.latency_summary()
+    s.update(lat)
+    s.update(m.metrics.recipients_24h())
+    s.update(m.metrics.parcels_summary(m.tracked))
+    delivered = [p for p in m.tracked if p.delivered_at is not None]
+    s["scans_total"] = m.scans.count
+    s["scan_errors"] = m.scans.errors
+    s["scans_per_parcel_delivered"] = (_r(sum(p.scans for p in delivered) / len(delivered), 4)
+                                       if delivered else 0.0)
+    s["texts_per_parcel_mean"] = (_r(notifications / len(m.tracked), 4) if m.tracked else 0.0)
+    care = m.care
+    s.update(
+        care_contacts=care.contacts, care_answered=care.answered, care_abandoned=care.abandoned,
+        care_abandon_share=_r(care.abandoned / care.contacts, 4) if care.contacts else 0.0,
+        care_wait_mean_s=_r(care.wait_sum / care.answered, 2) if care.answered else 0.0,
+        care_cost_usd=_r(care.answered * sc.care.cost_per_contact_usd, 2),
+        care_late_tracked=m.customers.late_tracked,
+        care_contacts_expected_tracked=_r(m.customers.care_expected, 3),
+        # Analytic counterfactual over the same late parcels (common random numbers):
+        # without texts every late customer is uninformed.
+        care_contacts_avoided_vs_no_sms=_r(m.customers.care_expected_no_sms
+                                           - m.customers.care_expected, 3),
+    )
+    for f in m.facilities:
+        if f.kind == "acceptance":
+            continue
+        big_l, _, err = f.stats.littles_law(m.t_end)
+        cap = f.cap_h * f.open_s / 3600
+        s[f"facility_{f.name}_processed"] = f.processed
+        s[f"facility_{f.name}_utilisation"] = _r(f.processed / cap, 4) if cap else 0.0
+        s[f"facility_{f.name}_queue_mean"] = _r(big_l, 2)
+        s[f"facility_{f.name}_wait_mean_h"] = (
+            _r(f.stats.wait_sum / f.stats.departures / 3600, 4) if f.stats.departures else 0.0)
+        s[f"facility_{f.name}_littles_law_error"] = _r(err, 6)
+    s["engine_inputs"] = m.engine_inputs
+    s["engine_late_pushes"] = m.late_pushes
+    return dict(sorted(s.items()))
+
+
+def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
+    lines = ["Little's law per station (L = lambda W over the whole run)"]
+    for f in m.facilities:
+        if f.kind == "acceptance":
+            continue
+        big_l, lam_w, err = f.stats.littles_law(m.t_end)
+        lines.append(f"  {f.name:<22} L={big_l:12.2f}  lambda*W={lam_w:12.2f}  "
+                     f"error={100 * err:6.3f}%")
+    if m.scenario.calibration:
+        lines.append("Calibration (scenario targets from shared/FACTS.md)")
+        for key, target in sorted(m.scenario.calibration.items()):
+            got = s.get(key)
+            if isinstance(got, int | float) and target:
+                lines.append(f"  calibration_{key}: target {target}, got {got}, "
+                             f"off by {100 * (got - target) / target:+.1f}%")
+            else:
+                lines.append(f"  calibration_{key}: target {target}, not measured")
+    return lines
+
+
+def write_run(out: Path, m: Model, s: dict[str, Any], diag: list[str]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_bytes(
+        orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    header, rows = m.metrics.series_rows()
+    with (out / "series.csv").open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+    (out / "distributions.json").write_bytes(orjson.dumps(m.metrics.distributions()))
+    with (out / "messages.csv").open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["at", "to", "tracking_number", "kind", "cause", "segments", "encoding",
+                    "reason"])
+        from engine.records import format_time
+
+        for row in m.messages:
+            w.writerow([format_time(int(row[0])), *row[1:]])
+    (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
+
+
+def run_scenario(sc: Scenario, *, seed: int | None = None, scale: float = 1.0,
+                 days: float | None = None, out: Path | None = None, trace: bool = False,
+                 progress: bool = False, policies: tuple[str, ...] | None = None,
+                 drain_days: float = 4.0) -> RunResult:
+    """Run ``sc``; write the run directory when ``out`` is given."""
+    t0 = time.perf_counter()
+    if sc.network is None:
+        s, diag = run_stations(sc, seed=sc.seed if seed is None else seed, days=days)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "summary.json").write_bytes(
+                orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+            (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
+        return RunResult(s, diag, time.perf_counter() - t0, out)
+    fh = None
+    if trace and out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        fh = (out / "trace.jsonl").open("wb")
+    try:
+        m = Model(sc, seed=seed, scale=scale, days=days, policies=policies, trace=fh,
+                  drain_days=drain_days)
+        m.run(progress=progress)
+    finally:
+        if fh is not None:
+            fh.close()
+    s = summarise(m)
+    diag = diagnostics(m, s)
+    if out is not None:
+        write_run(out, m, s, diag)
+    return RunResult(s, diag, time.perf_counter() - t0, out)

@@ -1,0 +1,79 @@
+"""Scans as the real network produces them, errors included.
+
+Every scan of a followed parcel becomes an engine ``Scan`` input. The scan
+errors the Inspector General found (shared/FACTS.md) are injected here, each
+at a scenario rate: a missing facility scan (9% in 2023), "out for delivery"
+while still at the unit (33%), "delivered" scanned early (17% in FY2019) and a
+vague location ("Arrived at USPS Facility", almost all). A scan that is itself
+an error is remembered so texts it causes count as misleading.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.inputs import Scan
+from sim.dists import offset_min
+
+if TYPE_CHECKING:
+    from scenarios.schema import Region
+    from sim.model import Model
+    from sim.network import SortFacility, Tracked
+
+
+class ScanFeed:
+    """Turns network events for tracked parcels into engine inputs."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.q = model.scenario.scans
+        self.rng = model.rng["scans"]
+        self.count = 0
+        self.errors = 0
+
+    def emit(self, p: Tracked, code: str, at: float, region: Region, *, error: bool = False,
+             eta: int | None = None, facility: bool = False) -> None:
+        t = int(at)
+        vague = facility and self.q.vague_location > 0 and self.rng.random() < self.q.vague_location
+        scan = Scan(at=t, tracking_number=p.tn, event_code=code,
+                    offset_min=offset_min(t, region.zone),
+                    city="" if vague else region.city, state="" if vague else region.state,
+                    zip="" if vague else region.zip, expected_delivery=eta)
+        p.scans += 1
+        self.count += 1
+        if error:
+            self.errors += 1
+            if p.errors is None:
+                p.errors = set()
+            p.errors.add((code, t))
+        self.model.push_input(t, scan)
+
+    def created(self, p: Tracked, label_at: float, accept_at: float) -> None:
+        region = self.model.regions[p.origin]
+        self.emit(p, "GX", label_at, region)
+        self.emit(p, "03", accept_at, region, eta=p.eta_day)
+
+    def departed(self, parcels: list[Tracked], code: str, at: float, fac: SortFacility) -> None:
+        region = self.model.regions[fac.region]
+        rand = self.rng.random
+        for p in parcels:
+            self.emit(p, code, at + 600 * rand(), region, facility=True)
+
+    def sorted(self, parcels: list[Tracked], code: str, t0: float, t1: float,
+               fac: SortFacility) -> None:
+        region = self.model.regions[fac.region]
+        rand = self.rng.random
+        for p in parcels:
+            if p.missing == fac.kind:
+                continue
+            self.emit(p, code, t0 + (t1 - t0) * rand(), region, facility=code == "10")
+
+    def arrived_at_unit(self, parcels: list[Tracked], at: float, fac: SortFacility) -> None:
+        region = self.model.regions[fac.region]
+        premature = self.q.premature_out_for_delivery
+        rand = self.rng.random
+        for p in parcels:
+            self.emit(p, "07", at, region)
+            if premature > 0 and rand() < premature:
+                # OIG 2023: "Out for Delivery" while the parcel is still at the unit.
+                self.emit(p, "OF", at + 1800 + 5400 * rand(), region, error=True)

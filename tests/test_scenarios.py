@@ -1,0 +1,67 @@
+"""The scenario schema: every shipped file loads; bad files say which file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scenarios.schema import ScenarioError, load, shipped
+
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
+
+
+@pytest.mark.parametrize("name", shipped())
+def test_shipped_scenarios_load(name: str) -> None:
+    assert load(name).name == name
+
+
+def test_all_required_scenarios_ship() -> None:
+    need = {"baseline", "holiday_peak", "facility_outage", "carrier_outage", "scan_quality",
+            "policy_all_vs_milestones", "validate_mmc", "tiny"}
+    assert need <= set(shipped())
+
+
+def _broken(tmp_path: Path, old: str, new: str) -> Path:
+    text = BASELINE.read_text()
+    assert old in text
+    path = tmp_path / "broken.toml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "field", "words"), [
+    ("daily_parcels = 400_000", "daily_parcels = 400_000\ndaily_parcel = 3", "volume.daily_parcel",
+     "unknown key"),
+    ("daily_parcels = 400_000", "daily_parcels = -5", "volume.daily_parcels", "greater than 0"),
+    ("capacity_per_hour = 28_500", "capacity_per_hour = 0",
+     "network.facilities.1.capacity_per_hour", "greater than 0"),
+    ("failure = 0.02", "failure = 1.5", "gateway.failure", "less than or equal to 1"),
+    ('policies = ["every_scan"]', 'policies = ["every_other_scan"]', "policies",
+     "unknown policy"),
+    ('region = "denver"\nwindows', 'region = "boulder"\nwindows', "network",
+     "unknown region 'boulder'"),
+    ('transit_h = { kind = "lognormal", median = 1.0, sigma = 0.3 }',
+     'transit_h = { kind = "lognormal", median = 1.0 }',
+     "network.legs.acceptance_to_rpdc.transit_h", "needs 'sigma'"),
+])
+def test_errors_name_file_and_field(tmp_path: Path, old: str, new: str, field: str,
+                                    words: str) -> None:
+    path = _broken(tmp_path, old, new)
+    with pytest.raises(ScenarioError) as err:
+        load(str(path))
+    message = str(err.value)
+    assert f"{path}: {field}" in message
+    assert words in message
+
+
+def test_missing_file_lists_shipped() -> None:
+    with pytest.raises(ScenarioError, match=r"no such scenario file.*baseline"):
+        load("no_such_scenario")
+
+
+def test_bad_toml_names_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    path.write_text("name = \n")
+    with pytest.raises(ScenarioError, match=f"{path}: not valid TOML"):
+        load(str(path))
