@@ -311,7 +311,8 @@ class Engine:
         mid = message_id(to, tn, f"{notice.cause}@{notice.event_at}")
         enc = encode_info(body)
         out.append(Sms(at=self.now, to=to, body=body, message_id=mid, tracking_number=tn,
-                       encoding=enc.encoding, segments=enc.segments, cause=notice.cause))
+                       encoding=enc.encoding, segments=enc.segments, cause=notice.cause,
+                       event_at=notice.event_at))
         self._track(mid, sub.phone)
         sub.last_milestone = notice.milestone
         if notice.eta is not None:
@@ -363,7 +364,10 @@ class Engine:
         return phone
 
     def _subscribe(self, phone: Phone, tn: str, options: int, channel: str, merchant: str,
-                   destination_zip: str | None) -> tuple[Sub, Parcel]:
+                   destination_zip: str | None, *, merge: bool = False) -> tuple[Sub, Parcel]:
+        """Create or update one phone's subscription to one parcel. A new choice of
+        options replaces the old (checkout, tracking page); a text keyword adds to
+        it (``merge``), so asking "WHEN" does not cancel the updates already chosen."""
         parcel = self.parcels.get(tn)
         if parcel is None:
             parcel = self.parcels[tn] = Parcel()
@@ -371,7 +375,7 @@ class Engine:
             parcel.subs = []
         for sub in parcel.subs:
             if sub.phone is phone:
-                sub.options = options
+                sub.options = sub.options | options if merge else options
                 if merchant:
                     sub.merchant = merchant
                 if channel != "tracking_page":
@@ -503,7 +507,8 @@ class Engine:
             self._past(phone, tn, parcel, cause, out)
         if mode == "AP":
             return
-        _sub, parcel = self._subscribe(phone, tn, _MODE_OPTIONS[mode], "text", "", None)
+        _sub, parcel = self._subscribe(phone, tn, _MODE_OPTIONS[mode], "text", "", None,
+                                       merge=True)
         if mode == "":
             self._status_reply(phone, tn, parcel, cause, out)
         elif mode == "WHEN":
@@ -546,7 +551,7 @@ class Engine:
             return
         if r.status == "delivered":
             phone.fails = 0
-        else:
+        elif r.status != "expired":  # expiry in the driver's queue says nothing of the phone
             phone.fails += 1
 
     def _on_wake(self, w: Wake, out: list[Output]) -> None:

@@ -17,7 +17,7 @@ OPTIONS = (
     "all", "expected_delivery", "day_of_delivery", "delivered",
     "available_for_pickup", "exceptions", "in_transit",
 )
-RECEIPT_STATUSES = ("delivered", "undelivered", "failed")
+RECEIPT_STATUSES = ("delivered", "undelivered", "failed", "expired")
 
 
 def _need_time(at: object) -> None:

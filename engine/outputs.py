@@ -12,7 +12,9 @@ from typing import ClassVar
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sms:
-    """A notification text to send. ``message_id`` is a stable idempotency key."""
+    """A notification text to send. ``message_id`` is a stable idempotency key;
+    ``event_at`` is when the scan it tells of happened (None for welcome texts),
+    so drivers can measure scan-to-handset latency."""
 
     kind: ClassVar[str] = "sms"
     at: int
@@ -23,6 +25,7 @@ class Sms:
     encoding: str
     segments: int
     cause: str
+    event_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -148,6 +148,8 @@ def from_output(o: Output) -> dict[str, Any]:
         rec.update(to=o.to, body=o.body, messageId=o.message_id,
                    trackingNumber=o.tracking_number, encoding=o.encoding,
                    segments=o.segments, cause=o.cause)
+        if isinstance(o, Sms) and o.event_at is not None:
+            rec["eventAt"] = format_time(o.event_at)
     elif isinstance(o, Suppressed):
         rec.update(to=o.to, trackingNumber=o.tracking_number, reason=o.reason, cause=o.cause)
     elif isinstance(o, Held):

@@ -174,3 +174,30 @@ def test_receipts_mark_unreachable_phones() -> None:
     out = e.handle_all([sms_in("2026-12-14T16:00", "hi"), scan("2026-12-14T17:00", "10")])
     assert len(notices(out)) == 1
     assert e.unknown_receipts == 0
+
+
+def test_asking_when_keeps_the_chosen_updates() -> None:
+    e = engine()
+    out = e.handle_all([
+        sub("2026-12-14T09:00", options=("delivered",)),
+        sms_in("2026-12-14T09:30", f"{TN} when"),
+        sms_in("2026-12-14T09:40", TN),
+        scan("2026-12-14T10:00", "03", expected_delivery=20437),
+        scan("2026-12-15T11:00", "01"),
+    ])
+    # "when" adds expected-delivery news; the bare number changes nothing
+    assert [n.cause for n in notices(out)] == ["scan:03", "scan:01"]
+    assert notices(out)[1].event_at == scan("2026-12-15T11:00", "01").at
+
+
+def test_expired_receipts_do_not_make_a_phone_unreachable() -> None:
+    from engine.inputs import Receipt
+
+    e = engine()
+    for n in range(4):
+        out = e.handle(scan(f"2026-12-14T1{n}:00", ["03", "10", "EF", "10"][n]))
+        out += e.handle(sub(f"2026-12-14T1{n}:01")) if n == 0 else []
+        for t in texts(out):
+            e.handle(Receipt(at=t.at + 5, message_id=t.message_id, status="expired"))
+    out = e.handle(scan("2026-12-14T15:00", "EF"))
+    assert len(notices(out)) == 1
