@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_command(sub)
     # --- end simulation ---
 
+    # --- sweeps: eccc sweep, eccc compare (sim/sweep_commands.py) ---
+    from sim.sweep_commands import add_commands as add_sweep_commands
+
+    add_sweep_commands(sub)
+    # --- end sweeps ---
     return parser
 
 

@@ -1,0 +1,312 @@
+"""``eccc sweep``: run every point of a SWEEP.toml, replicated, resumable, in parallel.
+
+The shell is thin on purpose: ``plan`` turns a ``SweepSpec`` into tasks (pure),
+an executor runs them (``sim.executors``), each finished task is written to
+``points/<key>.json`` at once, and ``tabulate`` folds the stored results into
+tables (pure). The key is a hash of the resolved scenario, the seed, the
+shard and the runner, so a rerun of an interrupted sweep skips what is on
+disk and a changed base scenario never reuses a stale result.
+
+Sweep directory::
+
+    points/<key>.json     one per point x replication (x shard), written as it finishes
+    replications.csv      one row per point x replication: parameters, seed, metrics
+    points.csv            one row per point: for each metric mean, ci95_low, ci95_high
+    failures.json         points that failed, with their parameters and the error
+    report.html + PNGs    figures and the Pareto front (reports.pareto)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib
+import math
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sim.executors import Executor, InProcess, load_plugins
+from sim.noise import mean_interval
+from sim.sweepfile import Point, SweepSpec, apply, label_for
+
+POINTS_DIR = "points"
+Runner = Callable[[dict[str, Any], int], dict[str, Any]]
+
+
+def run_point(scenario: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The adapter to the simulation: one scenario (as a dict) and seed -> results.
+
+    Returns ``{"summary": flat metrics, "distributions": histograms}``; the
+    distributions are what shards need to merge percentiles exactly.
+    """
+    from scenarios.schema import parse
+
+    sc = parse(scenario)
+    if sc.network is None:  # a validation scenario of continuous stations only
+        from sim.station import run_stations
+
+        summary, _ = run_stations(sc, seed=seed, days=None)
+        return {"summary": summary, "distributions": {}}
+    from sim.model import Model
+    from sim.run import summarise
+
+    model = Model(sc, seed=seed, log_messages=False)
+    model.run()
+    return {"summary": summarise(model), "distributions": model.metrics.distributions()}
+
+
+def resolve_runner(ref: str) -> Runner:
+    """``"package.module:function"`` -> the function (a string crosses process borders)."""
+    module, _, name = ref.partition(":")
+    fn: Runner = getattr(importlib.import_module(module), name)
+    return fn
+
+
+def evaluate(task: Mapping[str, Any]) -> dict[str, Any]:
+    """Run one task in whatever process it landed in; never raises for a bad point."""
+    t0 = time.perf_counter()
+    try:
+        load_plugins(task["plugins"])
+        out = resolve_runner(task["runner"])(task["scenario"], task["seed"])
+    except Exception as exc:
+        tb = traceback.format_exception(exc)
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}",
+                "traceback": "".join(tb[-6:])}
+    return {"ok": True, "summary": out.get("summary", {}),
+            "distributions": out.get("distributions", {}) if task["keep_distributions"] else {},
+            "seconds": round(time.perf_counter() - t0, 3)}
+
+
+def task_key(scenario: Mapping[str, Any], seed: int, runner: str, shard: tuple[int, int]) -> str:
+    blob = orjson.dumps({"scenario": scenario, "seed": seed, "runner": runner,
+                         "shard": list(shard)}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(blob).hexdigest()[:20]
+
+
+@dataclass
+class Failure:
+    point: Point
+    replication: int | None
+    error: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        rep = "" if self.replication is None else f" replication {self.replication}"
+        return f"point {self.point.index} [{self.point.label}]{rep}: {self.error}"
+
+
+@dataclass
+class Plan:
+    """Tasks to run (each with its key) and points that failed before running."""
+
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def plan(spec: SweepSpec) -> Plan:
+    """Resolve and validate every point's scenario; one task per point x replication x shard."""
+    from scenarios.schema import parse
+    from sim.shards import shard_scenarios
+
+    load_plugins(spec.plugins)  # the schema builds each chain, so plug-ins must exist here
+    out = Plan()
+    for point in spec.points:
+        try:
+            scenario = parse(apply(spec.base, point.params), f"point {point.index}")
+        except Exception as exc:
+            out.failures.append(Failure(point, None, f"{type(exc).__name__}: {exc}"))
+            continue
+        data = scenario.model_dump(mode="json")
+        for rep in range(spec.replications):
+            seed = spec.seed_for(point, rep)
+            for shard, (part, part_seed) in enumerate(shard_scenarios(data, seed, spec.shards)):
+                out.tasks.append({
+                    "point": point.index, "replication": rep, "seed": part_seed,
+                    "shard": shard, "scenario": part, "runner": spec.runner,
+                    "plugins": spec.plugins, "keep_distributions": spec.shards > 1,
+                    "key": task_key(part, part_seed, spec.runner, (shard, spec.shards)),
+                })
+    return out
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # a killed sweep leaves no half-written point behind
+
+
+@dataclass
+class SweepOutcome:
+    spec: SweepSpec
+    results: dict[tuple[int, int], dict[str, Any]]  # (point, replication) -> summary
+    failures: list[Failure]
+    ran: int
+    skipped: int
+    seconds: float
+    merge_gaps: list[str] = field(default_factory=list)
+
+
+def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor | None = None,
+              progress: bool = False) -> SweepOutcome:
+    """Run what is not on disk yet, keep every finished task, merge shards, return it all."""
+    from sim.shards import merge
+
+    t0 = time.perf_counter()
+    store = Path(out_dir) / POINTS_DIR
+    store.mkdir(parents=True, exist_ok=True)
+    planned = plan(spec)
+    done: dict[str, dict[str, Any]] = {}
+    todo = []
+    for task in planned.tasks:
+        path = store / f"{task['key']}.json"
+        if path.is_file():
+            done[task["key"]] = orjson.loads(path.read_bytes())
+        else:
+            todo.append(task)
+    failures = list(planned.failures)
+    points = {p.index: p for p in spec.points}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(planned.tasks), initial=len(done), desc=f"sweep {spec.name}",
+                   unit="run", file=sys.stderr)
+    executor = executor or InProcess()
+    for i, result in executor.run(evaluate, todo):
+        task = todo[i]
+        if result["ok"]:
+            record = {k: task[k] for k in ("point", "replication", "seed", "shard", "key")}
+            record.update(params=points[task["point"]].params, **result)
+            _write_atomic(store / f"{task['key']}.json", orjson.dumps(record))
+            done[task["key"]] = record
+        else:
+            failures.append(Failure(points[task["point"]], task["replication"],
+                                    result["error"], result.get("traceback", "")))
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    by_run: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    price: dict[tuple[int, int], float | None] = {}
+    for task in planned.tasks:
+        price[(task["point"], task["replication"])] = (
+            task["scenario"].get("gateway") or {}).get("cost_per_segment_usd")
+        if task["key"] in done:
+            by_run.setdefault((task["point"], task["replication"]), []).append(done[task["key"]])
+    results: dict[tuple[int, int], dict[str, Any]] = {}
+    gaps: set[str] = set()
+    for run, parts in sorted(by_run.items()):
+        if len(parts) != spec.shards:
+            continue  # a shard failed: the run is incomplete, and its failure is listed
+        if spec.shards == 1:
+            results[run] = parts[0]["summary"]
+        else:
+            merged = merge([(p["summary"], p["distributions"]) for p in
+                            sorted(parts, key=lambda p: p["shard"])], price[run])
+            results[run] = merged.summary
+            gaps.update(merged.gaps)
+    return SweepOutcome(spec, results, failures, len(todo), len(planned.tasks) - len(todo),
+                        time.perf_counter() - t0, sorted(gaps))
+
+
+# ---------------------------------------------------------------------------- tables
+
+
+def _numeric(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def metric_names(outcome: SweepOutcome) -> list[str]:
+    """The sweep's metrics of interest, else every numeric metric any run reported."""
+    if outcome.spec.metrics:
+        return list(outcome.spec.metrics)
+    return sorted({k for s in outcome.results.values() for k, v in s.items() if _numeric(v)})
+
+
+def param_names(points: Iterable[Point]) -> list[str]:
+    seen: dict[str, None] = {}
+    for p in points:
+        seen.update(dict.fromkeys(p.params))
+    return list(seen)
+
+
+def _cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, list):
+        return label_for({"x": v}).removeprefix("x=")
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def tabulate(outcome: SweepOutcome) -> tuple[list[list[str]], list[list[str]]]:
+    """(replication rows, point rows), headers first; deterministic for a given outcome."""
+    spec = outcome.spec
+    metrics, params = metric_names(outcome), param_names(spec.points)
+    reps = [["point", "label", "replication", "seed", *params, *metrics]]
+    per_point = [["point", "label", *params, "n",
+                  *[f"{m}_{s}" for m in metrics for s in ("mean", "ci95_low", "ci95_high")]]]
+    for point in spec.points:
+        pvals = [_cell(point.params.get(k)) for k in params]
+        values: dict[str, list[float]] = {m: [] for m in metrics}
+        n = 0
+        for rep in range(spec.replications):
+            summary = outcome.results.get((point.index, rep))
+            if summary is None:
+                continue
+            n += 1
+            row = [str(point.index), point.label, str(rep), str(spec.seed_for(point, rep)), *pvals]
+            for m in metrics:
+                v = summary.get(m)
+                row.append(_cell(v) if _numeric(v) else "")
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    values[m].append(float(v))
+            reps.append(row)
+        if n == 0:
+            continue
+        stats: list[str] = []
+        for m in metrics:
+            ci = mean_interval(values[m])
+            stats += [_cell(ci.mean), _cell(ci.low), _cell(ci.high)]
+        per_point.append([str(point.index), point.label, *pvals, str(n), *stats])
+    return reps, per_point
+
+
+def write_tables(outcome: SweepOutcome, out_dir: Path) -> dict[str, Path]:
+    out_dir = Path(out_dir)
+    reps, per_point = tabulate(outcome)
+    paths = {"replications": out_dir / "replications.csv", "points": out_dir / "points.csv",
+             "failures": out_dir / "failures.json"}
+    for name, rows in (("replications", reps), ("points", per_point)):
+        with paths[name].open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows(rows)
+    paths["failures"].write_bytes(orjson.dumps(
+        [{"point": f.point.index, "label": f.point.label, "params": f.point.params,
+          "replication": f.replication, "error": f.error, "detail": f.detail}
+         for f in outcome.failures], option=orjson.OPT_INDENT_2))
+    return paths
+
+
+def write_sweep(outcome: SweepOutcome, out_dir: Path, executor: str = "") -> Path:
+    """Tables, ``sweep.json`` (what ran, how, how long) and the HTML report."""
+    from reports.pareto import render_sweep
+
+    out_dir = Path(out_dir)
+    write_tables(outcome, out_dir)
+    spec = outcome.spec
+    meta = {"name": spec.name, "description": spec.description,
+            "replications": spec.replications, "seed": spec.seed, "crn": spec.crn,
+            "shards": spec.shards, "metrics": metric_names(outcome), "pareto": spec.pareto,
+            "points": [{"index": p.index, "label": p.label, "params": p.params}
+                       for p in spec.points],
+            "plugins": spec.plugins, "runner": spec.runner, "executor": executor,
+            "ran": outcome.ran, "skipped": outcome.skipped,
+            "seconds": round(outcome.seconds, 3), "merge_gaps": outcome.merge_gaps}
+    (out_dir / "sweep.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+    return render_sweep(out_dir)

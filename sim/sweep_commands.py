@@ -1,0 +1,124 @@
+"""``eccc sweep`` and ``eccc compare``: the command-line shell around sim.sweep and
+sim.comparison (added to the parser by ``add_commands``, as the shim's commands are)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+SWEEP_EPILOG = """\
+examples:
+  eccc sweep scenarios/sweeps/policy_frontier.toml              # all cores
+  eccc sweep my.toml --workers 1                                 # in this process
+  eccc sweep my.toml --dask local                                # a Dask LocalCluster
+  eccc sweep my.toml --dask tcp://scheduler:8786                 # an existing cluster
+  eccc sweep my.toml --plugin my_policy.py                       # a policy of your own
+Rerunning the same command resumes: finished points in OUT/points/ are skipped.
+"""
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.executors import make_executor
+    from sim.sweep import run_sweep, write_sweep
+    from sim.sweepfile import SweepError, load
+
+    try:
+        spec = load(args.sweep)
+    except SweepError as exc:
+        print(f"eccc sweep: {exc}", file=sys.stderr)
+        return 2
+    changes: dict[str, Any] = {}
+    if args.plugin:
+        changes["plugins"] = [*spec.plugins, *(str(Path(p).resolve()) for p in args.plugin)]
+    if args.replications:
+        changes["replications"] = args.replications
+    spec = dataclasses.replace(spec, **changes)
+    out = Path(args.out) if args.out else Path("runs") / f"sweep-{spec.name}"
+    executor = make_executor(args.workers, args.dask)
+    try:
+        outcome = run_sweep(spec, out, executor, progress=not args.quiet)
+    finally:
+        executor.close()
+    report = write_sweep(outcome, out, executor.name)
+    n_runs = len(spec.points) * spec.replications
+    print(f"sweep {spec.name}: {len(spec.points)} points x {spec.replications} replications "
+          f"({n_runs} runs{f', {spec.shards} shards each' if spec.shards > 1 else ''}) on "
+          f"{executor.name}: ran {outcome.ran} tasks, {outcome.skipped} already on disk, "
+          f"{outcome.seconds:.1f} s")
+    _print_front(out)
+    for f in outcome.failures:
+        print(f"FAILED {f.describe()}\n  params: {f.point.params}", file=sys.stderr)
+    print(f"tables: {out}/replications.csv, {out}/points.csv\nreport: {report}")
+    return 1 if outcome.failures else 0
+
+
+def _print_front(out: Path) -> None:
+    import json
+
+    from reports.pareto import pareto_front, read_points
+
+    pareto = json.loads((out / "sweep.json").read_text()).get("pareto") or {}
+    if not pareto:
+        return
+    metrics, rows = read_points(out / "points.csv")
+    lo = [m for m in pareto.get("minimize", []) if m in metrics]
+    hi = [m for m in pareto.get("maximize", []) if m in metrics]
+    front = pareto_front([{m: r[m][0] for m in metrics} for r in rows], lo, hi)
+    print("Pareto front (" + ", ".join([f"min {m}" for m in lo] + [f"max {m}" for m in hi])
+          + "):")
+    for i in front:
+        print(f"  {rows[i]['label']}")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.comparison import CompareError, compare
+
+    paths = [Path(p) for p in args.runs]
+    out = Path(args.out) if args.out else Path("runs") / (
+        "compare-" + "-vs-".join(p.name for p in paths))
+    try:
+        header, rows, page = compare(paths, out, args.metric)
+    except CompareError as exc:
+        print(f"eccc compare: {exc}", file=sys.stderr)
+        return 2
+    shown = [r for r in rows if any(isinstance(c, int | float) and c for c in r[len(paths) + 1::2])
+             ] if not args.all else rows
+    width = max((len(h) for h in header), default=10)
+    print("  ".join(h[:width] for h in header))
+    for r in shown:
+        print("  ".join(f"{c:.6g}" if isinstance(c, float) else str(c) for c in r))
+    print(f"{len(rows) - len(shown)} metrics with no difference not shown (--all shows them)")
+    print(f"report: {page} (figures: {out}/comparison.html)")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    sp = sub.add_parser(
+        "sweep", help="what-if sweeps: replications, confidence intervals, Pareto fronts",
+        description="Run every point of SWEEP.toml with replications sharing seeds across "
+        "points (common random numbers); write tidy tables, figures and report.html.",
+        epilog=SWEEP_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sp.add_argument("sweep", metavar="SWEEP.toml")
+    sp.add_argument("--workers", type=int, metavar="N",
+                    help="local processes (default: all cores; 1 = in this process)")
+    sp.add_argument("--dask", metavar="ADDRESS",
+                    help="run on a Dask cluster at ADDRESS, or 'local' for a LocalCluster")
+    sp.add_argument("--plugin", action="append", metavar="PATH",
+                    help="a Python file registering policies (repeatable)")
+    sp.add_argument("--replications", type=int, metavar="N", help="override the file's count")
+    sp.add_argument("--out", metavar="DIR", help="sweep directory (default runs/sweep-NAME)")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    sp.set_defaults(func=_cmd_sweep)
+
+    cp = sub.add_parser(
+        "compare", help="runs side by side, differences against their noise",
+        description="Compare run directories (or directories of replications) with the "
+        "first: means, differences, and Welch's test where replications allow it.")
+    cp.add_argument("runs", nargs="+", metavar="RUN_DIR")
+    cp.add_argument("--out", metavar="DIR", help="where the pages go (default runs/compare-...)")
+    cp.add_argument("--metric", action="append", help="only these metrics (repeatable)")
+    cp.add_argument("--all", action="store_true", help="print metrics that did not change too")
+    cp.set_defaults(func=_cmd_compare)

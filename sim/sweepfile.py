@@ -1,0 +1,234 @@
+"""SWEEP.toml: a base scenario, the parameters to vary, replications, metrics.
+
+A sweep file is plain data, read into a frozen ``SweepSpec`` (as the scenario
+is); points are expanded here, before anything runs, so a typo fails in a
+second rather than after an hour of simulation::
+
+    name = "policy_frontier"
+    base = "baseline"            # shipped scenario name, or a path relative to this file
+    replications = 5             # per point; replication r has the same seed at every point
+    seed = 1
+    metrics = ["texts_total", "opt_outs"]
+    plugins = ["my_policy.py"]   # researchers' policies, relative to this file
+
+    [set]                        # dotted paths applied at every point
+    days = 3
+    "volume.daily_parcels" = 2000
+
+    [grid]                       # cartesian product of these values ...
+    "customers.fatigue.slope" = [0.2, 0.35]
+
+    [[points]]                   # ... crossed with this list (either may be absent)
+    label = "milestones, cap"
+    policies = ["milestones", "cap_rolling:limit=3"]
+    grid = {"policies.cap_rolling.limit" = [2, 3, 4]}   # this point's own grid
+
+A dotted path reaches any scenario field: dict keys, list indices
+(``network.facilities.2.capacity_per_hour``), and ``policies.NAME.PARAM``,
+which edits the parameter of the policy called NAME in the point's chain
+(so it belongs in the ``grid`` of points whose chain has that policy).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.policies import parse_spec
+
+TOP_KEYS = {"name", "description", "base", "scenario", "replications", "seed", "crn",
+            "shards", "metrics", "plugins", "runner", "set", "grid", "points", "pareto"}
+
+
+class SweepError(ValueError):
+    """A sweep file that cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One variant: the parameters it sets (dotted path -> value) and a readable label."""
+
+    index: int
+    label: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    name: str
+    base: dict[str, Any]
+    points: list[Point]
+    replications: int = 3
+    seed: int = 1
+    crn: bool = True
+    shards: int = 1
+    metrics: list[str] = field(default_factory=list)
+    plugins: list[str] = field(default_factory=list)
+    runner: str = "sim.sweep:run_point"
+    pareto: dict[str, list[str]] = field(default_factory=dict)
+    description: str = ""
+
+    def seed_for(self, point: Point, replication: int) -> int:
+        """Common random numbers: the seed depends on the replication only.
+
+        With ``crn = false`` every point gets its own seeds (for measuring what
+        CRN buys; never what you want for a comparison).
+        """
+        if self.crn:
+            return self.seed + replication
+        return self.seed + 1_000_003 * (point.index + 1) + replication
+
+
+def _spec_text(name: str, params: Mapping[str, Any]) -> str:
+    def text(v: Any) -> str:
+        return ("true" if v else "false") if isinstance(v, bool) else str(v)
+
+    return name + (":" + ",".join(f"{k}={text(v)}" for k, v in params.items()) if params else "")
+
+
+def _set_policy_param(data: dict[str, Any], name: str, param: str, value: Any) -> None:
+    chain = list(data.get("policies", ["every_scan"]))
+    for i, spec in enumerate(chain):
+        spec_name, params = parse_spec(spec)
+        if spec_name == name:
+            params[param] = value
+            chain[i] = _spec_text(spec_name, params)
+            data["policies"] = chain
+            return
+    raise KeyError(f"no policy {name!r} in the chain {chain}")
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a dotted ``path`` in a scenario dict, creating missing tables."""
+    parts = path.split(".")
+    if parts[0] == "policies" and len(parts) == 3 and not parts[1].isdigit():
+        _set_policy_param(data, parts[1], parts[2], value)
+        return
+    node: Any = data
+    for key, nxt in itertools.pairwise(parts):
+        if isinstance(node, list):
+            node = node[int(key)]
+        else:
+            if key not in node:
+                node[key] = [] if nxt.isdigit() else {}
+            node = node[key]
+    last = parts[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def apply(base: dict[str, Any], params: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``base`` with ``params`` set, in order (policy lists before their
+    parameters, since the file lists them so)."""
+    import copy
+
+    data = copy.deepcopy(base)
+    for path, value in params.items():
+        set_path(data, path, copy.deepcopy(value))
+    return data
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "+".join(value)
+    return str(value)
+
+
+def label_for(params: Mapping[str, Any]) -> str:
+    if list(params) == ["policies"]:
+        return _show(params["policies"])
+    return ", ".join(f"{k}={_show(v)}" for k, v in params.items()) or "base"
+
+
+def _short(params: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k.rsplit('.', 1)[-1]}={_show(v)}" for k, v in params.items())
+
+
+def expand(grid: Mapping[str, list[Any]], listed: list[dict[str, Any]]) -> list[Point]:
+    """Listed points crossed with the grid's product (each may be empty)."""
+    keys = list(grid)
+    combos = [dict(zip(keys, values, strict=True))
+              for values in itertools.product(*(grid[k] for k in keys))]
+    rows = listed or [{}]
+    points: list[Point] = []
+    for row in rows:
+        row = dict(row)
+        label = row.pop("label", None)
+        local = row.pop("grid", {})  # a point's own grid: parameters only its chain has
+        own = [dict(zip(local, values, strict=True))
+               for values in itertools.product(*local.values())]
+        for combo in ({**o, **c} for o in own for c in combos):
+            params = {**row, **combo}
+            text = label_for(params) if label is None else (
+                f"{label}, {_short(combo)}" if combo else str(label))
+            points.append(Point(len(points), text, params))
+    return points
+
+
+def _base(raw: dict[str, Any], where: Path) -> dict[str, Any]:
+    from scenarios.schema import resolve
+
+    if "scenario" in raw:
+        if not isinstance(raw["scenario"], dict):
+            raise SweepError(f"{where}: scenario: must be a table")
+        return dict(raw["scenario"])
+    name = raw.get("base")
+    if not isinstance(name, str):
+        raise SweepError(f"{where}: base: name a scenario (or give a [scenario] table)")
+    local = where.parent / name
+    path = local if local.suffix == ".toml" and local.is_file() else resolve(name)
+    if not path.is_file():
+        raise SweepError(f"{where}: base: no such scenario {name!r} ({path})")
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
+    """Validate a loaded sweep file; errors name the file and the key."""
+    unknown = sorted(set(raw) - TOP_KEYS)
+    if unknown:
+        raise SweepError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")
+    grid = raw.get("grid", {})
+    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
+        raise SweepError(f"{where}: grid: each key needs a non-empty list of values")
+    listed = raw.get("points", [])
+    if not isinstance(listed, list) or not all(isinstance(p, dict) for p in listed):
+        raise SweepError(f"{where}: points: must be an array of tables ([[points]])")
+    base = _base(raw, where)
+    try:
+        base = apply(base, raw.get("set", {}))
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise SweepError(f"{where}: set: {exc}") from None
+    reps = raw.get("replications", 3)
+    shards = raw.get("shards", 1)
+    if not isinstance(reps, int) or reps < 1 or not isinstance(shards, int) or shards < 1:
+        raise SweepError(f"{where}: replications and shards must be integers >= 1")
+    plugins = [str((where.parent / p).resolve()) for p in raw.get("plugins", [])]
+    pareto = raw.get("pareto", {})
+    if set(pareto) - {"minimize", "maximize"}:
+        raise SweepError(f"{where}: pareto: only 'minimize' and 'maximize' lists")
+    return SweepSpec(
+        name=str(raw.get("name", where.stem)), base=base, points=expand(grid, listed),
+        replications=reps, seed=int(raw.get("seed", 1)), crn=bool(raw.get("crn", True)),
+        shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
+        runner=str(raw.get("runner", "sim.sweep:run_point")),
+        pareto={k: list(v) for k, v in pareto.items()},
+        description=str(raw.get("description", "")))
+
+
+def load(path: str | Path) -> SweepSpec:
+    where = Path(path)
+    try:
+        with where.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SweepError(f"{where}: no such sweep file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SweepError(f"{where}: not valid TOML: {exc}") from None
+    return parse(raw, where)
