@@ -99,6 +99,7 @@ class Engine:
         handler = self._dispatch.get(type(inp))
         if handler is None:
             raise InvalidInput(f"not an engine input: {type(inp).__name__}")
+        self._check(inp)  # refuse bad input before anything moves, held texts included
         out: list[Output] = []
         at = inp.at
         if at > self.now:
@@ -121,6 +122,7 @@ class Engine:
         at = inp.at
         if not held or held[0][0] > at:
             return self.handle(inp)
+        self._check(inp)  # a bad input must not cost the texts its wake-ups release
         out: list[Output] = []
         while held and held[0][0] <= at:
             out.extend(self.handle(Wake(at=held[0][0])))
@@ -141,6 +143,17 @@ class Engine:
             out.extend(self.feed(inp))
         out.extend(self.drain())
         return out
+
+    def _check(self, inp: Input) -> None:
+        """Raise InvalidInput for what a handler would refuse, changing nothing."""
+        if type(inp) is Subscribe:
+            phones.normalise(inp.phone)
+            zip_code = inp.destination_zip
+            if zip_code is not None and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
+                raise InvalidInput(f"destinationZIP {zip_code!r} is not a ZIP code",
+                                   field="destinationZIP")
+        elif type(inp) is SmsIn:
+            phones.normalise(inp.sender, field="from")
 
     @property
     def next_wake(self) -> int | None:
@@ -185,6 +198,7 @@ class Engine:
                 while i and history[i - RECORD : i] > record:
                     i -= RECORD
                 parcel.history = history[:i] + record + history[i:]
+                self._restate(parcel)
                 self._tell_subs(parcel, "out_of_order", f"scan:{scan.event_code}", out)
                 return
         parcel.history = history + record
@@ -223,6 +237,27 @@ class Engine:
                             parcel.eta, eta_changed, cause)
             self._pass(notice, 0, out)
 
+    @staticmethod
+    def _restate(parcel: Parcel) -> None:
+        """Status and progress from the whole history in event-time order, by the
+        same rules as in-order scans, so the status never depends on arrival
+        order. Only late scans need it (rare): in-order ones update in place."""
+        code = max_rank = -1
+        h = parcel.history
+        for i in range(0, len(h), RECORD):
+            c = h[i + 6]
+            if c == codes.UNKNOWN_CODE_INDEX:
+                continue
+            milestone = codes.MILESTONE_OF_INDEX[c]
+            rank = codes.PROGRESS[milestone]
+            if rank is not None:
+                if rank < max_rank and milestone != codes.RETURN_TO_SENDER:
+                    continue
+                max_rank = rank
+            code = c
+        parcel.code = code
+        parcel.max_rank = max_rank
+
     def _tell_subs(self, parcel: Parcel, reason: str, cause: str, out: list[Output]) -> None:
         """A scan that makes no text: say so once per active subscriber."""
         if parcel.subs is None:
@@ -235,7 +270,12 @@ class Engine:
 
     # --------------------------------------------------------------- policies
     def _pass(self, notice: Notice, stage: int, out: list[Output]) -> None:
-        """Run ``notice`` through the policies from ``stage`` on; send, hold or drop."""
+        """Run ``notice`` through the policies from ``stage`` on; send, hold or drop.
+
+        A held notice resuming at ``stage`` first meets again the earlier
+        policies that judge the moment of sending (caps, quiet hours): the
+        person may have texted QUIET, or other texts used up the cap, meanwhile.
+        """
         phone = notice.sub.phone
         if phone.opted_out or not notice.sub.active:
             out.append(self._suppressed(notice, "opted_out"))
@@ -245,7 +285,12 @@ class Engine:
             return
         policies = self.policies
         now = self.now
-        for i in range(stage, len(policies)):
+        first = stage
+        if stage:
+            first = next((i for i in range(stage) if policies[i].at_send), stage)
+        for i in range(first, len(policies)):
+            if i < stage and not policies[i].at_send:
+                continue
             verdict = policies[i].check(notice, now)
             if verdict is None:
                 continue
@@ -254,7 +299,7 @@ class Engine:
                 return
             assert not isinstance(verdict, Drop)
             self._seq += 1
-            notice.stage = i + 1
+            notice.stage = max(stage, i + 1)  # a re-check never re-runs passed holds
             notice.due = verdict.until
             notice.seq = self._seq
             heapq.heappush(self._held, (verdict.until, self._seq, notice))
@@ -293,13 +338,22 @@ class Engine:
 
     @staticmethod
     def _stale(notice: Notice, parcel: Parcel) -> bool:
-        """Held news that later scans made untrue (delivered meanwhile, or moved on)."""
-        if notice.milestone == codes.DELIVERED:
+        """Held news that later scans made untrue: the parcel was delivered or
+        returned to sender after the event told of, or has moved past it."""
+        milestone = notice.milestone
+        if milestone == codes.DELIVERED:
             return False
-        if parcel.code >= 0 and codes.MILESTONE_OF_INDEX[parcel.code] == codes.DELIVERED:
-            return True
-        rank = codes.PROGRESS[notice.milestone]
-        return rank is not None and rank < parcel.max_rank
+        h = parcel.history
+        for i in range(len(h) - RECORD, -1, -RECORD):  # newest first
+            if int.from_bytes(h[i : i + 5], "big") <= notice.event_at:
+                break
+            c = h[i + 6]
+            later = codes.MILESTONE_OF_INDEX[c] if c != codes.UNKNOWN_CODE_INDEX else -1
+            if later in (codes.DELIVERED, codes.RETURN_TO_SENDER) and later != milestone:
+                return True
+        rank = codes.PROGRESS[milestone]
+        return (rank is not None and milestone != codes.RETURN_TO_SENDER
+                and rank < parcel.max_rank)
 
     def _send_notice(self, notice: Notice, out: list[Output]) -> None:
         sub = notice.sub
@@ -392,11 +446,8 @@ class Engine:
         return sub, parcel
 
     def _on_subscribe(self, s: Subscribe, out: list[Output]) -> None:
-        e164 = phones.normalise(s.phone)
+        e164 = phones.normalise(s.phone)  # checked in handle(); a memo hit here
         zip_code = s.destination_zip
-        if zip_code is not None and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
-            raise InvalidInput(f"destinationZIP {zip_code!r} is not a ZIP code",
-                               field="destinationZIP")
         options = 0
         for option in s.options:
             options |= OPTION_BITS[option]

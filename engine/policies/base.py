@@ -34,6 +34,9 @@ class Policy:
     """Base class; subclasses set ``name`` and override ``check``."""
 
     name: ClassVar[str] = ""
+    # True for policies that judge the moment of sending (caps, quiet hours):
+    # a held notice meets them again when it comes due.
+    at_send: ClassVar[bool] = False
 
     def check(self, notice: Notice, now: int) -> Verdict:
         raise NotImplementedError

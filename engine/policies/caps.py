@@ -20,6 +20,7 @@ class RollingCap(Policy):
     """At most ``limit`` texts in any ``hours``-hour window."""
 
     name = "cap_rolling"
+    at_send = True
 
     def __init__(self, limit: int = 3, hours: int = 24) -> None:
         if limit < 1 or hours < 1:
@@ -49,6 +50,7 @@ class CalendarCap(Policy):
     """At most ``limit`` texts per calendar day in the recipient's zone."""
 
     name = "cap_calendar"
+    at_send = True
 
     def __init__(self, limit: int = 3) -> None:
         if limit < 1:

@@ -33,6 +33,7 @@ def _at_hour(local: datetime, hour: int, days_ahead: int) -> int:
 @register
 class QuietHours(Policy):
     name = "quiet_hours"
+    at_send = True
 
     def __init__(
         self, start: int = 8, end: int = 21, strict_end: int = 20, mode: str = "hold",
