@@ -240,7 +240,14 @@ class Customers(_Model):
         default_factory=lambda: {"all": 0.6, "day_of_delivery": 0.15, "delivered": 0.15,
                                  "exceptions": 0.1})
     parcels_per_recipient: float = Field(default=1.5, ge=1)
-    status_question: float = Field(default=0.01, ge=0, le=1)  # per text: reply "WHEN"
+    # Replies, each a chance per notification that reaches the phone (not opted out):
+    # "<tracking number> WHEN" (any option set: the engine adds expected-delivery
+    # updates to the subscription and keeps the rest), "HELP", and "QUIET" (at most
+    # once per person). No public figure exists for these; the defaults are small
+    # guesses that keep the inbound paths exercised, not facts.
+    status_question: float = Field(default=0.01, ge=0, le=1)
+    help_request: float = Field(default=0.001, ge=0, le=1)
+    quiet_request: float = Field(default=0.0005, ge=0, le=1)
     fatigue: Fatigue = Fatigue()
     # "Where is my order": chance a late parcel's customer contacts care.
     care_if_uninformed: float = Field(default=0.35, ge=0, le=1)
@@ -252,6 +259,8 @@ class Customers(_Model):
     def _shares(self) -> Customers:
         if sum(self.opt_in.values()) > 1:
             raise ValueError("opt-in shares sum above 1")
+        if self.status_question + self.help_request + self.quiet_request > 1:
+            raise ValueError("status_question + help_request + quiet_request sum above 1")
         for channel, share in self.opt_in.items():
             if channel not in ("checkout", "tracking_page", "text"):
                 raise ValueError(f"opt_in: unknown channel {channel!r} (checkout, "

@@ -1,4 +1,4 @@
-"""``eccc run``: the command-line shell around ``sim.run.run_scenario``."""
+"""``eccc run``: the command-line shell around ``sim.run``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scenarios.schema import ScenarioError, load, shipped
+from scenarios.schema import Scenario, ScenarioError, load, shipped
 
 # Metrics shown in the terminal table (everything is in summary.json).
 HEADLINE = (
@@ -26,7 +26,7 @@ HEADLINE = (
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from reports.summary import format_table
-    from sim.run import run_scenario
+    from sim.run import run_to_dir
 
     try:
         sc = load(args.scenario)
@@ -36,8 +36,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     seed = sc.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-{seed}"
     policies = tuple(args.policy) if args.policy else None
+    if args.shards < 1:
+        print("eccc run: --shards must be at least 1", file=sys.stderr)
+        return 2
+    if args.shards > 1:
+        if args.trace:
+            print("eccc run: --trace needs one model; it cannot be combined with --shards",
+                  file=sys.stderr)
+            return 2
+        return _run_sharded(sc, seed, out, policies, args)
     progress = not args.quiet and sys.stderr.isatty()
-    result = run_scenario(sc, seed=seed, scale=args.scale, days=args.days, out=out,
+    result = run_to_dir(sc, seed=seed, scale=args.scale, days=args.days, out=out,
                           trace=args.trace, progress=progress, policies=policies)
     s = result.summary
     if sc.network is not None:
@@ -61,6 +70,50 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] | None,
+                 args: argparse.Namespace) -> int:
+    """``--shards N``: split, run on an executor, merge; write summary and histograms."""
+    import time
+
+    import orjson
+
+    from reports.summary import format_table
+    from sim.executors import make_executor
+    from sim.shards import run_sharded
+
+    t0 = time.perf_counter()
+    executor = make_executor(args.workers)
+    try:
+        merged = run_sharded(sc.model_dump(mode="json"), seed, args.shards, executor,
+                             scale=args.scale, days=args.days, policies=policies)
+    except RuntimeError as exc:
+        print(f"eccc run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        executor.close()
+    s = merged.summary
+    diag = [f"Sharded run: {args.shards} shards of 1/{args.shards} of the volume and of every "
+            f"shared capacity, on {executor.name}, merged exactly (sim/shards.py).",
+            "An approximation: n small queues are not one big one (pooling is lost, integer "
+            "agents and servers round, the gateway's rate is enforced per shard)."]
+    diag += [f"  merge gap: {g}" for g in merged.gaps]
+    diag.append("Little's law per station (merged sums; see summary.json)")
+    diag += [f"  {k.removeprefix('facility_').removesuffix('_littles_law_error'):<22} "
+             f"error={100 * v:6.3f}%" for k, v in s.items() if k.endswith("_littles_law_error")]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_bytes(
+        orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    (out / "distributions.json").write_bytes(orjson.dumps(merged.distributions))
+    (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
+    rows: dict[str, Any] = {k: s[k] for k in ("shards", *HEADLINE) if k in s}
+    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {args.scale}, "
+                             f"{args.shards} shards)"))
+    print("\n".join(diag))
+    print(f"run written to {out}/ (summary.json, distributions.json, diagnostics.txt; no "
+          f"report for a sharded run) in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
 def add_run_command(sub: Any) -> None:
     rp = sub.add_parser(
         "run", help="run a scenario through the SimPy model and write a run directory",
@@ -78,4 +131,16 @@ def add_run_command(sub: Any) -> None:
     rp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help="override the scenario's policies (repeat to chain)")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
+    rp.add_argument(
+        "--shards", type=int, default=1, metavar="N",
+        help="split one big run into N shards, each with 1/N of the volume and of every "
+        "shared capacity (sort machines, care agents, the gateway's send rate) and its own "
+        "seed, run them and merge their metrics exactly (counts, sums, histograms; "
+        "percentiles from pooled samples). AN APPROXIMATION of the unsharded run: N small "
+        "queues wait longer than one pooled queue, so queue waits and latencies run a little "
+        "high (tests/test_sweep_shards.py states the tolerance). Writes summary.json, "
+        "distributions.json and diagnostics.txt only; not with --trace. Default 1")
+    rp.add_argument("--workers", type=int, default=None, metavar="N",
+                    help="with --shards: processes to run shards on (default all cores; "
+                    "1 = in this process)")
     rp.set_defaults(func=_cmd_run)

@@ -15,6 +15,11 @@ STOP) with probability
 where n24 counts the texts they received in the last 24 hours including this
 one and w is ``weekend_factor`` on Saturdays and Sundays (local), else 1.
 
+Replies: a notification that reaches someone still opted in draws once for a
+reply: "<tracking number> WHEN" with ``status_question``, "HELP" with
+``help_request``, "QUIET" with ``quiet_request`` (once per person). These
+come from their own random stream.
+
 "Where is my order": at 8 PM local on the promised day, a parcel not yet
 delivered is late; its customer contacts care with ``care_if_informed`` if a
 text about it reached them in the last 24 hours (or told them of an exception)
@@ -45,7 +50,7 @@ LATE_CHECK_H = 20.0
 class Customer:
     """One person by phone number."""
 
-    __slots__ = ("max24", "opted_out", "phone", "recent", "region", "texts", "zone")
+    __slots__ = ("max24", "opted_out", "phone", "quiet", "recent", "region", "texts", "zone")
 
     def __init__(self, phone: str, region: int, zone_name: str) -> None:
         self.phone = phone
@@ -55,6 +60,7 @@ class Customer:
         self.max24 = 0
         self.texts = 0
         self.opted_out = False
+        self.quiet = False
 
 
 class Customers:
@@ -78,6 +84,12 @@ class Customers:
         self.opt_outs = 0
         self.opt_outs_by_hour = [0] * model.hours
         self.status_questions = 0
+        self.help_requests = 0
+        self.quiet_requests = 0
+        self.reply_rng = model.rng["replies"]
+        self.reply_reaction = Sampler(self.spec.reaction_s, self.reply_rng)
+        self.reply_any = (self.spec.status_question + self.spec.help_request
+                          + self.spec.quiet_request)
         self.inbound = 0
         self.late_tracked = 0
         self.care_expected = 0.0
@@ -187,11 +199,35 @@ class Customers:
             self.model.push_input(t, SmsIn(at=t, sender=c.phone, body="STOP"))
             self.inbound += 1
             return
-        if p is not None and p.option == "all" and self.spec.status_question > 0 \
-                and self.rng.random() < self.spec.status_question:
-            # A bare tracking number asks for the status; the engine also (re)subscribes
-            # the sender to all updates, which is why only people on "all" ask.
+        if self.reply_any > 0:
+            self._reply(at, c, p)
+
+    def _reply(self, at: float, c: Customer, p: Tracked | None) -> None:
+        """Maybe text back: a status question, HELP or QUIET (one draw decides which).
+
+        Replies draw from their own stream, so how many texts a policy sends does not
+        shift the draws that pick parcels' channels and options (common random numbers).
+        """
+        u = self.reply_rng.random()
+        if u >= self.reply_any:
+            return
+        spec = self.spec
+        if u < spec.status_question:
+            if p is None:
+                return
+            # A keyword adds to the subscription's options (the engine merges), so anyone
+            # can ask, whatever they chose, without losing the updates they had.
+            body = f"{p.tn} WHEN"
             self.status_questions += 1
-            t = int(at + self.reaction()) + 1
-            self.model.push_input(t, SmsIn(at=t, sender=c.phone, body=p.tn))
-            self.inbound += 1
+        elif u < spec.status_question + spec.help_request:
+            body = "HELP"
+            self.help_requests += 1
+        elif not c.quiet:
+            body = "QUIET"
+            c.quiet = True
+            self.quiet_requests += 1
+        else:
+            return
+        t = int(at + self.reply_reaction()) + 1
+        self.model.push_input(t, SmsIn(at=t, sender=c.phone, body=body))
+        self.inbound += 1

@@ -22,7 +22,7 @@ from scenarios.schema import Dist
 
 # Order matters: appending a purpose keeps every existing stream unchanged.
 PURPOSES: Final = ("volume", "network", "scans", "delivery", "customers", "fatigue",
-                   "gateway", "care", "station", "samples")
+                   "gateway", "care", "station", "samples", "replies")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:

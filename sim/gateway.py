@@ -54,7 +54,8 @@ class Gateway:
         if start - first_at > self.spec.validity_s:
             self.expired += 1
             t = math.ceil(max(at, first_at + self.spec.validity_s))
-            self.model.push_input(t, Receipt(at=t, message_id=msg.message_id, status="failed"))
+            # "expired": the text died in our queue, which says nothing about the phone.
+            self.model.push_input(t, Receipt(at=t, message_id=msg.message_id, status="expired"))
             return
         self.next_free = start + self.interval
         self._starts.append(start)

@@ -33,6 +33,11 @@ def _pct(values: np.ndarray, q: float) -> float:
     return _r(np.quantile(values, q, method="inverted_cdf")) if len(values) else 0.0
 
 
+def _histogram(counts: Counter[int]) -> dict[str, list[int]]:
+    keys = sorted(counts)
+    return {"values": keys, "counts": [counts[k] for k in keys]}
+
+
 class Metrics:
     def __init__(self, model: Model) -> None:
         self.model = model
@@ -161,12 +166,13 @@ class Metrics:
     def distributions(self) -> dict[str, Any]:
         _, samples = self.latency_summary()
         per = Counter(c.max24 for c in self.model.customers.by_phone.values() if c.texts)
-        days = sorted(self.days_hist.items())
+        total = Counter(self.model.tally.per_recipient.values())
         return {
             "latency_s": samples,
-            "texts_per_recipient_24h": {"values": sorted(per), "counts": [per[k] for k in
-                                                                          sorted(per)]},
-            "days_to_deliver": {"values": [d for d, _ in days], "counts": [n for _, n in days]},
+            "texts_per_recipient_24h": _histogram(per),
+            # every text the engine decided per recipient over the run (texts_per_recipient_*)
+            "texts_per_recipient": _histogram(total),
+            "days_to_deliver": _histogram(self.days_hist),
         }
 
     def recipients_24h(self) -> dict[str, float]:
@@ -183,18 +189,26 @@ class Metrics:
         of_first = sum(1 for p in delivered if p.of_texted_at is not None
                        and p.of_texted_at <= (p.delivered_at or 0))
         exc = [p for p in tracked if p.exception]
+        exc_texted = sum(p.exception_texted for p in exc)
         n = self.delivered_n
+        # Each share and mean comes with its numerator and denominator, so shards merge
+        # exactly (sim.shards) instead of averaging rounded ratios.
         return {
             "parcels_accepted": self.accepted,
             "parcels_delivered": n,
+            "parcels_on_time": self.on_time,
             "parcels_returned": self.returned_n,
             "parcels_tracked": len(tracked),
+            "parcels_tracked_delivered": len(delivered),
+            "days_to_deliver_sum": _r(self.days_sum),
             "days_to_deliver_mean": _r(self.days_sum / n, 4) if n else 0.0,
             "on_time_share": _r(self.on_time / n, 4) if n else 0.0,
+            "ofd_text_before_delivery": of_first,
             "ofd_text_before_delivery_share": _r(of_first / len(delivered), 4) if delivered
             else 0.0,
             "exceptions_tracked": len(exc),
+            "exceptions_texted_before_promise": exc_texted,
             "exceptions_texted_before_promise_share":
-                _r(sum(p.exception_texted for p in exc) / len(exc), 4) if exc else 0.0,
+                _r(exc_texted / len(exc), 4) if exc else 0.0,
             "misleading_texts_scan_errors": self.misleading,
         }

@@ -26,7 +26,7 @@ import simpy
 
 from engine import codes
 from engine.core import Engine, EngineConfig
-from engine.inputs import Input, Receipt, Scan, Wake
+from engine.inputs import Input, Receipt, Wake
 from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
@@ -197,10 +197,6 @@ class Model:
             if kind == INPUT:
                 if type(payload) is Wake:
                     self._wakes.discard(payload.at)
-                elif type(payload) is Scan:
-                    p = self.by_tn.get(payload.tracking_number)
-                    if p is not None:
-                        p.last_scan[payload.event_code] = payload.at
                 if trace is not None:
                     trace.write(orjson.dumps(from_input(payload)) + b"\n")
                 self.engine_inputs += 1
@@ -241,10 +237,11 @@ class Model:
         self.push_input(t, Receipt(at=t, message_id=msg.message_id, status="delivered"))
         notification = type(msg) is Sms
         p = self.by_tn.get(msg.tracking_number) if msg.tracking_number else None
-        scan_at: float | None = None
+        # The engine says which scan a text tells of (``Sms.event_at``): exact even when a
+        # held text is released after a later scan with the same code.
+        scan_at = msg.event_at if type(msg) is Sms else None
         if p is not None and notification and msg.cause.startswith("scan:"):
             code = msg.cause[5:]
-            scan_at = p.last_scan.get(code)
             p.last_texted_at = at
             if code == "OF" and p.of_texted_at is None:
                 p.of_texted_at = at

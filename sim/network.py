@@ -48,7 +48,6 @@ class Tracked:
         "exception",
         "exception_texted",
         "index",
-        "last_scan",
         "last_texted_at",
         "missing",
         "of_texted_at",
@@ -76,7 +75,6 @@ class Tracked:
         self.last_texted_at: float | None = None
         self.option = "all"
         self.missing = ""  # facility kind whose "10" scan is missing (scan error)
-        self.last_scan: dict[str, int] = {}  # code -> time of the newest scan the engine saw
         self.errors: set[tuple[str, int]] | None = None  # (code, time) of erroneous scans
         self.scans = 0
 

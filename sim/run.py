@@ -3,25 +3,31 @@
 The run directory (read by ``reports.render``):
   summary.json        flat {metric: number or string}, sorted keys
   series.csv          one row per simulated hour
-  distributions.json  latency samples, texts per recipient per 24 h, days to deliver
+  distributions.json  latency samples; histograms of texts per recipient (over the
+                      run, and max per 24 h) and of days to deliver
   messages.csv        every engine decision about a text (recipient masked)
   trace.jsonl         with --trace: every engine input, replayable by ``eccc replay``
   diagnostics.txt     Little's law per station, calibration against FACTS
 Nothing that depends on the wall clock goes into ``summary.json``, so the same
-scenario and seed give a byte-identical file.
+scenario and seed give a byte-identical file. Every share and mean in it has
+its numerator and denominator beside it, so shards merge exactly (sim.shards).
+
+``run_scenario`` is the pure entry point (summary and distributions, no files)
+for sweeps and shards; ``run_to_dir`` is ``eccc run``'s, with the run directory.
 """
 
 from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, parse
 from sim.metrics import _r
 from sim.model import Model
 from sim.station import run_stations
@@ -47,11 +53,19 @@ def summarise(m: Model) -> dict[str, Any]:
     g = m.gateway
     s.update(texts_submitted=g.submitted, texts_delivered_handset=g.delivered,
              texts_failed=g.failed, texts_expired=g.expired, texts_retried=g.retried,
-             texts_inbound=m.customers.inbound, status_questions=m.customers.status_questions)
+             texts_inbound=m.customers.inbound, status_questions=m.customers.status_questions,
+             help_requests=m.customers.help_requests,
+             quiet_requests=m.customers.quiet_requests)
     gw = sc.gateway
-    run_days = (m.t_end - m.t_begin) / 86400
-    s["cost_usd"] = _r((s["segments_total"] + m.customers.inbound) * gw.cost_per_segment_usd
-                       + gw.short_code_usd_per_month * run_days / 30.4, 2)
+    span = m.t_end - m.t_begin
+    s["run_span_h"] = _r(span / 3600)
+    # The short code's monthly fee pro-rated over the run, apart from what each
+    # segment costs: shards of one run share the fee (sim.shards counts it once).
+    fixed = gw.short_code_usd_per_month * span / 86400 / 30.4
+    per_segment = (s["segments_total"] + m.customers.inbound) * gw.cost_per_segment_usd
+    s["cost_fixed_usd"] = _r(fixed)
+    s["cost_segments_usd"] = _r(per_segment)
+    s["cost_usd"] = _r(per_segment + fixed, 2)
     notifications = s["texts_notifications"]
     s["opt_out_rate_per_text"] = _r(m.customers.opt_outs / notifications) if notifications else 0.0
     lat, _ = m.metrics.latency_summary()
@@ -61,13 +75,15 @@ def summarise(m: Model) -> dict[str, Any]:
     delivered = [p for p in m.tracked if p.delivered_at is not None]
     s["scans_total"] = m.scans.count
     s["scan_errors"] = m.scans.errors
-    s["scans_per_parcel_delivered"] = (_r(sum(p.scans for p in delivered) / len(delivered), 4)
+    s["scans_tracked_delivered"] = sum(p.scans for p in delivered)
+    s["scans_per_parcel_delivered"] = (_r(s["scans_tracked_delivered"] / len(delivered), 4)
                                        if delivered else 0.0)
     s["texts_per_parcel_mean"] = (_r(notifications / len(m.tracked), 4) if m.tracked else 0.0)
     care = m.care
     s.update(
         care_contacts=care.contacts, care_answered=care.answered, care_abandoned=care.abandoned,
         care_abandon_share=_r(care.abandoned / care.contacts, 4) if care.contacts else 0.0,
+        care_wait_sum_s=_r(care.wait_sum),
         care_wait_mean_s=_r(care.wait_sum / care.answered, 2) if care.answered else 0.0,
         care_cost_usd=_r(care.answered * sc.care.cost_per_contact_usd, 2),
         care_late_tracked=m.customers.late_tracked,
@@ -88,6 +104,11 @@ def summarise(m: Model) -> dict[str, Any]:
         s[f"facility_{f.name}_wait_mean_h"] = (
             _r(f.stats.wait_sum / f.stats.departures / 3600, 4) if f.stats.departures else 0.0)
         s[f"facility_{f.name}_littles_law_error"] = _r(err, 6)
+        # The sums behind L, lambda and W (L = area / span, lambda = arrivals / span,
+        # W = wait sum / processed), so shards' Little's law merges exactly.
+        s[f"facility_{f.name}_arrivals"] = f.stats.arrivals
+        s[f"facility_{f.name}_queue_area_h"] = _r(f.stats.area / 3600)
+        s[f"facility_{f.name}_wait_sum_h"] = _r(f.stats.wait_sum / 3600)
     s["engine_inputs"] = m.engine_inputs
     s["engine_late_pushes"] = m.late_pushes
     return dict(sorted(s.items()))
@@ -134,11 +155,30 @@ def write_run(out: Path, m: Model, s: dict[str, Any], diag: list[str]) -> None:
     (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
 
 
-def run_scenario(sc: Scenario, *, seed: int | None = None, scale: float = 1.0,
-                 days: float | None = None, out: Path | None = None, trace: bool = False,
-                 progress: bool = False, policies: tuple[str, ...] | None = None,
-                 drain_days: float = 4.0) -> RunResult:
-    """Run ``sc``; write the run directory when ``out`` is given."""
+def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
+                 policies: tuple[str, ...] | None = None, scale: float = 1.0,
+                 days: float | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run one scenario (a ``Scenario`` or its dict form) with ``seed``; nothing on disk.
+
+    Returns ``(summary, distributions)``: the flat ``summary.json`` mapping and the
+    histograms and latency samples of ``distributions.json``, which is what shards
+    need to merge exactly (``sim.shards.merge``). A scenario of continuous stations
+    only has no distributions (``{}``).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else parse(dict(scenario))
+    if sc.network is None:
+        summary, _ = run_stations(sc, seed=seed, days=days)
+        return summary, {}
+    m = Model(sc, seed=seed, scale=scale, days=days, policies=policies, log_messages=False)
+    m.run()
+    return summarise(m), m.metrics.distributions()
+
+
+def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float = 1.0,
+               days: float | None = None, out: Path | None = None, trace: bool = False,
+               progress: bool = False, policies: tuple[str, ...] | None = None,
+               drain_days: float = 4.0) -> RunResult:
+    """``eccc run``: run ``sc`` and write the run directory when ``out`` is given."""
     t0 = time.perf_counter()
     if sc.network is None:
         s, diag = run_stations(sc, seed=sc.seed if seed is None else seed, days=days)

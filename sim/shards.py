@@ -14,11 +14,20 @@ gateway's rate limit is enforced per shard. Fluid sort windows and trips
 without capacity split without error. tests/test_sweep_shards.py measures the
 error against an unsharded run.
 
-Merging (``merge``) is exact where the summary allows it: counts add, maxima
-take the max, shares and means are recomputed from their numerators and
-denominators, and texts-per-recipient shares come from the merged histogram,
-never from averaging shards' percentiles. What the summary does not carry
-exactly is listed in ``Merged.gaps`` instead of being guessed silently.
+Merging (``merge``) is exact: counts and sums add, maxima take the max, the
+short code's fee counts once, every share and mean is recomputed from the
+numerator and denominator the summary carries beside it (delivered tracked
+parcels, Little's-law sums per facility, care wait sums...), texts per
+recipient (per run and per 24 h) come from merged histograms and latency
+percentiles from the pooled samples, never from averaging shards'
+percentiles. What remains inexact is listed in ``Merged.gaps`` instead of
+being guessed silently: latency percentiles when a shard thinned its samples
+(more than ``SAMPLE_CAP``), and metrics a shard's summary lacks (results
+stored by an older version).
+
+Shards are separate populations: each has its own customers (phone numbers
+may repeat across shards and count as different recipients), so merged
+per-recipient figures are those of n independent regions of 1/n the size.
 """
 
 from __future__ import annotations
@@ -28,9 +37,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.executors import Executor
 
 # Samples beyond this many per shard are thinned by the sim (sim.metrics.SAMPLE_CAP).
 SAMPLE_CAP = 20_000
@@ -79,27 +91,37 @@ def shard_scenarios(data: dict[str, Any], seed: int, n: int) -> list[tuple[dict[
 
 # metric pattern -> rule; first match wins. Rules are data so a new metric is
 # one line here, and an unknown mean or share is a reported gap, not a wrong sum.
+# Every share and mean of the summary has its numerator and denominator beside it
+# (sim.run.summarise), so each is recomputed from merged sums, not averaged.
 RULES: list[tuple[str, tuple[str, ...]]] = [
-    (r"scenario|policies|days|scale", ("first",)),
+    (r"scenario|policies|days|scale|run_span_h", ("first",)),
     (r"seed", ("drop",)),
-    (r"days_to_deliver_mean|on_time_share", ("weighted", "parcels_delivered")),
-    (r"exceptions_texted_before_promise_share", ("weighted", "exceptions_tracked")),
+    (r"cost_fixed_usd", ("first",)),  # one short code's fee for the whole run
+    (r"cost_usd", ("cost",)),
+    (r"days_to_deliver_mean", ("ratio", "days_to_deliver_sum", "parcels_delivered")),
+    (r"on_time_share", ("ratio", "parcels_on_time", "parcels_delivered")),
+    (r"exceptions_texted_before_promise_share",
+     ("ratio", "exceptions_texted_before_promise", "exceptions_tracked")),
+    (r"ofd_text_before_delivery_share",
+     ("ratio", "ofd_text_before_delivery", "parcels_tracked_delivered")),
+    (r"scans_per_parcel_delivered",
+     ("ratio", "scans_tracked_delivered", "parcels_tracked_delivered")),
     (r"opt_out_rate_per_text", ("ratio", "opt_outs", "texts_notifications")),
     (r"texts_per_parcel_mean", ("ratio", "texts_notifications", "parcels_tracked")),
-    (r"texts_per_recipient_mean", ("weighted", "recipients_texted")),
+    (r"texts_per_recipient_mean", ("hist_mean", "texts_per_recipient")),
+    (r"texts_per_recipient_p(\d+)", ("hist_pct", "texts_per_recipient")),
     (r"care_abandon_share", ("ratio", "care_abandoned", "care_contacts")),
-    (r"care_wait_mean_s", ("weighted", "care_answered")),
+    (r"care_wait_mean_s", ("ratio", "care_wait_sum_s", "care_answered")),
     (r"texts_per_recipient_24h_max_mean", ("hist_mean", "texts_per_recipient_24h")),
     (r"texts_per_recipient_24h_share_over_(\d+)", ("hist_over", "texts_per_recipient_24h")),
     (r"latency_(\w+)_p(\d+)_s", ("samples_pct",)),
     (r"latency_(\w+)_mean_s", ("samples_mean",)),
     (r"facility_(\w+)_utilisation", ("mean",)),  # equal capacity per shard: exact
-    (r"facility_(\w+)_queue_mean", ("sum",)),  # time-average queues add
-    (r"facility_(\w+)_wait_mean_h", ("weighted", "facility_{0}_processed")),
-    # Denominators the summary does not carry (delivered tracked parcels): a proxy.
-    (r"ofd_text_before_delivery_share|scans_per_parcel_delivered",
-     ("proxy", "parcels_tracked")),
-    (r"cost_usd", ("sum_fixed",)),
+    (r"facility_(\w+)_queue_mean", ("per_span", "facility_{0}_queue_area_h")),
+    (r"facility_(\w+)_wait_mean_h",
+     ("ratio", "facility_{0}_wait_sum_h", "facility_{0}_processed")),
+    (r"facility_(\w+)_littles_law_error", ("littles",)),
+    (r"facility_\w+_(queue_area|wait_sum)_h|care_wait_sum_s", ("sum",)),
     (r".*_max", ("max",)),
     (r".*(_share|_mean|_rate\w*|_p\d+|_s|_h|_error)", ("gap",)),
     (r".*", ("sum",)),
@@ -139,13 +161,58 @@ def _sum(parts: Sequence[dict[str, Any]], name: str) -> float:
     return float(sum(float(p.get(name, 0) or 0) for p in parts))
 
 
+def _hist_quantile(h: dict[str, list[Any]], q: float) -> float:
+    """The quantile ``reports.summary.OutputTally`` takes of the sorted values
+    (element ``round(q * (n - 1))``), read off a histogram."""
+    n = sum(h["counts"])
+    i = min(n - 1, max(0, round(q * (n - 1))))
+    seen = 0
+    for value, count in zip(h["values"], h["counts"], strict=True):
+        seen += count
+        if seen > i:
+            return float(value)
+    raise AssertionError("i < n")
+
+
+def _littles_error(summaries: Sequence[dict[str, Any]], fac: str) -> float | None:
+    """|L - lambda W| / L from the merged sums: L = area / span, lambda = arrivals /
+    span, W = wait sum / processed (as ``sim.network.StationStats.littles_law``)."""
+    keys = [f"facility_{fac}_{k}" for k in ("queue_area_h", "arrivals", "wait_sum_h",
+                                            "processed")]
+    span = float(summaries[0].get("run_span_h", 0) or 0)
+    if not span or any(k not in s for s in summaries for k in keys):
+        return None
+    area, arrivals, wait_sum, processed = (_sum(summaries, k) for k in keys)
+    if not processed:
+        return 0.0
+    big_l = area / span
+    lam_w = arrivals / span * wait_sum / processed
+    return abs(big_l - lam_w) / big_l if big_l > 0 else 0.0
+
+
+def _cost(summaries: Sequence[dict[str, Any]], values: list[Any],
+          cost_per_segment_usd: float | None, gaps: list[str]) -> float:
+    """Per-segment costs add; the short code's fee is paid once for the whole run."""
+    if all("cost_fixed_usd" in s and "cost_segments_usd" in s for s in summaries):
+        return float(round(_sum(summaries, "cost_segments_usd")
+                           + float(summaries[0]["cost_fixed_usd"]), 2))
+    # Summaries from before the split (a resumed sweep's stored points): recover the fee.
+    first = summaries[0]
+    if cost_per_segment_usd is None or "segments_total" not in first:
+        gaps.append("cost_usd: fixed monthly fees are counted once per shard")
+        return _r(sum(values))
+    used = first["segments_total"] + first.get("texts_inbound", 0)
+    fee = values[0] - used * cost_per_segment_usd
+    return float(round(sum(values) - (len(values) - 1) * fee, 2))
+
+
 def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
           cost_per_segment_usd: float | None = None) -> Merged:
     """Merge shards' (summary, distributions) into one run's; see RULES.
 
-    Every shard's ``cost_usd`` carries the short code's whole monthly fee; given
-    the scenario's per-segment price the fee is recovered from the first shard
-    (cost minus segments and inbound texts at that price) and kept once.
+    ``cost_usd`` is the shards' per-segment costs plus the short code's fee once
+    (``cost_fixed_usd``). ``cost_per_segment_usd`` only serves summaries written
+    before that split, whose fee is recovered from the first shard's cost.
     """
     summaries = [s for s, _ in parts]
     dists = [d for _, d in parts]
@@ -177,29 +244,38 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
         elif kind == "sum":
             out[name] = sum(values) if all(isinstance(v, int) for v in values) else _r(
                 sum(values))
-        elif kind == "sum_fixed":
-            first = summaries[0]
-            if cost_per_segment_usd is None or "segments_total" not in first:
-                out[name] = _r(sum(values))
-                gaps.append(f"{name}: fixed monthly fees are counted once per shard")
-                continue
-            used = first["segments_total"] + first.get("texts_inbound", 0)
-            fee = values[0] - used * cost_per_segment_usd
-            out[name] = float(round(sum(values) - (len(values) - 1) * fee, 2))
+        elif kind == "cost":
+            out[name] = _cost(summaries, values, cost_per_segment_usd, gaps)
         elif kind == "max":
             out[name] = max(values)
         elif kind == "mean":
             out[name] = _r(sum(values) / len(values))
         elif kind == "ratio":
-            den = _sum(summaries, rule[2])
-            out[name] = _r(_sum(summaries, rule[1]) / den) if den else 0.0
-        elif kind in ("weighted", "proxy"):
-            wname = rule[1].format(*m.groups())
-            w = [float(s.get(wname, 0) or 0) for s in summaries if name in s]
-            out[name] = _r(sum(v * x for v, x in zip(values, w, strict=True)) / sum(w)) if sum(
-                w) else 0.0
-            if kind == "proxy":
-                gaps.append(f"{name}: weighted by {wname}, a proxy for its true denominator")
+            num, den = (rule[1].format(*m.groups()), rule[2].format(*m.groups()))
+            if any(num not in s or den not in s for s in summaries):
+                gaps.append(f"{name}: a shard lacks {num} or {den} (not merged)")
+                continue
+            total = _sum(summaries, den)
+            out[name] = _r(_sum(summaries, num) / total) if total else 0.0
+        elif kind == "per_span":
+            num = rule[1].format(*m.groups())
+            span = float(summaries[0].get("run_span_h", 0) or 0)
+            if not span or any(num not in s for s in summaries):
+                gaps.append(f"{name}: a shard lacks {num} or run_span_h (not merged)")
+                continue
+            out[name] = _r(_sum(summaries, num) / span)
+        elif kind == "littles":
+            err = _littles_error(summaries, m.group(1))
+            if err is None:
+                gaps.append(f"{name}: a shard lacks the sums behind it (not merged)")
+                continue
+            out[name] = _r(err)
+        elif kind == "hist_pct":
+            h = merged_d.get(rule[1])
+            if not h or not sum(h["counts"]):
+                gaps.append(f"{name}: no {rule[1]} histogram to merge from")
+                continue
+            out[name] = _hist_quantile(h, int(m.group(1)) / 100)
         elif kind in ("hist_mean", "hist_over"):
             h = merged_d.get(rule[1])
             if not h or not sum(h["counts"]):
@@ -225,3 +301,43 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
         else:
             gaps.append(f"{name}: no exact merge rule (not merged)")
     return Merged(dict(sorted(out.items())), merged_d, gaps)
+
+
+# ---------------------------------------------------------------------------- one big run
+
+
+def run_shard(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one shard in whatever process it landed in; never raises (executor contract)."""
+    from sim.run import run_scenario
+
+    try:
+        summary, dists = run_scenario(task["scenario"], task["seed"], policies=task["policies"],
+                                      scale=task["scale"], days=task["days"])
+    except Exception as exc:
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    return {"ok": True, "summary": summary, "distributions": dists}
+
+
+def run_sharded(data: dict[str, Any], seed: int, n: int, executor: Executor | None = None, *,
+                scale: float = 1.0, days: float | None = None,
+                policies: tuple[str, ...] | None = None) -> Merged:
+    """Split ``data`` (a scenario's dict form) into ``n`` shards, run them on
+    ``executor`` (``sim.executors``; in this process by default) and merge them.
+
+    The merged summary does not depend on the executor or the order shards finish
+    in. Raises ``RuntimeError`` naming the shards that failed.
+    """
+    from sim.executors import InProcess
+
+    tasks = [{"scenario": part, "seed": part_seed, "policies": policies, "scale": scale,
+              "days": days} for part, part_seed in shard_scenarios(data, seed, n)]
+    results: dict[int, dict[str, Any]] = dict((executor or InProcess()).run(run_shard, tasks))
+    failed = [f"shard {i}: {r.get('error')}" for i, r in sorted(results.items()) if not r["ok"]]
+    if failed or len(results) != len(tasks):
+        raise RuntimeError("; ".join(failed) or "a shard returned no result")
+    gateway = data.get("gateway") or {}
+    merged = merge([(results[i]["summary"], results[i]["distributions"])
+                    for i in range(len(tasks))], gateway.get("cost_per_segment_usd"))
+    merged.summary["seed"] = seed
+    merged.summary = dict(sorted(merged.summary.items()))
+    return merged

@@ -46,20 +46,10 @@ def run_point(scenario: dict[str, Any], seed: int) -> dict[str, Any]:
     Returns ``{"summary": flat metrics, "distributions": histograms}``; the
     distributions are what shards need to merge percentiles exactly.
     """
-    from scenarios.schema import parse
+    from sim.run import run_scenario
 
-    sc = parse(scenario)
-    if sc.network is None:  # a validation scenario of continuous stations only
-        from sim.station import run_stations
-
-        summary, _ = run_stations(sc, seed=seed, days=None)
-        return {"summary": summary, "distributions": {}}
-    from sim.model import Model
-    from sim.run import summarise
-
-    model = Model(sc, seed=seed, log_messages=False)
-    model.run()
-    return {"summary": summarise(model), "distributions": model.metrics.distributions()}
+    summary, distributions = run_scenario(scenario, seed)
+    return {"summary": summary, "distributions": distributions}
 
 
 def resolve_runner(ref: str) -> Runner:

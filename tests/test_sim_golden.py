@@ -9,13 +9,13 @@ import orjson
 
 from scenarios.schema import load
 from sim.replay import replay
-from sim.run import run_scenario
+from sim.run import run_to_dir
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny_summary.json"
 
 
 def test_tiny_summary_matches_golden(tmp_path: Path) -> None:
-    run_scenario(load("tiny"), out=tmp_path)
+    run_to_dir(load("tiny"), out=tmp_path)
     got = (tmp_path / "summary.json").read_bytes()
     if os.environ.get("ECCC_UPDATE_GOLDEN"):
         GOLDEN.write_bytes(got)
@@ -25,22 +25,22 @@ def test_tiny_summary_matches_golden(tmp_path: Path) -> None:
 def test_same_seed_gives_byte_identical_run(tmp_path: Path) -> None:
     sc = load("tiny")
     for name in ("a", "b"):
-        run_scenario(sc, out=tmp_path / name, days=1, seed=11)
+        run_to_dir(sc, out=tmp_path / name, days=1, seed=11)
     for f in ("summary.json", "series.csv", "messages.csv", "distributions.json"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 
 
 def test_other_seed_differs(tmp_path: Path) -> None:
     sc = load("tiny")
-    a = run_scenario(sc, days=1, seed=11).summary
-    b = run_scenario(sc, days=1, seed=12).summary
+    a = run_to_dir(sc, days=1, seed=11).summary
+    b = run_to_dir(sc, days=1, seed=12).summary
     assert a["parcels_accepted"] != b["parcels_accepted"]
 
 
 def test_trace_replays_to_the_same_texts(tmp_path: Path) -> None:
     """Differential: the sim's own engine and ``eccc replay`` of its trace agree."""
     sc = load("tiny")
-    s = run_scenario(sc, out=tmp_path, days=1, trace=True).summary
+    s = run_to_dir(sc, out=tmp_path, days=1, trace=True).summary
     result = replay(tmp_path / "trace.jsonl", tuple(sc.policies))
     assert not result.bad
     m = result.tally.metrics()
@@ -49,7 +49,7 @@ def test_trace_replays_to_the_same_texts(tmp_path: Path) -> None:
 
 
 def test_run_directory_contract(tmp_path: Path) -> None:
-    run_scenario(load("tiny"), out=tmp_path, days=1)
+    run_to_dir(load("tiny"), out=tmp_path, days=1)
     s = orjson.loads((tmp_path / "summary.json").read_bytes())
     for key in ("scenario", "seed", "scale", "days", "texts_total", "segments_total", "cost_usd",
                 "latency_scan_to_handset_p95_s", "texts_per_recipient_24h_share_over_3",

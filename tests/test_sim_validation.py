@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scenarios.schema import load
-from sim.run import run_scenario
+from sim.run import run_to_dir
 from sim.station import erlang_c
 
 
@@ -21,7 +21,7 @@ def test_erlang_c_formula(lam: float, mu: float, c: int, p_wait: float) -> None:
 
 
 def test_mmc_mean_wait_within_5_percent_of_erlang_c() -> None:
-    s = run_scenario(load("validate_mmc")).summary
+    s = run_to_dir(load("validate_mmc")).summary
     stations = sorted({k.split("_")[1] for k in s if k.startswith("station_")})
     assert len(stations) >= 3
     for i in stations:
@@ -34,7 +34,7 @@ def test_mmc_mean_wait_within_5_percent_of_erlang_c() -> None:
 
 @pytest.fixture(scope="module")
 def baseline() -> dict[str, object]:
-    return run_scenario(load("baseline"), scale=0.02, seed=1).summary
+    return run_to_dir(load("baseline"), scale=0.02, seed=1).summary
 
 
 def test_baseline_lands_within_15_percent_of_calibration(baseline: dict[str, object]) -> None:

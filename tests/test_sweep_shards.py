@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from scenarios.schema import parse as parse_scenario
@@ -65,28 +66,84 @@ def test_a_shard_gets_its_share_of_volume_and_capacity() -> None:
 
 def test_merge_is_exact_for_counts_ratios_and_histograms() -> None:
     a = ({"texts_total": 10, "opt_outs": 1, "texts_notifications": 8,
-          "opt_out_rate_per_text": 0.125, "parcels_delivered": 3,
+          "opt_out_rate_per_text": 0.125, "parcels_delivered": 3, "days_to_deliver_sum": 6.0,
           "days_to_deliver_mean": 2.0, "texts_per_recipient_max": 5, "scenario": "x",
-          "seed": 11, "texts_per_recipient_p50": 2.0},
+          "seed": 11, "texts_per_recipient_p50": 2.0, "texts_per_recipient_p95": 4.0,
+          "texts_per_recipient_mean": 2.6667},
          {"texts_per_recipient_24h": {"values": [1, 4], "counts": [2, 1]},
+          "texts_per_recipient": {"values": [2, 4], "counts": [2, 1]},
           "latency_s": {"scan_to_handset": [1.0, 3.0]}})
     b = ({"texts_total": 30, "opt_outs": 6, "texts_notifications": 24,
-          "opt_out_rate_per_text": 0.25, "parcels_delivered": 1,
+          "opt_out_rate_per_text": 0.25, "parcels_delivered": 1, "days_to_deliver_sum": 4.0,
           "days_to_deliver_mean": 4.0, "texts_per_recipient_max": 9, "scenario": "x",
-          "seed": 12},
+          "seed": 12, "texts_per_recipient_p50": 9.0, "texts_per_recipient_p95": 9.0,
+          "texts_per_recipient_mean": 9.0},
          {"texts_per_recipient_24h": {"values": [4, 6], "counts": [1, 1]},
+          "texts_per_recipient": {"values": [9], "counts": [1]},
           "latency_s": {"scan_to_handset": [2.0]}})
     m = merge([a, b])
     s = m.summary
+    assert not m.gaps
     assert s["texts_total"] == 40 and s["texts_per_recipient_max"] == 9
     assert s["opt_out_rate_per_text"] == pytest.approx(7 / 32)  # recomputed, not averaged
-    assert s["days_to_deliver_mean"] == pytest.approx((3 * 2.0 + 1 * 4.0) / 4)
+    assert s["days_to_deliver_mean"] == pytest.approx(10 / 4)
     assert "seed" not in s and s["scenario"] == "x" and s["shards"] == 2
     assert m.distributions["texts_per_recipient_24h"] == {"values": [1, 4, 6],
                                                           "counts": [2, 2, 1]}
-    assert any(g.startswith("texts_per_recipient_p50") for g in m.gaps)
+    # per-run texts per recipient from the merged histogram [2, 2, 4, 9], with
+    # reports.summary's quantile (element round(q * (n - 1)) of the sorted values)
+    assert (s["texts_per_recipient_p50"], s["texts_per_recipient_p95"]) == (4.0, 9.0)
+    assert s["texts_per_recipient_mean"] == pytest.approx(17 / 4)
     hist = merge_histograms([{"values": [1], "counts": [3]}, {"values": [1, 2], "counts": [1, 1]}])
     assert hist == {"values": [1, 2], "counts": [4, 1]}
+
+
+def test_merge_reports_a_gap_instead_of_guessing() -> None:
+    old = ({"days_to_deliver_mean": 2.0, "parcels_delivered": 3, "texts_per_recipient_p50": 2.0},
+           {})
+    m = merge([old, old])
+    assert "days_to_deliver_mean" not in m.summary
+    assert any(g.startswith("days_to_deliver_mean") for g in m.gaps)
+    assert any(g.startswith("texts_per_recipient_p50") for g in m.gaps)
+
+
+def test_fee_counted_once_and_littles_law_from_merged_sums() -> None:
+    def part(area: float, arrivals: int, wait: float, done: int, seg: float
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+        return ({"run_span_h": 10.0, "cost_fixed_usd": 50.0, "cost_segments_usd": seg,
+                 "cost_usd": round(50.0 + seg, 2), "facility_x_queue_area_h": area,
+                 "facility_x_arrivals": arrivals, "facility_x_wait_sum_h": wait,
+                 "facility_x_processed": done, "facility_x_queue_mean": area / 10,
+                 "facility_x_wait_mean_h": wait / done, "facility_x_littles_law_error": 0.0},
+                {})
+
+    m = merge([part(20.0, 10, 20.0, 10, 1.25), part(60.0, 30, 30.0, 20, 2.5)])
+    s = m.summary
+    assert not m.gaps
+    assert s["cost_usd"] == 53.75 and s["cost_fixed_usd"] == 50.0 and s["run_span_h"] == 10.0
+    assert s["facility_x_queue_mean"] == pytest.approx(8.0)  # (20 + 60) / 10
+    assert s["facility_x_wait_mean_h"] == pytest.approx(50 / 30)
+    big_l, lam_w = 8.0, 40 / 10 * 50 / 30
+    assert s["facility_x_littles_law_error"] == pytest.approx(abs(big_l - lam_w) / big_l,
+                                                             abs=1e-6)
+
+
+def test_one_shard_merges_back_to_its_own_summary() -> None:
+    """Every metric of a real run has an exact rule: merging one part reproduces it."""
+    from sim.run import run_scenario
+
+    data = baseline(1, 1500)
+    summary, dists = run_scenario(data, 5)
+    m = merge([(summary, dists)])
+    assert not m.gaps
+    for key, value in summary.items():
+        if key == "seed":
+            continue
+        got = m.summary[key]
+        if isinstance(value, float):  # the summary rounds some ratios to 2 or 4 places
+            assert got == pytest.approx(value, rel=1e-3, abs=1e-2), key
+        else:
+            assert got == value, key
 
 
 def test_a_sweep_can_run_its_points_as_shards(tmp_path: Path) -> None:
@@ -97,3 +154,41 @@ def test_a_sweep_can_run_its_points_as_shards(tmp_path: Path) -> None:
     assert outcome.ran == 2 and not outcome.failures
     assert outcome.results[(0, 0)]["shards"] == 2
     assert outcome.results[(0, 0)]["texts_total"] > 0
+
+
+def _eccc_run(argv: list[str]) -> int:
+    """``eccc run`` alone (sim.commands), without the rest of the CLI."""
+    import argparse
+
+    from sim.commands import add_run_command
+
+    parser = argparse.ArgumentParser(prog="eccc")
+    add_run_command(parser.add_subparsers())
+    args = parser.parse_args(["run", *argv])
+    code: int = args.func(args)
+    return code
+
+
+def test_eccc_run_shards_is_deterministic_and_executor_independent(tmp_path: Path) -> None:
+    from scenarios.schema import load
+    from sim.executors import LocalPool
+    from sim.shards import run_sharded
+
+    for name in ("a", "b"):
+        assert _eccc_run(["tiny", "--days", "1", "--shards", "2", "--workers", "1", "--quiet",
+                          "--out", str(tmp_path / name)]) == 0
+    got = (tmp_path / "a" / "summary.json").read_bytes()
+    assert got == (tmp_path / "b" / "summary.json").read_bytes()
+    s = orjson.loads(got)
+    assert s["shards"] == 2 and s["seed"] == 3 and s["texts_total"] > 0
+    assert "approximation" in (tmp_path / "a" / "diagnostics.txt").read_text()
+    pooled = run_sharded(load("tiny").model_dump(mode="json"), 3, 2, LocalPool(2), days=1)
+    assert pooled.summary == s and not pooled.gaps
+
+
+def test_eccc_run_help_says_shards_are_an_approximation(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _eccc_run(["--help"])
+    assert "APPROXIMATION" in capsys.readouterr().out
+    assert _eccc_run(["tiny", "--shards", "2", "--trace"]) == 2

@@ -1,0 +1,145 @@
+"""The sim driver around the engine: scan times from the engine, receipts, replies,
+and ``run_scenario`` as a pure function of (scenario, seed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.inputs import Receipt, SmsIn
+from engine.outputs import Sms
+from scenarios.schema import ScenarioError, load, parse
+from sim.customers import Customer
+from sim.model import Model
+from sim.network import Tracked
+from sim.run import run_scenario
+from sim.sweep import run_point
+
+PHONE = "+13035550123"
+
+
+def tiny(**customers: Any) -> Model:
+    data = load("tiny").model_dump(mode="json")
+    data["customers"].update(customers)
+    return Model(parse(data), log_messages=False)
+
+
+def queued(m: Model) -> list[Any]:
+    """Payloads waiting in the model's input queue, in time order."""
+    return [entry[3] for entry in sorted(m._heap)]
+
+
+def parcel(m: Model, option: str = "all") -> Tracked:
+    p = Tracked(0, 0, 0, m.t_begin, 0)
+    p.option = option
+    m.by_tn[p.tn] = p
+    return p
+
+
+def sms(p: Tracked, cause: str, event_at: int | None) -> Sms:
+    return Sms(at=1_000, to=PHONE, body="x", message_id="m1", tracking_number=p.tn,
+               encoding="GSM-7", segments=1, cause=cause, event_at=event_at)
+
+
+def test_latency_and_misleading_texts_use_the_scan_the_text_tells_of() -> None:
+    m = tiny()
+    p = parcel(m)
+    p.errors = {("OF", 900)}  # a premature "out for delivery" scan at t=900
+    m._handset(1_060.0, sms(p, "scan:OF", 900), 1_050.0)
+    assert m.metrics.misleading == 1
+    assert list(m.metrics.latency["scan_to_decision"]) == [100.0]
+    assert list(m.metrics.latency["scan_to_handset"]) == [160.0]
+    # the same code from an honest scan later is not misleading
+    m._handset(1_070.0, sms(p, "scan:OF", 950), 1_060.0)
+    assert m.metrics.misleading == 1
+    # a welcome text tells of no scan: no scan latency
+    m._handset(1_080.0, sms(p, "welcome", None), 1_070.0)
+    assert len(m.metrics.latency["scan_to_handset"]) == 2
+    assert len(m.metrics.latency["submit_to_handset"]) == 3
+
+
+def test_a_text_that_dies_in_the_gateway_queue_is_receipted_expired() -> None:
+    m = tiny()
+    validity = m.scenario.gateway.validity_s
+    p = parcel(m)
+    m.gateway.submit(validity + 10.0, sms(p, "scan:10", 0), 0, 0.0)
+    assert m.gateway.expired == 1
+    receipts = [x for x in queued(m) if isinstance(x, Receipt)]
+    assert [r.status for r in receipts] == ["expired"]
+
+
+@pytest.mark.parametrize("option", ["all", "delivered", "exceptions"])
+def test_anyone_may_ask_when_whatever_their_options(option: str) -> None:
+    m = tiny(status_question=1.0, help_request=0.0, quiet_request=0.0,
+             fatigue={"base": 0.0})
+    p = parcel(m, option)
+    m.customers.by_phone[PHONE] = Customer(PHONE, 0, "America/Denver")
+    m.customers.on_handset(2_000.0, PHONE, p, True)
+    asked = [x for x in queued(m) if isinstance(x, SmsIn)]
+    assert [x.body for x in asked] == [f"{p.tn} WHEN"]
+    assert m.customers.status_questions == 1 and m.customers.inbound == 1
+
+
+def test_help_and_quiet_replies() -> None:
+    m = tiny(status_question=0.0, help_request=1.0, quiet_request=0.0, fatigue={"base": 0.0})
+    p = parcel(m)
+    m.customers.by_phone[PHONE] = Customer(PHONE, 0, "America/Denver")
+    m.customers.on_handset(2_000.0, PHONE, p, True)
+    m.customers.on_handset(3_000.0, PHONE, p, False)  # replies answer notifications only
+    assert [x.body for x in queued(m) if isinstance(x, SmsIn)] == ["HELP"]
+
+    m = tiny(status_question=0.0, help_request=0.0, quiet_request=1.0, fatigue={"base": 0.0})
+    p = parcel(m)
+    m.customers.by_phone[PHONE] = Customer(PHONE, 0, "America/Denver")
+    for t in (2_000.0, 3_000.0):
+        m.customers.on_handset(t, PHONE, p, True)
+    assert [x.body for x in queued(m) if isinstance(x, SmsIn)] == ["QUIET"]  # once a person
+    assert m.customers.quiet_requests == 1
+
+
+def test_reply_chances_cannot_sum_above_one() -> None:
+    data = load("tiny").model_dump(mode="json")
+    data["customers"].update(status_question=0.6, help_request=0.3, quiet_request=0.2)
+    with pytest.raises(ScenarioError, match="customers: status_question"):
+        parse(data, "x.toml")
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> tuple[dict[str, Any], dict[str, Any]]:
+    return run_scenario(load("tiny"), 3, days=1)
+
+
+def test_run_scenario_writes_nothing_and_carries_its_sums(
+        tiny_run: tuple[dict[str, Any], dict[str, Any]], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s, d = run_scenario(load("tiny").model_dump(mode="json"), 3, days=1)  # dict form too
+    assert list(tmp_path.iterdir()) == []
+    assert (s, d) == tiny_run
+    assert s["seed"] == 3 and s["help_requests"] > 0 and s["quiet_requests"] > 0
+    assert s["cost_usd"] == round(s["cost_fixed_usd"] + s["cost_segments_usd"], 2)
+    hist = d["texts_per_recipient"]
+    assert sum(hist["counts"]) == s["recipients_texted"]
+    assert max(hist["values"]) == s["texts_per_recipient_max"]
+    assert s["parcels_tracked_delivered"] <= s["parcels_tracked"]
+    assert s["ofd_text_before_delivery_share"] == round(
+        s["ofd_text_before_delivery"] / s["parcels_tracked_delivered"], 4)
+    span = s["run_span_h"]
+    for fac in ("denver_rpdc", "miami_sdc"):
+        big_l = s[f"facility_{fac}_queue_area_h"] / span
+        assert s[f"facility_{fac}_queue_mean"] == pytest.approx(big_l, abs=0.01)
+        assert s[f"facility_{fac}_wait_mean_h"] == pytest.approx(
+            s[f"facility_{fac}_wait_sum_h"] / s[f"facility_{fac}_processed"], abs=1e-4)
+
+
+def test_run_point_is_run_scenario(tiny_run: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    data = load("tiny").model_dump(mode="json")
+    data["days"] = 1
+    assert run_point(data, 3) == {"summary": tiny_run[0], "distributions": tiny_run[1]}
+
+
+def test_run_scenario_takes_policies() -> None:
+    s, _ = run_scenario(load("tiny"), 3, policies=("every_scan",), days=0.5)
+    assert s["policies"] == "every_scan"
