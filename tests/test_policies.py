@@ -190,3 +190,13 @@ def test_researchers_policy_plugs_in() -> None:
         assert [n.cause for n in notices(out)] == ["scan:03"]
     finally:
         del REGISTRY["test_no_pickups"]
+
+
+def test_exceptions_through_still_respect_a_persons_quiet() -> None:
+    # found by the property tests (seed 11): an attempt at 22:00 Denver is 23:00
+    # Central; "exceptions through" lifts the legal window, not the person's QUIET
+    e = engine("every_scan", "quiet_hours:exceptions=true")
+    out = e.handle_all([sub("2026-12-14T08:30"), sms_in("2026-12-14T08:40", "QUIET"),
+                        scan("2026-12-14T20:30", "OF"), scan("2026-12-14T22:00", "02")])
+    assert [(n.cause, n.at) for n in notices(out)] == [
+        ("scan:OF", at("2026-12-14T20:30")), ("scan:02", at("2026-12-15T06:00"))]

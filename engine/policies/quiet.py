@@ -50,10 +50,14 @@ class QuietHours(Policy):
         self.exceptions = exceptions
 
     def check(self, notice: Notice, now: int) -> Verdict:
-        if self.exceptions and CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION:
-            return None
         sub = notice.sub
-        until = self.next_allowed(now, sub.zone, sub.strict, sub.phone.quiet)
+        # "exceptions through" lifts the legal window only: a person's own QUIET
+        # request still holds for delivery problems.
+        legal = not (self.exceptions
+                     and CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION)
+        if not legal and not sub.phone.quiet:
+            return None
+        until = self.next_allowed(now, sub.zone, sub.strict, sub.phone.quiet, legal=legal)
         if until == now:
             return None
         return Hold(until, "quiet_hours") if self.mode == "hold" else _QUIET
@@ -61,16 +65,18 @@ class QuietHours(Policy):
     def allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool) -> bool:
         return self.next_allowed(at, zone, strict, quiet) == at
 
-    def next_allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool) -> int:
-        """The first instant at or after ``at`` inside every window that applies."""
+    def next_allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool, *,
+                     legal: bool = True) -> int:
+        """The first instant at or after ``at`` inside every window that applies
+        (the legal window unless ``legal`` is False, and QUIET if ``quiet``)."""
         end = self.strict_end if strict else self.end
         t = at
         for _ in range(8):  # each step moves to a window edge; a few always suffice
             local = datetime.fromtimestamp(t, zone)
-            if local.hour < self.start:
+            if legal and local.hour < self.start:
                 t = _at_hour(local, self.start, 0)
                 continue
-            if local.hour >= end:
+            if legal and local.hour >= end:
                 t = _at_hour(local, self.start, 1)
                 continue
             if quiet:
