@@ -71,6 +71,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from sim.bench_sim import bench_sim
 
         report = bench_sim(seed=args.seed)
+    elif args.target == "http":  # HTTP shim benchmark: loadtests/bench_http.py
+        from loadtests.commands import bench_http_report
+
+        report = bench_http_report(args)
     else:
         print(f"eccc bench {args.target}: not built yet (see the open issues)", file=sys.stderr)
         return 2
@@ -121,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_run_command(sub)
     # --- end simulation ---
+
+    # --- HTTP shim: serve, loadtest, and the bench http options (loadtests/commands.py) ---
+    from loadtests.commands import add_commands
+
+    add_commands(sub, bp)
+    # --- end HTTP shim ---
 
     # --- sweeps: eccc sweep, eccc compare (sim/sweep_commands.py) ---
     from sim.sweep_commands import add_commands as add_sweep_commands

@@ -1,0 +1,159 @@
+"""The shim's ``eccc`` subcommands: ``serve``, ``loadtest`` and ``bench http``.
+
+Kept here, not in ``sim/cli.py``, so the shared command file only gains a
+call to ``add_commands`` and one branch in ``bench``.
+
+``eccc serve`` runs one process, one engine: the engine is single-threaded
+state, so more throughput comes from batching (``/v1/events:batch``) and
+group commit, not from workers. Uvicorn's access log is off because paths
+carry phone numbers (``/v1/recipients/{phone}/timeline``); proxy headers are
+ignored (the provider's signed URL is ``--public-url``, not a header).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from engine.policies import REGISTRY
+
+if TYPE_CHECKING:  # the app (Starlette, SQLite) loads only for the commands that need it
+    from loadtests.app import ShimSettings
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(settings: ShimSettings, host: str = "127.0.0.1", port: int = 8080,
+          log_level: str = "warning") -> None:
+    """Build the app (replaying the journal) and serve until interrupted."""
+    import uvicorn
+
+    from loadtests.app import create_app
+    from loadtests.guards import API_KEY_ENV
+
+    logging.basicConfig(level=log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = create_app(settings)
+    notifier = app.state.notifier
+    # The engine's state is millions of long-lived objects that are never
+    # cyclic garbage; full collections over them were the shim's p99 spikes.
+    # Keep what exists out of the collector and collect the old generations rarely.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
+    if settings.api_key is None and not os.environ.get(API_KEY_ENV):
+        # A random key was made because none was given: print it, or nobody can ingest.
+        print(f"eccc serve: API key (set {API_KEY_ENV} to choose one): "
+              f"{app.state.secrets.api_key}", file=sys.stderr)
+    print(f"eccc serve: http://{host}:{port} db={settings.db} "
+          f"journal_seq={notifier.journal.last_seq} replayed={notifier.replayed} "
+          f"policies={','.join(settings.policies)} clock={settings.clock}",
+          file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, loop="uvloop", http="httptools",
+                access_log=False, log_level=log_level, lifespan="on", proxy_headers=False,
+                server_header=False, date_header=False)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from loadtests.app import ShimSettings
+
+    if args.host not in LOOPBACK and not args.public:
+        print(f"eccc serve: refusing to listen on {args.host} without --public "
+              "(the shim is meant for loopback load tests)", file=sys.stderr)
+        return 2
+    settings = ShimSettings(
+        db=args.db, policies=tuple(args.policy or ("every_scan",)), api_key=args.api_key,
+        auth_token=args.auth_token, public_url=args.public_url, clock=args.clock,
+        snapshot_every=args.snapshot_every, background_snapshots=True,
+        synchronous=args.synchronous.upper(),
+        max_batch=args.max_batch)
+    try:
+        serve(settings, args.host, args.port, args.log_level)
+    except ValueError as exc:  # e.g. a database built with other policies
+        print(f"eccc serve: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_loadtest(args: argparse.Namespace) -> int:
+    from loadtests.loadtest import run_loadtest
+
+    code: int = run_loadtest(args)
+    return code
+
+
+def bench_http_report(args: argparse.Namespace) -> dict[str, Any]:
+    """``eccc bench http``: called from the ``bench`` command in sim/cli.py."""
+    from loadtests.bench_http import bench_http
+
+    report: dict[str, Any] = bench_http(seconds=args.seconds, connections=args.connections,
+                                        batch_size=args.batch_size, rounds=args.rounds)
+    return report
+
+
+def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
+    """Add ``serve`` and ``loadtest`` to ``sub``, and the http options to ``bench``."""
+    sp = sub.add_parser(
+        "serve", help="serve the HTTP shim around the engine (durable, SQLite journal)",
+        description="Serve the engine over HTTP (uvicorn, uvloop, httptools). Every accepted "
+        "input is journaled in SQLite before it is acknowledged; restart replays the journal "
+        "(from the newest snapshot).")
+    sp.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    sp.add_argument("--port", type=int, default=8080)
+    sp.add_argument("--public", action="store_true",
+                    help="allow a non-loopback --host (put TLS and a firewall in front)")
+    sp.add_argument("--db", default="runs/shim.sqlite3",
+                    help="SQLite journal path, or :memory: (default runs/shim.sqlite3)")
+    sp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
+                    help=f"frequency policy (default every_scan); one of: {', '.join(REGISTRY)}")
+    sp.add_argument("--api-key", help="key for ingest/admin routes (or env ECCC_API_KEY)")
+    sp.add_argument("--auth-token",
+                    help="SMS provider auth token for webhook signatures "
+                    "(or env ECCC_SMS_AUTH_TOKEN)")
+    sp.add_argument("--public-url", help="base URL the SMS provider signs, if behind a proxy")
+    sp.add_argument("--clock", choices=["record", "wall"], default="record",
+                    help="record: time is each record's 'at'; wall: a timer fires held texts")
+    sp.add_argument("--snapshot-every", type=int, default=200_000, metavar="N",
+                    help="pickle the engine every N journaled inputs (0: never)")
+    sp.add_argument("--synchronous", choices=["normal", "full"], default="normal",
+                    help="SQLite synchronous: normal survives kill -9, full also power loss")
+    sp.add_argument("--max-batch", type=int, default=20_000, help="records per batch request")
+    sp.add_argument("--log-level", default="warning",
+                    choices=["debug", "info", "warning", "error"])
+    sp.set_defaults(func=_cmd_serve)
+
+    lp = sub.add_parser(
+        "loadtest", help="start the shim and run Locust against it headless, with thresholds",
+        description="Start the shim on 127.0.0.1, run Locust headless with a surge or a "
+        "trace-replay shape, keep Locust's CSV and HTML report and our summary.json in a run "
+        "directory, and exit 1 when a threshold is breached.")
+    lp.add_argument("--shape", choices=["surge", "trace"], default="surge")
+    lp.add_argument("--trace", metavar="FILE", help="trace.jsonl for --shape trace")
+    lp.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
+    lp.add_argument("--users", type=int, default=40, help="peak users (surge shape)")
+    lp.add_argument("--speedup", type=float, default=0.0,
+                    help="trace shape: trace seconds per real second (0: fit --duration)")
+    lp.add_argument("--processes", type=int, default=1,
+                    help="Locust worker processes (master/worker on this machine)")
+    lp.add_argument("--p99-ms", type=float, default=500.0, help="threshold on p99 latency")
+    lp.add_argument("--max-fail-ratio", type=float, default=0.01,
+                    help="threshold on failed requests / requests")
+    lp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]")
+    lp.add_argument("--db", default=None, help="shim journal (default: in the run directory)")
+    lp.add_argument("--out", metavar="DIR", help="run directory (default runs/loadtest-...)")
+    lp.add_argument("--port", type=int, default=0, help="shim port (default: a free one)")
+    lp.set_defaults(func=_cmd_loadtest)
+
+    bench.add_argument("--seconds", type=float, default=2.0,
+                       help="http: seconds per measurement (default 2)")
+    bench.add_argument("--rounds", type=int, default=5,
+                       help="http: alternating trivial/events rounds, medians reported")
+    bench.add_argument("--connections", type=int, default=32,
+                       help="http: concurrent connections of the load generator")
+    bench.add_argument("--batch-size", type=int, default=2000,
+                       help="http: records per /v1/events:batch request")
+

@@ -1,0 +1,343 @@
+"""One engine per process, its journal, and the counters ``/metrics`` shows.
+
+``Notifier`` is the only thing that touches the engine. ``stage`` runs to
+completion on the event-loop thread with no ``await`` inside, so requests are
+serialised without a lock: an input is parsed and handed to the engine, its
+journal rows (input and outputs) are staged, and the request awaits
+``durable``: one SQLite transaction per turn of the event loop commits every
+request staged in it (group commit), and only then is each acknowledged.
+
+Time is the records' own: before an input at time ``t`` the wake-ups due by
+``t`` are fired as explicit ``Wake`` inputs, exactly what ``Engine.feed`` does,
+but journaled one by one so that replaying the journal with ``Engine.handle``
+rebuilds the same state and the same message ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import logging
+import os
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import orjson
+
+from engine import phones
+from engine.core import Engine, EngineConfig
+from engine.errors import InvalidInput
+from engine.inputs import Input, SmsIn, Subscribe, Wake
+from engine.outputs import Held, Output, Reply, Sms, Suppressed
+from engine.records import format_time, from_input, from_output, to_input
+from loadtests.journal import Journal, JournalRow, OutputRow
+
+log = logging.getLogger("eccc.shim")
+
+
+class JournalUnavailable(RuntimeError):
+    """The journal could not commit: nothing staged was acknowledged (HTTP 503)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record the engine refused, by its place in the request."""
+
+    index: int
+    field: str | None
+    error: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "error": self.error}
+
+
+@dataclass(slots=True)
+class Accepted:
+    """What one request did: counts, refusals, and the outputs as JSON blobs."""
+
+    accepted: int = 0
+    seq: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    outputs: list[bytes] = field(default_factory=list)
+    replies: list[str] = field(default_factory=list)  # bodies answered inline (TwiML)
+
+
+# The trace format's times must print back as ISO 8601 (datetime ends at year
+# 9999); the engine accepts any int, so the shell bounds them (year 9000 leaves
+# room for hold-until arithmetic).
+LATEST_AT: Final = 221_845_392_000
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Loading a snapshot or replaying a journal allocates millions of objects that all
+    live on: the cycle collector would scan them again and again (9/10 of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def person(inp: Input) -> str | None:
+    """The E.164 phone an input is from or about (None for scans, receipts, wakes).
+
+    Checking here, before any wake-up fires, means a bad phone or time is
+    refused with the engine untouched (``Engine.feed`` may fire wake-ups first).
+    """
+    if inp.at > LATEST_AT:
+        raise InvalidInput("field 'at' is past the year 9000", field="at")
+    if type(inp) is Subscribe:
+        return phones.normalise(inp.phone)
+    if type(inp) is SmsIn:
+        return phones.normalise(inp.sender, field="from")
+    return None
+
+
+class Notifier:
+    """The engine, made durable. Build with ``open``; feed with ``accept``."""
+
+    def __init__(self, db: str = ":memory:", policies: tuple[str, ...] = ("every_scan",), *,
+                 snapshot_every: int = 200_000, synchronous: str = "NORMAL",
+                 background_snapshots: bool = False) -> None:
+        self.policies = policies
+        # In memory there is nothing to restart from: no snapshots.
+        self.snapshot_every = snapshot_every if db != ":memory:" else 0
+        self.background_snapshots = background_snapshots
+        self._snapshot_child = 0
+        self.journal = Journal(db, synchronous=synchronous)
+        stored = self.journal.check_meta("policies", ",".join(policies))
+        if stored is not None:
+            raise ValueError(f"database {db} was built with policies {stored!r}; "
+                             f"start with the same --policy list or a new --db")
+        self.inputs_by_kind: Counter[str] = Counter()
+        self.outputs_by_kind: Counter[tuple[str, str]] = Counter()
+        self.rejected_by_field: Counter[str] = Counter()
+        self.engine, self.replayed = self._rebuild()
+        self._snapshot_seq = self.journal.last_seq
+        # Staged for the next group commit: applied to the engine, not yet durable.
+        self._seq = self.journal.last_seq
+        self._jrows: list[JournalRow] = []
+        self._orows: list[OutputRow] = []
+        self._waiters: list[asyncio.Future[None]] = []
+
+    # ------------------------------------------------------------ restart
+    def _rebuild(self) -> tuple[Engine, int]:
+        """Newest snapshot, then every journaled input after it, in order."""
+        with _gc_paused():
+            return self._rebuild_now()
+
+    def _rebuild_now(self) -> tuple[Engine, int]:
+        snap = self.journal.latest_snapshot()
+        if snap is not None:
+            engine: Engine = snap.engine
+            start = snap.seq
+        else:
+            engine = Engine(EngineConfig(policies=self.policies))
+            start = 0
+        replayed = 0
+        for rec in self.journal.inputs_after(start):
+            engine.handle(to_input(orjson.loads(rec)))
+            replayed += 1
+        if replayed or start:
+            log.info("rebuilt engine: snapshot at %d, replayed %d inputs", start, replayed)
+        return engine, replayed
+
+    def close(self) -> None:
+        self._reap(block=True)
+        self.journal.close()
+
+    # -------------------------------------------------------------- inputs
+    def stage(self, records: list[Any], *, inline_to: str | None = None) -> Accepted:
+        """Parse and apply ``records`` (decoded JSON) in order; stage their journal rows.
+
+        Bad records are refused one by one (with their index and field); the
+        good ones are applied, as ``eccc replay`` does. Nothing is durable
+        until ``flush`` (or ``durable``): acknowledge only after that.
+        """
+        result = Accepted()
+        jrows, orows = self._jrows, self._orows
+        marks = len(jrows), len(orows), self._seq
+        seq = self._seq
+        engine = self.engine
+        try:
+            for index, rec in enumerate(records):
+                try:
+                    inp = to_input(rec)
+                    phone = person(inp)
+                except InvalidInput as exc:
+                    self._refuse(result, index, exc)
+                    continue
+                seq = self._fire_due(inp.at, seq, jrows, orows, result)
+                try:
+                    outputs = engine.handle(inp)
+                except InvalidInput as exc:
+                    self._refuse(result, index, exc)
+                    continue
+                seq += 1
+                jrows.append((seq, phone, orjson.dumps(rec)))
+                self.inputs_by_kind[inp.kind] += 1
+                self._collect(outputs, seq, orows, result, inline_to)
+                result.accepted += 1
+        except Exception:
+            # An engine bug, not bad input: drop this request's rows, make the
+            # earlier requests' rows durable, and rebuild the engine from them.
+            del jrows[marks[0]:], orows[marks[1]:]
+            self._seq = marks[2]
+            log.exception("engine failed on a request; rebuilding from the journal")
+            self.flush(snapshot=False)  # the engine is suspect: no snapshot of it
+            self.engine, _ = self._rebuild()
+            raise
+        self._seq = result.seq = seq
+        return result
+
+    def accept(self, records: list[Any], *, inline_to: str | None = None) -> Accepted:
+        """``stage`` then ``flush``: applied and durable when this returns."""
+        result = self.stage(records, inline_to=inline_to)
+        self.flush()
+        return result
+
+    def accept_input(self, inp: Input, *, inline: bool = False) -> Accepted:
+        """A typed input from a webhook; replies to its sender go back inline if ``inline``."""
+        return self.stage([from_input(inp)], inline_to=person(inp) if inline else None)
+
+    async def durable(self) -> None:
+        """Wait until everything staged so far is committed (group commit).
+
+        The first waiter schedules one flush for the end of this turn of the
+        event loop; every request staged before it runs shares the
+        transaction, so under load a commit costs each request a fraction.
+        Each waiter has its own future, so one cancelled request cannot fail
+        the others.
+        """
+        if not self._jrows:
+            return
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        if not self._waiters:
+            loop.call_soon(self._flush_soon)
+        self._waiters.append(waiter)
+        await waiter
+
+    def _flush_soon(self) -> None:
+        with contextlib.suppress(JournalUnavailable):
+            self.flush()
+
+    def flush(self, *, snapshot: bool = True) -> None:
+        """Commit the staged rows in one transaction and wake whoever waits for them."""
+        waiters, self._waiters = self._waiters, []
+        jrows, orows = self._jrows, self._orows
+        self._jrows, self._orows = [], []
+        try:
+            if jrows:
+                self.journal.commit(jrows, orows)
+        except Exception as exc:
+            # The engine is now ahead of the journal: put it back to what is
+            # durable, so nothing unacknowledged survives in memory.
+            log.exception("journal commit failed; rebuilding the engine from the journal")
+            self.engine, _ = self._rebuild()
+            self._seq = self.journal.last_seq
+            error = JournalUnavailable(f"journal commit failed: {exc}")
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            raise error from exc
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        if snapshot and self.snapshot_every and self.journal.last_seq - self._snapshot_seq >= \
+                self.snapshot_every:
+            self.snapshot()
+
+    def tick(self, now: int) -> Accepted:
+        """Wall-clock mode: fire the wake-ups due by ``now``, durably."""
+        result = Accepted()
+        self._seq = result.seq = self._fire_due(now, self._seq, self._jrows, self._orows,
+                                                result)
+        self.flush()
+        return result
+
+    def _fire_due(self, at: int, seq: int, jrows: list[JournalRow], orows: list[OutputRow],
+                  result: Accepted) -> int:
+        engine = self.engine
+        due = engine.next_wake
+        while due is not None and due <= at:
+            outputs = engine.handle(Wake(at=due))
+            seq += 1
+            jrows.append((seq, None, orjson.dumps({"kind": "wake", "at": format_time(due)})))
+            self.inputs_by_kind["wake"] += 1
+            self._collect(outputs, seq, orows, result, None)
+            due = engine.next_wake
+        return seq
+
+    def _refuse(self, result: Accepted, index: int, exc: InvalidInput) -> None:
+        result.rejected.append(Rejected(index, exc.field, str(exc)))
+        self.rejected_by_field[exc.field or "record"] += 1
+
+    def _collect(self, outputs: list[Output], seq: int, orows: list[OutputRow],
+                 result: Accepted, inline_to: str | None) -> None:
+        counts = self.outputs_by_kind
+        for o in outputs:
+            blob = orjson.dumps(from_output(o))
+            result.outputs.append(blob)
+            if isinstance(o, Sms | Reply):
+                counts[(o.kind, "")] += 1
+                route = "outbox"
+                if inline_to is not None and type(o) is Reply and o.to == inline_to:
+                    route = "twiml"
+                    result.replies.append(o.body)
+                orows.append((seq, o.to, o.message_id, route, blob))
+            elif isinstance(o, Suppressed | Held):
+                counts[(o.kind, o.reason)] += 1
+                orows.append((seq, o.to, None, None, blob))
+            else:
+                counts[(o.kind, "")] += 1
+
+    def snapshot(self) -> None:
+        """Pickle the engine as of the last committed input (restart replays only what
+        came after). In the background when allowed: a forked child holds a
+        copy-on-write image of the engine and writes it while this process serves on
+        (pickling a national day's engine takes seconds)."""
+        seq = self.journal.last_seq
+        if self._snapshot_child and not self._reap(block=False):
+            return  # the previous one is still being written
+        self._snapshot_seq = seq
+        if not (self.background_snapshots and hasattr(os, "fork")):
+            size = self.journal.save_snapshot(seq, self.engine)
+            log.info("snapshot at %d: %d bytes", seq, size)
+            return
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about fork() with threads running (the checkpointer).
+            # The child only pickles and writes a file, then _exit()s: no locks taken.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                self.journal.save_snapshot(seq, self.engine)
+                code = 0
+            finally:
+                os._exit(code)
+        self._snapshot_child = pid
+        log.info("snapshot at %d: writing in process %d", seq, pid)
+
+    def _reap(self, *, block: bool) -> bool:
+        """Whether the snapshot child (if any) has finished."""
+        if not self._snapshot_child:
+            return True
+        try:
+            pid, status = os.waitpid(self._snapshot_child, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            pid, status = self._snapshot_child, 0
+        if pid == 0:
+            return False
+        if status != 0:
+            log.error("snapshot process %d failed (status %d)", pid, status)
+        self._snapshot_child = 0
+        return True

@@ -1,0 +1,262 @@
+"""The HTTP shim in memory: routes, authentication, signatures and bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from loadtests.app import ShimSettings, create_app
+from loadtests.guards import signature
+from loadtests.inprocess import InProcessClient
+
+KEY = {"X-API-Key": "test-key"}
+TOKEN = "test-token"
+TN = "9400111899223456789012"
+PHONE = "+13035550123"
+BASE = "http://127.0.0.1"
+
+
+def scan(at: str, code: str, tn: str = TN) -> dict[str, Any]:
+    return {"kind": "scan", "at": at, "trackingNumber": tn, "eventCode": code,
+            "eventCity": "DENVER", "eventState": "CO", "eventZIP": "80202"}
+
+
+SUBSCRIBE = {"kind": "subscribe", "at": "2026-12-14T09:00:00-07:00", "trackingNumber": TN,
+             "phone": PHONE, "channel": "checkout", "options": ["all"]}
+
+
+def make(tmp_path: Path, **kw: Any) -> InProcessClient:
+    settings = ShimSettings(db=str(tmp_path / "shim.sqlite3"), api_key="test-key",
+                            auth_token=TOKEN, **kw)
+    return InProcessClient(create_app(settings), BASE)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[InProcessClient]:
+    with make(tmp_path) as c:
+        yield c
+
+
+def signed(client: InProcessClient, path: str, params: dict[str, str],
+           token: str = TOKEN) -> Any:
+    sig = signature(token, BASE + path, params.items())
+    return client.post(path, data=params, headers={"X-Twilio-Signature": sig})
+
+
+def seq(client: InProcessClient) -> int:
+    n: int = client.app.state.notifier.journal.last_seq
+    return n
+
+
+def test_event_is_journaled_and_answered_with_outputs(client: InProcessClient) -> None:
+    r = client.post("/v1/events", json=SUBSCRIBE, headers=KEY)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["accepted"] == 1 and body["seq"] == 1
+    assert [o["kind"] for o in body["outputs"]] == ["sms"]
+    r = client.post("/v1/events", json=scan("2026-12-14T10:00:00-07:00", "OF"), headers=KEY)
+    (text,) = r.json()["outputs"]
+    assert text["cause"] == "scan:OF" and text["to"] == PHONE
+    assert seq(client) == 2
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"Authorization": "Bearer x"}])
+def test_ingest_needs_the_api_key(client: InProcessClient, headers: dict[str, str]) -> None:
+    for path in ("/v1/events", "/v1/events:batch"):
+        r = client.post(path, json=SUBSCRIBE, headers=headers)
+        assert r.status_code == 401 and r.json()["field"] == "X-API-Key"
+    for path in ("/v1/outbox", f"/v1/parcels/{TN}", f"/v1/recipients/{PHONE}/timeline"):
+        assert client.get(path, headers=headers).status_code == 401
+    assert seq(client) == 0
+    assert client.post("/v1/events", json=SUBSCRIBE,
+                       headers={"Authorization": "Bearer test-key"}).status_code == 200
+
+
+def test_webhooks_need_a_valid_signature_and_change_nothing_without(
+        client: InProcessClient) -> None:
+    params = {"From": PHONE, "To": "28777", "Body": "STOP", "MessageSid": "SM1"}
+    assert client.post("/v1/sms/inbound", data=params).status_code == 403
+    bad = signature("other-token", BASE + "/v1/sms/inbound", params.items())
+    r = client.post("/v1/sms/inbound", data=params, headers={"X-Twilio-Signature": bad})
+    assert r.status_code == 403 and r.json()["field"] == "X-Twilio-Signature"
+    tampered = {**params, "Body": "HELP"}
+    good_for_stop = signature(TOKEN, BASE + "/v1/sms/inbound", params.items())
+    r = client.post("/v1/sms/inbound", data=tampered,
+                    headers={"X-Twilio-Signature": good_for_stop})
+    assert r.status_code == 403
+    assert seq(client) == 0 and not client.app.state.notifier.engine.phones
+
+
+def test_stop_by_text_is_answered_in_twiml_and_silences_later_scans(
+        client: InProcessClient) -> None:
+    client.post("/v1/events", json=SUBSCRIBE, headers=KEY)
+    r = signed(client, "/v1/sms/inbound", {"From": PHONE, "To": "28777", "Body": "stop",
+                                          "MessageSid": "SM1"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    assert r.text.startswith('<?xml version="1.0" encoding="UTF-8"?><Response><Message>')
+    r = client.post("/v1/events", json=scan("2026-12-14T10:00:00-07:00", "OF"), headers=KEY)
+    assert [(o["kind"], o.get("reason")) for o in r.json()["outputs"]] == [
+        ("suppressed", "opted_out")]
+    # A reply answered inline is not also queued for the gateway worker.
+    causes = [m["cause"] for m in client.get("/v1/outbox", headers=KEY).json()["messages"]]
+    assert causes == ["welcome:checkout"]
+    # Something the engine has no reply for gets an empty TwiML response.
+    r = signed(client, "/v1/sms/inbound", {"From": PHONE, "Body": "hello"})
+    assert r.text.endswith("<Response/>")
+
+
+def test_delivery_status_webhook_becomes_a_receipt(client: InProcessClient) -> None:
+    mid = client.post("/v1/events", json=SUBSCRIBE, headers=KEY).json()["outputs"][0]["messageId"]
+    assert signed(client, "/v1/sms/status",
+                  {"MessageSid": mid, "MessageStatus": "sent"}).status_code == 204
+    assert seq(client) == 1  # progress is not an input
+    assert signed(client, "/v1/sms/status",
+                  {"MessageSid": mid, "MessageStatus": "delivered"}).status_code == 204
+    assert seq(client) == 2
+    r = signed(client, "/v1/sms/status", {"MessageSid": mid})
+    assert r.status_code == 422 and r.json()["field"] == "MessageStatus"
+
+
+BAD_RECORDS = [
+    ({"kind": "parcel", "at": "2026-12-14T09:00:00Z"}, "kind"),
+    ({"kind": "scan", "at": 1797000000, "trackingNumber": TN, "eventCode": "OF"}, "at"),
+    ({"kind": "scan", "at": "2026-12-14T09:00:00", "trackingNumber": TN, "eventCode": "OF"},
+     "at"),
+    ({"kind": "scan", "at": "2026-12-14T09:00:00Z", "trackingNumber": 94, "eventCode": "OF"},
+     "trackingNumber"),
+    ({"kind": "scan", "at": "2026-12-14T09:00:00Z", "trackingNumber": TN}, "eventCode"),
+    ({**SUBSCRIBE, "phone": "+44 20 7946 0958"}, "phone"),
+    ({**SUBSCRIBE, "phone": "not a phone"}, "phone"),
+    ({**SUBSCRIBE, "options": "all"}, "options"),
+    ({**SUBSCRIBE, "options": ["everything"]}, "options"),
+    ({**SUBSCRIBE, "channel": "fax"}, "channel"),
+    ({**SUBSCRIBE, "destinationZIP": "ABCDE"}, "destinationZIP"),
+    ({"kind": "sms_in", "at": "2026-12-14T09:00:00Z", "from": "12", "body": "HI"}, "from"),
+    ({"kind": "receipt", "at": "2026-12-14T09:00:00Z", "messageId": "x", "status": "lost"},
+     "status"),
+]
+
+
+@pytest.mark.parametrize(("record", "field"), BAD_RECORDS)
+def test_bad_records_get_422_naming_the_field(client: InProcessClient, record: dict[str, Any],
+                                              field: str) -> None:
+    r = client.post("/v1/events", json=record, headers=KEY)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field and r.json()["error"]
+    assert seq(client) == 0
+
+
+def test_malformed_bodies(client: InProcessClient) -> None:
+    for body, status in ((b"{nope", 400), (b"[1, 2]", 422), (b'"text"', 422), (b"", 400)):
+        r = client.post("/v1/events", content=body, headers=KEY)
+        assert r.status_code == status, (body, r.text)
+        assert r.json()["field"] == "body"
+    r = client.post("/v1/events:batch", content=b'{"kind":"scan"}\n{oops', headers=KEY)
+    assert r.status_code == 400 and "line 2" in r.json()["error"]
+    assert client.post("/v1/events:batch", content=b'{"a":1}', headers=KEY).status_code == 422
+    r = client.post("/v1/sms/inbound", content=b"\xff\xfe", headers={"X-Twilio-Signature": "x"})
+    assert r.status_code == 400
+    assert seq(client) == 0
+
+
+def test_oversized_bodies_and_batches_get_413(tmp_path: Path) -> None:
+    with make(tmp_path, max_body=1000, max_batch_body=5000, max_batch=3) as client:
+        r = client.post("/v1/events", content=b"{" + b" " * 2000 + b"}", headers=KEY)
+        assert r.status_code == 413 and r.json()["field"] == "body"
+        r = client.post("/v1/events:batch", json=[SUBSCRIBE] * 4, headers=KEY)
+        assert r.status_code == 413 and r.json()["field"] == "batch"
+        lines = b"\n".join(orjson.dumps(SUBSCRIBE) for _ in range(4))
+        assert client.post("/v1/events:batch", content=lines, headers=KEY).status_code == 413
+        assert seq(client) == 0
+
+
+def test_batch_as_array_and_as_json_lines_agree_and_report_bad_records(tmp_path: Path) -> None:
+    records = [SUBSCRIBE, scan("2026-12-14T10:00:00-07:00", "OF"),
+               {"kind": "nope", "at": "2026-12-14T11:00:00-07:00"},
+               scan("2026-12-14T13:00:00-07:00", "01")]
+    with make(tmp_path / "a") as a, make(tmp_path / "b") as b:
+        ra = a.post("/v1/events:batch", json=records, headers=KEY).json()
+        lines = b"\n".join(orjson.dumps(r) for r in records) + b"\n"
+        rb = b.post("/v1/events:batch", content=lines, headers=KEY).json()
+    assert ra == rb
+    assert ra["accepted"] == 3 and ra["rejected"] == [
+        {"index": 2, "field": "kind", "error": ra["rejected"][0]["error"]}]
+    assert [o["cause"] for o in ra["outputs"]] == ["welcome:checkout", "scan:OF", "scan:01"]
+
+
+def test_parcel_view_masks_phones_and_404s_unknown(client: InProcessClient) -> None:
+    client.post("/v1/events:batch", json=[SUBSCRIBE, scan("2026-12-14T10:00:00-07:00", "OF")],
+                headers=KEY)
+    view = client.get(f"/v1/parcels/{TN}", headers=KEY).json()
+    assert view["eventCode"] == "OF" and view["milestone"] == "out_for_delivery"
+    assert view["subscribers"][0]["phone"] == "+1303*****23"
+    assert PHONE not in orjson.dumps(view).decode()
+    r = client.get("/v1/parcels/9400000000000000000000", headers=KEY)
+    assert r.status_code == 404
+
+
+def test_timeline_and_outbox_paging(client: InProcessClient) -> None:
+    client.post("/v1/events:batch", json=[
+        SUBSCRIBE, scan("2026-12-14T10:00:00-07:00", "OF"),
+        scan("2026-12-14T13:00:00-07:00", "01")], headers=KEY)
+    signed(client, "/v1/sms/inbound", {"From": PHONE, "Body": "HELP"})
+    timeline = client.get("/v1/recipients/(303) 555-0123/timeline", headers=KEY).json()
+    kinds = [(e["direction"], e["record"]["kind"]) for e in timeline["entries"]]
+    assert kinds == [("in", "subscribe"), ("out", "sms"), ("out", "sms"), ("out", "sms"),
+                     ("in", "sms_in"), ("out", "reply")]
+    assert client.get("/v1/recipients/12/timeline", headers=KEY).status_code == 422
+    page = client.get("/v1/outbox?after=0&limit=2", headers=KEY).json()
+    assert len(page["messages"]) == 2
+    rest = client.get(f"/v1/outbox?after={page['next']}", headers=KEY).json()
+    assert [m["cause"] for m in rest["messages"]] == ["scan:01"]
+    for query in ("after=x", "after=-1", "limit=0", "limit=100000"):
+        assert client.get(f"/v1/outbox?{query}", headers=KEY).status_code == 422
+
+
+def test_openapi_describes_every_route(client: InProcessClient) -> None:
+    doc = client.get("/openapi.json").json()
+    served = {r.path.replace("{trackingNumber}", "{trackingNumber}")  # type: ignore[attr-defined]
+              for r in client.app.routes}
+    assert served == set(doc["paths"])
+
+
+def test_health_and_metrics(client: InProcessClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    client.post("/v1/events:batch", json=[SUBSCRIBE, {"kind": "x", "at": "2026-12-14T09:00:00Z"}],
+                headers=KEY)
+    text = client.get("/metrics").text
+    assert 'eccc_inputs_total{kind="subscribe"} 1' in text
+    assert 'eccc_inputs_rejected_total{field="kind"} 1' in text
+    assert 'eccc_outputs_total{kind="sms",reason=""} 1' in text
+    assert 'eccc_http_request_seconds_count{route="events_batch"} 1' in text
+
+
+def test_signature_matches_the_providers_published_example() -> None:
+    # The worked example in the provider's webhook-security documentation.
+    params = {"CallSid": "CA1234567890ABCDE", "Caller": "+12349013030", "Digits": "1234",
+              "From": "+12349013030", "To": "+18005551212"}
+    assert signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2",
+                     params.items()) == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+def test_unknown_routes_and_methods_get_json(client: InProcessClient) -> None:
+    r = client.get("/v1/nothing")
+    assert r.status_code == 404 and r.json()["field"] == "path"
+    assert client.get("/v1/events", headers=KEY).status_code == 405
+
+
+def test_times_past_what_the_trace_format_can_print_are_refused(
+        client: InProcessClient) -> None:
+    r = client.post("/v1/events", json=scan("9999-12-31T23:59:59-12:00", "OF"), headers=KEY)
+    assert r.status_code == 422 and r.json()["field"] == "at"
+
+
+def test_logs_show_masked_numbers_only(client: InProcessClient,
+                                       caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("INFO", logger="eccc.shim"):
+        signed(client, "/v1/sms/inbound", {"From": PHONE, "Body": "HELP"})
+    assert "+1303*****23" in caplog.text and PHONE not in caplog.text
