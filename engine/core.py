@@ -394,6 +394,10 @@ class Engine:
         if len(in_flight) > IN_FLIGHT_LIMIT:
             del in_flight[next(iter(in_flight))]
 
+    def status_line(self, tracking_number: str) -> str:
+        """A parcel's current status worded as in its texts ("" if none yet)."""
+        return self._status(self.parcels.get(tracking_number))
+
     def _status(self, parcel: Parcel | None) -> str:
         if parcel is None or parcel.code < 0:
             return ""

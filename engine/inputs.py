@@ -20,9 +20,15 @@ OPTIONS = (
 RECEIPT_STATUSES = ("delivered", "undelivered", "failed", "expired")
 
 
+# 9999-12-31T23:59:59Z: the last instant ISO 8601 output can show.
+MAX_TIME = 253_402_300_799
+
+
 def _need_time(at: object) -> None:
-    if type(at) is not int or at < 0:
-        raise InvalidInput(f"'at' must be whole seconds since the epoch, got {at!r}", field="at")
+    if type(at) is not int or not 0 <= at <= MAX_TIME:
+        raise InvalidInput(
+            f"'at' must be whole seconds since the epoch, 1970 to 9999, got {at!r}", field="at"
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,6 +15,7 @@ from engine.inputs import Input, Receipt, Scan, SmsIn, Subscribe, Wake
 from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
 
 _EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
+_KINDS: Final = frozenset({"scan", "subscribe", "sms_in", "receipt", "wake"})
 
 
 def parse_time(value: Any, field: str = "at") -> tuple[int, int]:
@@ -29,6 +30,8 @@ def parse_time(value: Any, field: str = "at") -> tuple[int, int]:
     offset = t.utcoffset()
     if offset is None:
         raise InvalidInput(f"field {field!r}: {value!r} has no UTC offset", field=field)
+    if not 1970 <= t.year <= 9998:  # outputs must stay printable after any offset
+        raise InvalidInput(f"field {field!r}: {value!r} is outside 1970-9998", field=field)
     return int(t.timestamp()), int(offset.total_seconds()) // 60
 
 
@@ -68,6 +71,11 @@ def to_input(rec: Any) -> Input:
     if not isinstance(rec, dict):
         raise InvalidInput("a record must be a JSON object")
     kind = rec.get("kind")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise InvalidInput(
+            f"unknown kind {kind!r}; expected scan, subscribe, sms_in, receipt or wake",
+            field="kind",
+        )
     at, offset = parse_time(rec.get("at"))
     if kind == "scan":
         eta = rec.get("expectedDelivery")

@@ -42,9 +42,7 @@ def parcel(engine: Engine, tracking_number: str) -> dict[str, Any]:
     view: dict[str, Any] = {"trackingNumber": tracking_number,
                             "scans": len(found.history) // RECORD}
     if found.code >= 0:
-        # The engine has no public "status of a parcel" call; its own status
-        # line keeps the wording identical to the texts (see the issue report).
-        view["status"] = engine._status(found)
+        view["status"] = engine.status_line(tracking_number)  # worded as in the texts
         if found.code < len(codes.CODES):
             view["eventCode"] = codes.CODES[found.code]
             view["milestone"] = codes.MILESTONE_NAMES[codes.MILESTONE_OF_INDEX[found.code]]

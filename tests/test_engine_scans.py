@@ -111,3 +111,33 @@ def test_history_records_unpack_to_the_scan() -> None:
     at_, offset, code, place = unpack_scan(record)
     assert (at_, offset, codes.CODES[code]) == (s.at, -420, "OF")
     assert record == pack_scan(s.at, -420, code, place)
+
+
+def test_records_refuse_impossible_times_and_name_the_kind_first() -> None:
+    for rec, field in [
+        ({"kind": "scan", "at": "9999-12-31T23:00:00-05:00", "trackingNumber": TN,
+          "eventCode": "10"}, "at"),
+        ({"kind": "scan", "at": "1969-12-31T23:00:00+00:00", "trackingNumber": TN,
+          "eventCode": "10"}, "at"),
+        ({"kind": "teleport"}, "kind"),
+        ({"at": "2026-12-14T10:00:00Z"}, "kind"),
+    ]:
+        try:
+            to_input(rec)
+        except InvalidInput as exc:
+            assert exc.field == field, (rec, exc)
+        else:
+            raise AssertionError(f"accepted {rec}")
+    try:
+        Scan(at=2**41, tracking_number=TN, event_code="10")
+    except InvalidInput as exc:
+        assert exc.field == "at"
+    else:
+        raise AssertionError("accepted a time past 9999")
+
+
+def test_status_line_is_public() -> None:
+    e = engine()
+    assert e.status_line(TN) == ""
+    e.handle(scan("2026-12-14T10:00", "07"))
+    assert e.status_line(TN) == "Arrived at Post Office 12/14 10:00am DENVER CO 80202"
