@@ -99,17 +99,27 @@ class Region(_Model):
 
 
 class Facility(_Model):
-    """A sorting facility: machines run ``capacity_per_hour`` inside its windows.
+    """A facility, in one of two modes.
 
-    Windows are local hours ``[start, end)``; ``end`` may pass midnight (22, 30).
+    ``sort`` (default): machines run ``capacity_per_hour`` inside its windows, local
+    hours ``[start, end)``; ``end`` may pass midnight (22, 30).
+    ``station``: a continuous multi-server station, open around the clock: every
+    parcel queues FIFO for one of ``servers`` and is served for a ``service_s`` draw
+    (a G/G/c queue; exponential service and Poisson-ish arrivals make it M/M/c, so
+    its mean wait is checked against Erlang C from ``warmup_h`` after the start to
+    the end of acceptance). Not for acceptance post offices.
     """
 
     name: str
     kind: Literal["acceptance", "rpdc", "lpc", "sdc"]
     region: str
+    mode: Literal["sort", "station"] = "sort"
     windows: list[tuple[float, float]] = Field(default_factory=lambda: [(0.0, 24.0)])
-    capacity_per_hour: float = Field(gt=0)
-    scale_capacity: bool = True  # --scale multiplies capacity as well as volume
+    capacity_per_hour: float | None = Field(default=None, gt=0)  # sort mode
+    servers: int | None = Field(default=None, ge=1)  # station mode
+    service_s: Dist | None = None  # station mode: service time of one parcel
+    warmup_h: float = Field(default=24, ge=0)  # station mode: queueing check starts after
+    scale_capacity: bool = True  # --scale multiplies capacity (or servers) as well as volume
 
     @model_validator(mode="after")
     def _windows(self) -> Facility:
@@ -117,6 +127,19 @@ class Facility(_Model):
             if not (0 <= start < 24 and start < end <= start + 24):
                 raise ValueError(f"window ({start}, {end}) must have 0 <= start < 24 and "
                                  "start < end <= start + 24")
+        if self.mode == "sort":
+            if self.capacity_per_hour is None:
+                raise ValueError("a sort facility needs 'capacity_per_hour'")
+            if self.servers is not None or self.service_s is not None:
+                raise ValueError("'servers' and 'service_s' are for mode = \"station\"")
+        else:
+            if self.kind == "acceptance":
+                raise ValueError("an acceptance post office cannot be a station")
+            if self.servers is None or self.service_s is None:
+                raise ValueError("a station needs 'servers' and 'service_s'")
+            if self.capacity_per_hour is not None or self.windows != [(0.0, 24.0)]:
+                raise ValueError("a station runs around the clock with 'servers': no "
+                                 "'capacity_per_hour' or 'windows'")
         return self
 
 
@@ -128,6 +151,9 @@ class Leg(_Model):
     cutoff_min: float = Field(default=30, ge=0)
     transit_h: Dist
     transit_cross_region_h: Dist | None = None  # for trips between regions
+    # Each parcel of a trip draws its own transit time (a stream of shuttles rather
+    # than one truck): a trip's parcels arrive spread out, not as one batch.
+    transit_per_parcel: bool = False
 
     @model_validator(mode="after")
     def _hours(self) -> Leg:

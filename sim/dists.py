@@ -22,7 +22,8 @@ from scenarios.schema import Dist
 
 # Order matters: appending a purpose keeps every existing stream unchanged.
 PURPOSES: Final = ("volume", "network", "scans", "delivery", "customers", "fatigue",
-                   "gateway", "care", "station", "samples", "replies")
+                   "gateway", "care", "station", "samples", "replies", "facility_service",
+                   "parcel_transit")
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -35,8 +36,9 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
 class Sampler:
     """Draws from a ``Dist`` with one generator; scalar draws stay cheap."""
 
-    __slots__ = ("_draw", "mean")
+    __slots__ = ("_draw", "_many", "mean")
     _draw: Callable[[], float]
+    _many: Callable[[int], np.ndarray]
 
     def __init__(self, dist: Dist, rng: np.random.Generator, unit: float = 1.0) -> None:
         self.mean = dist.mean_value() * unit
@@ -44,21 +46,29 @@ class Sampler:
             assert dist.median is not None and dist.sigma is not None
             mu, sigma = math.log(dist.median * unit), dist.sigma
             self._draw = lambda: float(rng.lognormal(mu, sigma))
+            self._many = lambda n: rng.lognormal(mu, sigma, n)
         elif dist.kind == "exponential":
             mean = self.mean
             self._draw = lambda: float(rng.exponential(mean))
+            self._many = lambda n: rng.exponential(mean, n)
         elif dist.kind == "fixed":
             value = self.mean
             self._draw = lambda: value
+            self._many = lambda n: np.full(n, value)
         else:
             assert dist.values is not None
             values = np.asarray(dist.values, dtype=float) * unit
             w = np.asarray(dist.weights or [1.0] * len(values), dtype=float)
             p = w / w.sum()
             self._draw = lambda: float(values[rng.choice(len(values), p=p)])
+            self._many = lambda n: values[rng.choice(len(values), size=n, p=p)]
 
     def __call__(self) -> float:
         return self._draw()
+
+    def many(self, n: int) -> np.ndarray:
+        """``n`` independent draws at once (float64 array)."""
+        return self._many(n)
 
 
 @lru_cache(maxsize=64)

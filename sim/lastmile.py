@@ -65,6 +65,7 @@ class LastMile:
             day += timedelta(days=1)
 
     def _round(self, of_t: float, day: object) -> None:
+        self.unit.release(of_t)
         q = self.unit.outbound.get(-1)
         pieces, self.retry = self.retry, []
         while q and q[0][0] <= of_t:

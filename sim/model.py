@@ -38,6 +38,7 @@ from sim.dists import EPOCH_ORDINAL, Calendar, epoch_day, local_date, local_epoc
 from sim.gateway import Gateway
 from sim.lastmile import LastMile
 from sim.metrics import Metrics
+from sim.netstation import StationFacility
 from sim.network import Piece, SortFacility, Tracked, Trip
 from sim.scans import ScanFeed
 from sim.volume import LEAD_S, Arrivals
@@ -133,7 +134,8 @@ class Model:
         net = self.scenario.network
         assert net is not None
         names = [r.name for r in self.regions]
-        self.facilities = [SortFacility(self, f, names.index(f.region)) for f in net.facilities]
+        self.facilities = [(StationFacility if f.mode == "station" else SortFacility)(
+            self, f, names.index(f.region)) for f in net.facilities]
         self.facility_index = {f.name: i for i, f in enumerate(self.facilities)}
         kind: dict[str, list[SortFacility]] = {k: [] for k in ("acceptance", "rpdc", "lpc", "sdc")}
         for r in range(len(self.regions)):

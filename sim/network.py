@@ -24,6 +24,8 @@ from collections import deque
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from scenarios.schema import Facility, Leg
 from sim.dists import Sampler, local_date, local_epoch
 
@@ -163,7 +165,8 @@ class SortFacility:
         self.kind = spec.kind
         self.region = region
         self.zone = model.regions[region].zone
-        self.cap_h = spec.capacity_per_hour * (model.scale if spec.scale_capacity else 1.0)
+        cap = spec.capacity_per_hour or 0.0  # None only for stations (sim.netstation)
+        self.cap_h = cap * (model.scale if spec.scale_capacity else 1.0)
         self.queue: deque[Piece] = deque()
         self.outbound: dict[int, deque[tuple[float, Piece]]] = {}
         self.stats = StationStats(model.t_begin)
@@ -245,6 +248,26 @@ class SortFacility:
             self.processed_by_hour[h] += done_total
         return budget - done_total if queue else 0.0
 
+    def arrive_spread(self, piece: Piece, times: np.ndarray) -> None:
+        """A trip whose parcels each drew a transit time: ``times`` for the piece's
+        untracked parcels, then one per tracked parcel. Untracked ones join the queue
+        by the minute as counts; tracked ones one by one."""
+        k = piece.count
+        if k:
+            slots, counts = np.unique(np.ceil(times[:k] / 60.0) * 60.0, return_counts=True)
+            for t, n in zip(slots.tolist(), counts.tolist(), strict=True):
+                self._arrive_at(Piece(n, [], piece.dest, piece.accepted_at, piece.eta_day), t)
+        for p, t in zip(piece.tracked, times[k:].tolist(), strict=True):
+            self._arrive_at(Piece(0, [p], piece.dest, p.accepted_at, piece.eta_day), t)
+
+    def _arrive_at(self, piece: Piece, t: float) -> None:
+        env = self.model.env
+        env.timeout(t - env.now).callbacks.append(lambda _ev: self.arrive(piece, t))
+
+    def release(self, until: float) -> None:
+        """Make sure everything done by ``until`` is in ``outbound`` (a sort facility
+        forwards as it sorts; a station overrides this)."""
+
     def forward(self, piece: Piece, ready_at: float) -> None:
         nxt = self.model.next_hop(self, piece)
         q = self.outbound.get(nxt)
@@ -269,6 +292,8 @@ class Trip:
             transit = leg.transit_cross_region_h
         self.transit = Sampler(transit, model.rng["network"], 3600.0)
         self.cutoff_s = leg.cutoff_min * 60
+        self.per_parcel = (Sampler(transit, model.rng["parcel_transit"], 3600.0)
+                           if leg.transit_per_parcel else None)
 
     def departures(self) -> list[float]:
         m = self.model
@@ -290,20 +315,34 @@ class Trip:
         for dep in self.departures():
             if env.now < dep:
                 yield env.timeout(dep - env.now)
+            cutoff = dep - self.cutoff_s
+            self.origin.release(cutoff)
             q = self.origin.outbound.get(self.dest_key)
             if not q:
                 continue
-            cutoff = dep - self.cutoff_s
             load: list[Piece] = []
             while q and q[0][0] <= cutoff:
                 load.append(q.popleft()[1])
             if not load:
+                continue
+            if self.per_parcel is not None:
+                self._spread(load, dep)
                 continue
             transit = self.transit() * self.model.storm_factor(self.origin.region, dep)
             for piece in load:
                 if piece.tracked:
                     self.model.scans.departed(piece.tracked, self.scan_code, dep, self.origin)
             env.timeout(transit).callbacks.append(self._unloader(load))
+
+    def _spread(self, load: list[Piece], dep: float) -> None:
+        """``transit_per_parcel``: every parcel of the trip its own transit draw."""
+        assert self.per_parcel is not None
+        factor = self.model.storm_factor(self.origin.region, dep)
+        for piece in load:
+            if piece.tracked:
+                self.model.scans.departed(piece.tracked, self.scan_code, dep, self.origin)
+            times = dep + self.per_parcel.many(piece.size) * factor
+            self.dest.arrive_spread(piece, times)
 
     def _unloader(self, load: list[Piece]) -> Callable[[simpy.Event], None]:
         """The truck arrives: its pieces join the destination's queue."""

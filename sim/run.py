@@ -30,6 +30,7 @@ import orjson
 from scenarios.schema import Scenario, parse
 from sim.metrics import _r
 from sim.model import Model
+from sim.netstation import StationFacility
 from sim.station import run_stations
 
 
@@ -109,6 +110,10 @@ def summarise(m: Model) -> dict[str, Any]:
         s[f"facility_{f.name}_arrivals"] = f.stats.arrivals
         s[f"facility_{f.name}_queue_area_h"] = _r(f.stats.area / 3600)
         s[f"facility_{f.name}_wait_sum_h"] = _r(f.stats.wait_sum / 3600)
+        if isinstance(f, StationFacility):  # busy time, not sort capacity
+            s[f"facility_{f.name}_utilisation"] = (
+                _r(f.busy_s / (f.servers * f.open_s), 4) if f.open_s else 0.0)
+            s.update(f.summary())
     s["engine_inputs"] = m.engine_inputs
     s["engine_late_pushes"] = m.late_pushes
     return dict(sorted(s.items()))
@@ -122,6 +127,12 @@ def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
         big_l, lam_w, err = f.stats.littles_law(m.t_end)
         lines.append(f"  {f.name:<22} L={big_l:12.2f}  lambda*W={lam_w:12.2f}  "
                      f"error={100 * err:6.3f}%")
+    stations = [f for f in m.facilities if isinstance(f, StationFacility)]
+    if stations:
+        lines.append("Stations (mode = station): mean queue wait vs Erlang C for the measured "
+                     "arrival rate; Little's law with L on a time grid, over the window")
+        for st in stations:
+            lines.extend(st.diagnostics(s))
     if m.scenario.calibration:
         lines.append("Calibration (scenario targets from shared/FACTS.md)")
         for key, target in sorted(m.scenario.calibration.items()):

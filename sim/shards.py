@@ -3,9 +3,10 @@
 Splitting (``shard_scenarios``) gives each of ``n`` shards 1/n of the daily
 volume and 1/n of every shared capacity: sort machines (when the facility
 scales), care agents (when the centre scales; rounded, at least one), the
-gateway's send rate (one short code shared by all shards) and continuous
-stations (rate and servers). Each shard gets its own seed derived from the
-run's seed and the shard index only, so common random numbers survive.
+gateway's send rate (one short code shared by all shards), continuous
+stations (rate and servers) and network facilities in station mode (servers).
+Each shard gets its own seed derived from the run's seed and the shard index
+only, so common random numbers survive.
 
 This is an approximation, and where it errs is known: n small queues are not
 one big one. A pool of c servers split into n pools of c/n loses the pooling
@@ -65,7 +66,11 @@ def shard_scenario(data: dict[str, Any], n: int) -> dict[str, Any]:
         part["volume"]["daily_parcels"] = part["volume"]["daily_parcels"] / n
     if part.get("network"):
         for fac in part["network"]["facilities"]:
-            if fac.get("scale_capacity", True):
+            if not fac.get("scale_capacity", True):
+                continue
+            if fac.get("mode") == "station":
+                fac["servers"] = _split_int(fac["servers"], n)
+            else:
                 fac["capacity_per_hour"] = fac["capacity_per_hour"] / n
     care = part.setdefault("care", {})
     if care.get("scale_agents", True) and care.get("shifts"):
@@ -116,6 +121,18 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     (r"texts_per_recipient_24h_share_over_(\d+)", ("hist_over", "texts_per_recipient_24h")),
     (r"latency_(\w+)_p(\d+)_s", ("samples_pct",)),
     (r"latency_(\w+)_mean_s", ("samples_mean",)),
+    # Network stations (sim.netstation): window sums add; Erlang C comparisons of
+    # split server pools are not the unsplit pool's, so they stay gaps.
+    (r"facility_\w+_(service_mean_h|station_window_h)", ("first",)),
+    (r"facility_(\w+)_station_arrival_rate_per_h",
+     ("per_first", "facility_{0}_station_arrivals", "facility_{0}_station_window_h")),
+    (r"facility_(\w+)_station_queue_mean",
+     ("per_first", "facility_{0}_station_queue_area_h", "facility_{0}_station_window_h")),
+    (r"facility_(\w+)_station_wait_mean_h",
+     ("ratio", "facility_{0}_station_wait_sum_h", "facility_{0}_station_arrivals")),
+    (r"facility_(\w+)_station_littles_law_error",
+     ("rel_diff", "facility_{0}_station_queue_area_h", "facility_{0}_station_sojourn_sum_h")),
+    (r"facility_\w+_(station_(queue_area|wait_sum|sojourn_sum)|busy_sum)_h", ("sum",)),
     (r"facility_(\w+)_utilisation", ("mean",)),  # equal capacity per shard: exact
     (r"facility_(\w+)_queue_mean", ("per_span", "facility_{0}_queue_area_h")),
     (r"facility_(\w+)_wait_mean_h",
@@ -257,6 +274,17 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
                 continue
             total = _sum(summaries, den)
             out[name] = _r(_sum(summaries, num) / total) if total else 0.0
+        elif kind in ("per_first", "rel_diff"):
+            k1, k2 = (rule[1].format(*m.groups()), rule[2].format(*m.groups()))
+            if any(k1 not in s or k2 not in s for s in summaries):
+                gaps.append(f"{name}: a shard lacks {k1} or {k2} (not merged)")
+                continue
+            x = _sum(summaries, k1)
+            # per_first: a sum over a span every shard shares (the first's);
+            # rel_diff: |k1 - k2| / k1 of two sums (L area vs lambda W, over one window).
+            y = float(summaries[0][k2]) if kind == "per_first" else abs(x - _sum(summaries, k2))
+            out[name] = (_r(x / y) if y else 0.0) if kind == "per_first" else (
+                _r(y / x) if x else 0.0)
         elif kind == "per_span":
             num = rule[1].format(*m.groups())
             span = float(summaries[0].get("run_span_h", 0) or 0)
