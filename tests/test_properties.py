@@ -303,12 +303,15 @@ def test_no_news_older_than_the_scans_in(inputs: list[Input], policies: tuple[st
     engine = Engine(EngineConfig(policies=policies))
     furthest: dict[str, int] = {}
     delivered: set[str] = set()
+    returned: set[str] = set()
     for inp, outs in stepwise(engine, inputs):
         for o in notifications(outs):
             tn = o.tracking_number or ""
             milestone = codes.milestone_of(o.cause.removeprefix("scan:"))
             if tn in delivered:
                 assert milestone in (codes.DELIVERED, codes.ALERT), f"{o.cause} after delivery"
+            if tn in returned:
+                assert milestone in (codes.RETURN_TO_SENDER, codes.ALERT), f"{o.cause} after 09"
             rank = rank_of_cause(o.cause)
             if rank is not None:
                 assert rank >= furthest.get(tn, -1), f"{o.cause} behind {furthest[tn]}"
@@ -316,6 +319,8 @@ def test_no_news_older_than_the_scans_in(inputs: list[Input], policies: tuple[st
             milestone = codes.milestone_of(inp.event_code)
             if milestone == codes.DELIVERED:
                 delivered.add(inp.tracking_number)
+            if milestone == codes.RETURN_TO_SENDER:
+                returned.add(inp.tracking_number)
             rank = rank_of_cause(f"scan:{inp.event_code}")
             if rank is not None:
                 furthest[inp.tracking_number] = max(rank, furthest.get(inp.tracking_number, -1))
