@@ -37,6 +37,15 @@ OPTION_BITS: Final = {
     "exceptions": codes.CAT_EXCEPTION,
     "in_transit": codes.CAT_IN_TRANSIT,
 }
+
+
+def option_names(bits: int) -> list[str]:
+    """A subscription's options as the names subscribers chose them by."""
+    if bits & codes.CAT_ALL == codes.CAT_ALL:
+        return ["all"]
+    return [name for name, bit in OPTION_BITS.items() if name != "all" and bits & bit]
+
+
 # After a tracking number: DND is each delivery or delivery attempt.
 _MODE_OPTIONS: Final = {
     "": codes.CAT_ALL, "AA": codes.CAT_ALL, "AF": codes.CAT_ALL,
@@ -99,7 +108,8 @@ class Engine:
         handler = self._dispatch.get(type(inp))
         if handler is None:
             raise InvalidInput(f"not an engine input: {type(inp).__name__}")
-        self._check(inp)  # refuse bad input before anything moves, held texts included
+        if type(inp) is Subscribe or type(inp) is SmsIn:
+            self._check(inp)  # refuse bad input before anything moves, held texts included
         out: list[Output] = []
         at = inp.at
         if at > self.now:

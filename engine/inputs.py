@@ -20,14 +20,15 @@ OPTIONS = (
 RECEIPT_STATUSES = ("delivered", "undelivered", "failed", "expired")
 
 
-# 9999-12-31T23:59:59Z: the last instant ISO 8601 output can show.
-MAX_TIME = 253_402_300_799
+# 9000-01-01T00:00:00Z. ISO 8601 output ends at year 9999; the margin keeps
+# every time the engine derives (hold until, wake at) printable too.
+MAX_TIME = 221_845_392_000
 
 
 def _need_time(at: object) -> None:
     if type(at) is not int or not 0 <= at <= MAX_TIME:
         raise InvalidInput(
-            f"'at' must be whole seconds since the epoch, 1970 to 9999, got {at!r}", field="at"
+            f"'at' must be whole seconds since the epoch, 1970 to 8999, got {at!r}", field="at"
         )
 
 

@@ -30,8 +30,8 @@ def parse_time(value: Any, field: str = "at") -> tuple[int, int]:
     offset = t.utcoffset()
     if offset is None:
         raise InvalidInput(f"field {field!r}: {value!r} has no UTC offset", field=field)
-    if not 1970 <= t.year <= 9998:  # outputs must stay printable after any offset
-        raise InvalidInput(f"field {field!r}: {value!r} is outside 1970-9998", field=field)
+    if not 1970 <= t.year < 9000:  # see inputs.MAX_TIME
+        raise InvalidInput(f"field {field!r}: {value!r} is outside 1970-8999", field=field)
     return int(t.timestamp()), int(offset.total_seconds()) // 60
 
 

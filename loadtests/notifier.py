@@ -24,7 +24,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 import orjson
 
@@ -66,11 +66,6 @@ class Accepted:
     replies: list[str] = field(default_factory=list)  # bodies answered inline (TwiML)
 
 
-# The trace format's times must print back as ISO 8601 (datetime ends at year
-# 9999); the engine accepts any int, so the shell bounds them (year 9000 leaves
-# room for hold-until arithmetic).
-LATEST_AT: Final = 221_845_392_000
-
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
@@ -88,11 +83,9 @@ def _gc_paused() -> Iterator[None]:
 def person(inp: Input) -> str | None:
     """The E.164 phone an input is from or about (None for scans, receipts, wakes).
 
-    Checking here, before any wake-up fires, means a bad phone or time is
-    refused with the engine untouched (``Engine.feed`` may fire wake-ups first).
+    Checking here, before any wake-up fires, means a bad phone is refused with
+    the engine untouched (times were bounded when the input was built).
     """
-    if inp.at > LATEST_AT:
-        raise InvalidInput("field 'at' is past the year 9000", field="at")
     if type(inp) is Subscribe:
         return phones.normalise(inp.phone)
     if type(inp) is SmsIn:

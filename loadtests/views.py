@@ -13,25 +13,12 @@ from typing import Any
 import orjson
 
 from engine import codes, phones
-from engine.core import Engine
+from engine.core import Engine, option_names
 from engine.errors import InvalidInput
 from engine.records import format_day, format_time
 from engine.state import RECORD, unpack_scan
 from loadtests.guards import HttpError
 from loadtests.journal import Journal
-
-_OPTION_NAMES = (
-    ("all", codes.CAT_ALL), ("in_transit", codes.CAT_IN_TRANSIT),
-    ("day_of_delivery", codes.CAT_DAY_OF_DELIVERY), ("delivered", codes.CAT_DELIVERED),
-    ("available_for_pickup", codes.CAT_PICKUP), ("exceptions", codes.CAT_EXCEPTION),
-    ("expected_delivery", codes.CAT_ETA),
-)
-
-
-def _options(bits: int) -> list[str]:
-    if bits & codes.CAT_ALL == codes.CAT_ALL:
-        return ["all"]
-    return [name for name, bit in _OPTION_NAMES[1:] if bits & bit]
 
 
 def parcel(engine: Engine, tracking_number: str) -> dict[str, Any]:
@@ -53,7 +40,7 @@ def parcel(engine: Engine, tracking_number: str) -> dict[str, Any]:
         view["expectedDelivery"] = format_day(found.eta)
     view["subscribers"] = [
         {"phone": phones.mask(s.phone.e164), "channel": s.channel, "active": s.active,
-         "options": _options(s.options), "optedOut": s.phone.opted_out}
+         "options": option_names(s.options), "optedOut": s.phone.opted_out}
         for s in found.subs or ()
     ]
     return view
