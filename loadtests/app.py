@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from engine.errors import InvalidInput
 from engine.inputs import RECEIPT_STATUSES, Receipt, SmsIn
@@ -34,6 +35,9 @@ from loadtests.notifier import Accepted, JournalUnavailable, Notifier
 from loadtests.openapi import openapi
 
 log = logging.getLogger("eccc.shim")
+# Keys this app adds to a request's ASGI scope.
+DURABLE = "eccc.durable"   # the journal position the response must wait for
+ROUTE = "eccc.route"       # the route's name, for /metrics
 Handler = Callable[[Request], Awaitable[Response]]
 # Provider delivery statuses that settle a text (those the engine takes as receipts);
 # the rest (queued, sending, sent, accepted...) are progress and change nothing.
@@ -76,7 +80,7 @@ def twiml(replies: list[str]) -> Response:
     return Response(body, 200, media_type="application/xml")
 
 
-def create_app(settings: ShimSettings | None = None) -> Starlette:
+def create_app(settings: ShimSettings | None = None) -> Acknowledged:
     """Build the app and its notifier (which replays the journal right away)."""
     settings = settings or ShimSettings()
     keys = Secrets.resolve(settings.api_key, settings.auth_token)
@@ -95,7 +99,7 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
 
     def guarded(route: str, handler: Handler, *, key: bool = True) -> Handler:
         async def endpoint(request: Request) -> Response:
-            start = time.perf_counter()
+            request.scope[ROUTE] = route
             try:
                 if key:
                     check_api_key(request, api_key)
@@ -110,7 +114,6 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
             except Exception:
                 log.exception("unexpected error on %s", route)
                 response = json_response({"error": "internal error", "field": None}, 500)
-            requests.observe(route, response.status_code, time.perf_counter() - start)
             return response
         return endpoint
 
@@ -121,7 +124,7 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
             raise HttpError(422, "the body must be one JSON object (a trace record)",
                             field="body")
         result = notifier.stage([rec])
-        await notifier.durable()
+        request.scope[DURABLE] = result.seq
         if result.rejected:
             bad = result.rejected[0]
             raise HttpError(422, bad.error, field=bad.field)
@@ -131,7 +134,7 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
         body = await read_body(request, settings.max_batch_body)
         records = _decode_batch(body, settings.max_batch)
         result = notifier.stage(records)
-        await notifier.durable()
+        request.scope[DURABLE] = result.seq
         if records and not result.accepted:
             first = result.rejected[0]
             raise HttpError(422, f"no record accepted; record {first.index}: {first.error}",
@@ -150,7 +153,7 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
             result = notifier.accept_input(inp, inline=True)
         except InvalidInput as exc:  # the sender's number, checked before staging
             raise HttpError(422, str(exc), field="From") from None
-        await notifier.durable()
+        request.scope[DURABLE] = result.seq
         if result.rejected:
             raise HttpError(422, result.rejected[0].error, field="From")
         if log.isEnabledFor(logging.INFO):  # numbers in logs are masked, always
@@ -169,7 +172,7 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
         if final is None:
             return Response(status_code=204)  # progress (queued, sent...): nothing to record
         result = notifier.accept_input(Receipt(at=now(), message_id=sid, status=final))
-        await notifier.durable()
+        request.scope[DURABLE] = result.seq
         if result.rejected:
             raise HttpError(422, result.rejected[0].error, field=result.rejected[0].field)
         return Response(status_code=204)
@@ -241,7 +244,60 @@ def create_app(settings: ShimSettings | None = None) -> Starlette:
                     exception_handlers={HTTPException: no_route})
     app.state.notifier = notifier
     app.state.secrets = keys
-    return app
+    return Acknowledged(app, notifier, requests)
+
+
+class Acknowledged:
+    """The outermost layer: no response leaves before what its request staged is durable.
+
+    A handler that hands inputs to the engine marks its request with the
+    journal position it staged up to (``scope[DURABLE]``); its response is
+    held here until the group commit has that position, then sent, or
+    replaced by a 503 if the commit failed (nothing of it was acknowledged).
+    Waiting here, at the top, rather than inside the handler keeps the
+    suspension off the framework's stack of middleware frames, each of which
+    would be left and re-entered per request. Also times every request.
+    """
+
+    def __init__(self, app: Starlette, notifier: Notifier, requests: Requests) -> None:
+        self.app = app
+        self.notifier = notifier
+        self.requests = requests
+        self.state = app.state
+        self.routes = app.routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        held: list[Message] = []
+        status = 500
+
+        async def hold(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            if DURABLE in scope:
+                held.append(message)
+            else:
+                await send(message)
+
+        await self.app(scope, receive, hold)
+        if held:
+            try:
+                await self.notifier.durable(scope[DURABLE])
+            except JournalUnavailable as exc:
+                status = 503
+                body = orjson.dumps({"error": str(exc), "field": None})
+                held = [{"type": "http.response.start", "status": 503,
+                         "headers": [(b"content-type", b"application/json"),
+                                     (b"content-length", b"%d" % len(body))]},
+                        {"type": "http.response.body", "body": body}]
+            for message in held:
+                await send(message)
+        self.requests.observe(scope.get(ROUTE, "unmatched"), status,
+                              time.perf_counter() - start)
 
 
 async def _wall_clock(notifier: Notifier) -> None:

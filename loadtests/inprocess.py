@@ -11,13 +11,13 @@ import asyncio
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 
 class InProcessClient:
     """``get``/``post`` like httpx.Client, against an app in this process."""
 
-    def __init__(self, app: Starlette, base_url: str = "http://127.0.0.1",
+    def __init__(self, app: ASGIApp, base_url: str = "http://127.0.0.1",
                  headers: dict[str, str] | None = None) -> None:
         self.app = app
         self._runner = asyncio.Runner()

@@ -1,9 +1,10 @@
 """The shim's durable memory: a SQLite journal of inputs, outputs and snapshots.
 
 Because the engine is deterministic, its state is a pure function of the
-inputs it accepted, in order. So the journal stores inputs (as trace records)
-and the engine is rebuilt by replaying them, starting from the newest pickled
-snapshot (files beside the database). Outputs are stored too, in the same
+inputs it accepted, in order. So the journal stores inputs (as trace records,
+one row per group commit holding its inputs as JSON lines) and the engine is
+rebuilt by replaying them, starting from the newest pickled snapshot (files
+beside the database). Outputs are stored too, in the same
 transaction as the input that caused them, keyed by message id (``UNIQUE``,
 ``INSERT OR IGNORE``): after a crash and replay no message id can enter the
 outbox twice.
@@ -21,18 +22,23 @@ import pickle
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS journal (
-    seq INTEGER PRIMARY KEY,       -- order of acceptance = order of replay
-    phone TEXT,                    -- E.164 of the person, for the timeline
-    rec BLOB NOT NULL              -- the input as a trace record (JSON)
+CREATE TABLE IF NOT EXISTS batches (
+    last_seq INTEGER PRIMARY KEY,  -- inputs first_seq..last_seq, in order of acceptance
+    first_seq INTEGER NOT NULL,
+    recs BLOB NOT NULL             -- those inputs as trace records, one JSON object per line
 );
-CREATE INDEX IF NOT EXISTS journal_phone ON journal(phone) WHERE phone IS NOT NULL;
+CREATE TABLE IF NOT EXISTS people (
+    seq INTEGER PRIMARY KEY,       -- an input from or about a person (subscribe, sms_in)
+    phone TEXT NOT NULL,           -- E.164, for the timeline
+    rec BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS people_phone ON people(phone);
 CREATE TABLE IF NOT EXISTS outputs (
     cursor INTEGER PRIMARY KEY,    -- the outbox cursor a gateway worker pages by
     seq INTEGER NOT NULL,          -- the journal entry that caused it
@@ -43,11 +49,31 @@ CREATE TABLE IF NOT EXISTS outputs (
 );
 CREATE INDEX IF NOT EXISTS outputs_phone ON outputs(phone) WHERE phone IS NOT NULL;
 """
+SCHEMA_VERSION = "2"  # 2: inputs journaled a batch per row (1: a row per input)
 
-# (journal seq, phone or None, record bytes)
-JournalRow = tuple[int, str | None, bytes]
+# (journal seq, E.164 phone, record bytes)
+PersonRow = tuple[int, str, bytes]
 # (journal seq, phone or None, message id or None, route or None, record bytes)
 OutputRow = tuple[int, str | None, str | None, str | None, bytes]
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one transaction journals: consecutive inputs and the outputs they caused.
+
+    Inputs are stored as one row per batch (a trace fragment, JSON lines), so
+    a commit costs one insert however many inputs share it; the few inputs
+    from or about a person are also indexed by phone for the timeline.
+    """
+
+    first: int                                               # seq of recs[0]
+    recs: list[bytes] = field(default_factory=list)          # trace records, in order
+    people: list[PersonRow] = field(default_factory=list)
+    outputs: list[OutputRow] = field(default_factory=list)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.recs) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +149,16 @@ class Journal:
                 target=self._checkpoint, args=(path,), name="journal-checkpoint", daemon=True)
         self.db.execute(f"PRAGMA synchronous={synchronous}")
         self.db.executescript(SCHEMA)
-        row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()
+        old = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'").fetchone()
+        version = "1" if old else self.check_meta("schema", SCHEMA_VERSION)
+        if version is not None:
+            self.db.close()
+            raise ValueError(f"database {path} has journal schema {version}, this version "
+                             f"writes {SCHEMA_VERSION}: start with a new --db")
+        row = self.db.execute("SELECT COALESCE(MAX(last_seq), 0) FROM batches").fetchone()
         self.last_seq: int = row[0]
+        self.commits = 0  # transactions since start (journal rows / commits = group size)
         if self._checkpointer is not None:
             self._checkpointer.start()
 
@@ -152,25 +186,31 @@ class Journal:
         return None if stored == value else stored
 
     # -------------------------------------------------------------- writing
-    def commit(self, inputs: list[JournalRow], outputs: list[OutputRow]) -> None:
-        """Write one request's inputs and outputs atomically, then advance ``last_seq``.
+    def commit(self, batch: Batch) -> None:
+        """Write one batch atomically, then advance ``last_seq``.
 
         The caller acknowledges only after this returns: that is the durability promise.
         """
+        if not batch.recs:
+            return
         db = self.db
         db.execute("BEGIN")
         try:
-            db.executemany("INSERT INTO journal (seq, phone, rec) VALUES (?, ?, ?)", inputs)
-            if outputs:
+            db.execute("INSERT INTO batches (last_seq, first_seq, recs) VALUES (?, ?, ?)",
+                       (batch.last, batch.first, b"\n".join(batch.recs)))
+            if batch.people:
+                db.executemany("INSERT INTO people (seq, phone, rec) VALUES (?, ?, ?)",
+                               batch.people)
+            if batch.outputs:
                 db.executemany(
                     "INSERT OR IGNORE INTO outputs (seq, phone, message_id, route, rec) "
-                    "VALUES (?, ?, ?, ?, ?)", outputs)
+                    "VALUES (?, ?, ?, ?, ?)", batch.outputs)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        if inputs:
-            self.last_seq = inputs[-1][0]
+        self.commits += 1
+        self.last_seq = batch.last
 
     # ------------------------------------------------------------ snapshots
     def save_snapshot(self, seq: int, engine: object) -> int:
@@ -181,17 +221,18 @@ class Journal:
         """The newest readable snapshot not ahead of the journal."""
         return self.shelf.latest(self.last_seq) if self.shelf is not None else None
 
-    def inputs_after(self, seq: int, chunk: int = 10_000) -> Iterator[bytes]:
+    def inputs_after(self, seq: int, chunk: int = 64) -> Iterator[bytes]:
         """Journaled records after ``seq``, in order (for replay on restart)."""
         last = seq
         while True:
             rows = self.db.execute(
-                "SELECT seq, rec FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
-                (last, chunk)).fetchall()
+                "SELECT last_seq, first_seq, recs FROM batches WHERE last_seq > ? "
+                "ORDER BY last_seq LIMIT ?", (last, chunk)).fetchall()
             if not rows:
                 return
-            for _, rec in rows:
-                yield rec
+            for _, first_seq, recs in rows:
+                lines = bytes(recs).split(b"\n")
+                yield from lines[last - first_seq + 1 :] if first_seq <= last else lines
             last = rows[-1][0]
 
     def outbox(self, after: int, limit: int) -> list[tuple[int, bytes]]:
@@ -203,7 +244,7 @@ class Journal:
     def timeline(self, phone: str, limit: int) -> list[tuple[int, int, str, bytes]]:
         """Everything by or to ``phone``: (seq, order, 'in'|'out', record), in order."""
         return self.db.execute(
-            "SELECT seq, 0 AS ord, 'in', rec FROM journal WHERE phone = ? "
+            "SELECT seq, 0 AS ord, 'in', rec FROM people WHERE phone = ? "
             "UNION ALL SELECT seq, cursor AS ord, 'out', rec FROM outputs WHERE phone = ? "
             "ORDER BY seq, ord LIMIT ?", (phone, phone, limit)).fetchall()
 

@@ -71,6 +71,9 @@ def render(notifier: Notifier, requests: Requests) -> str:
     lines += ["# HELP eccc_journal_seq Last journaled input sequence number.",
               "# TYPE eccc_journal_seq gauge",
               f"eccc_journal_seq {notifier.journal.last_seq}",
+              "# HELP eccc_journal_commits_total Journal transactions (group commits).",
+              "# TYPE eccc_journal_commits_total counter",
+              f"eccc_journal_commits_total {notifier.journal.commits}",
               "# HELP eccc_engine_parcels Parcels the engine holds.",
               "# TYPE eccc_engine_parcels gauge",
               f"eccc_engine_parcels {len(notifier.engine.parcels)}",
@@ -78,7 +81,7 @@ def render(notifier: Notifier, requests: Requests) -> str:
               "# TYPE eccc_http_responses_total counter"]
     for (route, status), n in sorted(requests.responses.items()):
         lines.append(f'eccc_http_responses_total{{route="{route}",status="{status}"}} {n}')
-    lines += ["# HELP eccc_http_request_seconds Time in the handler, by route.",
+    lines += ["# HELP eccc_http_request_seconds Time from request to response sent, by route.",
               "# TYPE eccc_http_request_seconds histogram"]
     for route, hist in sorted(requests.latency.items()):
         running = 0

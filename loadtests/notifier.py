@@ -34,7 +34,7 @@ from engine.errors import InvalidInput
 from engine.inputs import Input, SmsIn, Subscribe, Wake
 from engine.outputs import Held, Output, Reply, Sms, Suppressed
 from engine.records import format_time, from_input, from_output, to_input
-from loadtests.journal import Journal, JournalRow, OutputRow
+from loadtests.journal import Batch, Journal
 
 log = logging.getLogger("eccc.shim")
 
@@ -116,8 +116,7 @@ class Notifier:
         self._snapshot_seq = self.journal.last_seq
         # Staged for the next group commit: applied to the engine, not yet durable.
         self._seq = self.journal.last_seq
-        self._jrows: list[JournalRow] = []
-        self._orows: list[OutputRow] = []
+        self._batch = Batch(self._seq + 1)
         self._waiters: list[asyncio.Future[None]] = []
 
     # ------------------------------------------------------------ restart
@@ -155,8 +154,8 @@ class Notifier:
         until ``flush`` (or ``durable``): acknowledge only after that.
         """
         result = Accepted()
-        jrows, orows = self._jrows, self._orows
-        marks = len(jrows), len(orows), self._seq
+        batch = self._batch
+        marks = len(batch.recs), len(batch.people), len(batch.outputs), self._seq
         seq = self._seq
         engine = self.engine
         try:
@@ -167,22 +166,26 @@ class Notifier:
                 except InvalidInput as exc:
                     self._refuse(result, index, exc)
                     continue
-                seq = self._fire_due(inp.at, seq, jrows, orows, result)
+                seq = self._fire_due(inp.at, seq, batch, result)
                 try:
                     outputs = engine.handle(inp)
                 except InvalidInput as exc:
                     self._refuse(result, index, exc)
                     continue
                 seq += 1
-                jrows.append((seq, phone, orjson.dumps(rec)))
+                blob = orjson.dumps(rec)
+                batch.recs.append(blob)
+                if phone is not None:
+                    batch.people.append((seq, phone, blob))
                 self.inputs_by_kind[inp.kind] += 1
-                self._collect(outputs, seq, orows, result, inline_to)
+                if outputs:
+                    self._collect(outputs, seq, batch, result, inline_to)
                 result.accepted += 1
         except Exception:
             # An engine bug, not bad input: drop this request's rows, make the
             # earlier requests' rows durable, and rebuild the engine from them.
-            del jrows[marks[0]:], orows[marks[1]:]
-            self._seq = marks[2]
+            del batch.recs[marks[0]:], batch.people[marks[1]:], batch.outputs[marks[2]:]
+            self._seq = marks[3]
             log.exception("engine failed on a request; rebuilding from the journal")
             self.flush(snapshot=False)  # the engine is suspect: no snapshot of it
             self.engine, _ = self._rebuild()
@@ -200,16 +203,22 @@ class Notifier:
         """A typed input from a webhook; replies to its sender go back inline if ``inline``."""
         return self.stage([from_input(inp)], inline_to=person(inp) if inline else None)
 
-    async def durable(self) -> None:
-        """Wait until everything staged so far is committed (group commit).
+    @property
+    def committed(self) -> int:
+        """The last journal position that is durable."""
+        return self.journal.last_seq
 
-        The first waiter schedules one flush for the end of this turn of the
-        event loop; every request staged before it runs shares the
+    async def durable(self, seq: int | None = None) -> None:
+        """Wait until everything staged up to ``seq`` (default: all) is committed.
+
+        Group commit: the first waiter schedules one flush for the end of this
+        turn of the event loop; every request staged before it runs shares the
         transaction, so under load a commit costs each request a fraction.
         Each waiter has its own future, so one cancelled request cannot fail
         the others.
         """
-        if not self._jrows:
+        target = self._seq if seq is None else seq
+        if target <= self.journal.last_seq:
             return
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
@@ -225,17 +234,16 @@ class Notifier:
     def flush(self, *, snapshot: bool = True) -> None:
         """Commit the staged rows in one transaction and wake whoever waits for them."""
         waiters, self._waiters = self._waiters, []
-        jrows, orows = self._jrows, self._orows
-        self._jrows, self._orows = [], []
+        batch, self._batch = self._batch, Batch(self._seq + 1)
         try:
-            if jrows:
-                self.journal.commit(jrows, orows)
+            self.journal.commit(batch)
         except Exception as exc:
             # The engine is now ahead of the journal: put it back to what is
             # durable, so nothing unacknowledged survives in memory.
             log.exception("journal commit failed; rebuilding the engine from the journal")
             self.engine, _ = self._rebuild()
             self._seq = self.journal.last_seq
+            self._batch = Batch(self._seq + 1)
             error = JournalUnavailable(f"journal commit failed: {exc}")
             for waiter in waiters:
                 if not waiter.done():
@@ -251,21 +259,19 @@ class Notifier:
     def tick(self, now: int) -> Accepted:
         """Wall-clock mode: fire the wake-ups due by ``now``, durably."""
         result = Accepted()
-        self._seq = result.seq = self._fire_due(now, self._seq, self._jrows, self._orows,
-                                                result)
+        self._seq = result.seq = self._fire_due(now, self._seq, self._batch, result)
         self.flush()
         return result
 
-    def _fire_due(self, at: int, seq: int, jrows: list[JournalRow], orows: list[OutputRow],
-                  result: Accepted) -> int:
+    def _fire_due(self, at: int, seq: int, batch: Batch, result: Accepted) -> int:
         engine = self.engine
         due = engine.next_wake
         while due is not None and due <= at:
             outputs = engine.handle(Wake(at=due))
             seq += 1
-            jrows.append((seq, None, orjson.dumps({"kind": "wake", "at": format_time(due)})))
+            batch.recs.append(orjson.dumps({"kind": "wake", "at": format_time(due)}))
             self.inputs_by_kind["wake"] += 1
-            self._collect(outputs, seq, orows, result, None)
+            self._collect(outputs, seq, batch, result, None)
             due = engine.next_wake
         return seq
 
@@ -273,9 +279,10 @@ class Notifier:
         result.rejected.append(Rejected(index, exc.field, str(exc)))
         self.rejected_by_field[exc.field or "record"] += 1
 
-    def _collect(self, outputs: list[Output], seq: int, orows: list[OutputRow],
+    def _collect(self, outputs: list[Output], seq: int, batch: Batch,
                  result: Accepted, inline_to: str | None) -> None:
         counts = self.outputs_by_kind
+        orows = batch.outputs
         for o in outputs:
             blob = orjson.dumps(from_output(o))
             result.outputs.append(blob)

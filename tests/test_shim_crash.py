@@ -98,7 +98,12 @@ def test_kill_9_mid_stream_loses_no_acknowledged_input(tmp_path: Path) -> None:
     assert len(acked) >= len(records) - 1
 
     with contextlib.closing(sqlite3.connect(db)) as con:
-        journal = [row[0] for row in con.execute("SELECT rec FROM journal ORDER BY seq")]
+        batches = con.execute(
+            "SELECT first_seq, last_seq, recs FROM batches ORDER BY last_seq").fetchall()
+    journal = [rec for _, _, recs in batches for rec in bytes(recs).split(b"\n")]
+    # Batches tile the journal: consecutive, no gap, no overlap, one record per position.
+    assert [first for first, _, _ in batches] == [1] + [last + 1 for _, last, _ in batches[:-1]]
+    assert len(journal) == batches[-1][1]
     journaled = set(journal)
     lost = [i for i in acked if orjson.dumps(orjson.loads(records[i])) not in journaled]
     assert lost == []
