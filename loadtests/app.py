@@ -123,7 +123,8 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         if not isinstance(rec, dict):
             raise HttpError(422, "the body must be one JSON object (a trace record)",
                             field="body")
-        result = notifier.stage([rec])
+        raw = body.strip()
+        result = notifier.stage([rec], raws=None if b"\n" in raw else [raw])
         request.scope[DURABLE] = result.seq
         if result.rejected:
             bad = result.rejected[0]
@@ -132,8 +133,8 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
 
     async def post_batch(request: Request) -> Response:
         body = await read_body(request, settings.max_batch_body)
-        records = _decode_batch(body, settings.max_batch)
-        result = notifier.stage(records)
+        records, raws = _decode_batch(body, settings.max_batch)
+        result = notifier.stage(records, raws=raws)
         request.scope[DURABLE] = result.seq
         if records and not result.accepted:
             first = result.rejected[0]
@@ -319,27 +320,30 @@ def _decode(body: bytes) -> Any:
         raise HttpError(400, f"malformed JSON ({exc})", field="body") from None
 
 
-def _decode_batch(body: bytes, max_batch: int) -> list[Any]:
-    """A JSON array, or JSON lines (one record per line, as in a trace file)."""
+def _decode_batch(body: bytes, max_batch: int) -> tuple[list[Any], list[bytes] | None]:
+    """A JSON array, or JSON lines (one record per line, as in a trace file).
+
+    Returns the records and, for JSON lines, each record's line as received.
+    """
     text = body.lstrip()
     if text[:1] == b"[":
         records = _decode(text)
         if not isinstance(records, list):
             raise HttpError(422, "the body must be a JSON array or JSON lines", field="body")
-    else:
-        lines = [(n, line) for n, line in enumerate(text.split(b"\n"), start=1) if line.strip()]
-        if len(lines) > max_batch:
+        if len(records) > max_batch:
             raise HttpError(413, f"batch over {max_batch} records", field="batch")
-        records = []
-        for number, line in lines:
-            try:
-                records.append(orjson.loads(line))
-            except orjson.JSONDecodeError as exc:
-                raise HttpError(400, f"line {number}: malformed JSON ({exc})",
-                                field="body") from None
-    if len(records) > max_batch:
+        return records, None
+    lines = [(n, line.strip()) for n, line in enumerate(text.split(b"\n"), start=1)]
+    lines = [(n, line) for n, line in lines if line]
+    if len(lines) > max_batch:
         raise HttpError(413, f"batch over {max_batch} records", field="batch")
-    return records
+    records = []
+    for number, line in lines:
+        try:
+            records.append(orjson.loads(line))
+        except orjson.JSONDecodeError as exc:
+            raise HttpError(400, f"line {number}: malformed JSON ({exc})", field="body") from None
+    return records, [line for _, line in lines]
 
 
 def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:

@@ -150,7 +150,7 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
 
     bench.add_argument("--seconds", type=float, default=2.0,
                        help="http: seconds per measurement (default 2)")
-    bench.add_argument("--rounds", type=int, default=5,
+    bench.add_argument("--rounds", type=int, default=7,
                        help="http: alternating trivial/events rounds, medians reported")
     bench.add_argument("--connections", type=int, default=32,
                        help="http: concurrent connections of the load generator")

@@ -61,5 +61,5 @@ def test_a_journal_of_the_old_layout_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     with sqlite3.connect(path) as con:
         con.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, phone TEXT, rec BLOB)")
-    with pytest.raises(ValueError, match="schema 1.*new --db"):
+    with pytest.raises(ValueError, match=r"schema 1.*new --db"):
         Journal(str(path))
