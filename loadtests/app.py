@@ -58,6 +58,7 @@ class ShimSettings:
     snapshot_every: int = 200_000
     background_snapshots: bool = False  # fork to write snapshots (eccc serve turns it on)
     synchronous: str = "NORMAL"
+    open_metrics: bool = False         # /metrics without the API key (a private scrape network)
 
 
 def json_response(body: Any, status: int = 200) -> Response:
@@ -164,7 +165,12 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
 
     async def sms_status(request: Request) -> Response:
         form = dict(await _signed_form(request))
-        sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+        # The provider names the text by its own SID. A gateway worker that sends
+        # with StatusCallback=.../v1/sms/status?messageId=<the engine's id> gets the
+        # receipt matched to the engine's text; without it, MessageSid must be the
+        # engine's id (a provider or simulator that reuses our ids).
+        sid = request.query_params.get("messageId") or form.get("MessageSid", "")
+        status = form.get("MessageStatus", "")
         if not sid:
             raise HttpError(422, "missing MessageSid", field="MessageSid")
         if not status:
@@ -222,7 +228,8 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
               methods=["GET"]),
         Route("/v1/outbox", guarded("outbox", get_outbox), methods=["GET"]),
         Route("/healthz", guarded("healthz", healthz, key=False), methods=["GET"]),
-        Route("/metrics", guarded("metrics", metrics, key=False), methods=["GET"]),
+        Route("/metrics", guarded("metrics", metrics, key=not settings.open_metrics),
+              methods=["GET"]),
         Route("/openapi.json", guarded("openapi", get_openapi, key=False), methods=["GET"]),
     ]
 

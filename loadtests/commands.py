@@ -70,7 +70,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         auth_token=args.auth_token, public_url=args.public_url, clock=args.clock,
         snapshot_every=args.snapshot_every, background_snapshots=True,
         synchronous=args.synchronous.upper(),
-        max_batch=args.max_batch)
+        max_batch=args.max_batch, open_metrics=args.open_metrics)
     try:
         serve(settings, args.host, args.port, args.log_level)
     except ValueError as exc:  # e.g. a database built with other policies
@@ -122,6 +122,9 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
     sp.add_argument("--synchronous", choices=["normal", "full"], default="normal",
                     help="SQLite synchronous: normal survives kill -9, full also power loss")
     sp.add_argument("--max-batch", type=int, default=20_000, help="records per batch request")
+    sp.add_argument("--open-metrics", action="store_true",
+                    help="serve /metrics without the API key (else scrape with "
+                         "'Authorization: Bearer KEY')")
     sp.add_argument("--log-level", default="warning",
                     choices=["debug", "info", "warning", "error"])
     sp.set_defaults(func=_cmd_serve)
@@ -135,6 +138,10 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
     lp.add_argument("--trace", metavar="FILE", help="trace.jsonl for --shape trace")
     lp.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
     lp.add_argument("--users", type=int, default=40, help="peak users (surge shape)")
+    lp.add_argument("--batch-ms", type=float, default=0.0, metavar="MS",
+                    help="trace shape: send the records due within MS milliseconds as one "
+                         "/v1/events:batch request, as a tracking feed does (default 0: one "
+                         "record per request)")
     lp.add_argument("--speedup", type=float, default=0.0,
                     help="trace shape: trace seconds per real second (0: fit --duration)")
     lp.add_argument("--processes", type=int, default=1,

@@ -123,6 +123,7 @@ def run_loadtest(args: argparse.Namespace) -> int:
     if args.shape == "trace":
         env["ECCC_TRACE"] = str(Path(args.trace).resolve())
         env["ECCC_SPEEDUP"] = str(args.speedup)
+        env["ECCC_TRACE_BATCH_MS"] = str(args.batch_ms)
     with ShimProcess(db=db, policies=policies, api_key=api_key, auth_token=token,
                      port=args.port, log=out / "shim.log") as shim:
         cmd = locust_command(args, shim.url, out)
@@ -131,7 +132,8 @@ def run_loadtest(args: argparse.Namespace) -> int:
             done = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
                                   timeout=args.duration + 120, check=False)
         try:
-            metrics = shim_metrics(httpx.get(shim.url + "/metrics", timeout=10).text)
+            metrics = shim_metrics(httpx.get(shim.url + "/metrics", headers=shim.headers,
+                                             timeout=10).text)
         except httpx.HTTPError:
             metrics = {}
     stats_file = out / "locust_stats.csv"

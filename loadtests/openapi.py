@@ -95,6 +95,10 @@ PATHS: dict[str, Any] = {
     "/v1/sms/status": {"post": {
         "summary": "Provider delivery-status webhook (becomes an engine Receipt).",
         "security": _SIGNED,
+        "parameters": [{"name": "messageId", "in": "query", "schema": {"type": "string"},
+                        "description": "the engine's message id, when the gateway worker "
+                                       "put it in the StatusCallback URL (else MessageSid "
+                                       "is taken as the engine's id)"}],
         "requestBody": _form(["MessageSid", "MessageStatus"], ["MessageSid", "MessageStatus"]),
         "responses": {"204": {"description": "recorded (or progress ignored)"},
                       "400": _ERROR, "403": _ERROR, "413": _ERROR, "422": _ERROR}}},
@@ -122,8 +126,11 @@ PATHS: dict[str, Any] = {
         "responses": {"200": _ok("a page of texts", {"type": "object"}), "401": _ERROR,
                       "422": _ERROR}}},
     "/healthz": {"get": {"summary": "Liveness.", "responses": {"200": _ok("alive")}}},
-    "/metrics": {"get": {"summary": "Prometheus text format.", "responses": {"200": {
-        "description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+    "/metrics": {"get": {
+        "summary": "Prometheus text format (API key, e.g. as a bearer token, unless the shim "
+                   "runs with --open-metrics).", "security": _KEY,
+        "responses": {"200": {"description": "metrics", "content": {
+            "text/plain": {"schema": {"type": "string"}}}}, "401": _ERROR}}},
     "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": _ok("it")}}},
 }
 

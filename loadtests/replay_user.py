@@ -7,7 +7,9 @@ own timing (from the moment a request is sent), every request is reported a
 second time as ``TRACE intended-time latency``, measured from when it should
 have gone out, so a slow server cannot hide behind a slowed-down client
 (coordinated omission). With several worker processes each replays one
-shard (line number modulo ``ECCC_TRACE_SHARDS``).
+shard (line number modulo ``ECCC_TRACE_SHARDS``). With ``ECCC_TRACE_BATCH_MS``
+records due within that window go out as one ``/v1/events:batch`` request,
+as a tracking feed pushes them (see ``loadtests.tracefeed``).
 
 Imports Locust: load only in a Locust process.
 """
@@ -20,32 +22,13 @@ from pathlib import Path
 
 import gevent
 import gevent.pool
-import orjson
 from locust import FastHttpUser, constant, task
 from locust.runners import WorkerRunner
 
-from engine.errors import InvalidInput
-from engine.records import parse_time
 from loadtests.guards import API_KEY_ENV
+from loadtests.tracefeed import schedule, sends
 
 INTENDED = "intended-time latency"
-
-
-def schedule(path: Path, shard: int, shards: int) -> tuple[int, list[tuple[int, bytes]]]:
-    """(first time in the whole trace, this shard's (at, line) in file order)."""
-    first: int | None = None
-    mine: list[tuple[int, bytes]] = []
-    for number, line in enumerate(path.read_bytes().splitlines()):
-        if not line.strip():
-            continue
-        try:
-            at = parse_time(orjson.loads(line).get("at"))[0]
-        except (orjson.JSONDecodeError, InvalidInput, AttributeError):
-            at = first or 0  # a bad record goes out with its neighbours; the shim refuses it
-        first = at if first is None else min(first, at)
-        if number % shards == shard:
-            mine.append((at, line))
-    return first or 0, mine
 
 
 class TraceReplayUser(FastHttpUser):
@@ -66,26 +49,32 @@ class TraceReplayUser(FastHttpUser):
         speedup = float(os.environ.get("ECCC_SPEEDUP", "0")) or max(
             1.0, (last - first) / (0.9 * float(os.environ.get("ECCC_DURATION", "30"))))
         start = float(os.environ.get("ECCC_TRACE_START", "0")) or time.time()
-        headers = {"X-API-Key": os.environ.get(API_KEY_ENV, ""),
-                   "Content-Type": "application/json"}
+        window_s = float(os.environ.get("ECCC_TRACE_BATCH_MS", "0")) / 1000.0
+        key = os.environ.get(API_KEY_ENV, "")
         pool = gevent.pool.Pool(2000)
-        for at, line in records:
-            intended = start + (at - first) / speedup
-            delay = intended - time.time()
+        for send in sends(records, first, start, speedup, window_s):
+            delay = send.intended - time.time()
             if delay > 0:
                 gevent.sleep(delay)
-            pool.spawn(self._send, line, intended, headers)
+            pool.spawn(self._send, send.lines, send.intended, key, window_s > 0)
         pool.join()
 
-    def _send(self, line: bytes, intended: float, headers: dict[str, str]) -> None:
-        with self.client.post("/v1/events", data=line.decode(), headers=headers,
-                              name="/v1/events (trace)", catch_response=True) as response:
-            ok = response.status_code == 200
+    def _send(self, lines: list[bytes], intended: float, key: str, batch: bool) -> None:
+        if batch:
+            path, name = "/v1/events:batch", "/v1/events:batch (trace)"
+            headers = {"X-API-Key": key, "Content-Type": "application/x-ndjson"}
+        else:
+            path, name = "/v1/events", "/v1/events (trace)"
+            headers = {"X-API-Key": key, "Content-Type": "application/json"}
+        with self.client.post(path, data=b"\n".join(lines).decode(), headers=headers,
+                              name=name, catch_response=True) as response:
             size = len(response.content or b"")
-            if not ok:
-                response.failure(f"HTTP {response.status_code}")
+            error = None if response.status_code == 200 else f"HTTP {response.status_code}"
+            if error is None and batch and b'"rejected":[]' not in (response.content or b""):
+                error = "some records of the batch were refused"
+            if error is not None:
+                response.failure(error)
         self.environment.events.request.fire(
             request_type="TRACE", name=INTENDED,
             response_time=(time.time() - intended) * 1000.0, response_length=size,
-            exception=None if ok else RuntimeError(f"HTTP {response.status_code}"),
-            context={})
+            exception=None if error is None else RuntimeError(error), context={})

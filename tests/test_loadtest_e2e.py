@@ -52,3 +52,21 @@ def test_trace_replay_sends_every_record_and_a_breach_exits_1(tmp_path: Path) ->
     assert int(stats["TRACE intended-time latency"]["Request Count"]) == records
     summary = orjson.loads((tmp_path / "summary.json").read_bytes())
     assert not summary["passed"] and summary["loadtest_fail_ratio"] == 0.0
+
+
+@pytest.mark.slow
+def test_trace_replay_in_feed_batches_sends_every_record_once(tmp_path: Path) -> None:
+    trace = ROOT / "scenarios" / "example_trace.jsonl"
+    done = loadtest("--shape", "trace", "--trace", str(trace), "--duration", "3",
+                    "--batch-ms", "200", "--out", str(tmp_path), "--max-fail-ratio", "0.0",
+                    "--p99-ms", "5000")
+    assert done.returncode == 0, done.stderr
+    stats = rows(tmp_path / "locust_stats.csv")
+    records = sum(1 for line in trace.read_bytes().splitlines() if line.strip())
+    batches = int(stats["POST /v1/events:batch (trace)"]["Request Count"])
+    assert 1 < batches < records
+    assert int(stats["TRACE intended-time latency"]["Request Count"]) == batches
+    summary = orjson.loads((tmp_path / "summary.json").read_bytes())
+    accepted = sum(v for k, v in summary.items()
+                   if k.startswith("shim_inputs_total_") and k != "shim_inputs_total_wake")
+    assert accepted == records

@@ -121,6 +121,26 @@ def test_delivery_status_webhook_becomes_a_receipt(client: InProcessClient) -> N
     assert r.status_code == 422 and r.json()["field"] == "MessageStatus"
 
 
+def test_status_callback_url_names_the_engines_text(client: InProcessClient) -> None:
+    # A real provider names the text by its own SID; the gateway worker puts the
+    # engine's id in the StatusCallback URL, which the signature covers too.
+    mid = client.post("/v1/events", json=SUBSCRIBE, headers=KEY).json()["outputs"][0]["messageId"]
+    path = f"/v1/sms/status?messageId={mid}"
+    assert signed(client, path, {"MessageSid": "SM0a1b2c", "MessageStatus": "undelivered"}
+                  ).status_code == 204
+    journal = client.app.state.notifier.journal
+    (last,) = journal.inputs_after(journal.last_seq - 1)
+    receipt = orjson.loads(last)
+    assert receipt["kind"] == "receipt"
+    assert (receipt["messageId"], receipt["status"]) == (mid, "undelivered")
+    # The query is signed: the same form posted to another messageId is refused.
+    sig = signature(TOKEN, BASE + path, {"MessageSid": "SM0a1b2c",
+                                         "MessageStatus": "delivered"}.items())
+    r = client.post("/v1/sms/status?messageId=other", headers={"X-Twilio-Signature": sig},
+                    data={"MessageSid": "SM0a1b2c", "MessageStatus": "delivered"})
+    assert r.status_code == 403
+
+
 BAD_RECORDS = [
     ({"kind": "parcel", "at": "2026-12-14T09:00:00Z"}, "kind"),
     ({"kind": "scan", "at": 1797000000, "trackingNumber": TN, "eventCode": "OF"}, "at"),
@@ -228,11 +248,19 @@ def test_health_and_metrics(client: InProcessClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     client.post("/v1/events:batch", json=[SUBSCRIBE, {"kind": "x", "at": "2026-12-14T09:00:00Z"}],
                 headers=KEY)
-    text = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401  # counts are the operator's business
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {KEY['X-API-Key']}"}).text
     assert 'eccc_inputs_total{kind="subscribe"} 1' in text
     assert 'eccc_inputs_rejected_total{field="kind"} 1' in text
     assert 'eccc_outputs_total{kind="sms",reason=""} 1' in text
     assert 'eccc_http_request_seconds_count{route="events_batch"} 1' in text
+    assert "eccc_journal_commits_total 1" in text  # the batch was one transaction
+
+
+def test_metrics_can_be_opened_for_a_private_scraper(tmp_path: Path) -> None:
+    with make(tmp_path, open_metrics=True) as open_client:
+        assert open_client.get("/metrics").status_code == 200
+        assert open_client.get("/v1/outbox").status_code == 401  # nothing else opens
 
 
 def test_signature_matches_the_providers_published_example() -> None:
