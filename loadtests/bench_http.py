@@ -79,6 +79,10 @@ def _cpu_us(runs: list[dict[str, Any]], per: int = 1) -> float:
     return round(sum(r["server_cpu_s"] for r in runs) / done * 1e6, 1) if done else 0.0
 
 
+def _progress(message: str) -> None:
+    print(f"eccc bench http: {message}", file=sys.stderr, flush=True)
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
 
@@ -92,6 +96,7 @@ def bench_http(seconds: float = 2.0, connections: int = 32, batch_size: int = 20
     the per-round ratios, each round's ratio listed too), so a burst of other
     work on a shared machine skews one round, not the result.
     """
+    _progress("building request bodies")
     # Enough distinct records that no body is sent twice at the rates we can reach,
     # plus a warm-up share sent before any measurement.
     single = _records(int(20_000 * seconds * (rounds + 1)))
@@ -114,6 +119,7 @@ def bench_http(seconds: float = 2.0, connections: int = 32, batch_size: int = 20
             # so the rounds measure the steady state a long-running shim is in.
             share = len(single) // (rounds + 1)
             singles.write_bytes(SEPARATOR.join(single[:share]))
+            _progress("warming up both paths")
             _blast(shim.url, "GET", "/healthz", None, 1.0, connections, key)
             _blast(shim.url, "POST", "/v1/events", singles, seconds, connections, key)
             for r in range(1, rounds + 1):
@@ -122,6 +128,10 @@ def bench_http(seconds: float = 2.0, connections: int = 32, batch_size: int = 20
                                          connections, key))
                 events.append(_measured(pid, shim.url, "POST", "/v1/events", singles, seconds,
                                         connections, key))
+                t, e = trivial[-1]["requests_per_second"], events[-1]["requests_per_second"]
+                _progress(f"round {r}/{rounds}: /healthz {t:,.0f} req/s, /v1/events "
+                          f"{e:,.0f} req/s, ratio {e / t if t else 0:.3f}")
+            _progress("batch ingest")
             batch = _measured(pid, shim.url, "POST", "/v1/events:batch", batches,
                               max(seconds, 3.0), max(2, min(connections, 4)), key)
         db_bytes = sum(f.stat().st_size for f in work.glob("bench.sqlite3*"))
