@@ -31,7 +31,7 @@ import orjson
 from engine import phones
 from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
-from engine.inputs import Input, SmsIn, Subscribe, Wake
+from engine.inputs import Input, Scan, SmsIn, Subscribe, Wake
 from engine.outputs import Held, Output, Reply, Sms, Suppressed
 from engine.records import format_time, from_input, from_output, to_input
 from loadtests.journal import Batch, Journal
@@ -169,11 +169,13 @@ class Notifier:
             for index, rec in enumerate(records):
                 try:
                     inp = to_input(rec)
-                    phone = person(inp)
+                    phone = None if type(inp) is Scan else person(inp)
                 except InvalidInput as exc:
                     self._refuse(result, index, exc)
                     continue
-                seq = self._fire_due(inp.at, seq, batch, result)
+                due = engine.next_wake
+                if due is not None and due <= inp.at:
+                    seq = self._fire_due(inp.at, seq, batch, result)
                 try:
                     outputs = engine.handle(inp)
                 except InvalidInput as exc:
