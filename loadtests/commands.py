@@ -82,6 +82,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_loadtest(args: argparse.Namespace) -> int:
     from loadtests.loadtest import run_loadtest
 
+    shape, *rest = args.shape
+    if shape not in ("surge", "trace") or len(rest) > 1 or (rest and shape != "trace"):
+        print(f"eccc loadtest: --shape takes 'surge' or 'trace FILE', not "
+              f"{' '.join(args.shape)!r}", file=sys.stderr)
+        return 2
+    if rest and args.trace and rest[0] != args.trace:
+        print("eccc loadtest: two traces given (after --shape trace and with --trace)",
+              file=sys.stderr)
+        return 2
+    args.shape, args.trace = shape, (rest[0] if rest else args.trace)
+
     code: int = run_loadtest(args)
     return code
 
@@ -134,8 +145,11 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
         description="Start the shim on 127.0.0.1, run Locust headless with a surge or a "
         "trace-replay shape, keep Locust's CSV and HTML report and our summary.json in a run "
         "directory, and exit 1 when a threshold is breached.")
-    lp.add_argument("--shape", choices=["surge", "trace"], default="surge")
-    lp.add_argument("--trace", metavar="FILE", help="trace.jsonl for --shape trace")
+    lp.add_argument("--shape", nargs="+", metavar=("surge|trace", "FILE"), default=["surge"],
+                    help="surge (default): a compressed holiday surge of every actor; "
+                         "trace FILE: replay a trace.jsonl at its recorded times")
+    lp.add_argument("--trace", metavar="FILE", help="the trace for --shape trace (or give it "
+                                                     "after 'trace')")
     lp.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
     lp.add_argument("--users", type=int, default=40, help="peak users (surge shape)")
     lp.add_argument("--batch-ms", type=float, default=0.0, metavar="MS",

@@ -109,8 +109,12 @@ def summarise(stats: dict[str, dict[str, str]], args: argparse.Namespace) -> dic
 
 
 def run_loadtest(args: argparse.Namespace) -> int:
-    if args.shape == "trace" and not (args.trace and Path(args.trace).is_file()):
-        print("eccc loadtest: --shape trace needs --trace FILE (a trace.jsonl)", file=sys.stderr)
+    if args.shape == "trace" and not args.trace:
+        print("eccc loadtest: --shape trace needs a trace.jsonl: --shape trace FILE",
+              file=sys.stderr)
+        return 2
+    if args.shape == "trace" and not Path(args.trace).is_file():
+        print(f"eccc loadtest: no trace file {args.trace}", file=sys.stderr)
         return 2
     out = run_dir(args.out, args.shape)
     api_key, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)

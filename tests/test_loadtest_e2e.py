@@ -57,7 +57,7 @@ def test_trace_replay_sends_every_record_and_a_breach_exits_1(tmp_path: Path) ->
 @pytest.mark.slow
 def test_trace_replay_in_feed_batches_sends_every_record_once(tmp_path: Path) -> None:
     trace = ROOT / "scenarios" / "example_trace.jsonl"
-    done = loadtest("--shape", "trace", "--trace", str(trace), "--duration", "3",
+    done = loadtest("--shape", "trace", str(trace), "--duration", "3",
                     "--batch-ms", "200", "--out", str(tmp_path), "--max-fail-ratio", "0.0",
                     "--p99-ms", "5000")
     assert done.returncode == 0, done.stderr
