@@ -288,3 +288,28 @@ def test_logs_show_masked_numbers_only(client: InProcessClient,
     with caplog.at_level("INFO", logger="eccc.shim"):
         signed(client, "/v1/sms/inbound", {"From": PHONE, "Body": "HELP"})
     assert "+1303*****23" in caplog.text and PHONE not in caplog.text
+
+
+def test_concurrent_requests_share_a_commit_and_each_waits_for_it(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    app = create_app(ShimSettings(db=str(tmp_path / "shim.sqlite3"), api_key="test-key",
+                                  auth_token=TOKEN))
+    journal = app.state.notifier.journal
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE, headers=KEY) as c:
+            scans = [scan(f"2026-12-14T09:{m:02d}:00-07:00", "10", tn=f"94001118992234567{m:05d}")
+                     for m in range(50)]
+            return await asyncio.gather(*(c.post("/v1/events", json=s) for s in scans))
+
+    responses = asyncio.run(run())
+    assert [r.status_code for r in responses] == [200] * 50
+    seqs = sorted(r.json()["seq"] for r in responses)
+    assert seqs == list(range(1, 51))
+    # Every response came after its input was committed, and they shared transactions.
+    assert journal.last_seq == 50 and journal.commits < 10, journal.commits
+    app.state.notifier.close()
