@@ -30,6 +30,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import orjson
 
 from engine.records import from_input
@@ -77,6 +78,18 @@ def _cpu_us(runs: list[dict[str, Any]], per: int = 1) -> float:
     """Server CPU microseconds per request (or per input, with ``per``)."""
     done = sum(r["requests"] for r in runs) * per
     return round(sum(r["server_cpu_s"] for r in runs) / done * 1e6, 1) if done else 0.0
+
+
+def _journal_counts(url: str, api_key: str) -> dict[str, float]:
+    """The journal's counters from /metrics. Read after the single-event rounds
+    (warm-up included), inputs / commits is their group commit size."""
+    text = httpx.get(url + "/metrics", headers={"X-API-Key": api_key}, timeout=10).text
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("eccc_journal_seq", "eccc_journal_commits_total"):
+            found[name] = float(value)
+    return found
 
 
 def _progress(message: str) -> None:
@@ -131,6 +144,7 @@ def bench_http(seconds: float = 2.0, connections: int = 32, batch_size: int = 20
                 t, e = trivial[-1]["requests_per_second"], events[-1]["requests_per_second"]
                 _progress(f"round {r}/{rounds}: /healthz {t:,.0f} req/s, /v1/events "
                           f"{e:,.0f} req/s, ratio {e / t if t else 0:.3f}")
+            journal = _journal_counts(shim.url, key)
             _progress("batch ingest")
             batch = _measured(pid, shim.url, "POST", "/v1/events:batch", batches,
                               max(seconds, 3.0), max(2, min(connections, 4)), key)
@@ -162,6 +176,9 @@ def bench_http(seconds: float = 2.0, connections: int = 32, batch_size: int = 20
         "non_2xx": sum(n for r in (*trivial, *events, batch) for s, n in r["statuses"].items()
                        if not 200 <= int(s) < 300),
         "journal_bytes": db_bytes,
+        "events_inputs_per_commit": round(journal["eccc_journal_seq"]
+                                          / journal["eccc_journal_commits_total"], 1)
+        if journal.get("eccc_journal_commits_total") else 0.0,
         "durability": "SQLite WAL, synchronous=NORMAL (survives kill -9)",
         "connections": connections,
         "seconds_per_measurement": seconds,
