@@ -18,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from reports import html
-from reports.figures import (
+from reports.html import fmt_duration
+from reports.plotting import (
     LATENCY_FLOOR_S,
     STYLE,
     column,
@@ -30,7 +31,6 @@ from reports.figures import (
     png_bytes,
     rolling_mean,
 )
-from reports.html import fmt_duration
 from reports.render import RunData, load_run
 
 COMPARISON = "comparison.html"

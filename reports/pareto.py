@@ -29,8 +29,8 @@ import matplotlib.style
 import numpy as np
 from matplotlib.figure import Figure
 
-from reports.figures import STYLE, new_figure, plain, png_bytes
 from reports.html import CSS, FigureSection, fmt_value
+from reports.plotting import STYLE, new_figure, plain, png_bytes
 
 REPORT = "report.html"
 MAX_METRIC_FIGURES = 12
