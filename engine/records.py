@@ -83,29 +83,22 @@ def to_input(rec: Any) -> Input:
         )
     at, offset = parse_time(rec.get("at"))
     if kind == "scan":
-        eta = rec.get("expectedDelivery")
         tn, code = rec.get("trackingNumber"), rec.get("eventCode")
         city, state = rec.get("eventCity", ""), rec.get("eventState", "")
         zip_code, event_id = rec.get("eventZIP", ""), rec.get("eventId", "")
-        if (type(tn) is str and type(code) is str and type(city) is str
+        if not (type(tn) is str and type(code) is str and type(city) is str
                 and type(state) is str and type(zip_code) is str and type(event_id) is str):
-            # The common, well-formed record (the hot path); anything else takes
-            # the field-by-field way below, which names what is wrong.
-            return Scan(
-                at=at, offset_min=offset, tracking_number=tn, event_code=code.strip().upper(),
-                city=city.strip().upper(), state=state.strip().upper(), zip=zip_code.strip(),
-                event_id=event_id,
-                expected_delivery=None if eta in (None, "") else parse_day(eta,
-                                                                          "expectedDelivery"),
-            )
+            # Not the common well-formed record (the hot path): field by field, naming
+            # what is wrong (a missing optional field, or null, reads as "").
+            tn, code = _text(rec, "trackingNumber", required=True), _text(rec, "eventCode",
+                                                                          required=True)
+            city, state = _text(rec, "eventCity"), _text(rec, "eventState")
+            zip_code, event_id = _text(rec, "eventZIP"), _text(rec, "eventId")
+        eta = rec.get("expectedDelivery")
         return Scan(
-            at=at, offset_min=offset,
-            tracking_number=_text(rec, "trackingNumber", required=True),
-            event_code=_text(rec, "eventCode", required=True).strip().upper(),
-            city=_text(rec, "eventCity").strip().upper(),
-            state=_text(rec, "eventState").strip().upper(),
-            zip=_text(rec, "eventZIP").strip(),
-            event_id=_text(rec, "eventId"),
+            at=at, offset_min=offset, tracking_number=tn, event_code=code.strip().upper(),
+            city=city.strip().upper(), state=state.strip().upper(), zip=zip_code.strip(),
+            event_id=event_id,
             expected_delivery=None if eta in (None, "") else parse_day(eta, "expectedDelivery"),
         )
     if kind == "subscribe":

@@ -218,13 +218,8 @@ class Notifier:
         """A typed input from a webhook; replies to its sender go back inline if ``inline``."""
         return self.stage([from_input(inp)], inline_to=person(inp) if inline else None)
 
-    @property
-    def committed(self) -> int:
-        """The last journal position that is durable."""
-        return self.journal.last_seq
-
-    async def durable(self, seq: int | None = None) -> None:
-        """Wait until everything staged up to ``seq`` (default: all) is committed.
+    async def durable(self, seq: int) -> None:
+        """Wait until everything staged up to journal position ``seq`` is committed.
 
         Group commit: the first waiter schedules one flush for the end of this
         turn of the event loop; every request staged before it runs shares the
@@ -232,8 +227,7 @@ class Notifier:
         Each waiter has its own future, so one cancelled request cannot fail
         the others.
         """
-        target = self._seq if seq is None else seq
-        if target <= self.journal.last_seq:
+        if seq <= self.journal.last_seq:
             return
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
