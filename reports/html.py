@@ -174,11 +174,13 @@ def _cards(summary: dict[str, Any]) -> str:
 # --- page pieces ---------------------------------------------------------------------------
 
 
-def _na(reason: str) -> str:
-    return f'<p class="na">{NOT_AVAILABLE} ({escape(reason)})</p>'
+def _na(reason: str, unavailable: str = NOT_AVAILABLE) -> str:
+    return f'<p class="na">{unavailable} ({escape(reason)})</p>'
 
 
-def _figures(sections: Sequence[FigureSection], prefix: str) -> str:
+def figures_html(sections: Sequence[FigureSection], prefix: str,
+                 unavailable: str = NOT_AVAILABLE) -> str:
+    """Each section as a <figure> (id ``prefix``N): the PNG inline, or why it is missing."""
     out = []
     for i, f in enumerate(sections):
         out.append(f'<figure id="{prefix}{i + 1}"><h3>{escape(f.title)}</h3>')
@@ -187,7 +189,7 @@ def _figures(sections: Sequence[FigureSection], prefix: str) -> str:
             out.append(f'<img src="data:image/png;base64,{data}" alt="{escape(f.title)}">')
             out.append(f"<figcaption>{escape(f.caption)}</figcaption>")
         else:
-            out.append(_na(f.content))
+            out.append(_na(f.content, unavailable))
         out.append("</figure>")
     return "\n".join(out)
 
@@ -240,7 +242,7 @@ def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
         '<h2 id="key-numbers">Key numbers</h2>',
         _cards(summary),
         '<h2 id="figures">Figures</h2>',
-        _figures(sections, "figure-"),
+        figures_html(sections, "figure-"),
         '<h2 id="metrics">All metrics</h2>',
         metrics,
         '<h2 id="diagnostics">Diagnostics</h2>',
@@ -270,7 +272,7 @@ def comparison_page(labels: Sequence[str], summaries: Sequence[dict[str, Any]],
         '<h2 id="key-numbers">Key numbers</h2>',
         f"<table>{head}\n" + "\n".join(key_rows) + "</table>",
         '<h2 id="figures">Figures</h2>',
-        _figures(sections, "figure-"),
+        figures_html(sections, "figure-"),
         '<h2 id="metrics">All metrics</h2>',
         f"<table>{head}\n" + "\n".join(all_rows) + "</table>",
     ])

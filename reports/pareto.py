@@ -16,7 +16,6 @@ figure keeps the 95% intervals so a reader sees which rankings are noise.
 
 from __future__ import annotations
 
-import base64
 import csv
 import json
 import math
@@ -29,7 +28,7 @@ import matplotlib.style
 import numpy as np
 from matplotlib.figure import Figure
 
-from reports.html import CSS, FigureSection, fmt_value
+from reports.html import CSS, FigureSection, figures_html, fmt_value
 from reports.plotting import STYLE, new_figure, plain, png_bytes
 
 REPORT = "report.html"
@@ -133,20 +132,6 @@ def _render(draw: Any, *args: Any) -> bytes | str:
         return result if isinstance(result, str) else png_bytes(result)
 
 
-def _figure_html(sections: Sequence[FigureSection]) -> str:
-    out = []
-    for f in sections:
-        out.append(f"<figure><h3>{escape(f.title)}</h3>")
-        if isinstance(f.content, bytes):
-            data = base64.b64encode(f.content).decode("ascii")
-            out.append(f'<img src="data:image/png;base64,{data}" alt="{escape(f.title)}">')
-            out.append(f"<figcaption>{escape(f.caption)}</figcaption>")
-        else:
-            out.append(f'<p class="na">not available ({escape(f.content)})</p>')
-        out.append("</figure>")
-    return "\n".join(out)
-
-
 def page(title: str, body: Sequence[str]) -> str:
     """A self-contained page in the run report's style."""
     return "\n".join(["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -219,7 +204,8 @@ def render_sweep(sweep_dir: Path) -> Path:
             (sweep_dir / f"metric_{m}.png").write_bytes(content)
         sections.append(FigureSection(m, "Mean over replications with its 95% t interval; "
                                       "replications share seeds across points.", content))
-    body += ["<h2>Figures</h2>", _figure_html(sections), "<h2>Points</h2>",
+    body += ["<h2>Figures</h2>", figures_html(sections, "figure-", "not available"),
+             "<h2>Points</h2>",
              table(["point", "n", *metrics],
                    [[r["label"], r["n"], *[r[m][0] for m in metrics]] for r in rows])]
     out = sweep_dir / REPORT

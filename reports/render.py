@@ -84,20 +84,28 @@ def read_series(path: Path) -> tuple[list[datetime] | None, dict[str, np.ndarray
     return hours, series
 
 
+def _json_object(run_dir: Path, name: str, problems: list[str]) -> dict[Any, Any] | None:
+    """The JSON object in ``run_dir/name``, or None with the reason added to ``problems``."""
+    try:
+        loaded = json.loads((run_dir / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{name} is missing")
+        return None
+    except (OSError, ValueError) as e:
+        problems.append(f"{name} could not be read ({type(e).__name__})")
+        return None
+    if not isinstance(loaded, dict):
+        problems.append(f"{name} is not a JSON object")
+        return None
+    return loaded
+
+
 def load_run(run_dir: Path) -> RunData:
     """Parse whatever of the run directory's files exist; never raises on bad content."""
     run = RunData()
-    path = run_dir / SUMMARY
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(loaded, dict):
-            run.summary = {str(k): v for k, v in loaded.items()}
-        else:
-            run.problems.append(f"{SUMMARY} is not a JSON object")
-    except FileNotFoundError:
-        run.problems.append(f"{SUMMARY} is missing")
-    except (OSError, ValueError) as e:
-        run.problems.append(f"{SUMMARY} could not be read ({type(e).__name__})")
+    summary = _json_object(run_dir, SUMMARY, run.problems)
+    if summary is not None:
+        run.summary = {str(k): v for k, v in summary.items()}
 
     try:
         run.hours, run.series = read_series(run_dir / SERIES)
@@ -108,17 +116,9 @@ def load_run(run_dir: Path) -> RunData:
     except (OSError, ValueError, csv.Error) as e:
         run.problems.append(f"{SERIES} could not be read ({type(e).__name__})")
 
-    path = run_dir / DISTRIBUTIONS
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(loaded, dict):
-            run.distributions = loaded
-        else:
-            run.problems.append(f"{DISTRIBUTIONS} is not a JSON object")
-    except FileNotFoundError:
-        run.problems.append(f"{DISTRIBUTIONS} is missing")
-    except (OSError, ValueError) as e:
-        run.problems.append(f"{DISTRIBUTIONS} could not be read ({type(e).__name__})")
+    distributions = _json_object(run_dir, DISTRIBUTIONS, run.problems)
+    if distributions is not None:
+        run.distributions = distributions
 
     try:
         run.diagnostics = (run_dir / DIAGNOSTICS).read_text(encoding="utf-8", errors="replace")
