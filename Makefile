@@ -19,7 +19,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy engine sim scenarios loadtests reports
+	$(BIN)/mypy engine scenarios sim reports research loadtests bench eccc
 
 test: lint $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -43,7 +43,7 @@ class ShimProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> ShimProcess:
-        cmd = [sys.executable, "-m", "sim.cli", "serve", "--host", HOST, "--port",
+        cmd = [sys.executable, "-m", "eccc.cli", "serve", "--host", HOST, "--port",
                str(self.port), "--db", self.db, *self.extra]
         for p in self.policies:
             cmd += ["--policy", p]

@@ -1,7 +1,7 @@
 """What a run measured: counters over time, samples, and the flat summary.
 
 One naming scheme (shared with replay and the shim through
-``reports.summary.OutputTally``): ``summary.json`` is a flat, sorted mapping
+``engine.tally.OutputTally``): ``summary.json`` is a flat, sorted mapping
 of metric names to numbers or strings; ``series.csv`` has one row per
 simulated hour; ``distributions.json`` holds samples for the figures.
 """
@@ -192,7 +192,7 @@ class Metrics:
         exc_texted = sum(p.exception_texted for p in exc)
         n = self.delivered_n
         # Each share and mean comes with its numerator and denominator, so shards merge
-        # exactly (sim.shards) instead of averaging rounded ratios.
+        # exactly (research.shards) instead of averaging rounded ratios.
         return {
             "parcels_accepted": self.accepted,
             "parcels_delivered": n,

@@ -30,7 +30,7 @@ from engine.inputs import Input, Receipt, Wake
 from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
-from reports.summary import OutputTally
+from engine.tally import OutputTally
 from scenarios.schema import Scenario
 from sim.care import CareCentre
 from sim.customers import LATE_CHECK_H, Customers

@@ -10,7 +10,7 @@ The run directory (read by ``reports.render``):
   diagnostics.txt     Little's law per station, calibration against FACTS
 Nothing that depends on the wall clock goes into ``summary.json``, so the same
 scenario and seed give a byte-identical file. Every share and mean in it has
-its numerator and denominator beside it, so shards merge exactly (sim.shards).
+its numerator and denominator beside it, so shards merge exactly (research.shards).
 
 ``run_scenario`` is the pure entry point (summary and distributions, no files)
 for sweeps and shards; ``run_to_dir`` is ``eccc run``'s, with the run directory.
@@ -61,7 +61,7 @@ def summarise(m: Model) -> dict[str, Any]:
     span = m.t_end - m.t_begin
     s["run_span_h"] = _r(span / 3600)
     # The short code's monthly fee pro-rated over the run, apart from what each
-    # segment costs: shards of one run share the fee (sim.shards counts it once).
+    # segment costs: shards of one run share the fee (research.shards counts it once).
     fixed = gw.short_code_usd_per_month * span / 86400 / 30.4
     per_segment = (s["segments_total"] + m.customers.inbound) * gw.cost_per_segment_usd
     s["cost_fixed_usd"] = _r(fixed)
@@ -173,7 +173,7 @@ def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
 
     Returns ``(summary, distributions)``: the flat ``summary.json`` mapping and the
     histograms and latency samples of ``distributions.json``, which is what shards
-    need to merge exactly (``sim.shards.merge``). A scenario of continuous stations
+    need to merge exactly (``research.shards.merge``). A scenario of continuous stations
     only has no distributions (``{}``).
     """
     sc = scenario if isinstance(scenario, Scenario) else parse(dict(scenario))

@@ -5,8 +5,8 @@ import itertools
 import orjson
 import pytest
 
-from sim.bench import build_mix
-from sim.cli import main
+from bench.engine_inputs import build_mix
+from eccc.cli import main
 
 
 def test_mix_is_realistic_and_time_ordered() -> None:

@@ -26,7 +26,7 @@ CHAINS = {
 
 
 def _replay(policies: tuple[str, ...], seed: str, out: Path) -> subprocess.Popen[bytes]:
-    args = [sys.executable, "-m", "sim.cli", "replay", str(TRACE), "--out", str(out),
+    args = [sys.executable, "-m", "eccc.cli", "replay", str(TRACE), "--out", str(out),
             "--json", "--quiet", "--strict"]
     for policy in policies:
         args += ["--policy", policy]

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def loadtest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim.cli", "loadtest", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "eccc.cli", "loadtest", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=90, check=False)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from sim.cli import main
+from eccc.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "example_trace.jsonl"
 TN = "9400111899223456789012"

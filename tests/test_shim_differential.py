@@ -15,12 +15,12 @@ from typing import Any
 import orjson
 import pytest
 
+from eccc.replay import replay
 from engine.core import Engine, EngineConfig
 from engine.records import to_input
 from loadtests.app import ShimSettings, create_app
 from loadtests.inprocess import InProcessClient
 from loadtests.notifier import Notifier
-from sim.replay import replay
 
 TRACE = Path(__file__).resolve().parent.parent / "scenarios" / "example_trace.jsonl"
 KEY = {"X-API-Key": "k"}

@@ -10,12 +10,12 @@ import pytest
 
 from engine.inputs import Receipt, SmsIn
 from engine.outputs import Sms
+from research.sweep import run_point
 from scenarios.schema import ScenarioError, load, parse
 from sim.customers import Customer
 from sim.model import Model
 from sim.network import Tracked
 from sim.run import run_scenario
-from sim.sweep import run_point
 
 PHONE = "+13035550123"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import orjson
 
+from eccc.replay import replay
 from scenarios.schema import load
-from sim.replay import replay
 from sim.run import run_to_dir
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny_summary.json"

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import simpy
 
+from research.shards import merge
 from scenarios.schema import ScenarioError, load, parse
 from sim.netstation import fifo_servers
 from sim.run import run_to_dir
-from sim.shards import merge
 
 
 def _simpy_fifo(arr: list[float], svc: list[float], c: int) -> list[tuple[float, float]]:

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from sim.executors import DaskCluster, InProcess, LocalPool
-from sim.sweep import POINTS_DIR, run_sweep, write_sweep, write_tables
-from sim.sweepfile import SweepError, apply, parse, set_path
+from research.executors import DaskCluster, InProcess, LocalPool
+from research.sweep import POINTS_DIR, run_sweep, write_sweep, write_tables
+from research.sweepfile import SweepError, apply, parse, set_path
 
 METRICS = ["texts_total", "opt_outs", "texts_per_recipient_24h_max_mean",
            "ofd_text_before_delivery_share", "parcels_accepted"]
@@ -142,8 +142,8 @@ def test_a_failing_point_is_reported_with_its_parameters_and_the_others_kept(
 
 
 def test_shipped_policy_sweep_expands_and_validates() -> None:
-    from sim.sweep import plan
-    from sim.sweepfile import load
+    from research.sweep import plan
+    from research.sweepfile import load
 
     spec = load(Path(__file__).parents[1] / "scenarios/sweeps/policy_frontier.toml")
     planned = plan(spec)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from eccc.cli import main
 from reports.pareto import pareto_front
-from sim.cli import main
-from sim.comparison import differences, load_group
-from sim.noise import mean_interval, t_quantile, welch
+from research.comparison import differences, load_group
+from research.noise import mean_interval, t_quantile, welch
 
 
 @pytest.mark.parametrize(("df", "q"), [(1, 12.7062), (2, 4.3027), (4, 2.7764), (9, 2.2622),

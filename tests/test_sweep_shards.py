@@ -9,12 +9,12 @@ from typing import Any
 import orjson
 import pytest
 
+from research.executors import InProcess
+from research.shards import merge, merge_histograms, shard_scenario, shard_scenarios, shard_seed
+from research.sweep import run_point, run_sweep
+from research.sweepfile import parse
 from scenarios.schema import parse as parse_scenario
 from scenarios.schema import resolve
-from sim.executors import InProcess
-from sim.shards import merge, merge_histograms, shard_scenario, shard_scenarios, shard_seed
-from sim.sweep import run_point, run_sweep
-from sim.sweepfile import parse
 
 # Stated tolerance of a 2-shard run against the unsharded run, relative, on the
 # mean of two seeds (seed noise included). Measured errors are well inside
@@ -91,7 +91,7 @@ def test_merge_is_exact_for_counts_ratios_and_histograms() -> None:
     assert m.distributions["texts_per_recipient_24h"] == {"values": [1, 4, 6],
                                                           "counts": [2, 2, 1]}
     # per-run texts per recipient from the merged histogram [2, 2, 4, 9], with
-    # reports.summary's quantile (element round(q * (n - 1)) of the sorted values)
+    # engine.tally's quantile (element round(q * (n - 1)) of the sorted values)
     assert (s["texts_per_recipient_p50"], s["texts_per_recipient_p95"]) == (4.0, 9.0)
     assert s["texts_per_recipient_mean"] == pytest.approx(17 / 4)
     hist = merge_histograms([{"values": [1], "counts": [3]}, {"values": [1, 2], "counts": [1, 1]}])
@@ -157,10 +157,10 @@ def test_a_sweep_can_run_its_points_as_shards(tmp_path: Path) -> None:
 
 
 def _eccc_run(argv: list[str]) -> int:
-    """``eccc run`` alone (sim.commands), without the rest of the CLI."""
+    """``eccc run`` alone (eccc.run_command), without the rest of the CLI."""
     import argparse
 
-    from sim.commands import add_run_command
+    from eccc.run_command import add_run_command
 
     parser = argparse.ArgumentParser(prog="eccc")
     add_run_command(parser.add_subparsers())
@@ -170,9 +170,9 @@ def _eccc_run(argv: list[str]) -> int:
 
 
 def test_eccc_run_shards_is_deterministic_and_executor_independent(tmp_path: Path) -> None:
+    from research.executors import LocalPool
+    from research.shards import run_sharded
     from scenarios.schema import load
-    from sim.executors import LocalPool
-    from sim.shards import run_sharded
 
     for name in ("a", "b"):
         assert _eccc_run(["tiny", "--days", "1", "--shards", "2", "--workers", "1", "--quiet",

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.executors import Executor
+    from research.executors import Executor
 
 # Samples beyond this many per shard are thinned by the sim (sim.metrics.SAMPLE_CAP).
 SAMPLE_CAP = 20_000
@@ -179,7 +179,7 @@ def _sum(parts: Sequence[dict[str, Any]], name: str) -> float:
 
 
 def _hist_quantile(h: dict[str, list[Any]], q: float) -> float:
-    """The quantile ``reports.summary.OutputTally`` takes of the sorted values
+    """The quantile ``engine.tally.OutputTally`` takes of the sorted values
     (element ``round(q * (n - 1))``), read off a histogram."""
     n = sum(h["counts"])
     i = min(n - 1, max(0, round(q * (n - 1))))
@@ -350,12 +350,12 @@ def run_sharded(data: dict[str, Any], seed: int, n: int, executor: Executor | No
                 scale: float = 1.0, days: float | None = None,
                 policies: tuple[str, ...] | None = None) -> Merged:
     """Split ``data`` (a scenario's dict form) into ``n`` shards, run them on
-    ``executor`` (``sim.executors``; in this process by default) and merge them.
+    ``executor`` (``research.executors``; in this process by default) and merge them.
 
     The merged summary does not depend on the executor or the order shards finish
     in. Raises ``RuntimeError`` naming the shards that failed.
     """
-    from sim.executors import InProcess
+    from research.executors import InProcess
 
     tasks = [{"scenario": part, "seed": part_seed, "policies": policies, "scale": scale,
               "days": days} for part, part_seed in shard_scenarios(data, seed, n)]

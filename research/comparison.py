@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.noise import welch
+from research.noise import welch
 
 SUMMARY = "summary.json"
 

@@ -78,8 +78,8 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     import orjson
 
     from reports.summary import format_table
-    from sim.executors import make_executor
-    from sim.shards import run_sharded
+    from research.executors import make_executor
+    from research.shards import run_sharded
 
     t0 = time.perf_counter()
     executor = make_executor(args.workers)
@@ -93,7 +93,7 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
         executor.close()
     s = merged.summary
     diag = [f"Sharded run: {args.shards} shards of 1/{args.shards} of the volume and of every "
-            f"shared capacity, on {executor.name}, merged exactly (sim/shards.py).",
+            f"shared capacity, on {executor.name}, merged exactly (research/shards.py).",
             "An approximation: n small queues are not one big one (pooling is lost, integer "
             "agents and servers round, the gateway's rate is enforced per shard)."]
     diag += [f"  merge gap: {g}" for g in merged.gaps]

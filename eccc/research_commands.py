@@ -1,5 +1,5 @@
-"""``eccc sweep`` and ``eccc compare``: the command-line shell around sim.sweep and
-sim.comparison (added to the parser by ``add_commands``, as the shim's commands are)."""
+"""``eccc sweep`` and ``eccc compare``: the command-line shell around research.sweep and
+research.comparison (added to the parser by ``add_commands``, as the shim's commands are)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ Rerunning the same command resumes: finished points in OUT/points/ are skipped.
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.executors import make_executor
-    from sim.sweep import run_sweep, write_sweep
-    from sim.sweepfile import SweepError, load
+    from research.executors import make_executor
+    from research.sweep import run_sweep, write_sweep
+    from research.sweepfile import SweepError, load
 
     try:
         spec = load(args.sweep)
@@ -74,7 +74,7 @@ def _print_front(out: Path) -> None:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from sim.comparison import CompareError, compare
+    from research.comparison import CompareError, compare
 
     paths = [Path(p) for p in args.runs]
     out = Path(args.out) if args.out else Path("runs") / (

@@ -1,6 +1,6 @@
 """The shim's ``eccc`` subcommands: ``serve``, ``loadtest`` and ``bench http``.
 
-Kept here, not in ``sim/cli.py``, so the shared command file only gains a
+Kept here, not in ``eccc/cli.py``, so the shared command file only gains a
 call to ``add_commands`` and one branch in ``bench``.
 
 ``eccc serve`` runs one process, one engine: the engine is single-threaded
@@ -98,8 +98,8 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
 
 
 def bench_http_report(args: argparse.Namespace) -> dict[str, Any]:
-    """``eccc bench http``: called from the ``bench`` command in sim/cli.py."""
-    from loadtests.bench_http import bench_http
+    """``eccc bench http``: called from the ``bench`` command in eccc/cli.py."""
+    from bench.http_shim import bench_http
 
     report: dict[str, Any] = bench_http(seconds=args.seconds, connections=args.connections,
                                         batch_size=args.batch_size, rounds=args.rounds)

@@ -15,7 +15,7 @@ Besides requests/s, the server's own CPU time per request is reported: on a
 shared two-core machine the load generator and other work take turns with the
 server, and CPU per request is the figure that does not move with them.
 
-Records come from ``sim.bench.build_mix`` (the engine benchmark's realistic
+Records come from ``bench.engine_inputs.build_mix`` (the engine benchmark's realistic
 mix), each sent once, in time order per connection.
 """
 
@@ -33,10 +33,10 @@ from typing import Any
 import httpx
 import orjson
 
+from bench.engine_inputs import BENCH_POLICIES, build_mix
 from engine.records import from_input
 from loadtests.blaster import SEPARATOR
 from loadtests.process import ShimProcess
-from sim.bench import BENCH_POLICIES, build_mix
 
 
 def _records(n: int) -> list[bytes]:

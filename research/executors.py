@@ -2,7 +2,7 @@
 
 Every executor has one method, ``run(fn, tasks)``, yielding ``(index, result)``
 as tasks finish, in any order; callers sort. ``fn`` must never raise for a
-bad point (``sim.sweep.evaluate`` turns errors into a result), so an executor
+bad point (``research.sweep.evaluate`` turns errors into a result), so an executor
 only has to survive infrastructure failures: a worker process that dies marks
 its tasks failed instead of losing the sweep.
 

@@ -25,8 +25,8 @@ EPILOG_POLICIES = (
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
+    from eccc.replay import replay
     from reports.summary import format_table
-    from sim.replay import replay
 
     trace = Path(args.trace)
     if not trace.is_file():
@@ -63,16 +63,16 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from sim.bench import bench_engine
+    from bench.engine_inputs import bench_engine
 
     if args.target == "engine":
         report = bench_engine(args.inputs, seed=args.seed)
-    elif args.target == "sim":  # simulation benchmark: sim/bench_sim.py
-        from sim.bench_sim import bench_sim
+    elif args.target == "sim":  # simulation benchmark: bench/peak_day.py
+        from bench.peak_day import bench_sim
 
         report = bench_sim(seed=args.seed)
-    elif args.target == "http":  # HTTP shim benchmark: loadtests/bench_http.py
-        from loadtests.commands import bench_http_report
+    elif args.target == "http":  # HTTP shim benchmark: bench/http_shim.py
+        from eccc.http_commands import bench_http_report
 
         report = bench_http_report(args)
     else:
@@ -120,20 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("--seed", type=int, default=1)
     bp.set_defaults(func=_cmd_bench)
 
-    # --- simulation: eccc run (sim/commands.py) ---
-    from sim.commands import add_run_command
+    # --- simulation: eccc run (eccc/run_command.py) ---
+    from eccc.run_command import add_run_command
 
     add_run_command(sub)
     # --- end simulation ---
 
-    # --- HTTP shim: serve, loadtest, and the bench http options (loadtests/commands.py) ---
-    from loadtests.commands import add_commands
+    # --- HTTP shim: serve, loadtest, and the bench http options (eccc/http_commands.py) ---
+    from eccc.http_commands import add_commands
 
     add_commands(sub, bp)
     # --- end HTTP shim ---
 
-    # --- sweeps: eccc sweep, eccc compare (sim/sweep_commands.py) ---
-    from sim.sweep_commands import add_commands as add_sweep_commands
+    # --- sweeps: eccc sweep, eccc compare (eccc/research_commands.py) ---
+    from eccc.research_commands import add_commands as add_sweep_commands
 
     add_sweep_commands(sub)
     # --- end sweeps ---

@@ -19,7 +19,7 @@ import orjson
 from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.records import from_output, to_input
-from reports.summary import OutputTally
+from engine.tally import OutputTally
 
 
 @dataclass

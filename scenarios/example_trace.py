@@ -4,7 +4,7 @@ Parcels move origin -> processing centres -> delivery unit with the event codes
 of shared/FACTS.md, some with delivery attempts and pickups, and the scan
 defects real feeds have (duplicates, late arrivals, missing fields). Several
 people follow several parcels through all three channels, ask questions, and
-one of them texts STOP. Regenerate with ``python -m sim.example_trace``.
+one of them texts STOP. Regenerate with ``python -m scenarios.example_trace``.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ class SweepSpec:
     shards: int = 1
     metrics: list[str] = field(default_factory=list)
     plugins: list[str] = field(default_factory=list)
-    runner: str = "sim.sweep:run_point"
+    runner: str = "research.sweep:run_point"
     pareto: dict[str, list[str]] = field(default_factory=dict)
     description: str = ""
 
@@ -217,7 +217,7 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         name=str(raw.get("name", where.stem)), base=base, points=expand(grid, listed),
         replications=reps, seed=int(raw.get("seed", 1)), crn=bool(raw.get("crn", True)),
         shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
-        runner=str(raw.get("runner", "sim.sweep:run_point")),
+        runner=str(raw.get("runner", "research.sweep:run_point")),
         pareto={k: list(v) for k, v in pareto.items()},
         description=str(raw.get("description", "")))
 

@@ -1,7 +1,7 @@
 """``eccc sweep``: run every point of a SWEEP.toml, replicated, resumable, in parallel.
 
 The shell is thin on purpose: ``plan`` turns a ``SweepSpec`` into tasks (pure),
-an executor runs them (``sim.executors``), each finished task is written to
+an executor runs them (``research.executors``), each finished task is written to
 ``points/<key>.json`` at once, and ``tabulate`` folds the stored results into
 tables (pure). The key is a hash of the resolved scenario, the seed, the
 shard and the runner, so a rerun of an interrupted sweep skips what is on
@@ -32,9 +32,9 @@ from typing import Any
 
 import orjson
 
-from sim.executors import Executor, InProcess, load_plugins
-from sim.noise import mean_interval
-from sim.sweepfile import Point, SweepSpec, apply, label_for
+from research.executors import Executor, InProcess, load_plugins
+from research.noise import mean_interval
+from research.sweepfile import Point, SweepSpec, apply, label_for
 
 POINTS_DIR = "points"
 Runner = Callable[[dict[str, Any], int], dict[str, Any]]
@@ -102,8 +102,8 @@ class Plan:
 
 def plan(spec: SweepSpec) -> Plan:
     """Resolve and validate every point's scenario; one task per point x replication x shard."""
+    from research.shards import shard_scenarios
     from scenarios.schema import parse
-    from sim.shards import shard_scenarios
 
     load_plugins(spec.plugins)  # the schema builds each chain, so plug-ins must exist here
     out = Plan()
@@ -146,7 +146,7 @@ class SweepOutcome:
 def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor | None = None,
               progress: bool = False) -> SweepOutcome:
     """Run what is not on disk yet, keep every finished task, merge shards, return it all."""
-    from sim.shards import merge
+    from research.shards import merge
 
     t0 = time.perf_counter()
     store = Path(out_dir) / POINTS_DIR

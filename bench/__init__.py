@@ -1,0 +1,1 @@
+"""Benchmarks: throughput and memory against a reference measured in the same run."""

@@ -1,0 +1,1 @@
+"""The ``eccc`` command line: the only package that imports every driver."""

@@ -1,0 +1,5 @@
+import sys
+
+from eccc.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Research tools: sweeps, common random numbers, shards, executors, comparisons."""
