@@ -7,18 +7,59 @@ simulation and the HTTP shim. Pure: it only counts what it is given.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
 
 from engine.outputs import Held, Output, Reply, Sms, Suppressed
 
 
-def _quantile(sorted_values: list[int], q: float) -> float:
-    if not sorted_values:
+class Sorted(Protocol):
+    """Ascending values with a length and integer indexing (a list, a NumPy array)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, i: int, /) -> Any: ...
+
+
+def percentile(sorted_values: Sorted, q: float) -> float:
+    """The project's one percentile: the inverted empirical CDF (nearest rank).
+
+    The smallest value ``v`` such that at least a share ``q`` of the values are
+    ``<= v``: element ``ceil(q * n) - 1`` of the sorted values (the first for
+    ``q = 0``), NumPy's ``method="inverted_cdf"``. Always one of the values,
+    never an interpolation, so it reads the same off the samples and off a
+    histogram of them (``percentile_of_counts``). 0.0 when there are none.
+    """
+    n = len(sorted_values)
+    if not n:
         return 0.0
-    i = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
-    return float(sorted_values[i])
+    return float(sorted_values[_rank(n, q)])
+
+
+def percentile_of_counts(values: Sequence[float], counts: Sequence[int], q: float) -> float:
+    """``percentile`` of the values a histogram holds (``values`` ascending,
+    ``counts[i]`` times ``values[i]``), without expanding it."""
+    n = sum(counts)
+    if not n:
+        return 0.0
+    i = _rank(n, q)
+    seen = 0
+    for value, count in zip(values, counts, strict=True):
+        seen += count
+        if seen > i:
+            return float(value)
+    raise AssertionError("rank below the total")
+
+
+def _rank(n: int, q: float) -> int:
+    if not 0.0 <= q <= 1.0:
+        raise ValueError(f"a percentile's share must be in [0, 1], got {q}")
+    # q * n within a rounding error of an integer is that integer (0.95 * 20 == 19).
+    k = q * n
+    r = round(k)
+    rank = r if abs(k - r) < 1e-9 * max(1.0, k) else math.ceil(k)
+    return min(n - 1, max(0, rank - 1))
 
 
 class OutputTally:
@@ -61,8 +102,8 @@ class OutputTally:
             "segments_total": self.segments,
             "recipients_texted": len(per),
             "texts_per_recipient_mean": round(sum(per) / len(per), 4) if per else 0.0,
-            "texts_per_recipient_p50": _quantile(per, 0.5),
-            "texts_per_recipient_p95": _quantile(per, 0.95),
+            "texts_per_recipient_p50": percentile(per, 0.5),
+            "texts_per_recipient_p95": percentile(per, 0.95),
             "texts_per_recipient_max": per[-1] if per else 0,
             "suppressed_total": sum(self.suppressed.values()),
             "held_total": sum(self.held.values()),

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from engine.tally import percentile
 from reports import html
 from reports.html import fmt_duration
 from reports.plotting import (
@@ -65,7 +66,7 @@ def draw_compare_latency(labels: list[str], runs: list[RunData]) -> Figure | str
     for i, (lab, v) in enumerate(found):
         x, y = ecdf(np.maximum(v, LATENCY_FLOOR_S))
         ax.step(x, y, where="post", color=f"C{i}", lw=1.6,
-                label=plain(f"{lab} (p95 {fmt_duration(float(np.quantile(v, 0.95)))})"))
+                label=plain(f"{lab} (p95 {fmt_duration(percentile(np.sort(v), 0.95))})"))
     ax.axhline(0.95, color="0.4", lw=0.8, ls=":")
     duration_axis(ax)
     ax.set_xlabel("scan to handset latency (log scale)")

@@ -20,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from engine.tally import percentile
 from reports.html import fmt_duration, fmt_share
 from reports.plotting import (
     DPI,
@@ -99,7 +100,7 @@ def draw_latency_cdf(run: RunData) -> Figure | str:
     fig, (ax,) = new_figure()
     for i, (stage, v) in enumerate(series):
         x, y = ecdf(np.maximum(v, LATENCY_FLOOR_S))
-        p95 = float(np.quantile(v, 0.95))
+        p95 = percentile(np.sort(v), 0.95)
         ax.step(x, y, where="post", color=f"C{i}", lw=2 if stage == "scan_to_handset" else 1.3,
                 label=plain(f"{stage.replace('_', ' ')} (p95 {fmt_duration(p95)})"))
     ax.axhline(0.95, color="0.4", lw=0.8, ls=":")

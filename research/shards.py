@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.tally import percentile, percentile_of_counts
+
 if TYPE_CHECKING:
     from research.executors import Executor
 
@@ -178,19 +180,6 @@ def _sum(parts: Sequence[dict[str, Any]], name: str) -> float:
     return float(sum(float(p.get(name, 0) or 0) for p in parts))
 
 
-def _hist_quantile(h: dict[str, list[Any]], q: float) -> float:
-    """The quantile ``engine.tally.OutputTally`` takes of the sorted values
-    (element ``round(q * (n - 1))``), read off a histogram."""
-    n = sum(h["counts"])
-    i = min(n - 1, max(0, round(q * (n - 1))))
-    seen = 0
-    for value, count in zip(h["values"], h["counts"], strict=True):
-        seen += count
-        if seen > i:
-            return float(value)
-    raise AssertionError("i < n")
-
-
 def _littles_error(summaries: Sequence[dict[str, Any]], fac: str) -> float | None:
     """|L - lambda W| / L from the merged sums: L = area / span, lambda = arrivals /
     span, W = wait sum / processed (as ``sim.network.StationStats.littles_law``)."""
@@ -303,7 +292,7 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
             if not h or not sum(h["counts"]):
                 gaps.append(f"{name}: no {rule[1]} histogram to merge from")
                 continue
-            out[name] = _hist_quantile(h, int(m.group(1)) / 100)
+            out[name] = percentile_of_counts(h["values"], h["counts"], int(m.group(1)) / 100)
         elif kind in ("hist_mean", "hist_over"):
             h = merged_d.get(rule[1])
             if not h or not sum(h["counts"]):
@@ -325,7 +314,7 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
                 out[name] = _r(a.mean())
             else:
                 q = int(m.group(2)) / 100
-                out[name] = _r(float(np.quantile(a, q, method="inverted_cdf")))
+                out[name] = _r(percentile(np.sort(a), q))
         else:
             gaps.append(f"{name}: no exact merge rule (not merged)")
     return Merged(dict(sorted(out.items())), merged_d, gaps)

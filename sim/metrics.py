@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from engine.tally import percentile
 from sim.dists import epoch_day, local_date
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _r(x: float, nd: int = 6) -> float:
 
 
 def _pct(values: np.ndarray, q: float) -> float:
-    return _r(np.quantile(values, q, method="inverted_cdf")) if len(values) else 0.0
+    return _r(percentile(np.sort(values), q))
 
 
 def _histogram(counts: Counter[int]) -> dict[str, list[int]]:

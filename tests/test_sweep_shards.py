@@ -91,8 +91,8 @@ def test_merge_is_exact_for_counts_ratios_and_histograms() -> None:
     assert m.distributions["texts_per_recipient_24h"] == {"values": [1, 4, 6],
                                                           "counts": [2, 2, 1]}
     # per-run texts per recipient from the merged histogram [2, 2, 4, 9], with
-    # engine.tally's quantile (element round(q * (n - 1)) of the sorted values)
-    assert (s["texts_per_recipient_p50"], s["texts_per_recipient_p95"]) == (4.0, 9.0)
+    # the project's one percentile (inverted CDF: element ceil(q * n) - 1 of the sorted values)
+    assert (s["texts_per_recipient_p50"], s["texts_per_recipient_p95"]) == (2.0, 9.0)
     assert s["texts_per_recipient_mean"] == pytest.approx(17 / 4)
     hist = merge_histograms([{"values": [1], "counts": [3]}, {"values": [1, 2], "counts": [1, 1]}])
     assert hist == {"values": [1, 2], "counts": [4, 1]}
