@@ -1,0 +1,84 @@
+"""What the engine sends outside the policies, and the state its parts share.
+
+``message_id`` names every text; ``EngineState`` declares the state that
+``engine.core.Engine`` holds and the mixins (``engine.scanning``,
+``engine.release``, ``engine.inbound``) work on, with the direct texts
+(replies, welcomes, confirmations), the bounded memory of texts awaiting a
+receipt and the status wording that they all use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+from engine import templates
+from engine.gsm import encode_info
+from engine.outputs import Output, Reply, Sms
+from engine.policies import Policy
+from engine.state import RECORD, Notice, Parcel, Phone, unpack_scan
+
+IN_FLIGHT_LIMIT: Final = 1_000_000  # texts awaiting a receipt
+
+
+def message_id(to: str, tracking_number: str | None, cause: str) -> str:
+    """A stable function of recipient, parcel and cause: an idempotency key."""
+    key = f"{to}|{tracking_number or ''}|{cause}".encode()
+    return hashlib.blake2b(key, digest_size=10).hexdigest()
+
+
+class EngineState:
+    """The engine's state, declared once for its parts; ``Engine.__init__`` sets it."""
+
+    brand: templates.Brand
+    policies: tuple[Policy, ...]
+    now: int
+    parcels: dict[str, Parcel]
+    phones: dict[str, Phone]
+    _places: dict[str, int]
+    _place_names: list[str]
+    _held: list[tuple[int, int, Notice]]
+    _seq: int
+    _wake_asked: int | None
+    _in_flight: dict[str, Phone]
+    unknown_receipts: int
+
+    # ---------------------------------------------------------- direct texts
+    def _text(self, phone: Phone, tn: str | None, body: str, cause: str, out: list[Output],
+              *, reply: bool) -> None:
+        """A text outside the policies: a reply, a welcome or a confirmation."""
+        mid = message_id(phone.e164, tn, f"{cause}#{phone.touches}")
+        enc = encode_info(body)
+        kind = Reply if reply else Sms
+        out.append(kind(at=self.now, to=phone.e164, body=body, message_id=mid,
+                        tracking_number=tn, encoding=enc.encoding, segments=enc.segments,
+                        cause=cause))
+        self._track(mid, phone)
+
+    def _track(self, mid: str, phone: Phone) -> None:
+        """Remember who a text went to until its receipt. Bounded: a driver that
+        never sends receipts must not grow this forever (oldest forgotten first)."""
+        in_flight = self._in_flight
+        in_flight[mid] = phone
+        if len(in_flight) > IN_FLIGHT_LIMIT:
+            del in_flight[next(iter(in_flight))]
+
+    def status_line(self, tracking_number: str) -> str:
+        """A parcel's current status worded as in its texts ("" if none yet)."""
+        return self._status(self.parcels.get(tracking_number))
+
+    def _status(self, parcel: Parcel | None) -> str:
+        if parcel is None or parcel.code < 0:
+            return ""
+        record = self._latest_record(parcel)
+        at, offset, code, place = unpack_scan(record)
+        return templates.status_line(code, at, offset, self._place_names[place])
+
+    @staticmethod
+    def _latest_record(parcel: Parcel) -> bytes:
+        """The record of the scan that set the status (the newest accepted one)."""
+        h = parcel.history
+        for i in range(len(h) - RECORD, -1, -RECORD):
+            if h[i + 6] == parcel.code:
+                return h[i : i + RECORD]
+        return h[-RECORD:]
