@@ -86,6 +86,37 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    from reports.glossary import as_json, terminal
+    from reports.registry import GROUPS, METRICS, UnknownMetric
+
+    if args.name:
+        try:
+            metrics = [METRICS.lookup(n) for n in args.name]
+        except UnknownMetric as exc:
+            print(f"eccc metrics: {exc}", file=sys.stderr)
+            return 2
+        rows = [{f: getattr(m, f) for f in ("name", "unit", "definition", "counts", "excludes",
+                                            "stage", "group", "better")} for m in metrics]
+        if args.json:
+            print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        else:
+            for r in rows:
+                print("\n".join(f"  {k:<10} {v}" for k, v in r.items() if v) + "\n")
+        return 0
+    if args.group and args.group not in GROUPS:
+        from reports.registry import unknown_message
+
+        print(f"eccc metrics: {unknown_message(args.group, GROUPS, 'group')}", file=sys.stderr)
+        return 2
+    if args.json:
+        rows = [r for r in as_json() if not args.group or r["group"] == args.group]
+        print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(terminal(group=args.group), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eccc",
@@ -119,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
     bp.add_argument("--seed", type=int, default=1)
     bp.set_defaults(func=_cmd_bench)
+
+    mp = sub.add_parser(
+        "metrics", help="what every metric in summary.json means",
+        description="Every metric of summary.json: unit, definition, what it counts and what "
+        "not, the stage that computes it, grouped by the question it answers.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    mp.add_argument("name", nargs="*", help="only these metrics (families resolve: "
+                    "facility_denver_rpdc_utilisation)")
+    mp.add_argument("--group", help="only this group (volume, latency, fatigue, ...)")
+    mp.add_argument("--json", action="store_true", help="print as JSON")
+    mp.set_defaults(func=_cmd_metrics)
 
     # --- simulation: eccc run (eccc/run_command.py) ---
     from eccc.run_command import add_run_command

@@ -35,6 +35,8 @@ figcaption{color:#3b4455;margin-top:4px}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{padding:3px 8px;border-bottom:1px solid #eef1f5;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+th.group{background:#e6ecf5;font-size:1.05em;padding-top:10px}
+table.glossary td:first-child{white-space:nowrap}
 th{background:#f3f5f9;position:sticky;top:0}
 pre{background:#f6f8fa;border:1px solid #dde2ea;border-radius:6px;padding:10px;
 overflow-x:auto;font-size:.85em}
@@ -226,11 +228,10 @@ def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
                       for name in ("seed", "scale", "days") if name in summary)
     nav = " ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in (
         ("key-numbers", "Key numbers"), ("figures", "Figures"),
-        ("metrics", "All metrics"), ("diagnostics", "Diagnostics")))
-    rows = "\n".join(
-        f'<tr><td>{escape(k)}</td><td class="num">{escape(fmt_value(summary[k]))}</td></tr>'
-        for k in sorted(summary))
-    metrics = (f"<table><tr><th>metric</th><th>value</th></tr>\n{rows}</table>" if rows
+        ("metrics", "All metrics, defined"), ("diagnostics", "Diagnostics")))
+    from reports.glossary import html_table
+
+    metrics = (html_table(summary, fmt_value) if summary
                else _na("summary.json is missing or empty"))
     diag = (f"<pre>{escape(diagnostics)}</pre>" if diagnostics is not None
             else _na("no diagnostics.txt"))

@@ -109,7 +109,7 @@ DEFINITIONS: list[Metric] = [
        "notifications held until the end of the recipient's quiet hours",
        "holds by quiet_hours (mode = hold)", "quiet-hours drops (suppressed_quiet_hours)"),
     _m("held_{reason}", "count", "latency", TALLY,
-       "notifications held by the policy that gave the reason {reason!r}"),
+       "notifications held by the policy that gave the reason '{reason}'"),
     # ------------------------------------------------------------------ fatigue
     _m("recipients_texted", "count", "fatigue", TALLY,
        "phone numbers that were sent at least one text", "notifications and answers"),
@@ -146,7 +146,7 @@ DEFINITIONS: list[Metric] = [
        "policy drops, opted-out and unreachable numbers, options, duplicate or "
        "out-of-order scans"),
     _m("suppressed_{reason}", "count", "fatigue", TALLY,
-       "notifications not sent for the reason {reason!r}"),
+       "notifications not sent for the reason '{reason}'"),
     # ------------------------------------------------------------------ informativeness
     _m("ofd_text_before_delivery", "count", "informativeness", SUMMARY,
        "followed parcels whose out-for-delivery text was sent before delivery",

@@ -113,11 +113,19 @@ def test_report_shows_title_and_key_numbers(full_run: tuple[Path, str]) -> None:
         assert shown in page, shown
 
 
-def test_metrics_table_is_sorted_escaped_and_complete(full_run: tuple[Path, str]) -> None:
+def test_metrics_table_is_grouped_defined_escaped_and_complete(
+        full_run: tuple[Path, str]) -> None:
+    from reports.registry import GROUPS, METRICS
+
     _, page = full_run
     table = page.split('id="metrics"', 1)[1].split('id="diagnostics"', 1)[0]
-    names = re.findall(r"<tr><td>([^<]+)</td>", table)
-    assert names == sorted(summary())
+    names = re.findall(r"<tr><td><code>([^<]+)</code></td>", table)
+    assert sorted(names) == sorted(summary())
+    # Grouped by question, in the registry's order; sorted within each group.
+    groups = re.findall(r'<th colspan="4" class="group">(\w+):', table)
+    assert groups == [g.capitalize() for g in GROUPS
+                      if any((m := METRICS.find(n)) and m.group == g for n in summary())]
+    assert "mean wait of answered care contacts" in table
     assert "kept &lt;as&gt; text" in table
     assert "<pre>Little&#x27;s law: L=12.1 λW=12.0 (0.8%) &lt;ok&gt;\n</pre>" in page
 
