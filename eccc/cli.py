@@ -148,14 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("target", choices=["engine", "sim", "http"])
     bp.add_argument("--json", action="store_true", help="print the report as JSON")
     bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
-    bp.add_argument("--seed", type=int, default=1)
+    bp.add_argument("--seed", type=int, default=1, help="random seed")
     bp.set_defaults(func=_cmd_bench)
 
     mp = sub.add_parser(
         "metrics", help="what every metric in summary.json means",
         description="Every metric of summary.json: unit, definition, what it counts and what "
         "not, the stage that computes it, grouped by the question it answers.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        )
     mp.add_argument("name", nargs="*", help="only these metrics (families resolve: "
                     "facility_denver_rpdc_utilisation)")
     mp.add_argument("--group", help="only this group (volume, latency, fatigue, ...)")
@@ -179,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_commands(sub)
     # --- end sweeps ---
+    from eccc.helpfmt import DefaultsFormatter
+
+    parser.formatter_class = DefaultsFormatter
+    for command in sub.choices.values():  # --help shows every default, on every command
+        command.formatter_class = DefaultsFormatter
     return parser
 
 
