@@ -25,12 +25,18 @@ EPILOG_POLICIES = (
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from eccc.replay import replay
+    from eccc.replay import NotATrace, replay
+    from eccc.run_command import load_plugins_or_say
     from reports.summary import format_table
 
     trace = Path(args.trace)
+    if trace.is_dir():
+        print(f"eccc replay: {trace} is a directory, not a trace file", file=sys.stderr)
+        return 2
     if not trace.is_file():
         print(f"eccc replay: no such trace file: {trace}", file=sys.stderr)
+        return 2
+    if not load_plugins_or_say(args.plugin, "replay"):
         return 2
     policies = tuple(args.policy or ("every_scan",))
     out_path = Path(args.out) if args.out else None
@@ -42,7 +48,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
                 result = replay(trace, policies, fh, progress)
         else:
             result = replay(trace, policies, None, progress)
-    except LocalMisuse as exc:
+    except (LocalMisuse, NotATrace) as exc:
         print(f"eccc replay: {exc}", file=sys.stderr)
         return 2
     for bad in result.bad[: args.max_errors]:
@@ -58,6 +64,10 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         if out_path is not None:
             print(f"outputs written to {out_path}")
     if result.bad and args.strict:
+        return 1
+    if result.bad and not result.inputs:
+        print(f"eccc replay: no record of {trace} was accepted ({len(result.bad)} bad); is it "
+              "a trace (JSON lines, plain or .gz)?", file=sys.stderr)
         return 1
     return 0
 
@@ -131,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reported with their line number and skipped.",
         epilog=EPILOG_POLICIES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    rp.add_argument("trace", metavar="TRACE.jsonl", help="trace file in the v1 format")
+    rp.add_argument("trace", metavar="TRACE.jsonl",
+                    help="trace file in the v1 format (JSON lines; .gz read as gzip)")
     rp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help=f"frequency policy (default every_scan); one of: {', '.join(REGISTRY)}")
     rp.add_argument("--out", metavar="OUT.jsonl", help="write every output here")
@@ -139,7 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="print the summary as JSON")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
     rp.add_argument("--max-errors", type=int, default=20, metavar="N",
-                    help="print at most N bad-record messages (default 20)")
+                    help="print at most N bad-record messages")
+    rp.add_argument("--plugin", action="append", metavar="PATH",
+                    help="a Python file registering policies of one's own (repeatable)")
     rp.set_defaults(func=_cmd_replay)
 
     bp = sub.add_parser("bench", help="benchmarks: inputs/s, memory, ratio to a reference",
@@ -184,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.formatter_class = DefaultsFormatter
     for command in sub.choices.values():  # --help shows every default, on every command
         command.formatter_class = DefaultsFormatter
+        for action in command._actions:  # argparse prints no line for an option without help
+            if action.help is None and action.default not in (None, False):
+                action.help = "default: %(default)s"
     return parser
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from eccc.cli import main
 from research.whatif import Change, change, changes
-from scenarios.schema import ScenarioError, load, parse
+from scenarios.schema import ScenarioError, load
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = (ROOT / "scenarios" / "tiny.toml").read_text()
