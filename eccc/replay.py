@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import orjson
 
@@ -48,7 +48,7 @@ def open_trace(path: Path) -> IO[bytes]:
     fh.seek(0)
     if head[:2] == b"\x1f\x8b":
         fh.close()
-        return gzip.open(path, "rb")
+        return cast(IO[bytes], gzip.open(path, "rb"))
     if _binary(head):
         fh.close()
         raise NotATrace(f"{path}: binary data, not a trace (JSON lines, plain or .gz)")
