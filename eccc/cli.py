@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 
+from eccc.extras import require
 from engine.errors import LocalMisuse
 from engine.policies import REGISTRY
 
@@ -72,6 +73,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         report = bench_sim(seed=args.seed)
     elif args.target == "http":  # HTTP shim benchmark: bench/http_shim.py
+        if not require("http", "eccc bench http"):
+            return 2
         from eccc.http_commands import bench_http_report
 
         report = bench_http_report(args)
