@@ -1,6 +1,6 @@
 """``eccc replay``: run a trace file through the engine.
 
-Reads the trace (shared/DESIGN.md, one JSON record per line), fires wake-ups
+Reads the trace (docs/trace-format.md, one JSON record per line), fires wake-ups
 at their own times (``Engine.feed``), writes every output as a JSON line and
 counts them. A bad record is reported with its line number and skipped;
 every good record is still processed, so nothing else is lost.

@@ -1,6 +1,6 @@
 """The OpenAPI 3.0 document served at ``/openapi.json``, written by hand.
 
-Hand-written because the record format is the contract (shared/DESIGN.md):
+Hand-written because the record format is the contract (docs/trace-format.md):
 the schemas below say what the engine accepts, and the fuzz test generates
 requests from them, so a drift between the two shows up as a failing test.
 """

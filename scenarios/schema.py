@@ -4,7 +4,7 @@ A scenario is a TOML file; ``load`` turns it into a ``Scenario`` or raises
 ``ScenarioError`` whose message names the file and the offending field
 (``scenarios/x.toml: network.facilities.2.capacity_per_hour: ...``). Every
 model is ``extra="forbid"``: a misspelt key is an error, not a silent default.
-Defaults are documented figures from shared/FACTS.md; the shipped files cite
+Defaults are documented figures from docs/facts.md; the shipped files cite
 them again where they use them.
 """
 
@@ -235,7 +235,7 @@ class Volume(_Model):
 
 
 class ScanQuality(_Model):
-    """Scan errors (shared/FACTS.md, Inspector General audits). Defaults are 0:
+    """Scan errors (docs/facts.md, Inspector General audits). Defaults are 0:
     the shipped scenarios set the audit figures and say so."""
 
     missing_facility_scan: float = Field(default=0.0, ge=0, le=1)  # 9% (2023)
@@ -258,7 +258,7 @@ class Fatigue(_Model):
 class Customers(_Model):
     """Who follows parcels by text, and how they behave."""
 
-    # Share of parcels followed by text, by channel (FACTS: checkout, tracking page, text).
+    # Share of parcels followed by text, by channel (docs/facts.md: checkout, tracking page, text).
     opt_in: dict[str, float] = Field(
         default_factory=lambda: {"checkout": 0.03, "tracking_page": 0.015, "text": 0.005})
     confirm_yes: float = Field(default=0.8, ge=0, le=1)  # tracking page: reply YES
@@ -319,11 +319,11 @@ class Care(_Model):
     patience_s: Dist = Dist(kind="exponential", mean=600)
     # Callers who find the centre closed call after it opens, this much later.
     open_delay_h: Dist = Dist(kind="exponential", mean=2.0)
-    cost_per_contact_usd: float = Field(default=5.0, ge=0)  # FACTS: vendor claim
+    cost_per_contact_usd: float = Field(default=5.0, ge=0)  # docs/facts.md: vendor claim
 
 
 class Gateway(_Model):
-    """The SMS gateway and carriers (FACTS: short code 100 msg/s; up to 5.1% failures)."""
+    """The SMS gateway and carriers (docs/facts.md: short code 100 msg/s; up to 5.1% failures)."""
 
     rate_per_s: float = Field(default=100, gt=0)
     scale_rate: bool = False
@@ -332,7 +332,7 @@ class Gateway(_Model):
     retries: int = Field(default=2, ge=0)
     retry_after_s: float = Field(default=60, ge=0)
     validity_s: float = Field(default=4 * 3600, gt=0)
-    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # FACTS: fee + carrier
+    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # docs/facts.md: fee + carrier
     short_code_usd_per_month: float = Field(default=1000, ge=0)
 
 
