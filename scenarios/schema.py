@@ -332,7 +332,7 @@ class Gateway(_Model):
     retries: int = Field(default=2, ge=0)
     retry_after_s: float = Field(default=60, ge=0)
     validity_s: float = Field(default=4 * 3600, gt=0)
-    cost_per_segment_usd: float = Field(default=0.0123, ge=0)  # fee + carrier, docs/facts.md
+    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # docs/facts.md
     short_code_usd_per_month: float = Field(default=1000, ge=0)
 
 
