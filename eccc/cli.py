@@ -140,6 +140,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_commands(sub)
     # --- end sweeps ---
+
+    from eccc.schema_command import add_commands as add_schema_commands
+
+    add_schema_commands(sub)
     return parser
 
 
