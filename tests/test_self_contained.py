@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# Spelled in pieces so this file does not match itself.
 OUTSIDE = re.compile("|".join([
     r"\.\./" + "shared",                   # the folder beside the repository
     r"\b" + "shared/",                     # shared/DESIGN.md and friends
@@ -35,6 +34,8 @@ def _tracked() -> list[Path]:
 def test_no_tracked_file_points_outside_the_repository() -> None:
     found = []
     for path in _tracked():
+        if path == Path(__file__).resolve():
+            continue  # the patterns themselves
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
