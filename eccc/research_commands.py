@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eccc.extras import require
+
 SWEEP_EPILOG = """\
 examples:
   eccc sweep scenarios/sweeps/policy_frontier.toml              # all cores
@@ -21,6 +23,8 @@ Rerunning the same command resumes: finished points in OUT/points/ are skipped.
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    if args.dask and not require("dask", "eccc sweep --dask"):
+        return 2
     from research.executors import make_executor
     from research.sweep import run_sweep, write_sweep
     from research.sweepfile import SweepError, load
