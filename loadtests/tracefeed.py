@@ -10,6 +10,7 @@ sending a record up to one window early changes no decision).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,20 +23,34 @@ MAX_BATCH = 2_000  # records per request, well under the shim's limit
 
 
 def schedule(path: Path, shard: int, shards: int) -> tuple[int, list[tuple[int, bytes]]]:
-    """(first time in the whole trace, this shard's (at, line) in file order)."""
+    """(first time in the whole trace, this shard's (at, line) in file order).
+
+    Records are sharded by whom they concern (the parcel, else the person,
+    else the text a receipt is for), so one process sends all of a parcel's
+    records, in order; a record with none of these (a wake-up) goes to shard 0.
+    """
     first: int | None = None
     mine: list[tuple[int, bytes]] = []
-    for number, line in enumerate(path.read_bytes().splitlines()):
+    for line in path.read_bytes().splitlines():
         if not line.strip():
             continue
+        key = ""
         try:
-            at = parse_time(orjson.loads(line).get("at"))[0]
+            rec = orjson.loads(line)
+            at = parse_time(rec.get("at"))[0]
+            key = str(rec.get("trackingNumber") or rec.get("from") or rec.get("messageId") or "")
         except (orjson.JSONDecodeError, InvalidInput, AttributeError):
             at = first or 0  # a bad record goes out with its neighbours; the shim refuses it
         first = at if first is None else min(first, at)
-        if number % shards == shard:
+        if shards == 1 or (zlib.crc32(key.encode()) % shards if key else 0) == shard:
             mine.append((at, line))
     return first or 0, mine
+
+
+def span(path: Path) -> tuple[int, int]:
+    """The first and last time in a trace (seconds since the epoch); (0, 0) if none."""
+    times = [at for at, _ in schedule(path, 0, 1)[1]]
+    return (min(times), max(times)) if times else (0, 0)
 
 
 @dataclass
