@@ -24,10 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gevent
 import orjson
 from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
+from locust.stats import CSV_STATS_INTERVAL_SEC
 
 from loadtests.fidelity import WIRE_KEY, ScheduleLog, verdict
 from loadtests.guards import API_KEY_ENV, AUTH_TOKEN_ENV
@@ -156,6 +158,10 @@ def judge(environment: Environment, **_: Any) -> None:
         (out / f"answers-{index}.jsonl").write_bytes(b"\n".join(ANSWERS) + b"\n")
     if isinstance(environment.runner, WorkerRunner):
         return
+    if getattr(opts, "csv_prefix", None):
+        # Locust rewrites its *_stats.csv once a second from a greenlet and not again
+        # at exit; the run has stopped, so one more turn of it writes the final stats.
+        gevent.sleep(CSV_STATS_INTERVAL_SEC + 0.2)
     summary = summarise(environment)
     if summary["breaches"]:
         for breach in summary["breaches"]:
