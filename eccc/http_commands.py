@@ -113,6 +113,17 @@ def bench_http_report(args: argparse.Namespace) -> dict[str, Any]:
     return report
 
 
+def bench_loadgen_report(args: argparse.Namespace) -> dict[str, Any]:
+    """``eccc bench loadgen``: called from the ``bench`` command in eccc/cli.py."""
+    from bench.loadgen import bench_loadgen
+    from loadtests.fromrun import PLAN_BATCH_MS
+
+    report: dict[str, Any] = bench_loadgen(seconds=max(args.seconds, 3.0),
+                                           batch_ms=PLAN_BATCH_MS, max_lag_ms=args.max_lag_ms,
+                                           shim_p99_ms=args.shim_p99_ms)
+    return report
+
+
 def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
     """Add ``serve`` and ``loadtest`` to ``sub``, and the http options to ``bench``."""
     sp = sub.add_parser(
@@ -202,7 +213,12 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
     lp.set_defaults(func=_cmd_loadtest)
 
     bench.add_argument("--seconds", type=float, default=2.0,
-                       help="http: seconds per measurement (default 2)")
+                       help="http: seconds per measurement (default 2); loadgen: per rate "
+                            "step (at least 3)")
+    bench.add_argument("--max-lag-ms", type=float, default=50.0,
+                       help="loadgen: a process keeps up while its send lag p99 is under this")
+    bench.add_argument("--shim-p99-ms", type=float, default=100.0,
+                       help="loadgen: the shim holds a rate while its p99 is under this")
     bench.add_argument("--rounds", type=int, default=7,
                        help="http: alternating trivial/events rounds, medians reported")
     bench.add_argument("--connections", type=int, default=32,

@@ -37,10 +37,16 @@ class ScheduleLog:
     sent_per_s: Counter[int] = field(default_factory=Counter)  # records sent, by second
     dropped: int = 0  # records never sent
     max_lag: float = 0.0  # exact, in ms
+    # first and last intended and actual send (seconds into the replay), for the rates
+    first_due: float = math.inf
+    last_due: float = -math.inf
+    last_sent: float = -math.inf
 
     def due(self, offset_s: float, records: int) -> None:
         """``records`` were due ``offset_s`` seconds after the replay began."""
         self.intended_per_s[max(0, int(offset_s))] += records
+        self.first_due = min(self.first_due, offset_s)
+        self.last_due = max(self.last_due, offset_s)
 
     def sent(self, offset_s: float, lag_s: float, records: int) -> None:
         """A request carrying ``records`` left ``lag_s`` after its intended time."""
@@ -48,6 +54,7 @@ class ScheduleLog:
         self.lag_ms[math.ceil(lag)] += 1
         self.max_lag = max(self.max_lag, lag)
         self.sent_per_s[max(0, int(offset_s + lag_s))] += records
+        self.last_sent = max(self.last_sent, offset_s + lag_s)
 
     def answered(self, service_s: float) -> None:
         self.service_ms[math.ceil(max(0.0, service_s) * 1000.0)] += 1
@@ -61,12 +68,14 @@ class ScheduleLog:
         return {"lag_ms": _keyed(self.lag_ms), "service_ms": _keyed(self.service_ms),
                 "intended_per_s": _keyed(self.intended_per_s),
                 "sent_per_s": _keyed(self.sent_per_s), "dropped": self.dropped,
-                "max_lag": self.max_lag}
+                "max_lag": self.max_lag, "first_due": _finite(self.first_due),
+                "last_due": _finite(self.last_due), "last_sent": _finite(self.last_sent)}
 
     def clear(self) -> None:
         for c in (self.lag_ms, self.service_ms, self.intended_per_s, self.sent_per_s):
             c.clear()
         self.dropped, self.max_lag = 0, 0.0
+        self.first_due, self.last_due, self.last_sent = math.inf, -math.inf, -math.inf
 
     def merge(self, data: dict[str, Any]) -> None:
         for name in ("lag_ms", "service_ms", "intended_per_s", "sent_per_s"):
@@ -75,6 +84,9 @@ class ScheduleLog:
                 counter[int(key)] += int(count)
         self.dropped += int(data.get("dropped", 0))
         self.max_lag = max(self.max_lag, float(data.get("max_lag", 0.0)))
+        for name, pick in (("first_due", min), ("last_due", max), ("last_sent", max)):
+            if data.get(name) is not None:
+                setattr(self, name, pick(getattr(self, name), float(data[name])))
 
     # ------------------------------------------------------------- figures
     @property
@@ -88,8 +100,11 @@ class ScheduleLog:
         requests = sum(counts)
         late = sum(c for v, c in zip(lags, counts, strict=True) if v > tolerance_ms)
         records = sum(self.intended_per_s.values())
-        span = (max(self.intended_per_s) + 1) if self.intended_per_s else 0
-        sent_span = (max(self.sent_per_s) + 1) if self.sent_per_s else 0
+        sent = sum(self.sent_per_s.values())
+        # rates over the intervals from the first record due to the last due, and to
+        # the last sent: a replay that falls behind takes longer to send the same records
+        span = self.last_due - self.first_due
+        sent_span = max(span, self.last_sent - self.first_due)
         return {
             "fidelity_requests": requests,
             "fidelity_records_intended": records,
@@ -101,9 +116,8 @@ class ScheduleLog:
             "fidelity_lag_tolerance_ms": tolerance_ms,
             "fidelity_late_requests": late,
             "fidelity_late_share": round(late / requests, 6) if requests else 0.0,
-            "fidelity_intended_records_per_s": round(records / span, 2) if span else 0.0,
-            "fidelity_achieved_records_per_s": round(
-                sum(self.sent_per_s.values()) / sent_span, 2) if sent_span else 0.0,
+            "fidelity_intended_records_per_s": _rate(records, span),
+            "fidelity_achieved_records_per_s": _rate(sent, sent_span),
             "service_time_p50_ms": percentile_of_counts(service, service_counts, 0.5),
             "service_time_p99_ms": percentile_of_counts(service, service_counts, 0.99),
         }
@@ -132,6 +146,18 @@ def verdict(figures: dict[str, Any], max_lag_ms: float) -> list[str]:
             f"schedule fidelity: {figures['fidelity_records_dropped']:,} records dropped "
             f"(every in-flight slot busy at their time, or the run ended first)")
     return breaches
+
+
+def _rate(records: int, seconds: float) -> float:
+    """Records per second over ``seconds``, counting intervals between records
+    (N records evenly due at R a second span (N - 1) / R seconds)."""
+    if records < 2 or not math.isfinite(seconds) or seconds <= 0:
+        return 0.0
+    return round((records - 1) / seconds, 2)
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def _keyed(counter: Counter[int]) -> dict[str, int]:

@@ -37,8 +37,8 @@ from engine.tally import percentile
 # (``eccc bench loadgen``, 2-core VM shared with the shim): records/s sent one
 # per request, and in feed batches of ``PLAN_BATCH_MS``. The plan divides the
 # target rate by these, with headroom.
-SINGLE_RECORDS_PER_PROCESS: Final = 600.0
-BATCHED_RECORDS_PER_PROCESS: Final = 20_000.0
+SINGLE_RECORDS_PER_PROCESS: Final = 500.0
+BATCHED_RECORDS_PER_PROCESS: Final = 10_000.0
 PLAN_BATCH_MS: Final = 100.0
 HEADROOM: Final = 0.7
 COMPARED_KINDS: Final = ("sms", "reply", "suppressed", "held")
