@@ -142,7 +142,7 @@ def actor_weights(scenario: str = "baseline", lookups: float = 0.2) -> dict[str,
         customers = load(scenario).customers
         opt_in = {str(k): v for k, v in customers.opt_in.items()}
         confirm, questions = customers.confirm_yes, customers.status_question
-    except Exception:  # the scenario module is optional here: keep the FACTS defaults
+    except Exception:  # the scenario module is optional here: keep the documented defaults
         pass
     per_parcel = {
         "scan_feed": len(PATH) / SCAN_BATCH,
