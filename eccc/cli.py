@@ -89,6 +89,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         report = bench_http_report(args)
     elif args.target == "loadgen":  # load-generator capacity: bench/loadgen.py
+        if not require("http", "eccc bench loadgen"):
+            return 2
         from eccc.http_commands import bench_loadgen_report
 
         report = bench_loadgen_report(args)
