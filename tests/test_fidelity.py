@@ -129,3 +129,25 @@ def test_model_against_measurement_rows(tmp_path: Path) -> None:
     assert by["model: scan to decision"]["p99_s"] == 3600.0
     assert by["measured: shim request (intended send to answer)"]["p99_s"] == 0.4
     assert by["gap as a share of model scan to handset (%)"]["p50_s"] == 0.4
+
+
+def test_parcels_and_phones_tied_by_subscriptions_share_a_shard(tmp_path: Path) -> None:
+    # One phone follows two parcels; its texts and both parcels' scans go together.
+    recs = [{"kind": "scan", "at": "2026-12-01T00:00:00Z", "trackingNumber": "94A"},
+            {"kind": "subscribe", "at": "2026-12-01T00:00:01Z", "trackingNumber": "94A",
+             "phone": "+13035550100"},
+            {"kind": "subscribe", "at": "2026-12-01T00:00:02Z", "trackingNumber": "94B",
+             "phone": "+13035550100"},
+            {"kind": "sms_in", "at": "2026-12-01T00:00:03Z", "from": "+13035550100",
+             "body": "WHEN"},
+            {"kind": "scan", "at": "2026-12-01T00:00:04Z", "trackingNumber": "94B"}]
+    recs += [{"kind": "scan", "at": "2026-12-01T00:00:05Z", "trackingNumber": f"95{i}"}
+             for i in range(30)]
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(b"\n".join(orjson.dumps(r) for r in recs) + b"\n")
+    parts = [[orjson.loads(line) for _, line in schedule(trace, s, 4)[1]] for s in range(4)]
+    assert sum(len(p) for p in parts) == len(recs)
+    tied = [p for p in parts if any(r.get("trackingNumber") == "94A" for r in p)]
+    assert len(tied) == 1 and [r["kind"] for r in tied[0][:5]] == [
+        "scan", "subscribe", "subscribe", "sms_in", "scan"]
+    assert len([p for p in parts if p]) > 1  # the other parcels still spread out
