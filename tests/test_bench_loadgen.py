@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import orjson
@@ -18,7 +19,7 @@ def test_synthetic_trace_is_one_scan_per_second(tmp_path: Path) -> None:
     recs = [orjson.loads(line) for line in path.read_bytes().splitlines()]
     times = [parse_time(r["at"])[0] for r in recs]
     assert len(recs) == 50 and all(r["kind"] == "scan" for r in recs)
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [1] * 49
+    assert [b - a for a, b in itertools.pairwise(times)] == [1] * 49
 
 
 @pytest.mark.slow
