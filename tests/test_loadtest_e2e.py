@@ -161,3 +161,26 @@ def test_from_run_replays_the_busiest_hour_and_the_shim_agrees_with_the_model(
     report = (tmp_path / "report.md").read_text()
     assert "## Schedule fidelity" in report and "## Model against measurement" in report
     assert (tmp_path / "model_vs_measured.png").stat().st_size > 1000
+
+
+def test_the_settings_are_locust_arguments_shown_in_the_web_ui() -> None:
+    """Locust's own parser, with the locustfiles' listener, knows the project's arguments
+    (from the command line or ECCC_ variables) and marks the secrets for the web UI."""
+    code = ("import loadtests.options\n"
+            "from locust.argument_parser import get_parser\n"
+            "p = get_parser()\n"
+            "ui = p.args_included_in_web_ui\n"
+            "print(sorted(ui), sorted(p.secret_args_included_in_web_ui))\n"
+            "o = p.parse_args(['--trace', 't.jsonl', '--max-lag-ms', '7'])\n"
+            "print(o.trace, o.max_lag_ms, o.peak_users, o.api_key)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60, check=False,
+                          env={**os.environ, "ECCC_PEAK_USERS": "12", "ECCC_API_KEY": "k"})
+    assert done.returncode == 0, done.stderr
+    ui_line, values = done.stdout.strip().splitlines()[-2:]
+    for name in ("trace", "speedup", "batch_ms", "p99_ms", "max_lag_ms", "peak_users",
+                 "season_seconds", "api_key"):
+        assert f"'{name}'" in ui_line.split("] [")[0], name
+    assert "'start_epoch'" not in ui_line
+    assert ui_line.split("] [")[1].startswith("'api_key', 'sms_auth_token'")
+    assert values == "t.jsonl 7.0 12 k"
