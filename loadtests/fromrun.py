@@ -18,6 +18,7 @@ No Locust import: plain data and the engine.
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 from collections import Counter
@@ -58,13 +59,18 @@ class Window:
 
 
 def read_trace(run_dir: Path) -> list[tuple[int, bytes]]:
-    """(at, line) of every record of ``RUN_DIR/trace.jsonl``, in file order."""
+    """(at, line) of every record of ``RUN_DIR/trace.jsonl`` (or ``.jsonl.gz``), in order."""
     path = run_dir / "trace.jsonl"
-    if not path.is_file():
+    if path.is_file():
+        data = path.read_bytes()
+    elif path.with_suffix(".jsonl.gz").is_file():
+        path = path.with_suffix(".jsonl.gz")
+        data = gzip.decompress(path.read_bytes())
+    else:
         raise FileNotFoundError(f"{path}: no trace; run the scenario with "
                                 f"'eccc run SCENARIO --trace' to write one")
     records = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+    for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
             continue
         try:

@@ -154,6 +154,9 @@ def run_loadtest(args: argparse.Namespace) -> int:
     summary |= metrics
     if replay is not None:
         summary |= _judge_replay(args, out, replay, summary)
+    if code == 1 and not summary["breaches"]:  # Locust's own verdict: errors in user code
+        summary["breaches"] = [f"Locust exited 1 (errors in the locustfile's users; see "
+                               f"{out / 'locust.log'})"]
     summary["passed"] = not summary["breaches"]
     (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     for key in ("loadtest_requests", "loadtest_requests_per_s", "loadtest_fail_ratio",

@@ -184,3 +184,19 @@ def test_the_settings_are_locust_arguments_shown_in_the_web_ui() -> None:
     assert "'start_epoch'" not in ui_line
     assert ui_line.split("] [")[1].startswith("'api_key', 'sms_auth_token'")
     assert values == "t.jsonl 7.0 12 k"
+
+
+@pytest.mark.slow
+def test_from_run_refuses_bad_input_clearly(tmp_path: Path) -> None:
+    done = loadtest("--from-run", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "no trace; run the scenario with" in done.stderr
+    (tmp_path / "trace.jsonl").write_text('{"kind":"wake","at":"2026-12-01T00:00:00Z"}\n')
+    done = loadtest("--from-run", str(tmp_path), "--window", "tomorrow",
+                    "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "--window 'tomorrow': expected START..END" in done.stderr
+    done = loadtest("--from-run", str(tmp_path), "--window",
+                    "2027-01-01T00:00:00Z..2027-01-01T01:00:00Z", "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "no record of the trace falls in it" in done.stderr
+    (tmp_path / "trace.jsonl").write_text('{"kind":"wake"}\n')
+    done = loadtest("--from-run", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "trace.jsonl:1: not a trace record" in done.stderr
