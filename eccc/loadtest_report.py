@@ -23,8 +23,10 @@ def _load(path: Path) -> Any:
 
 def fidelity_figure(per_second: dict[str, list[int]]) -> bytes:
     fig, (ax,) = new_figure(height=3.2)
-    ax.step(per_second["second"], per_second["intended"], where="post", label="intended")
-    ax.step(per_second["second"], per_second["sent"], where="post", label="achieved (sent)")
+    edges = [*per_second["second"], len(per_second["second"])]
+    ax.stairs(per_second["intended"], edges, label="intended", linewidth=2)
+    ax.stairs(per_second["sent"], edges, label="achieved (sent)", linestyle="--", linewidth=2)
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("second of the replay")
     ax.set_ylabel("records per second")
     ax.set_title("Schedule fidelity: records sent against records due")
