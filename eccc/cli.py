@@ -88,6 +88,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from eccc.http_commands import bench_http_report
 
         report = bench_http_report(args)
+    elif args.target == "loadgen":  # load-generator capacity: bench/loadgen.py
+        if not require("http", "eccc bench loadgen"):
+            return 2
+        from eccc.http_commands import bench_loadgen_report
+
+        report = bench_loadgen_report(args)
     else:
         print(f"eccc bench {args.target}: not built yet (see the open issues)", file=sys.stderr)
         return 2
@@ -161,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     bp = sub.add_parser("bench", help="benchmarks: inputs/s, memory, ratio to a reference",
                         description="Measure throughput against a reference loop in the same "
                         "process. Numbers, not pass/fail.")
-    bp.add_argument("target", choices=["engine", "sim", "http"])
+    bp.add_argument("target", choices=["engine", "sim", "http", "loadgen"])
     bp.add_argument("--json", action="store_true", help="print the report as JSON")
     bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
     bp.add_argument("--seed", type=int, default=1, help="random seed")
