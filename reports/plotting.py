@@ -121,14 +121,24 @@ def shade_windows(ax: Axes, run: RunData, label: bool = True) -> None:
         x0, x1 = _num(start), _num(end)
         ax.axvspan(x0, x1, color="C3" if "surge" not in text else "C1", alpha=0.12, lw=0)
         if label:
-            ax.annotate(plain(text), (x0, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(3, -3 - 12 * (i % 2)), textcoords="offset points",
-                        va="top", fontsize=8, color="0.25")
+            ax.annotate(plain(text), (x0, 0.98), xycoords=("data", "axes fraction"),
+                        xytext=(3, -11 * i), textcoords="offset points",
+                        va="top", ha="left", fontsize=8, color="0.2")
 
 
 def overlay_label(run: RunData) -> str:
-    return plain(f"counterfactual: {run.counterfactual_label}") if run.counterfactual_label \
-        else "counterfactual"
+    """The counterfactual's legend entry (its full label is in the figure's caption)."""
+    return "counterfactual"
+
+
+def legend_with_room(ax: Axes, run: RunData) -> None:
+    """A legend in two columns over headroom above the data, clear of window labels."""
+    if run.counterfactual is None and not run.windows:
+        ax.legend(loc="upper left")
+        return
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, lo + (hi - lo) * 1.45)
+    ax.legend(loc="upper right", ncol=2, fontsize=9)
 
 
 def rolling_mean(y: np.ndarray, window: int = 24) -> np.ndarray:
