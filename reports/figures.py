@@ -241,7 +241,7 @@ def draw_opt_outs(run: RunData) -> Figure | str:
             rate = np.where(sent >= 0.05 * sent[-1], 1000 * cumulative / np.maximum(sent, 1),
                             np.nan)
         twin = ax.twinx()
-        twin.plot(x, rate, color="0.35", lw=1.2, ls="--", label="per 1,000 texts sent so far")
+        twin.plot(x, rate, color="C4", lw=1.0, ls=":", label="per 1,000 texts sent so far")
         twin.set_ylabel("opt-outs per 1,000 texts")
         twin.set_ylim(bottom=0)
         twin.grid(False)

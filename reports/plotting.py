@@ -102,8 +102,8 @@ def format_time_axis(ax: Axes, label: str) -> None:
         ax.xaxis.set_major_locator(locator)
         concise = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
             locator, tz=tz,
-            formats=["%Y", "%b", "%a %d %b", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "%a %d %b", "%a %d %b", "%H:%M", "%H:%M"],
+            formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y", "%b", "%a %d", "%H:%M", "%H:%M"],
             offset_formats=["", "%Y", "%b %Y", "%a %d %b %Y", "%a %d %b %Y", "%d %b %Y %H:%M"])
         ax.xaxis.set_major_formatter(concise)
     ax.set_xlabel(label)
@@ -121,9 +121,11 @@ def shade_windows(ax: Axes, run: RunData, label: bool = True) -> None:
         x0, x1 = _num(start), _num(end)
         ax.axvspan(x0, x1, color="C3" if "surge" not in text else "C1", alpha=0.12, lw=0)
         if label:
-            ax.annotate(plain(text), (x0, 0.98), xycoords=("data", "axes fraction"),
-                        xytext=(3, -11 * i), textcoords="offset points",
-                        va="top", ha="left", fontsize=8, color="0.2")
+            # Above the axes, where neither data nor the legend is.
+            ax.annotate(plain(text), (x0, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, 2 + 10 * i), textcoords="offset points",
+                        va="bottom", ha="left", fontsize=8, color="0.2",
+                        annotation_clip=False)
 
 
 def overlay_label(run: RunData) -> str:
