@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 
+from eccc.extras import require
 from engine.errors import LocalMisuse
 from engine.policies import REGISTRY
 
@@ -82,6 +83,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         report = bench_sim(seed=args.seed)
     elif args.target == "http":  # HTTP shim benchmark: bench/http_shim.py
+        if not require("http", "eccc bench http"):
+            return 2
         from eccc.http_commands import bench_http_report
 
         report = bench_http_report(args)
@@ -192,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_commands(sub)
     # --- end sweeps ---
+
+    from eccc.schema_command import add_commands as add_schema_commands
+
+    add_schema_commands(sub)
+
     from eccc.helpfmt import DefaultsFormatter
 
     parser.formatter_class = DefaultsFormatter

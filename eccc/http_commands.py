@@ -19,6 +19,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from eccc.extras import require
 from engine.policies import REGISTRY
 
 if TYPE_CHECKING:  # the app (Starlette, SQLite) loads only for the commands that need it
@@ -59,6 +60,8 @@ def serve(settings: ShimSettings, host: str = "127.0.0.1", port: int = 8080,
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    if not require("http", "eccc serve"):
+        return 2
     from eccc.run_command import load_plugins_or_say
     from loadtests.app import ShimSettings
 
@@ -84,6 +87,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_loadtest(args: argparse.Namespace) -> int:
+    if not require("http", "eccc loadtest"):
+        return 2
     from loadtests.loadtest import run_loadtest
 
     shape, *rest = args.shape

@@ -5,7 +5,7 @@ Opt-in: a followed parcel's channel is drawn from the scenario's opt-in shares
 tracking number to the short code). Recipients live in the destination region
 (its zone, its area codes) and may follow several parcels.
 
-Fatigue hazard (an explicit model to study, not a fact: FACTS gives marketing
+Fatigue hazard (an explicit model to study, not a fact: docs/facts.md gives marketing
 opt-out rates of 0.5-2% per message, higher at weekends, lowest at <=2 a
 week). On each notification reaching the handset the person opts out (texts
 STOP) with probability

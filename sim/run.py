@@ -7,7 +7,7 @@ The run directory (read by ``reports.render``):
                       run, and max per 24 h) and of days to deliver
   messages.csv        every engine decision about a text (recipient masked)
   trace.jsonl         with --trace: every engine input, replayable by ``eccc replay``
-  diagnostics.txt     Little's law per station, calibration against FACTS
+  diagnostics.txt     Little's law per station, calibration (docs/facts.md)
 Nothing that depends on the wall clock goes into ``summary.json``, so the same
 scenario and seed give a byte-identical file. Every share and mean in it has
 its numerator and denominator beside it, so shards merge exactly (research.shards).
@@ -135,7 +135,7 @@ def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
         for st in stations:
             lines.extend(st.diagnostics(s))
     if m.scenario.calibration:
-        lines.append("Calibration (scenario targets from shared/FACTS.md)")
+        lines.append("Calibration (scenario targets; sources in docs/facts.md)")
         for key, target in sorted(m.scenario.calibration.items()):
             got = s.get(key)
             if isinstance(got, int | float) and target:

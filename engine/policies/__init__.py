@@ -12,11 +12,12 @@ import inspect
 from collections.abc import Iterable
 
 from engine.errors import LocalMisuse
-from engine.policies import caps, digest, quiet, selection
+from engine.policies import budget, caps, digest, quiet, selection
 from engine.policies.base import REGISTRY, Drop, Hold, Policy, Verdict, register
 
 __all__ = [
-    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "build", "caps", "digest", "parse_spec",
+    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "budget", "build", "caps", "digest",
+    "parse_spec",
     "quiet", "register", "selection",
 ]
 
