@@ -19,9 +19,11 @@ STATS = "sim.network.StationStats"
 NETSTATION = "sim.netstation (mode = station)"
 STATION = "sim.station (scenarios of stations only)"
 
-_NOTIFIED = ("notifications that reached the handset, timed at the handset (a cap counts "
-             "decisions, so held texts released together, gateway delays and a cap's "
-             "exceptions can put more than the cap in a 24 h window)")
+_NOTIFIED = ("notifications that reached the handset, timed at the handset, welcome texts "
+             "included (one per subscription, sent outside the policies, so a cap does not "
+             "limit them: most of the people over a 3-per-24 h cap got welcome texts for "
+             "several parcels; the rest is handset time differing from decision time, which is "
+             "what a cap counts)")
 _TEXTS = "texts the engine decided to send (notifications and answers to replies)"
 
 
