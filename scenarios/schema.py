@@ -380,6 +380,52 @@ class Station(_Model):
     warmup_h: float = Field(default=0, ge=0)  # the queueing check starts after this
 
 
+WHAT_IFS = ("faults", "surges", "scans", "policies")
+
+
+class Counterfactual(_Model):
+    """What the scenario is compared with: itself with its what-if switched off, or a
+    named baseline. ``eccc run`` runs both on the same seeds (common random numbers).
+
+    ``off`` lists the what-ifs to switch off: ``faults`` (no closures, carrier
+    outages or storms), ``surges`` (no volume surges), ``scans`` (no scan errors),
+    ``policies`` (the ``policies`` given here instead of the scenario's). Or
+    ``scenario`` names another scenario (a shipped name or a TOML path), run with
+    the same seed, scale and days.
+    """
+
+    label: str = Field(min_length=1)
+    off: list[Literal["faults", "surges", "scans", "policies"]] = Field(default_factory=list)
+    policies: list[str] | None = None
+    scenario: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Counterfactual:
+        if bool(self.off) == bool(self.scenario):
+            raise ValueError("give either 'off' (what-ifs to switch off) or 'scenario' "
+                             "(a named baseline)")
+        if ("policies" in self.off) != (self.policies is not None):
+            raise ValueError("off = ['policies'] and 'policies' (the counterfactual's "
+                             "chain) go together")
+        return self
+
+    @field_validator("policies")
+    @classmethod
+    def _policies(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            _check_policies(value)
+        return value
+
+
+def _check_policies(value: list[str]) -> None:
+    from engine.policies import build
+
+    try:
+        build(tuple(value))
+    except Exception as exc:
+        raise ValueError(str(exc)) from None
+
+
 class Scenario(_Model):
     name: str  # the run's name (runs/NAME-SEED/ by default)
     description: str = ""  # one line for reports
@@ -399,6 +445,8 @@ class Scenario(_Model):
     stations: list[Station] = Field(default_factory=list)  # continuous M/M/c stations (validation)
     # Figures this scenario is calibrated against: metric name -> target (docs/facts.md).
     calibration: dict[str, float] = Field(default_factory=dict)
+    # A what-if's counterfactual: eccc run runs it too and reports what changed.
+    counterfactual: Counterfactual | None = None
 
     @model_validator(mode="after")
     def _whole(self) -> Scenario:
@@ -419,13 +467,27 @@ class Scenario(_Model):
     @field_validator("policies")
     @classmethod
     def _policies(cls, value: list[str]) -> list[str]:
-        from engine.policies import build
-
-        try:
-            build(tuple(value))
-        except Exception as exc:
-            raise ValueError(str(exc)) from None
+        _check_policies(value)
         return value
+
+    def without_what_if(self) -> Scenario:
+        """The counterfactual scenario: this one with its what-ifs switched off, or the
+        named one (``ScenarioError`` if it cannot be read)."""
+        cf = self.counterfactual
+        if cf is None:
+            raise ValueError(f"scenario {self.name!r} names no counterfactual")
+        if cf.scenario is not None:
+            return load(cf.scenario)
+        data = self.model_dump(mode="json", exclude={"counterfactual"})
+        if "faults" in cf.off:
+            data["faults"] = []
+        if "surges" in cf.off and data.get("volume"):
+            data["volume"]["surges"] = []
+        if "scans" in cf.off:
+            data["scans"] = {}
+        if "policies" in cf.off:
+            data["policies"] = list(cf.policies or [])
+        return Scenario.model_validate(data)
 
 
 def resolve(name_or_path: str) -> Path:

@@ -87,6 +87,7 @@ def summarise(m: Model) -> dict[str, Any]:
         care_wait_sum_s=_r(care.wait_sum),
         care_wait_mean_s=_r(care.wait_sum / care.answered, 2) if care.answered else 0.0,
         care_cost_usd=_r(care.answered * sc.care.cost_per_contact_usd, 2),
+        cost_total_usd=_r(s["cost_usd"] + care.answered * sc.care.cost_per_contact_usd, 2),
         care_late_tracked=m.customers.late_tracked,
         care_contacts_expected_tracked=_r(m.customers.care_expected, 3),
         # Analytic counterfactual over the same late parcels (common random numbers):
