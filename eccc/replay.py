@@ -1,8 +1,8 @@
 """``eccc replay``: run a trace file through the engine.
 
 Reads the trace (docs/trace-format.md, one JSON record per line; gzip-compressed
-traces too), fires wake-ups at their own times (``Engine.feed``), writes every output as a JSON line and
-counts them. A bad record is reported with its line number and skipped;
+traces too), fires wake-ups at their own times (``Engine.feed``), writes every
+output as a JSON line and counts them. A bad record is reported with its line number and skipped;
 every good record is still processed, so nothing else is lost.
 """
 

@@ -394,10 +394,11 @@ class Counterfactual(_Model):
     the same seed, scale and days.
     """
 
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1)  # how reports name the counterfactual
+    # The what-ifs to switch off (or give `scenario`).
     off: list[Literal["faults", "surges", "scans", "policies"]] = Field(default_factory=list)
-    policies: list[str] | None = None
-    scenario: str | None = None
+    policies: list[str] | None = None  # the chain to run instead, with off = ["policies"]
+    scenario: str | None = None  # a named baseline: shipped name or TOML path
 
     @model_validator(mode="after")
     def _one_way(self) -> Counterfactual:
