@@ -37,6 +37,7 @@ def _block(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
     (["loadtest", "--duration", "1"], "http"),
     (["bench", "http"], "http"),
     (["sweep", "scenarios/sweeps/policy_frontier.toml", "--dask", "local"], "dask"),
+    (["tune", "scenarios/sweeps/policy_frontier.toml"], "tune"),
 ])
 def test_a_command_without_its_extra_says_which_to_install(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
