@@ -60,6 +60,7 @@ class Engine(Inbound, Release):
         self._seq = 0
         self._wake_asked: int | None = None
         self._in_flight: dict[str, Phone] = {}  # message id -> phone, until its receipt
+        self._sids: dict[str, None] = {}  # provider ids of texts received (oldest first)
         self.unknown_receipts = 0
         self._dispatch: dict[type, Callable[[Input, list[Output]], None]] = {
             Scan: self._on_scan,  # type: ignore[dict-item]
