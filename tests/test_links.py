@@ -64,7 +64,7 @@ def linkish(text: str) -> list[str]:
         if re.search(r"\d{1,3}(\.\d{1,3}){3}", view):
             bad.append(view)
         for run in re.findall(r"[\w-]+(?:\.[\w-]+)+", view):
-            labels = run.lower().split(".")
+            labels = [label.strip("-") for label in run.lower().split(".")]
             for i in range(1, len(labels)):
                 if PSL.publicsuffix(".".join(labels[i:])) is not None or \
                         PSL.publicsuffix("x." + labels[i]) is not None:
