@@ -125,6 +125,14 @@ class Engine(Inbound, Release):
         out.extend(self.drain())
         return out
 
+    def validate(self, inp: Input) -> None:
+        """Raise InvalidInput if ``handle`` would refuse ``inp``; change nothing.
+
+        The one validation every driver runs before anything moves: a driver
+        that fires due wake-ups itself (the HTTP shim) calls this first, so a
+        refused input releases no held text, as in ``feed``."""
+        self._check(inp)
+
     def _check(self, inp: Input) -> None:
         """Raise InvalidInput for what a handler would refuse, changing nothing."""
         if type(inp) is Subscribe:

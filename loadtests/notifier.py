@@ -176,6 +176,7 @@ class Notifier:
                 try:
                     inp = to_input(rec)
                     phone = None if type(inp) is Scan else person(inp)
+                    engine.validate(inp)  # before a wake-up fires: a refusal moves nothing
                 except InvalidInput as exc:
                     self._refuse(result, index, exc)
                     continue
