@@ -16,6 +16,7 @@ from typing import IO
 
 import orjson
 
+from engine.audit import Audit
 from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.records import from_output, to_input
@@ -47,8 +48,10 @@ def replay(
     policies: tuple[str, ...] = ("every_scan",),
     out: IO[bytes] | None = None,
     progress: bool = False,
+    audit: Audit | None = None,
 ) -> ReplayResult:
-    """Replay ``trace``; write outputs to ``out`` (JSON lines) when given."""
+    """Replay ``trace``; write outputs to ``out`` (JSON lines) when given; show every
+    output to ``audit`` when given (``eccc replay --audit``)."""
     engine = Engine(EngineConfig(policies=policies))
     result = ReplayResult()
     bar = None
@@ -72,11 +75,15 @@ def replay(
             continue
         result.inputs += 1
         result.tally.add(outputs)
+        if audit is not None:
+            audit.observe(engine, outputs)
         if write is not None:
             for o in outputs:
                 write(orjson.dumps(from_output(o)) + b"\n")
     tail = engine.drain()
     result.tally.add(tail)
+    if audit is not None:
+        audit.observe(engine, tail)
     if write is not None:
         for o in tail:
             write(orjson.dumps(from_output(o)) + b"\n")

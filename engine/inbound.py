@@ -71,7 +71,8 @@ class Inbound(EngineState):
                     sub.active = True
                 return sub, parcel
         where = locate(phone.e164, destination_zip)
-        sub = Sub(phone, tn, options, channel, merchant, ZoneInfo(where.zone), where.strict_hours)
+        sub = Sub(phone, tn, options, channel, merchant, ZoneInfo(where.zone), where.strict_hours,
+                  where.clues)
         if parcel.code >= 0:
             # They learn the current status now; only news after it is news.
             sub.last_milestone = codes.MILESTONE_OF_INDEX[parcel.code]

@@ -8,11 +8,12 @@ in a module of their own, imported before the chain is built.
 from __future__ import annotations
 
 from engine.errors import LocalMisuse
-from engine.policies import caps, digest, quiet, selection
+from engine.policies import caps, digest, law, quiet, selection
 from engine.policies.base import REGISTRY, Drop, Hold, Policy, Verdict, register
 
 __all__ = [
-    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "build", "caps", "digest", "parse_spec",
+    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "build", "caps", "digest", "law",
+    "parse_spec",
     "quiet", "register", "selection",
 ]
 
