@@ -29,9 +29,9 @@ from engine.compliance import BY_STATE, FEDERAL, Clue
 
 __all__ = [
     "DEFAULT_ZONE",
-    "Clue",
     "STATE_ZONES",
     "STRICT_HOURS_STATES",
+    "Clue",
     "Place",
     "locate",
     "state_for_phone",

@@ -15,10 +15,9 @@ a text is held until the window opens (``mode="hold"``) or dropped
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo
-
-from functools import cache
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE
 from engine.compliance import Clue
