@@ -205,7 +205,7 @@ def test_locate(e164: str, zip_code: str | None, expected: Place) -> None:
 
 
 def test_strict_states() -> None:
-    assert frozenset({"FL", "OK", "WA", "MD"}) == STRICT_HOURS_STATES
+    assert frozenset({"FL", "OK", "WA", "MD", "CT"}) == STRICT_HOURS_STATES  # from the table
 
 
 def test_area_code_lookups_are_cached() -> None:

@@ -69,7 +69,7 @@ def linkish(text: str) -> list[str]:
                 if PSL.publicsuffix(".".join(labels[i:])) is not None or \
                         PSL.publicsuffix("x." + labels[i]) is not None:
                     bad.append(run)
-            if not run.isascii():
+            if _ascii_skeleton(run) != run:
                 bad.append(run)  # a dotted name in look-alike letters
     return bad
 
