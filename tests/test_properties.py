@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -172,6 +173,27 @@ def test_no_text_to_an_opted_out_phone(inputs: list[Input], policies: tuple[str,
             assert not people.opted_out.get(o.to, False), (
                 f"{o.kind} to opted-out {o.to} at {o.at}: {o.cause}")
     assert seen == run(inputs, policies)  # stepping is handle_all, one input at a time
+
+
+def _corpus(expected: str) -> tuple[str, ...]:
+    path = Path(__file__).resolve().parent / "revocation_corpus.txt"
+    rows = [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    return tuple(text for kind, text in rows if kind == expected and "{TN}" not in text)
+
+
+REVOCATIONS = _corpus("opt_out")
+
+
+@FEWER
+@given(inputs=streams(min_texts=2, max_texts=10, words=(*REVOCATIONS, "START", "YES", "HELP")),
+       policies=st.sampled_from(CHAINS[:3]))
+def test_any_revocation_in_the_corpus_stops_every_text_after_one_confirmation(
+        inputs: list[Input], policies: tuple[str, ...]) -> None:
+    """Every phrasing the corpus lists as a revocation (47 CFR 64.1200(a)(10): any
+    reasonable means) gets one confirmation, then nothing but HELP answers until
+    START."""
+    test_no_text_to_an_opted_out_phone.hypothesis.inner_test(inputs, policies)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ (b)
