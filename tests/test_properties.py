@@ -509,7 +509,9 @@ def test_strategy_assumptions() -> None:
     "the recipient's zone" is one zone per phone); tracking numbers are 22
     digits; code paths use only known codes unless asked for an unknown one."""
     for phone, zip_code in PHONES.items():
-        assert locate(phone, zip_code) == locate(phone, None)
+        home, number = locate(phone, zip_code), locate(phone, None)
+        assert (home.state, home.zone, home.strict_hours) == (number.state, number.zone,
+                                                              number.strict_hours)
     assert locate("+13055550142", None).strict_hours
     assert locate("+12065550101", None).strict_hours
     assert all(len(tn) == 22 and tn.isdigit() for tn in TRACKING_NUMBERS)
