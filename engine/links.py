@@ -73,9 +73,10 @@ def _load_confusables() -> dict[int, str]:
 _LOOKALIKE: Final = _load_confusables()
 # Separators IDNA (and so browsers and phones) read as a dot.
 _DOTS: Final = {0x3002: ".", 0xFF0E: ".", 0xFF61: ".", 0x2024: ".", 0xFE52: "."}
-_SCHEMES: Final = ("http", "https", "ftp", "mailto", "tel", "sms", "smsto", "mms", "geo",
-                   "intent", "market", "file", "javascript", "data", "www")
-_SCHEME = re.compile(r"(?i)\b(?:" + "|".join(_SCHEMES) + r")(?::|\.(?=\w))\S*")
+# A scheme a phone links: web ones with "//", the others with something after the colon.
+_SCHEME = re.compile(
+    r"(?i)\b(?:(?:https?|ftp|file)://|(?:mailto|tel|sms|smsto|mms|geo|intent|market|javascript"
+    r"|data):(?=[^\s/])|www\.(?=\w))\S*")
 _HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
 _BRACKETS = "()[]{}<>\"'«»“”‘’"

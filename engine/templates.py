@@ -85,7 +85,17 @@ def clean_merchant(text: str | None, brand: Brand) -> Cleaned:
     most MERCHANT_MAX characters. Says what was removed, and why."""
     if not text:
         return Cleaned("", ())
-    return strip_links(text, brand.own_domain, limit=MERCHANT_MAX)
+    key = (text, brand.own_domain)
+    hit = _CLEANED.get(key)
+    if hit is None:
+        hit = strip_links(text, brand.own_domain, limit=MERCHANT_MAX)
+        if len(_CLEANED) < _CLEANED_LIMIT:  # shops recur; a flood of junk cannot grow it
+            _CLEANED[key] = hit
+    return hit
+
+
+_CLEANED: dict[tuple[str, str | None], Cleaned] = {}
+_CLEANED_LIMIT: Final = 100_000
 
 
 def notice(

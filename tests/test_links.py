@@ -59,7 +59,7 @@ def linkish(text: str) -> list[str]:
     folded = folded.replace("。", ".").replace("｡", ".")
     bad = []
     for view in (folded, _ascii_skeleton(folded)):
-        if re.search(r"(?i)(https?|ftp)://|www\.|\b(tel|sms|mailto):", view):
+        if re.search(r"(?i)(https?|ftp)://|www\.\w|\b(tel|sms|mailto):[^\s/]", view):
             bad.append(view)
         if re.search(r"\d{1,3}(\.\d{1,3}){3}", view):
             bad.append(view)
@@ -162,5 +162,5 @@ def test_the_operators_domain_only_when_links_are_allowed() -> None:
 
 def test_plain_names_with_dots_that_are_not_links_stay() -> None:
     for name in ("J.Crew", "Dr.Martens", "Fine Foods Inc.", "A.B.C Kids", "Mr. Coffee",
-                 "Café Olé", "ユニクロ"):
+                 "Café Olé", "ユニクロ", "Big Data: Store", "Tel: 555"):
         assert strip_links(name).text == name
