@@ -152,6 +152,10 @@ DEFINITIONS: list[Metric] = [
        "out-of-order scans"),
     _m("suppressed_{reason}", "count", "fatigue", TALLY,
        "notifications not sent for the reason '{reason}'"),
+    _m("redacted_{reason}", "count", "fatigue", TALLY,
+       "parts of shops' names left out of every text for the reason '{reason}' (a link: "
+       "link_domain, link_scheme, link_address, link_lookalike; docs/compliance.md)",
+       "subscriptions whose merchant name held a link", "", "lower"),
     # ------------------------------------------------------------------ informativeness
     _m("ofd_text_before_delivery", "count", "informativeness", SUMMARY,
        "followed parcels whose out-for-delivery text was sent before delivery",
