@@ -36,14 +36,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "docs/scenarios.md": reference.markdown,
     "docs/trace-v1.schema.json": _trace_schema,  # the source ships in engine/ (package data)
     "docs/scenario.schema.json": lambda: _json(reference.json_schema()),
-    "docs/metrics.md": lambda: _metrics(),
 }
-
-
-def _metrics() -> str:
-    from reports.glossary import markdown
-
-    return markdown() + "\n"
 
 
 def write(root: Path = ROOT) -> list[str]:
