@@ -56,21 +56,17 @@ def test_the_check_catches_what_it_is_for(line: str) -> None:
     assert OUTSIDE.search(line)
 
 
-# Pages other commands generate, linked from docs/README.md before they land on every
-# branch. Remove a name once its page is in the tree.
-PENDING = {"compliance.md"}
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def test_links_in_the_docs_lead_somewhere() -> None:
-    """Relative links in README.md and docs/*.md name files that exist (or that another
-    page of the index promises before its branch lands: see PENDING)."""
+    """Relative links in README.md and docs/*.md name files that exist."""
     pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     broken = []
     for page in pages:
         for target in LINK.findall(page.read_text(encoding="utf-8")):
             if "://" in target or target.startswith("mailto:"):
                 continue
-            if not (page.parent / target).exists() and Path(target).name not in PENDING:
+            if not (page.parent / target).exists():
                 broken.append(f"{page.relative_to(ROOT)} -> {target}")
     assert broken == []
