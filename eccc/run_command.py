@@ -44,16 +44,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print("eccc run: --trace needs one model; it cannot be combined with --shards",
                   file=sys.stderr)
             return 2
-        return _run_sharded(sc, seed, out, policies, args)
-    progress = not args.quiet and sys.stderr.isatty()
-    result = run_to_dir(sc, seed=seed, scale=args.scale, days=args.days, out=out,
-                          trace=args.trace, progress=progress, policies=policies)
+        return _run_sharded(sc, seed, out, policies, args,
+                            sc.scale if args.scale is None else args.scale)
+    scale = sc.scale if args.scale is None else args.scale
+    line = None
+    progress: Any = False
+    if not args.quiet:
+        from sim.progress import ProgressLine, RunSize
+
+        if sc.network is not None:
+            print("\n".join(RunSize.of(sc, scale, args.days).lines(f"eccc run {sc.name}")),
+                  file=sys.stderr)
+        if sys.stderr.isatty():
+            progress = True
+        else:
+            progress = line = ProgressLine(sys.stderr, every_s=args.progress_s)
+    try:
+        result = run_to_dir(sc, seed=seed, scale=scale, days=args.days, out=out,
+                            trace=args.trace, progress=progress, policies=policies)
+    except KeyboardInterrupt:
+        where = f" at simulated {line.simulated()} ({100 * line.share:.0f}%)" if line else ""
+        print(f"\neccc run: interrupted{where}; {out}/ is incomplete (see {out}/INCOMPLETE)",
+              file=sys.stderr)
+        return 130
     s = result.summary
     if sc.network is not None:
         rows: dict[str, Any] = {k: s[k] for k in HEADLINE if k in s}
     else:
         rows = {k: v for k, v in s.items() if k not in ("scenario",)}
-    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {args.scale})"))
+    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g})"))
     print("\n".join(result.diagnostics))
     render_run: Callable[[Path], Path] | None
     try:
@@ -71,7 +90,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] | None,
-                 args: argparse.Namespace) -> int:
+                 args: argparse.Namespace, scale: float) -> int:
     """``--shards N``: split, run on an executor, merge; write summary and histograms."""
     import time
 
@@ -85,7 +104,7 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     executor = make_executor(args.workers)
     try:
         merged = run_sharded(sc.model_dump(mode="json"), seed, args.shards, executor,
-                             scale=args.scale, days=args.days, policies=policies)
+                             scale=scale, days=args.days, policies=policies)
     except RuntimeError as exc:
         print(f"eccc run: {exc}", file=sys.stderr)
         return 1
@@ -106,7 +125,7 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     (out / "distributions.json").write_bytes(orjson.dumps(merged.distributions))
     (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
     rows: dict[str, Any] = {k: s[k] for k in ("shards", *HEADLINE) if k in s}
-    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {args.scale}, "
+    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g}, "
                              f"{args.shards} shards)"))
     print("\n".join(diag))
     print(f"run written to {out}/ (summary.json, distributions.json, diagnostics.txt; no "
@@ -124,13 +143,19 @@ def add_run_command(sub: Any) -> None:
     rp.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO|PATH",
                     help="a shipped scenario's name or a TOML file (default baseline)")
     rp.add_argument("--seed", type=int, default=None, help="random seed (default: scenario's)")
-    rp.add_argument("--scale", type=float, default=1.0, help="volume multiplier (default 1)")
+    rp.add_argument("--scale", type=float, default=None,
+                    help="volume multiplier (default: the scenario's scale, 1 unless it says)")
     rp.add_argument("--days", type=float, default=None, help="days of acceptances")
     rp.add_argument("--out", metavar="DIR", help="run directory (default runs/NAME-SEED)")
     rp.add_argument("--trace", action="store_true", help="also write trace.jsonl")
     rp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help="override the scenario's policies (repeat to chain)")
-    rp.add_argument("--quiet", action="store_true", help="no progress bar")
+    rp.add_argument("--quiet", action="store_true",
+                    help="no size estimate and no progress (a bar on a terminal, else a line "
+                    "on stderr every few seconds)")
+    rp.add_argument("--progress-s", type=float, default=5.0, metavar="S",
+                    help="seconds between progress lines when stderr is not a terminal "
+                    "(default 5)")
     rp.add_argument(
         "--shards", type=int, default=1, metavar="N",
         help="split one big run into N shards, each with 1/N of the volume and of every "

@@ -378,6 +378,8 @@ class Scenario(_Model):
     start: date
     days: float = Field(gt=0)
     seed: int = Field(default=1, ge=0)
+    # Volume multiplier when the command line gives none (``--scale``).
+    scale: float = Field(default=1.0, gt=0)
     policies: list[str] = Field(default_factory=lambda: ["every_scan"])
     network: Network | None = None
     volume: Volume | None = None

@@ -19,6 +19,7 @@ from engine.tally import percentile
 from sim.dists import epoch_day, local_date
 
 if TYPE_CHECKING:
+    from sim.followed import FollowedParcels
     from sim.model import Model
     from sim.network import Piece, Tracked
 
@@ -80,6 +81,7 @@ class Metrics:
                   parcel: Tracked | None = None) -> None:
         if parcel is not None:
             parcel.delivered_at = at
+            self.model.followed.closed(parcel, at)
         else:
             self.pending[(piece.dest, piece.eta_day)] -= n
         h = self._hour(at)
@@ -96,6 +98,7 @@ class Metrics:
         self.returned_n += n
         if parcel is not None:
             parcel.returned = True
+            self.model.followed.closed(parcel, self.model.env.now)
         else:
             self.pending[(piece.dest, piece.eta_day)] -= n
 
@@ -185,12 +188,11 @@ class Metrics:
             "texts_per_recipient_24h_share_over_5": _r(sum(x > 5 for x in maxes) / n) if n else 0.0,
         }
 
-    def parcels_summary(self, tracked: list[Tracked]) -> dict[str, float]:
-        delivered = [p for p in tracked if p.delivered_at is not None]
-        of_first = sum(1 for p in delivered if p.of_texted_at is not None
-                       and p.of_texted_at <= (p.delivered_at or 0))
-        exc = [p for p in tracked if p.exception]
-        exc_texted = sum(p.exception_texted for p in exc)
+    def parcels_summary(self, followed: FollowedParcels) -> dict[str, float]:
+        delivered = followed.delivered
+        of_first = followed.of_text_first
+        exc = followed.exceptions
+        exc_texted = followed.exceptions_texted
         n = self.delivered_n
         # Each share and mean comes with its numerator and denominator, so shards merge
         # exactly (research.shards) instead of averaging rounded ratios.
@@ -199,17 +201,17 @@ class Metrics:
             "parcels_delivered": n,
             "parcels_on_time": self.on_time,
             "parcels_returned": self.returned_n,
-            "parcels_tracked": len(tracked),
-            "parcels_tracked_delivered": len(delivered),
+            "parcels_tracked": followed.count,
+            "parcels_tracked_delivered": delivered,
             "days_to_deliver_sum": _r(self.days_sum),
             "days_to_deliver_mean": _r(self.days_sum / n, 4) if n else 0.0,
             "on_time_share": _r(self.on_time / n, 4) if n else 0.0,
             "ofd_text_before_delivery": of_first,
-            "ofd_text_before_delivery_share": _r(of_first / len(delivered), 4) if delivered
+            "ofd_text_before_delivery_share": _r(of_first / delivered, 4) if delivered
             else 0.0,
-            "exceptions_tracked": len(exc),
+            "exceptions_tracked": exc,
             "exceptions_texted_before_promise": exc_texted,
             "exceptions_texted_before_promise_share":
-                _r(exc_texted / len(exc), 4) if exc else 0.0,
+                _r(exc_texted / exc, 4) if exc else 0.0,
             "misleading_texts_scan_errors": self.misleading,
         }
