@@ -8,15 +8,12 @@ simulated hour; ``distributions.json`` holds samples for the figures.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from engine.tally import percentile
 from sim.dists import epoch_day, local_date
+from sim.latency import LatencyHistogram
 
 if TYPE_CHECKING:
     from sim.followed import FollowedParcels
@@ -29,10 +26,6 @@ LATENCIES = ("scan_to_decision", "decision_to_submit", "submit_to_handset", "sca
 
 def _r(x: float, nd: int = 6) -> float:
     return float(round(float(x), nd))
-
-
-def _pct(values: np.ndarray, q: float) -> float:
-    return _r(percentile(np.sort(values), q))
 
 
 def _histogram(counts: Counter[int]) -> dict[str, list[int]]:
@@ -57,7 +50,7 @@ class Metrics:
         self.days_sum = 0.0
         self.days_hist: Counter[int] = Counter()
         self.pending: Counter[tuple[int, int]] = Counter()
-        self.latency = {name: array("d") for name in LATENCIES}
+        self.latency = {name: LatencyHistogram() for name in LATENCIES}
         self.misleading = 0
         self.texts_handset = 0
 
@@ -117,11 +110,11 @@ class Metrics:
                        handset: float) -> None:
         self.texts_handset += 1
         lat = self.latency
-        lat["decision_to_submit"].append(submitted - decided)
-        lat["submit_to_handset"].append(handset - submitted)
+        lat["decision_to_submit"].add(submitted - decided)
+        lat["submit_to_handset"].add(handset - submitted)
         if scan_at is not None:
-            lat["scan_to_decision"].append(decided - scan_at)
-            lat["scan_to_handset"].append(handset - scan_at)
+            lat["scan_to_decision"].add(decided - scan_at)
+            lat["scan_to_handset"].add(handset - scan_at)
 
     def care_queue_sample(self, t: float) -> None:
         h = self._hour(t) - 1  # the hour that just ended
@@ -137,14 +130,12 @@ class Metrics:
     def latency_summary(self) -> tuple[dict[str, float], dict[str, list[float]]]:
         out: dict[str, float] = {}
         samples: dict[str, list[float]] = {}
-        for name, values in self.latency.items():
-            a = np.sort(np.frombuffer(values, dtype=float)) if len(values) else np.zeros(0)
+        for name, hist in self.latency.items():
             for q in (50, 95, 99):
-                out[f"latency_{name}_p{q}_s"] = _pct(a, q / 100)
-            out[f"latency_{name}_mean_s"] = _r(a.mean()) if len(a) else 0.0
-            if len(a) > SAMPLE_CAP:  # evenly spaced order statistics keep the CDF
-                a = a[np.linspace(0, len(a) - 1, SAMPLE_CAP).astype(np.int64)]
-            samples[name] = [_r(x, 3) for x in a.tolist()]
+                out[f"latency_{name}_p{q}_s"] = _r(hist.percentile(q / 100))
+            out[f"latency_{name}_mean_s"] = _r(hist.mean)
+            # evenly spaced order statistics keep the CDF for the figures
+            samples[name] = [_r(x, 3) for x in hist.quantiles(SAMPLE_CAP)]
         return out, samples
 
     def series_rows(self) -> tuple[list[str], list[list[Any]]]:
@@ -173,6 +164,8 @@ class Metrics:
         total = Counter(self.model.tally.per_recipient.values())
         return {
             "latency_s": samples,
+            # the fixed-bin histograms behind the latency metrics (sim.latency): exact merges
+            **{f"latency_{name}": h.to_json() for name, h in self.latency.items()},
             "texts_per_recipient_24h": _histogram(per),
             # every text the engine decided per recipient over the run (texts_per_recipient_*)
             "texts_per_recipient": _histogram(total),
