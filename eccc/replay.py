@@ -33,6 +33,7 @@ class ReplayResult:
     inputs: int = 0
     tally: OutputTally = field(default_factory=OutputTally)
     bad: list[BadRecord] = field(default_factory=list)
+    engine: Engine | None = None  # the engine after the trace (its retention counters)
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -50,7 +51,7 @@ def replay(
 ) -> ReplayResult:
     """Replay ``trace``; write outputs to ``out`` (JSON lines) when given."""
     engine = Engine(EngineConfig(policies=policies))
-    result = ReplayResult()
+    result = ReplayResult(engine=engine)
     bar = None
     if progress:
         from tqdm import tqdm

@@ -30,6 +30,7 @@ from engine.inputs import Input, Receipt, Wake
 from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
+from engine.retention import RetentionConfig
 from engine.tally import OutputTally
 from scenarios.schema import Scenario
 from sim.care import CareCentre
@@ -54,6 +55,7 @@ class MessageSink(Protocol):
 
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
 PUMP_S = 60
+DEFAULT_RETENTION = RetentionConfig()
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
 
@@ -65,7 +67,8 @@ class Model:
                  scale: float | None = None,
                  days: float | None = None, policies: tuple[str, ...] | None = None,
                  drain_days: float = 4.0, trace: IO[bytes] | None = None,
-                 log_messages: bool = True, messages: MessageSink | None = None) -> None:
+                 log_messages: bool = True, messages: MessageSink | None = None,
+                 retention: RetentionConfig | None = DEFAULT_RETENTION) -> None:
         if scenario.network is None or scenario.volume is None:
             raise ValueError(f"scenario {scenario.name!r} has no network; see sim.station")
         self.scenario = scenario
@@ -87,7 +90,7 @@ class Model:
         last = local_date(self.t_end, first_zone) + timedelta(days=30)
         self.calendar = Calendar(scenario.start, last, net.delivery.sunday_delivery)
         self._faults()
-        self.engine = Engine(EngineConfig(policies=self.policies))
+        self.engine = Engine(EngineConfig(policies=self.policies, retention=retention))
         self.tally = OutputTally()
         self.trace = trace
         # Where message-log rows go: a sink (``sim.messagelog.MessageLog`` streams them to
