@@ -8,7 +8,8 @@ boundary (UTC), the engine sweeps its parcels in the order it first saw them:
   sender) at least ``after_close_s`` ago, or has had no scan for ``silent_s``,
   and no text about it is held (pending state). Its subscriptions go with it,
   from its phones' lists and from the policies' memory (digest windows);
-- a phone is forgotten once it lost its last subscription that way, has no
+- a phone is forgotten once it lost its last subscription that way (or, new
+  and never subscribed, at the next sweep), has no
   pending tracking-page subscription, no text awaiting a receipt, no failed
   receipts and no preference: an opted-out phone (or one that asked QUIET) is
   never forgotten, so an opt-out always holds. The phone's input counter (which
@@ -99,6 +100,10 @@ class Retention(EngineState):
             touches = self._remnants.pop(e164, None)
             if touches is not None:
                 phone.touches = touches
+            if self.retention is not None:
+                # Looked at by the next sweep: someone who only texted HELP is forgotten
+                # then; someone who subscribed is kept until their parcels are.
+                self._deferred.append(phone)
         return phone
 
     # ------------------------------------------------------------------ sweep
