@@ -314,6 +314,13 @@ class Model:
 
             self._bar = tqdm(total=int(self.t_end - env.now), unit="sim-s", file=sys.stderr,
                              desc=self.scenario.name, unit_scale=True)
+        self.start()
+        self.advance(self.t_end)
+        self.finish()
+
+    def start(self) -> None:
+        """Set the world's processes going (``run`` is start, advance, finish)."""
+        env = self.env
         env.process(self.arrivals.run())
         for f in self.facilities:
             if f.kind != "acceptance":
@@ -326,8 +333,16 @@ class Model:
             env.process(self._late_untracked(r))
         env.process(self.care.run_shifts())
         env.process(self._pump())
-        env.run(until=self.t_end)
-        self._drain(math.inf)  # what the network set in motion: late texts, receipts
+
+    def advance(self, until: float) -> None:
+        """Simulate up to ``until`` (at most the end); benchmarks time one day this way."""
+        until = min(until, self.t_end)
+        if until > self.env.now:
+            self.env.run(until=until)
+
+    def finish(self) -> None:
+        """After the end: what the network set in motion (late texts, receipts)."""
+        self._drain(math.inf)
         self.followed.finish()
         if self._bar is not None:
             self._bar.close()
