@@ -1,5 +1,6 @@
-"""``eccc sweep`` and ``eccc compare``: the command-line shell around research.sweep and
-research.comparison (added to the parser by ``add_commands``, as the shim's commands are)."""
+"""``eccc sweep``, ``eccc tune`` and ``eccc compare``: the command-line shell around
+research.sweep, research.tune and research.comparison (added to the parser by
+``add_commands``, as the shim's commands are)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
+
+from eccc.extras import require
 
 SWEEP_EPILOG = """\
 examples:
@@ -21,6 +24,8 @@ Rerunning the same command resumes: finished points in OUT/points/ are skipped.
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    if args.dask and not require("dask", "eccc sweep --dask"):
+        return 2
     from research.executors import make_executor
     from research.sweep import run_sweep, write_sweep
     from research.sweepfile import SweepError, load
@@ -58,40 +63,99 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 def _print_front(out: Path) -> None:
     import json
 
-    from reports.pareto import pareto_front, read_points
+    from reports.frontier import finding
 
-    pareto = json.loads((out / "sweep.json").read_text()).get("pareto") or {}
-    if not pareto:
+    path = out / "front.json"
+    if not path.is_file():
         return
-    metrics, rows = read_points(out / "points.csv")
-    lo = [m for m in pareto.get("minimize", []) if m in metrics]
-    hi = [m for m in pareto.get("maximize", []) if m in metrics]
-    front = pareto_front([{m: r[m][0] for m in metrics} for r in rows], lo, hi)
-    print("Pareto front (" + ", ".join([f"min {m}" for m in lo] + [f"max {m}" for m in hi])
-          + "):")
-    for i in front:
-        print(f"  {rows[i]['label']}")
+    front = json.loads(path.read_text())
+    print(finding(front))
+    points = {p["index"]: p["label"] for p in front["points"]}
+    for group in front["groups"]:
+        for i in group["members"]:
+            print(f"  {group['name']}  {points[i]}")
+
+
+TUNE_EPILOG = """\
+examples:
+  eccc tune scenarios/tune/policy_search.toml                   # all cores
+  eccc tune my.toml --trials 60                                  # grow the study to 60 trials
+  eccc tune my.toml --dask local                                 # a Dask LocalCluster
+  eccc tune my.toml --workers 1                                  # in this process
+Rerunning the same command resumes: the study lives in OUT/study.db (Optuna's SQLite
+storage) and finished runs in OUT/points/. The same file and seed give the same study
+on any executor.
+"""
+
+
+def _cmd_tune(args: argparse.Namespace) -> int:
+    from research.executors import make_executor
+    from research.tunefile import TuneError, load
+
+    try:
+        from research.tune import require_optuna, run_tune
+        from research.tunereport import BEST, policies_line, write_tune
+
+        require_optuna()
+        spec = load(args.tune)
+    except TuneError as exc:
+        print(f"eccc tune: {exc}", file=sys.stderr)
+        return 2
+    if args.plugin:
+        from research.executors import load_plugins
+
+        plugins = [*spec.plugins, *(str(Path(p).resolve()) for p in args.plugin)]
+        load_plugins(plugins)
+        spec = dataclasses.replace(spec, plugins=plugins)
+    out = Path(args.out) if args.out else Path("runs") / f"tune-{spec.name}"
+    executor = make_executor(args.workers, args.dask)
+    try:
+        outcome = run_tune(spec, out, executor, trials=args.trials, progress=not args.quiet)
+        report = write_tune(outcome, out, executor.name)
+    except TuneError as exc:
+        print(f"eccc tune: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        executor.close()
+    import json
+
+    meta = json.loads((out / "tune.json").read_text())
+    print(f"tune {spec.name}: {meta['completed']} trials completed of {meta['trials']} "
+          f"({spec.sampler}, seed {spec.seed}, {spec.replications} replications each on "
+          f"common random numbers) on {executor.name}: {outcome.ran} runs, "
+          f"{outcome.cached} from cache, {outcome.seconds:.1f} s")
+    print("Front at 95% (paired differences), by group; a group's chains cannot be told apart:")
+    for best in meta["best"]:
+        for chain, n in zip(best["chains"], best["trials"], strict=True):
+            print(f"  {best['group']}  {policies_line(chain)}   # trial {n}")
+    for f in outcome.failures:
+        print(f"FAILED {f}", file=sys.stderr)
+    print(f"best chains: {out / BEST}\nreport: {report}")
+    return 1 if outcome.failures else 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from research.comparison import CompareError, compare
+    from research.comparison import CompareError, compare, format_rows
 
     paths = [Path(p) for p in args.runs]
     out = Path(args.out) if args.out else Path("runs") / (
-        "compare-" + "-vs-".join(p.name for p in paths))
+        "compare-" + "-vs-".join(p.name.replace("@", "-") for p in paths))
     try:
-        header, rows, page = compare(paths, out, args.metric)
+        header, rows, page = compare(paths, out, args.metric, force=args.force)
     except CompareError as exc:
         print(f"eccc compare: {exc}", file=sys.stderr)
         return 2
-    shown = [r for r in rows if any(isinstance(c, int | float) and c for c in r[len(paths) + 1::2])
-             ] if not args.all else rows
-    width = max((len(h) for h in header), default=10)
-    print("  ".join(h[:width] for h in header))
-    for r in shown:
-        print("  ".join(f"{c:.6g}" if isinstance(c, float) else str(c) for c in r))
-    print(f"{len(rows) - len(shown)} metrics with no difference not shown (--all shows them)")
-    print(f"report: {page} (figures: {out}/comparison.html)")
+    n = len(paths)
+    changed = [r for r in rows if any(isinstance(c, int | float) and c
+                                      for c in r[n + 1::3])]
+    shown = rows if args.all else changed
+    print(format_rows(header, shown[: args.top] if args.top else shown))
+    hidden = len(rows) - len(shown[: args.top] if args.top else shown)
+    if hidden:
+        print(f"{hidden} more metrics not shown ({len(rows) - len(changed)} did not change; "
+              "--all shows every metric, --top N the N largest changes)")
+    figures = out / "comparison.html"
+    print(f"report: {page}" + (f" (figures: {figures})" if figures.is_file() else ""))
     return 0
 
 
@@ -113,12 +177,38 @@ def add_commands(sub: Any) -> None:
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp.set_defaults(func=_cmd_sweep)
 
+    tp = sub.add_parser(
+        "tune", help="search the policy space (Optuna), a front with confidence",
+        description="Search policy chains and their parameters with Optuna (NSGA-II or TPE); "
+        "each trial is R replications on common random numbers; the report shows the front "
+        "at 95% on paired differences and the best chains as policies = [...] lines.",
+        epilog=TUNE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    tp.add_argument("tune", metavar="TUNE.toml")
+    tp.add_argument("--trials", type=int, metavar="N",
+                    help="finished trials to reach (default: the file's)")
+    tp.add_argument("--workers", type=int, metavar="N",
+                    help="local processes (default: all cores; 1 = in this process)")
+    tp.add_argument("--dask", metavar="ADDRESS",
+                    help="run on a Dask cluster at ADDRESS, or 'local' for a LocalCluster")
+    tp.add_argument("--plugin", action="append", metavar="PATH",
+                    help="a Python file registering policies (repeatable)")
+    tp.add_argument("--out", metavar="DIR", help="tune directory (default runs/tune-NAME)")
+    tp.add_argument("--quiet", action="store_true", help="no progress bar")
+    tp.set_defaults(func=_cmd_tune)
+
     cp = sub.add_parser(
         "compare", help="runs side by side, differences against their noise",
-        description="Compare run directories (or directories of replications) with the "
-        "first: means, differences, and Welch's test where replications allow it.")
+        description="Compare run directories (or directories of replications, or a sweep's "
+        "point as SWEEP_DIR@POINT, by index or label) with the first: means, differences and "
+        "relative change, largest first, and the test where replications allow it (paired "
+        "t on shared seeds, else Welch). Runs that differ in scale, days or structure are "
+        "refused unless --force.")
     cp.add_argument("runs", nargs="+", metavar="RUN_DIR")
     cp.add_argument("--out", metavar="DIR", help="where the pages go (default runs/compare-...)")
     cp.add_argument("--metric", action="append", help="only these metrics (repeatable)")
     cp.add_argument("--all", action="store_true", help="print metrics that did not change too")
+    cp.add_argument("--top", type=int, default=30, metavar="N",
+                    help="print the N largest changes (0: all that changed)")
+    cp.add_argument("--force", action="store_true",
+                    help="compare runs that differ in scale, days or structure anyway")
     cp.set_defaults(func=_cmd_compare)

@@ -4,11 +4,13 @@
 ``sweep.json``, ``failures.json``) the way ``reports.render`` reads a run
 directory: forgivingly, so a partly failed sweep still gets its report.
 
-Policy research asks which policies are not beaten on every count at once:
-a point is on the front when no other point is at least as good on every
-objective (fatigue metrics minimised, informativeness maximised) and strictly
-better on one. The front is computed on the means over replications; the
-figure keeps the 95% intervals so a reader sees which rankings are noise.
+Policy research asks which policies are not beaten on every count at once.
+``pareto_front`` answers on means alone; the report answers with confidence
+(``front.json``, from ``research.frontier``): a point is dominated only when
+the paired differences over replications show it worse on every objective at
+95%, and front points that cannot be told apart are grouped
+(``reports.frontier`` draws and tabulates it). A tune directory's
+``tune.json`` adds the search's sections (hypervolume, importances, best chains).
 
 ``differences_page`` is the table half of ``eccc compare`` (its figures are
 ``reports.compare``).
@@ -28,6 +30,14 @@ import matplotlib.style
 import numpy as np
 from matplotlib.figure import Figure
 
+from reports.frontier import (
+    TABLE_CSS,
+    draw_front,
+    draw_hypervolume,
+    finding,
+    front_tables,
+    tune_sections,
+)
 from reports.html import CSS, FigureSection, figures_html, fmt_value
 from reports.plotting import STYLE, new_figure, plain, png_bytes
 
@@ -96,36 +106,6 @@ def draw_intervals(metric: str, rows: Sequence[dict[str, Any]]) -> Figure | str:
     return fig
 
 
-def draw_front(rows: Sequence[dict[str, Any]], x: str, y: str,
-               front: Sequence[int]) -> Figure | str:
-    """Fatigue (x, lower is better) against informativeness (y, higher is better)."""
-    pts = [(i, r) for i, r in enumerate(rows) if x in r and y in r
-           and math.isfinite(r[x][0]) and math.isfinite(r[y][0])]
-    if not pts:
-        return f"no point reported both {x} and {y}"
-    fig, (ax,) = new_figure(height=5.0)
-    on = set(front)
-    # Front points often sit almost on top of each other: stagger their labels.
-    nudge = {i: j % 4 for j, i in enumerate(sorted(on, key=lambda k: rows[k][x][0]))}
-    for i, r in pts:
-        (mx, lx, hx), (my, ly, hy) = r[x], r[y]
-        color = "C3" if i in on else "0.55"
-        xe = [[mx - lx], [hx - mx]] if math.isfinite(lx) else None
-        ye = [[my - ly], [hy - my]] if math.isfinite(ly) else None
-        ax.errorbar([mx], [my], xerr=xe, yerr=ye, fmt="o", color=color, ecolor=color,
-                    alpha=0.9 if i in on else 0.5, capsize=2, ms=6 if i in on else 4)
-        if i in on:
-            ax.annotate(plain(r["label"]), (mx, my), textcoords="offset points",
-                        xytext=(6, 4 - 11 * nudge[i]),
-                        fontsize=8, color="C3")
-    line = sorted((rows[i][x][0], rows[i][y][0]) for i in front if (i, rows[i]) in pts)
-    if len(line) > 1:
-        ax.plot(*zip(*line, strict=True), color="C3", lw=1, ls="--", alpha=0.6)
-    ax.set_xlabel(plain(x) + "  (fatigue: lower is better)")
-    ax.set_ylabel(plain(y) + "  (informed: higher is better)")
-    return fig
-
-
 def _render(draw: Any, *args: Any) -> bytes | str:
     with matplotlib.style.context(["default", STYLE]):
         result = draw(*args)
@@ -135,7 +115,8 @@ def _render(draw: Any, *args: Any) -> bytes | str:
 def page(title: str, body: Sequence[str]) -> str:
     """A self-contained page in the run report's style."""
     return "\n".join(["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-                      f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
+                      f"<title>{escape(title)}</title><style>{CSS}{TABLE_CSS}</style></head>"
+                      "<body>",
                       *body, "</body></html>", ""])
 
 
@@ -144,7 +125,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     body = "\n".join("<tr>" + "".join(
         f'<td class="num">{escape(fmt_value(c))}</td>' if isinstance(c, int | float)
         else f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>\n{body}</table>"
+    return f'<div class="scroll"><table><tr>{head}</tr>\n{body}</table></div>'
 
 
 def _load_json(path: Path, default: Any) -> Any:
@@ -159,45 +140,58 @@ def render_sweep(sweep_dir: Path) -> Path:
     sweep_dir = Path(sweep_dir)
     meta = _load_json(sweep_dir / "sweep.json", {})
     failures = _load_json(sweep_dir / "failures.json", [])
+    front = _load_json(sweep_dir / "front.json", None)
+    tune = _load_json(sweep_dir / "tune.json", None)
     try:
         metrics, rows = read_points(sweep_dir / "points.csv")
     except OSError:
         metrics, rows = [], []
-    body = [f"<header><h1>eccc sweep: {escape(str(meta.get('name', sweep_dir.name)))}</h1>",
-            f'<p class="meta">{escape(str(meta.get("description", "")))}</p>',
-            f'<p class="meta">{len(rows)} points × {meta.get("replications", "?")} '
-            f'replications, common random numbers: {meta.get("crn", "?")}, '
-            f'shards: {meta.get("shards", 1)}</p></header>']
+    kind = "tune" if tune else "sweep"
+    name = str(meta.get("name", sweep_dir.name))
+    what = (f"{len(rows)} trials ({tune.get('sampler')}, seed {tune.get('seed')})" if tune
+            else f"{len(rows)} points")
+    body = [f"<header><h1>eccc {kind}: {escape(name)}</h1>"]
+    if front and front.get("points"):
+        body.append(f'<p class="finding">{escape(finding(front))}</p>')
+    body += [f'<p class="meta">{escape(str(meta.get("description", "")))}</p>',
+             f'<p class="meta">{what} × {meta.get("replications", "?")} '
+             f'replications, common random numbers: {meta.get("crn", "?")}, '
+             f'shards: {meta.get("shards", 1)}</p></header>']
     if failures:
         items = "".join(f"<li>point {f['point']} [{escape(f['label'])}] replication "
                         f"{f['replication']}: {escape(f['error'])}</li>" for f in failures)
         body.append(f'<div class="note">Failed (the other points are kept):<ul>{items}</ul></div>')
     for gap in meta.get("merge_gaps", []):
         body.append(f'<p class="na">shard merge: {escape(gap)}</p>')
-    pareto = meta.get("pareto") or {}
-    minimize = [m for m in pareto.get("minimize", []) if m in metrics]
-    maximize = [m for m in pareto.get("maximize", []) if m in metrics]
+    by_label = {r["label"]: r for r in rows}
     sections = []
-    if pareto:
-        missing = sorted(set(pareto.get("minimize", []) + pareto.get("maximize", []))
-                         - set(metrics))
-        means = [{m: r[m][0] for m in metrics} for r in rows]
-        front = pareto_front(means, minimize, maximize) if minimize or maximize else []
-        body.append("<h2>Pareto front</h2>")
-        if missing:
-            body.append(f'<p class="na">objectives not in the results: '
-                        f'{escape(", ".join(missing))}</p>')
-        body.append(table(["on the front", *minimize, *maximize],
-                          [[rows[i]["label"], *[means[i][m] for m in minimize + maximize]]
-                           for i in front]))
-        if minimize and maximize:
-            content = _render(draw_front, rows, minimize[0], maximize[0], front)
+    if front:
+        objectives = [o["metric"] for o in front["objectives"]]
+        body += ["<h2>Pareto front at 95%</h2>",
+                 f"<p>A chain is dominated only when the paired differences over "
+                 f"{front.get('replications', '?')} replications on common random numbers show "
+                 "it worse on every objective at 95% than one other chain; chains on the "
+                 "front that no objective tells apart share a group letter. Intervals: the "
+                 "mean over replications with its 95% t interval.</p>",
+                 *front_tables(front, by_label, table)]
+        shown = [m for m in objectives if m in metrics]
+        if len(shown) >= 2:
+            content = _render(draw_front, front, by_label, shown[0], shown[1])
             sections.append(FigureSection(
-                "Fatigue against informativeness", "Red: policies no other policy beats on "
-                "every objective at once (all objectives, not only these two axes). Bars: 95% "
-                "intervals over replications.", content))
+                f"{shown[0]} against {shown[1]}", "Red: the front at 95% (on every objective, "
+                "not only these two), one label per group; grey: dominated chains, listed in "
+                "the table above. Bars: 95% intervals over replications.", content))
             if isinstance(content, bytes):
                 (sweep_dir / "pareto.png").write_bytes(content)
+    if tune:
+        body += tune_sections(tune, table)
+        content = _render(draw_hypervolume, tune.get("hypervolume", []))
+        sections.append(FigureSection(
+            "Hypervolume against trials", "The volume of objective space the feasible trials "
+            "so far dominate (each objective scaled to [0, 1] over all trials, reference 1.1): "
+            "a flat tail means more trials stopped finding better chains.", content))
+        if isinstance(content, bytes):
+            (sweep_dir / "hypervolume.png").write_bytes(content)
     for m in metrics[:MAX_METRIC_FIGURES]:
         content = _render(draw_intervals, m, rows)
         if isinstance(content, bytes):
@@ -209,8 +203,7 @@ def render_sweep(sweep_dir: Path) -> Path:
              table(["point", "n", *metrics],
                    [[r["label"], r["n"], *[r[m][0] for m in metrics]] for r in rows])]
     out = sweep_dir / REPORT
-    out.write_text(page(f"eccc sweep: {meta.get('name', sweep_dir.name)}", body),
-                   encoding="utf-8")
+    out.write_text(page(f"eccc {kind}: {name}", body), encoding="utf-8")
     return out
 
 

@@ -13,6 +13,7 @@ Sweep directory::
     replications.csv      one row per point x replication: parameters, seed, metrics
     points.csv            one row per point: for each metric mean, ci95_low, ci95_high
     failures.json         points that failed, with their parameters and the error
+    front.json            the Pareto front at 95% on paired differences (research.frontier)
     report.html + PNGs    figures and the Pareto front (reports.pareto)
 """
 
@@ -33,10 +34,12 @@ from typing import Any
 import orjson
 
 from research.executors import Executor, InProcess, load_plugins
+from research.frontier import MAXIMIZE, MINIMIZE, Frontier, Objective, frontier
 from research.noise import mean_interval
 from research.sweepfile import Point, SweepSpec, apply, label_for
 
 POINTS_DIR = "points"
+FRONT = "front.json"
 Runner = Callable[[dict[str, Any], int], dict[str, Any]]
 
 
@@ -283,12 +286,51 @@ def write_tables(outcome: SweepOutcome, out_dir: Path) -> dict[str, Path]:
     return paths
 
 
-def write_sweep(outcome: SweepOutcome, out_dir: Path, executor: str = "") -> Path:
-    """Tables, ``sweep.json`` (what ran, how, how long) and the HTML report."""
+def confident_front(outcome: SweepOutcome, feasible: Mapping[int, bool] | None = None
+                    ) -> Frontier | None:
+    """The front at 95% on paired differences (``research.frontier``), from the sweep's
+    ``pareto`` objectives; None when the sweep names none."""
+    spec = outcome.spec
+    objectives = [Objective(m, MINIMIZE) for m in spec.pareto.get("minimize", [])] + [
+        Objective(m, MAXIMIZE) for m in spec.pareto.get("maximize", [])]
+    if not objectives:
+        return None
+    samples: dict[int, dict[int, dict[str, float]]] = {}
+    for (point, rep), summary in outcome.results.items():
+        samples.setdefault(point, {})[rep] = {
+            o.metric: float(summary[o.metric]) for o in objectives
+            if _numeric(summary.get(o.metric))}
+    labels = {p.index: p.label for p in spec.points if p.index in samples}
+    return frontier(samples, labels, objectives, feasible=feasible)
+
+
+def write_front(outcome: SweepOutcome, out_dir: Path,
+                feasible: Mapping[int, bool] | None = None) -> Frontier | None:
+    """``front.json``: every point's verdict, the front in groups (read by the report)."""
+    front = confident_front(outcome, feasible)
+    if front is None:
+        return None
+    values: dict[int, dict[str, list[float]]] = {}
+    for (point, _rep), summary in sorted(outcome.results.items()):
+        for o in front.objectives:
+            if _numeric(summary.get(o.metric)):
+                values.setdefault(point, {}).setdefault(o.metric, []).append(
+                    float(summary[o.metric]))
+    means = {p: {m: math.fsum(v) / len(v) for m, v in ms.items()} for p, ms in values.items()}
+    data = front.to_json(means)
+    data["replications"] = outcome.spec.replications
+    (Path(out_dir) / FRONT).write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
+    return front
+
+
+def write_sweep(outcome: SweepOutcome, out_dir: Path, executor: str = "",
+                feasible: Mapping[int, bool] | None = None) -> Path:
+    """Tables, ``sweep.json`` (what ran, how, how long), ``front.json`` and the HTML report."""
     from reports.pareto import render_sweep
 
     out_dir = Path(out_dir)
     write_tables(outcome, out_dir)
+    write_front(outcome, out_dir, feasible)
     spec = outcome.spec
     meta = {"name": spec.name, "description": spec.description,
             "replications": spec.replications, "seed": spec.seed, "crn": spec.crn,

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # Cost model, fitted on the 2-core VM (see docs/scale.md): a fixed cost per simulated
 # day (ticks, trips, the hourly pump) and a cost per parcel and per followed parcel.
 WALL_S_PER_SIM_DAY = 0.5
-WALL_S_PER_PARCEL = 14e-6
+WALL_S_PER_PARCEL = 18e-6
 WALL_S_PER_FOLLOWED = 260e-6
 # Memory: the interpreter and model, plus what is in flight (about three days of
 # acceptances are on the network at once; followed parcels cost most).
@@ -93,14 +93,17 @@ class RunSize:
         unit = 10.0 ** (math.floor(math.log10(s)) - 1)
         return float(math.floor(s / unit) * unit)
 
-    def lines(self, name: str) -> list[str]:
+    def lines(self, name: str, twice: bool = False) -> list[str]:
+        """What to print before the run; ``twice``: a what-if runs its counterfactual too
+        (about as long again)."""
+        wall = self.wall_s * (2 if twice else 1)
         out = [f"{name}: {self.parcels:,.0f} parcels ({self.followed:,.0f} followed by text) "
                f"over {self.days:g} days + {self.drain_days:g} days' drain at scale "
-               f"{self.scale:g}; estimated {_duration(self.wall_s)} and "
-               f"{self.rss_mb:,.0f} MB peak on a 2-core VM"]
-        if self.wall_s > WARN_S:
-            out.append(f"{name}: estimated over 15 minutes; --scale {self.scale_for(FIT_S):g} "
-                       f"would take about 5")
+               f"{self.scale:g}{', then its counterfactual' if twice else ''}; estimated "
+               f"{_duration(wall)} and {self.rss_mb:,.0f} MB peak on an idle 2-core VM"]
+        if wall > WARN_S:
+            fit = self.scale_for(FIT_S / (2 if twice else 1))
+            out.append(f"{name}: estimated over 15 minutes; --scale {fit:g} would take about 5")
         return out
 
 

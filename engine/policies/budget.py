@@ -1,0 +1,63 @@
+"""A per-person budget over a rolling week (Pinterest's weekly notification budget).
+
+Pinterest caps how many notifications each person may get in a week and
+spends that budget on the ones worth most (Zhao et al., "Notification Volume
+Control and Optimization System at Pinterest", KDD 2018). Here the budget is
+``limit`` notifications in any rolling ``days``-day window, per person
+(phone), across all their parcels. What is worth most is fixed, not learnt:
+with ``exceptions=True`` a delivery problem (an attempt, an alert, a return)
+and the delivered text are sent even when the budget is spent; they still
+count against it. Replies to a person's own texts are not notifications and
+are never counted.
+"""
+
+from __future__ import annotations
+
+from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE, DELIVERED
+from engine.policies.base import Drop, Policy, Verdict, register
+from engine.state import Notice, Phone
+
+_SPENT = Drop("budget")
+
+
+@register
+class WeeklyBudget(Policy):
+    """At most ``limit`` texts per person in any ``days``-day window (default a week).
+
+    Parameters: ``limit`` (texts, >= 1), ``days`` (window length, >= 1),
+    ``exceptions`` (let delivery problems and "delivered" through a spent budget).
+    """
+
+    name = "weekly_budget"
+    at_send = True
+
+    def __init__(self, limit: int = 7, days: int = 7, exceptions: bool = False) -> None:
+        if limit < 1 or days < 1:
+            raise ValueError("limit and days must be at least 1")
+        self.limit = limit
+        self.days = days
+        self.exceptions = exceptions
+        self._sent: dict[Phone, list[int]] = {}
+
+    def _spent(self, phone: Phone, now: int) -> bool:
+        times = self._sent.get(phone)
+        if times is None or len(times) < self.limit:
+            return False
+        horizon = now - self.days * 86400
+        while times and times[0] <= horizon:
+            del times[0]
+        return len(times) >= self.limit
+
+    def check(self, notice: Notice, now: int) -> Verdict:
+        if not self._spent(notice.sub.phone, now):
+            return None
+        if self.exceptions and (notice.milestone == DELIVERED or
+                                CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION):
+            return None
+        return _SPENT
+
+    def sent(self, notice: Notice, now: int) -> None:
+        times = self._sent.setdefault(notice.sub.phone, [])
+        times.append(now)
+        if len(times) > self.limit:  # only the newest ``limit`` times decide anything
+            del times[0]

@@ -1,0 +1,101 @@
+"""What ``eccc tune`` writes when the study is done: the sweep report, and more.
+
+A finished study is put in the shape of a sweep (one point per completed
+trial, its replications as the sweep's, the objectives as its Pareto
+objectives) and written by ``research.sweep.write_sweep``: the same tables,
+the same front at 95% on paired differences (infeasible trials are never on
+it) and the same report. ``tune.json`` adds what only a search has: the
+hypervolume against trials, the parameter importances and the best chains,
+which ``reports.pareto`` shows in the same page; ``best_chains.toml`` holds
+those chains as ready-to-use ``policies = [...]`` lines.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from research.frontier import Frontier, group_name
+from research.sweep import SweepOutcome, write_front, write_sweep
+from research.sweepfile import Point, SweepSpec
+from research.tune import (
+    TuneOutcome,
+    chain_label,
+    completed,
+    feasible,
+    hypervolume_history,
+    importances,
+)
+
+TUNE_JSON = "tune.json"
+BEST = "best_chains.toml"
+
+
+def as_sweep(outcome: TuneOutcome) -> tuple[SweepOutcome, dict[int, bool]]:
+    """The completed trials as sweep points (index = trial number) and their feasibility."""
+    spec = outcome.spec
+    trials = completed(outcome.study)
+    points = [Point(t.number, chain_label(t.user_attrs["chain"]),
+                    {"policies": t.user_attrs["chain"]}) for t in trials]
+    results: dict[tuple[int, int], dict[str, Any]] = {}
+    for t in trials:
+        values = t.user_attrs["replications"]
+        for rep in range(spec.replications):
+            results[(t.number, rep)] = {m: v[rep] for m, v in values.items()}
+    sweep = SweepSpec(
+        name=spec.name, base=spec.base, points=points, replications=spec.replications,
+        seed=spec.seed, crn=True, metrics=spec.tracked_metrics, plugins=spec.plugins,
+        pareto={sense: [o.metric for o in spec.objectives if o.sense == sense]
+                for sense in ("minimize", "maximize")},
+        description=spec.description)
+    return (SweepOutcome(sweep, results, [], outcome.ran, outcome.cached, outcome.seconds),
+            {t.number: feasible(t) for t in trials})
+
+
+def best_chains(front: Frontier | None, chains: dict[int, list[str]]) -> list[dict[str, Any]]:
+    """One entry per front group (A, B, ...): its members' trial numbers and chains."""
+    if front is None:
+        return []
+    return [{"group": group_name(k), "trials": members,
+             "chains": [chains[i] for i in members]} for k, members in enumerate(front.groups)]
+
+
+def policies_line(chain: list[str]) -> str:
+    return "policies = [" + ", ".join(json.dumps(s) for s in chain) + "]"
+
+
+def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
+    """Tables, front, ``tune.json``, ``best_chains.toml`` and ``report.html``; the report."""
+    out_dir = Path(out_dir)
+    spec = outcome.spec
+    sweep, feasibility = as_sweep(outcome)
+    trials = completed(outcome.study)
+    chains = {t.number: list(t.user_attrs["chain"]) for t in trials}
+    front = write_front(sweep, out_dir, feasibility)
+    all_trials = outcome.study.get_trials(deepcopy=False)
+    meta: dict[str, Any] = {
+        "name": spec.name, "sampler": spec.sampler, "seed": spec.seed, "batch": spec.batch,
+        "trials": len(all_trials), "completed": len(trials),
+        "failed": [{"trial": t.number, "error": t.user_attrs.get("error", "")}
+                   for t in all_trials if t.state.name == "FAIL"],
+        "objectives": [{"metric": o.metric, "sense": o.sense} for o in spec.objectives],
+        "constraints": [c.describe() for c in spec.constraints],
+        "infeasible": sorted(n for n, ok in feasibility.items() if not ok),
+        "hypervolume": hypervolume_history(spec, trials),
+        "importances": importances(spec, outcome.study) if len(trials) >= 2 else {},
+        "executor": executor, "ran": outcome.ran, "cached": outcome.cached,
+        "seconds": round(outcome.seconds, 3), "best": best_chains(front, chains),
+    }
+    (out_dir / TUNE_JSON).write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2))
+    lines = [f"# eccc tune {spec.name}: the chains on the front at 95% (paired, common random",
+             "# numbers). Chains in one group cannot be told apart on any objective.", ""]
+    for best in meta["best"]:
+        lines.append(f"# group {best['group']}")
+        lines += [f"{policies_line(c)}   # trial {n}"
+                  for c, n in zip(best["chains"], best["trials"], strict=True)]
+        lines.append("")
+    (out_dir / BEST).write_text("\n".join(lines), encoding="utf-8")
+    return write_sweep(sweep, out_dir, executor, feasibility)  # reads tune.json too

@@ -1,0 +1,190 @@
+"""``eccc tune``: a tiny study end to end, resume, the same study on every executor."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.policies import build
+from research.executors import DaskCluster, InProcess, LocalPool
+from research.tune import run_tune
+from research.tunefile import TuneError, load
+from research.tunereport import write_tune
+
+TINY = """
+name = "tiny_search"
+base = "tiny"
+seed = 5
+replications = 2
+trials = 6
+batch = 3
+metrics = ["texts_total"]
+[set]
+days = 1
+"volume.daily_parcels" = 300
+[objectives]
+minimize = ["texts_per_recipient_24h_max_mean"]
+maximize = ["care_contacts_avoided_vs_no_sms"]
+[constraints]
+opt_out_rate_per_text = { max = 0.5 }
+[[chain]]
+choose = ["milestones", "actionable", "every_scan"]
+[[chain]]
+choose = ["none", "cap_rolling", "weekly_budget"]
+"cap_rolling.limit" = { low = 1, high = 4 }
+"weekly_budget.limit" = { low = 2, high = 10 }
+"""
+
+
+def tune_file(tmp: Path, text: str = TINY) -> Path:
+    path = tmp / "t.toml"
+    path.write_text(text)
+    return path
+
+
+def trials_of(outcome: Any) -> list[tuple[Any, ...]]:
+    return [(t.number, t.state.name, t.params, t.values, t.user_attrs.get("chain"),
+             t.user_attrs.get("replications")) for t in outcome.study.get_trials()]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    tmp = tmp_path_factory.mktemp("tune")
+    spec = load(tune_file(tmp))
+    out = tmp / "out"
+    outcome = run_tune(spec, out, InProcess())
+    write_tune(outcome, out, "in-process")
+    return out, outcome
+
+
+def test_tiny_study_end_to_end(reference: tuple[Path, Any]) -> None:
+    out, outcome = reference
+    assert outcome.ran + outcome.cached >= 1 and not outcome.failures
+    assert len(outcome.study.get_trials()) == 6
+    for name in ("study.db", "report.html", "front.json", "tune.json", "best_chains.toml",
+                 "points.csv", "replications.csv", "pareto.png", "hypervolume.png"):
+        assert (out / name).is_file(), name
+    lines = [ln for ln in (out / "best_chains.toml").read_text().splitlines()
+             if ln.startswith("policies = [")]
+    assert lines
+    import tomllib
+
+    for line in lines:  # each line is TOML a scenario can take, and every chain builds
+        build(tomllib.loads(line)["policies"])
+    report = (out / "report.html").read_text()
+    assert 'class="finding"' in report and "chains make the front" in report
+    assert "Hypervolume against trials" in report and "Best chains" in report
+    # common random numbers: every trial's replication r ran on the same seed
+    import csv
+
+    with (out / "replications.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(r["replication"], r["seed"]) for r in rows} == {("0", "5"), ("1", "6")}
+
+
+def test_resume_after_an_interruption_gives_the_same_study(
+        reference: tuple[Path, Any], tmp_path: Path) -> None:
+    spec = load(tune_file(tmp_path))
+
+    class Interrupted(Exception):
+        pass
+
+    class DiesAfterTwoRuns(InProcess):
+        def run(self, fn, tasks):  # type: ignore[no-untyped-def]
+            for n, item in enumerate(super().run(fn, tasks)):
+                if n == 2:
+                    raise Interrupted
+                yield item
+
+    out = tmp_path / "out"
+    with pytest.raises(Interrupted):
+        run_tune(spec, out, DiesAfterTwoRuns())
+    again = run_tune(spec, out, InProcess())
+    assert again.cached == 2  # the two runs that finished were kept
+    assert trials_of(again) == trials_of(reference[1])
+
+
+def test_growing_a_study_matches_running_it_at_once(
+        reference: tuple[Path, Any], tmp_path: Path) -> None:
+    spec = load(tune_file(tmp_path))
+    out = tmp_path / "out"
+    run_tune(spec, out, InProcess(), trials=3)
+    grown = run_tune(spec, out, InProcess())
+    assert trials_of(grown) == trials_of(reference[1])
+
+
+def test_a_changed_tune_file_does_not_resume_a_stale_study(
+        reference: tuple[Path, Any], tmp_path: Path) -> None:
+    spec = load(tune_file(tmp_path, TINY.replace("seed = 5", "seed = 6")))
+    with pytest.raises(TuneError, match="different tune file"):
+        run_tune(spec, reference[0], InProcess())
+
+
+@pytest.mark.slow
+def test_process_pool_gives_the_same_study(reference: tuple[Path, Any], tmp_path: Path) -> None:
+    spec = load(tune_file(tmp_path))
+    outcome = run_tune(spec, tmp_path / "out", LocalPool(2))
+    assert trials_of(outcome) == trials_of(reference[1])
+
+
+@pytest.mark.slow
+def test_dask_gives_the_same_study(reference: tuple[Path, Any], tmp_path: Path) -> None:
+    spec = load(tune_file(tmp_path))
+    dask = DaskCluster("local", workers=2, processes=False)
+    try:
+        outcome = run_tune(spec, tmp_path / "out", dask)
+    finally:
+        dask.close()
+    assert trials_of(outcome) == trials_of(reference[1])
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("texts_per_recipient_24h_max_mean", "texts_per_recipent_24h_max_mean"),
+     "did you mean 'texts_per_recipient_24h_max_mean'"),
+    (('maximize = ["care_contacts_avoided_vs_no_sms"]',
+      'maximize = ["care_contacts_avoided_vs_no_sms", "ofd_text_before_delivery_share", '
+      '"exceptions_texted_before_promise_share"]'), "4 objectives"),
+    (('maximize = ["care_contacts_avoided_vs_no_sms"]', 'maximize = ["cost_usd"]'),
+     "better lower; it belongs under minimize"),
+    (("opt_out_rate_per_text = { max = 0.5 }", "opt_out_rat = { max = 0.5 }"),
+     "unknown metric 'opt_out_rat'"),
+    (('"cap_rolling.limit" = { low = 1, high = 4 }', '"cap_rolling.limt" = { low = 1, high = 4 }'),
+     "cap_rolling"),
+    (('"cap_rolling.limit" = { low = 1, high = 4 }', '"cap_rolling.limit" = { low = 0, high = 4 }'),
+     "limit and hours must be at least 1"),
+    (('"weekly_budget.limit"', '"digest.minutes"'), "'digest' is not among this slot's choices"),
+    (('choose = ["milestones"', 'choose = ["milestone"'), "unknown policy 'milestone'"),
+    (("batch = 3", "batch = 3\nsampler = 'cmaes'"),
+     "sampler must be one of"),
+])
+def test_bad_tune_files_are_refused_before_anything_runs(
+        tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    assert change[0] in TINY
+    with pytest.raises(TuneError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        load(tune_file(tmp_path, TINY.replace(*change)))
+
+
+def test_cli_refuses_a_bad_file_and_asks_for_optuna_when_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eccc.cli import main
+
+    bad = tune_file(tmp_path, TINY.replace("care_contacts_avoided_vs_no_sms", "care_avoided"))
+    assert main(["tune", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "unknown metric 'care_avoided'" in err and str(bad) in err
+    assert not (tmp_path / "o").exists()  # nothing ran
+    monkeypatch.setitem(sys.modules, "optuna", None)  # as if not installed
+    assert main(["tune", str(tune_file(tmp_path))]) == 2
+    assert "pip install 'eccc-sim[tune]'" in capsys.readouterr().err
+
+
+def test_tpe_sampler_runs_seeded(tmp_path: Path) -> None:
+    text = TINY.replace("batch = 3", "batch = 2\nsampler = \"tpe\"").replace("trials = 6",
+                                                                              "trials = 4")
+    a = run_tune(load(tune_file(tmp_path, text)), tmp_path / "a", InProcess())
+    b = run_tune(load(tune_file(tmp_path, text)), tmp_path / "b", InProcess())
+    assert trials_of(a) == trials_of(b) and len(trials_of(a)) == 4
