@@ -127,6 +127,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             progress = True
         else:
             progress = line = ProgressLine(sys.stderr, every_s=args.progress_s)
+    import signal
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # a job scheduler's stop ends the run as Ctrl-C does
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         result = run_to_dir(sc, seed=seed, scale=scale, days=args.days, out=out,
                             trace=args.trace, progress=progress, policies=policies)
@@ -135,6 +141,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"\neccc run: interrupted{where}; {out}/ is incomplete (see {out}/INCOMPLETE)",
               file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     s = result.summary
     if sc.network is not None:
         rows: dict[str, Any] = {k: s[k] for k in HEADLINE if k in s}

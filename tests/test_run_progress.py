@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,27 @@ def test_cli_prints_size_then_progress_lines(tmp_path: Path) -> None:
     assert err[0].startswith("eccc run tiny:") and "estimated" in err[0]
     assert any(" parcels, " in e and "RSS" in e for e in err[1:])
     assert (out / "summary.json").exists() and not (out / INCOMPLETE).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_stopped_says_so_in_one_line(tmp_path: Path, sig: int) -> None:
+    out = tmp_path / "run"
+
+    def default_sigint() -> None:  # a background shell may have left SIGINT ignored
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "eccc", "run", "tiny", "--days", "2", "--out", str(out),
+         "--progress-s", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until it is simulating
+        if " parcels, " in line:
+            break
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("eccc run: interrupted at simulated ") and "incomplete" in last
+    assert (out / INCOMPLETE).exists() and not (out / "summary.json").exists()
