@@ -27,10 +27,12 @@ from scenarios.schema import Scenario
 if TYPE_CHECKING:
     from sim.model import Model
 
-# Cost model, fitted on the 2-core VM (see docs/scale.md): a fixed cost per simulated
-# day (ticks, trips, the hourly pump) and a cost per parcel and per followed parcel.
+# Cost model for an idle 2-core VM (docs/scale.md): a fixed cost per simulated day
+# (ticks, trips, the hourly pump) and a cost per parcel and per followed parcel, fitted
+# to one national day at 1%, 10% and 100% (9.3 s, 67 s, 878 s): linear, so it leans to
+# the large end (cost per parcel still grows with volume), overestimating small runs.
 WALL_S_PER_SIM_DAY = 0.5
-WALL_S_PER_PARCEL = 18e-6
+WALL_S_PER_PARCEL = 30e-6
 WALL_S_PER_FOLLOWED = 260e-6
 # Memory: the interpreter and model, plus what is in flight (about three days of
 # acceptances are on the network at once; followed parcels cost most).
