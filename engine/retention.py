@@ -6,7 +6,8 @@ boundary (UTC), the engine sweeps its parcels in the order it first saw them:
 
 - a parcel is forgotten when it closed (its status is delivered or returned to
   sender) at least ``after_close_s`` ago, or has had no scan for ``silent_s``,
-  and no text about it is held (pending state). Its subscriptions go with it,
+  and no text about it is held and no tracking-page subscription to it awaits
+  its YES (pending state; kept until the silent limit). Its subscriptions go with it,
   from its phones' lists and from the policies' memory (digest windows);
 - a phone is forgotten once it lost its last subscription that way (or, new
   and never subscribed, at the next sweep), has no
@@ -118,8 +119,11 @@ class Retention(EngineState):
             last = parcel.last_at
             if last < 0 or last > closed_before:
                 continue  # never scanned (kept), or scanned too recently
-            if not (parcel.code in _CLOSED or last <= silent_before) or tn in held:
+            silent = last <= silent_before
+            if not (parcel.code in _CLOSED or silent) or tn in held:
                 continue
+            if not silent and parcel.subs and any(not sub.active for sub in parcel.subs):
+                continue  # awaiting YES: a later YES still answers with its status
             gone.append(tn)
         subs: list[Sub] = []
         phones, self._deferred = self._deferred, []

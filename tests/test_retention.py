@@ -138,3 +138,17 @@ def test_replay_of_the_trace_forgets_as_the_sim_did(tmp_path: Path) -> None:
     assert result.engine is not None
     assert result.engine.forgotten_parcels == m.engine.forgotten_parcels > 0
     assert len(read_rows(tmp_path)) == len(m.messages)
+
+
+def test_a_subscription_awaiting_yes_keeps_its_parcel() -> None:
+    """A tracking-page subscription never confirmed: a YES days after delivery still gets
+    the parcel's status, with retention as without (found on a fortnight's run)."""
+    inputs = [
+        sub("2026-12-13T08:00", channel="tracking_page"),
+        scan("2026-12-13T09:00", "OF"), scan("2026-12-13T15:00", "01"),
+        sms_in("2026-12-17T09:00", "HELP", phone=MIAMI),  # sweeps on the way
+        sms_in("2026-12-18T09:00", "YES"),
+    ]
+    with_retention = _run(_engine(), inputs)
+    assert with_retention == _run(_engine(None), inputs)
+    assert any(b"reply:YES" in o and b"Delivered" in o for o in with_retention)
