@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import platform
+import sys
 import time
 from datetime import date, timedelta
 from typing import Any
@@ -84,6 +85,7 @@ def bench_national(seed: int = 1, scales: tuple[float, ...] = (0.01, 0.05, 0.1))
         p.start()
         rows.append(q.get())
         p.join()
+        print(f"bench sim --national: {rows[-1]}", file=sys.stderr, flush=True)
     ref = rows[0]
     per_parcel_ref = ref["cpu_s"] / ref["parcels_accepted_day"] if ref["parcels_accepted_day"] \
         else 0.0
