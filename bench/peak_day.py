@@ -49,7 +49,7 @@ def bench_sim(seed: int = 1, scale: float = 0.01, days: float = 1.0) -> dict[str
     return {
         "scenario": f"holiday_peak {PEAK_DAY} x{days} day(s), scale {scale}",
         "parcels_accepted": parcels,
-        "parcels_tracked": len(m.tracked),
+        "parcels_tracked": m.followed.count,
         "engine_inputs": m.engine_inputs,
         "texts": m.tally.sms + m.tally.replies,
         "wall_s": round(wall, 2),

@@ -101,8 +101,20 @@ def audit_table(audit: Audit) -> str:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from bench.engine_inputs import bench_engine
 
-    if args.target == "engine":
+    args.inputs_given = args.inputs is not None
+    if args.inputs is None:
+        args.inputs = 1_000_000
+    if args.target == "engine" and args.soak:  # a simulated month: bench/soak.py
+        from bench.soak import bench_soak
+
+        report = bench_soak(args.inputs if args.inputs_given else 10_000_000,
+                            days=args.days or 30, seed=args.seed)
+    elif args.target == "engine":
         report = bench_engine(args.inputs, seed=args.seed)
+    elif args.target == "sim" and args.national:  # the warm national day: bench/national.py
+        from bench.national import bench_national
+
+        report = bench_national(seed=args.seed, scales=tuple(args.scales))
     elif args.target == "sim":  # simulation benchmark: bench/peak_day.py
         from bench.peak_day import bench_sim
 
@@ -198,8 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
                         "process. Numbers, not pass/fail.")
     bp.add_argument("target", choices=["engine", "sim", "http", "loadgen"])
     bp.add_argument("--json", action="store_true", help="print the report as JSON")
-    bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
+    bp.add_argument("--inputs", type=int, default=None,
+                    help="engine inputs (default 1M; 10M with --soak)")
     bp.add_argument("--seed", type=int, default=1, help="random seed")
+    bp.add_argument("--soak", action="store_true",
+                    help="engine: a simulated month of inputs through one engine, resident "
+                    "memory sampled each day, its slope after the retention window")
+    bp.add_argument("--days", type=int, default=None, help="--soak: simulated days (30)")
+    bp.add_argument("--national", action="store_true",
+                    help="sim: the busiest national day (Dec 16) on a warm network at "
+                    "growing shares of national volume (--scales)")
+    bp.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.05, 0.1],
+                    metavar="F", help="--national: shares of national volume (default "
+                    "0.01 0.05 0.1; 1 is the full day)")
     bp.set_defaults(func=_cmd_bench)
 
     mp = sub.add_parser(

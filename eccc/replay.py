@@ -36,6 +36,7 @@ class ReplayResult:
     inputs: int = 0
     tally: OutputTally = field(default_factory=OutputTally)
     bad: list[BadRecord] = field(default_factory=list)
+    engine: Engine | None = None  # the engine after the trace (its retention counters)
 
 
 class NotATrace(ValueError):
@@ -87,7 +88,7 @@ def replay(
     """Replay ``trace``; write outputs to ``out`` (JSON lines) when given; show every
     output to ``audit`` when given (``eccc replay --audit``)."""
     engine = Engine(EngineConfig(policies=policies))
-    result = ReplayResult()
+    result = ReplayResult(engine=engine)
     bar = None
     if progress:
         from tqdm import tqdm

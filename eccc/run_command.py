@@ -33,7 +33,7 @@ def _refuse(message: str) -> int:
 
 def _check_args(args: argparse.Namespace) -> str | None:
     """What is wrong with the options, as the scenario file's own checks would say it."""
-    if not args.scale > 0:
+    if args.scale is not None and not args.scale > 0:
         return f"--scale must be greater than 0 (got {args.scale:g})"
     if args.days is not None and not args.days > 0:
         return f"--days must be greater than 0 (got {args.days:g})"
@@ -122,7 +122,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.replications > 1:
             return _refuse("--replications cannot be combined with --shards")
         _forget_counterfactual(out)
-        return _run_sharded(sc, seed, out, policies, args)
+        return _run_sharded(sc, seed, out, policies, args,
+                            sc.scale if args.scale is None else args.scale)
+    scale = sc.scale if args.scale is None else args.scale
     what_if = (sc.counterfactual is not None and sc.network is not None
                and not args.no_counterfactual)
     if args.replications > 1 and not what_if:
@@ -140,15 +142,40 @@ def _cmd_run(args: argparse.Namespace) -> int:
                            "its differences would not be the what-if's")
     if not what_if:  # a what-if table from an earlier run must not outlive its data
         _forget_counterfactual(out)
-    progress = not args.quiet and sys.stderr.isatty()
-    result = run_to_dir(sc, seed=seed, scale=args.scale, days=args.days, out=out,
-                        trace=args.trace, progress=progress, policies=policies)
+    line = None
+    progress: Any = False
+    if not args.quiet:
+        from sim.progress import ProgressLine, RunSize
+
+        if sc.network is not None:
+            size = RunSize.of(sc, scale, args.days)
+            print("\n".join(size.lines(f"eccc run {sc.name}", twice=what_if)), file=sys.stderr)
+        if sys.stderr.isatty():
+            progress = True
+        else:
+            progress = line = ProgressLine(sys.stderr, every_s=args.progress_s)
+    import signal
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # a job scheduler's stop ends the run as Ctrl-C does
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        result = run_to_dir(sc, seed=seed, scale=scale, days=args.days, out=out,
+                            trace=args.trace, progress=progress, policies=policies)
+    except KeyboardInterrupt:
+        where = f" at simulated {line.simulated()} ({100 * line.share:.0f}%)" if line else ""
+        print(f"\neccc run: interrupted{where}; {out}/ is incomplete (see {out}/INCOMPLETE)",
+              file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     s = result.summary
     if sc.network is not None:
         rows: dict[str, Any] = {k: s[k] for k in HEADLINE if k in s}
     else:
         rows = {k: v for k, v in s.items() if k not in ("scenario",)}
-    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {args.scale})"))
+    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g})"))
     print("\n".join(result.diagnostics))
     wall = result.wall_s
     if sc.network is not None:
@@ -162,9 +189,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"counterfactual: {sc.counterfactual.label} (same seeds"
               + (f", {args.replications} replications" if args.replications > 1 else "")
               + ")", file=sys.stderr)
-        wi = run_counterfactual(sc, s, seed=seed, scale=args.scale, days=args.days, out=out,
+        wi = run_counterfactual(sc, s, seed=seed, scale=scale, days=args.days, out=out,
                                 policies=policies, replications=args.replications,
-                                progress=progress)
+                                progress=progress is True)
         wall += wi.wall_s
         print(format_changes(wi.rows, sc.counterfactual.label))
     render_run: Callable[[Path], Path] | None
@@ -183,7 +210,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] | None,
-                 args: argparse.Namespace) -> int:
+                 args: argparse.Namespace, scale: float) -> int:
     """``--shards N``: split, run on an executor, merge; write summary and histograms."""
     import time
 
@@ -197,7 +224,7 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     executor = make_executor(args.workers)
     try:
         merged = run_sharded(sc.model_dump(mode="json"), seed, args.shards, executor,
-                             scale=args.scale, days=args.days, policies=policies)
+                             scale=scale, days=args.days, policies=policies)
     except RuntimeError as exc:
         print(f"eccc run: {exc}", file=sys.stderr)
         return 1
@@ -218,7 +245,7 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     (out / "distributions.json").write_bytes(orjson.dumps(merged.distributions))
     (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
     rows: dict[str, Any] = {k: s[k] for k in ("shards", *HEADLINE) if k in s}
-    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {args.scale}, "
+    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g}, "
                              f"{args.shards} shards)"))
     print("\n".join(diag))
     print(f"run written to {out}/ (summary.json, distributions.json, diagnostics.txt; no "
@@ -236,14 +263,21 @@ def add_run_command(sub: Any) -> None:
     rp.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO|PATH",
                     help="a shipped scenario's name or a TOML file (default baseline)")
     rp.add_argument("--seed", type=int, default=None, help="random seed (default: scenario's)")
-    rp.add_argument("--scale", type=float, default=1.0, help="volume multiplier, > 0")
+    rp.add_argument("--scale", type=float, default=None,
+                    help="volume multiplier, > 0 (default: the scenario's scale, 1 unless it "
+                    "says)")
     rp.add_argument("--days", type=float, default=None,
                     help="days of acceptances, > 0 (default: the scenario's)")
     rp.add_argument("--out", metavar="DIR", help="run directory (default runs/NAME-SEED)")
     rp.add_argument("--trace", action="store_true", help="also write trace.jsonl")
     rp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help="override the scenario's policies (repeat to chain)")
-    rp.add_argument("--quiet", action="store_true", help="no progress bar")
+    rp.add_argument("--quiet", action="store_true",
+                    help="no size estimate and no progress (a bar on a terminal, else a line "
+                    "on stderr every few seconds)")
+    rp.add_argument("--progress-s", type=float, default=5.0, metavar="S",
+                    help="seconds between progress lines when stderr is not a terminal "
+                    "(default 5)")
     rp.add_argument("--plugin", action="append", metavar="PATH",
                     help="a Python file registering policies of one's own (repeatable)")
     rp.add_argument("--no-counterfactual", action="store_true",

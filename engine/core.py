@@ -22,6 +22,7 @@ from engine.outputs import Output, WakeAt
 from engine.policies import Policy, build
 from engine.policies.quiet import QuietHours
 from engine.release import Release
+from engine.retention import Retention, RetentionConfig
 from engine.scanning import UNREACHABLE_AFTER
 from engine.state import Notice, Parcel, Phone
 
@@ -37,9 +38,11 @@ class EngineConfig:
 
     policies: tuple[str, ...] = ("every_scan",)
     brand: templates.Brand = field(default_factory=templates.Brand)
+    # What the engine forgets and when (engine.retention); None keeps everything.
+    retention: RetentionConfig | None = field(default_factory=RetentionConfig)
 
 
-class Engine(Inbound, Release):
+class Engine(Retention, Inbound, Release):
     """One engine instance holds all state; ``handle`` is the only way in."""
 
     def __init__(self, config: EngineConfig | None = None) -> None:
@@ -62,6 +65,7 @@ class Engine(Inbound, Release):
         self._in_flight: dict[str, Phone] = {}  # message id -> phone, until its receipt
         self._sids: dict[str, None] = {}  # provider ids of texts received (oldest first)
         self.unknown_receipts = 0
+        self._init_retention(self.config.retention)
         self._dispatch: dict[type, Callable[[Input, list[Output]], None]] = {
             Scan: self._on_scan,  # type: ignore[dict-item]
             Subscribe: self._on_subscribe,  # type: ignore[dict-item]
@@ -83,8 +87,12 @@ class Engine(Inbound, Release):
             self._check(inp)  # refuse bad input before anything moves, held texts included
         out: list[Output] = []
         at = inp.at
+        if at >= self._next_sweep:
+            self._retain(at)
         if at > self.now:
             self.now = at
+        if type(inp) is Scan and self._tombstones:
+            self._note_scan(inp.tracking_number)
         if self._held and self._held[0][0] <= at:
             self._release(out)
         handler(inp, out)

@@ -73,16 +73,16 @@ class OutputTally:
         self.suppressed: Counter[str] = Counter()
         self.held: Counter[str] = Counter()
         self.redacted: Counter[str] = Counter()
+        # Texts per recipient over the run: the texts_per_recipient_* metrics need each
+        # person's total, so this grows with the people texted (the population), not with
+        # the horizon. (A per-parcel counter was kept here too; nothing read it.)
         self.per_recipient: Counter[str] = Counter()
-        self.per_parcel: Counter[str] = Counter()
 
     def add(self, outputs: Iterable[Output]) -> None:
         for o in outputs:
             if isinstance(o, Sms | Reply):
                 if isinstance(o, Sms):
                     self.sms += 1
-                    if o.tracking_number:
-                        self.per_parcel[o.tracking_number] += 1
                 else:
                     self.replies += 1
                 self.segments += o.segments

@@ -20,10 +20,11 @@ short code's fee counts once, every share and mean is recomputed from the
 numerator and denominator the summary carries beside it (delivered tracked
 parcels, Little's-law sums per facility, care wait sums...), texts per
 recipient (per run and per 24 h) come from merged histograms and latency
-percentiles from the pooled samples, never from averaging shards'
+percentiles from the merged fixed-bin histograms (``sim.latency``; pooled
+samples for results stored before them), never from averaging shards'
 percentiles. What remains inexact is listed in ``Merged.gaps`` instead of
-being guessed silently: latency percentiles when a shard thinned its samples
-(more than ``SAMPLE_CAP``), and metrics a shard's summary lacks (results
+being guessed silently: latency percentiles of old results when a shard thinned
+its samples (more than ``SAMPLE_CAP``), and metrics a shard's summary lacks (results
 stored by an older version).
 
 Shards are separate populations: each has its own customers (phone numbers
@@ -227,11 +228,17 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
     for name in sorted({k for d in dists for k, v in d.items() if isinstance(v, dict)
                         and "counts" in v}):
         merged_d[name] = merge_histograms([d[name] for d in dists if name in d])
+    # Latency histograms with their plain sums, when every shard has them (newer runs).
+    hist_sums: dict[str, float] = {}
+    for lat in sorted({n for d in dists for n in (d.get("latency_s") or {})}):
+        hs = [d.get(f"latency_{lat}") for d in dists]
+        if all(isinstance(h, dict) and "sum" in h for h in hs):
+            hist_sums[lat] = sum(float(h["sum"]) for h in hs if h is not None)
     samples: dict[str, np.ndarray] = {}
     capped: set[str] = set()
     for d in dists:
         for name, v in (d.get("latency_s") or {}).items():
-            if len(v) >= SAMPLE_CAP:
+            if len(v) >= SAMPLE_CAP and name not in hist_sums:
                 capped.add(name)
     for name in sorted({n for d in dists for n in (d.get("latency_s") or {})}):
         samples[name] = np.sort(np.concatenate(
@@ -304,6 +311,15 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
             v, c = np.asarray(h["values"], float), np.asarray(h["counts"], float)
             sel = c if kind == "hist_mean" else c * (v > int(m.group(1)))
             out[name] = _r((v * c).sum() / c.sum() if kind == "hist_mean" else sel.sum() / c.sum())
+        elif kind in ("samples_pct", "samples_mean") and m.group(1) in hist_sums:
+            # fixed-bin histograms (sim.latency): the merge is exact
+            h = merged_d[f"latency_{m.group(1)}"]
+            total, n = hist_sums[m.group(1)], sum(h["counts"])
+            if kind == "samples_mean":
+                out[name] = _r(total / n) if n else 0.0
+            else:
+                out[name] = _r(percentile_of_counts(h["values"], h["counts"],
+                                                    int(m.group(2)) / 100))
         elif kind in ("samples_pct", "samples_mean"):
             a = samples.get(m.group(1))
             if a is None:

@@ -433,6 +433,8 @@ class Scenario(_Model):
     start: date  # first day of acceptances
     days: float = Field(gt=0)  # days of acceptances (the run then drains)
     seed: int = Field(default=1, ge=0)  # default seed (eccc run --seed overrides it)
+    # Volume multiplier when the command line gives none (eccc run --scale overrides it).
+    scale: float = Field(default=1.0, gt=0)
     # Engine policy chain, in order, e.g. ["milestones", "cap_rolling:limit=3"].
     policies: list[str] = Field(default_factory=lambda: ["every_scan"])
     # The postal network (with volume); absent for station-only scenarios.

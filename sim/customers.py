@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.inputs import SmsIn, Subscribe
-from sim.dists import EPOCH_ORDINAL, Sampler, local_epoch, zone
+from sim.dists import EPOCH_ORDINAL, Sampler, categorical, local_epoch, zone
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -77,6 +77,8 @@ class Customers:
         self.option_names = names
         w = np.array([self.spec.options[n] for n in names], dtype=float)
         self.option_p = w / w.sum()
+        self._channel = categorical(self.channel_p, self.rng)
+        self._option = categorical(self.option_p, self.rng)
         self.reaction = Sampler(self.spec.reaction_s, self.rng)
         self.care_delay = Sampler(self.spec.care_delay_h, self.rng, 3600.0)
         self.by_phone: dict[str, Customer] = {}
@@ -121,8 +123,8 @@ class Customers:
         c = self._person(p.dest)
         p.customer = c
         rng = self.rng
-        channel = CHANNELS[int(rng.choice(3, p=self.channel_p))]
-        option = self.option_names[int(rng.choice(len(self.option_names), p=self.option_p))]
+        channel = CHANNELS[self._channel()]
+        option = self.option_names[self._option()]
         p.option = option if channel != "text" else "all"
         zip_code = m.regions[p.dest].zip
         if channel == "checkout":

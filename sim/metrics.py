@@ -8,17 +8,15 @@ simulated hour; ``distributions.json`` holds samples for the figures.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from engine.tally import percentile
 from sim.dists import epoch_day, local_date
+from sim.latency import LatencyHistogram
 
 if TYPE_CHECKING:
+    from sim.followed import FollowedParcels
     from sim.model import Model
     from sim.network import Piece, Tracked
 
@@ -28,10 +26,6 @@ LATENCIES = ("scan_to_decision", "decision_to_submit", "submit_to_handset", "sca
 
 def _r(x: float, nd: int = 6) -> float:
     return float(round(float(x), nd))
-
-
-def _pct(values: np.ndarray, q: float) -> float:
-    return _r(percentile(np.sort(values), q))
 
 
 def _histogram(counts: Counter[int]) -> dict[str, list[int]]:
@@ -56,7 +50,7 @@ class Metrics:
         self.days_sum = 0.0
         self.days_hist: Counter[int] = Counter()
         self.pending: Counter[tuple[int, int]] = Counter()
-        self.latency = {name: array("d") for name in LATENCIES}
+        self.latency = {name: LatencyHistogram() for name in LATENCIES}
         self.misleading = 0
         self.texts_handset = 0
 
@@ -80,6 +74,7 @@ class Metrics:
                   parcel: Tracked | None = None) -> None:
         if parcel is not None:
             parcel.delivered_at = at
+            self.model.followed.closed(parcel, at)
         else:
             self.pending[(piece.dest, piece.eta_day)] -= n
         h = self._hour(at)
@@ -99,6 +94,7 @@ class Metrics:
         self.returned_n += n
         if parcel is not None:
             parcel.returned = True
+            self.model.followed.closed(parcel, self.model.env.now)
         else:
             self.pending[(piece.dest, piece.eta_day)] -= n
 
@@ -117,11 +113,11 @@ class Metrics:
                        handset: float) -> None:
         self.texts_handset += 1
         lat = self.latency
-        lat["decision_to_submit"].append(submitted - decided)
-        lat["submit_to_handset"].append(handset - submitted)
+        lat["decision_to_submit"].add(submitted - decided)
+        lat["submit_to_handset"].add(handset - submitted)
         if scan_at is not None:
-            lat["scan_to_decision"].append(decided - scan_at)
-            lat["scan_to_handset"].append(handset - scan_at)
+            lat["scan_to_decision"].add(decided - scan_at)
+            lat["scan_to_handset"].add(handset - scan_at)
 
     def care_queue_sample(self, t: float) -> None:
         h = self._hour(t) - 1  # the hour that just ended
@@ -137,14 +133,12 @@ class Metrics:
     def latency_summary(self) -> tuple[dict[str, float], dict[str, list[float]]]:
         out: dict[str, float] = {}
         samples: dict[str, list[float]] = {}
-        for name, values in self.latency.items():
-            a = np.sort(np.frombuffer(values, dtype=float)) if len(values) else np.zeros(0)
+        for name, hist in self.latency.items():
             for q in (50, 95, 99):
-                out[f"latency_{name}_p{q}_s"] = _pct(a, q / 100)
-            out[f"latency_{name}_mean_s"] = _r(a.mean()) if len(a) else 0.0
-            if len(a) > SAMPLE_CAP:  # evenly spaced order statistics keep the CDF
-                a = a[np.linspace(0, len(a) - 1, SAMPLE_CAP).astype(np.int64)]
-            samples[name] = [_r(x, 3) for x in a.tolist()]
+                out[f"latency_{name}_p{q}_s"] = _r(hist.percentile(q / 100))
+            out[f"latency_{name}_mean_s"] = _r(hist.mean)
+            # evenly spaced order statistics keep the CDF for the figures
+            samples[name] = [_r(x, 3) for x in hist.quantiles(SAMPLE_CAP)]
         return out, samples
 
     def series_rows(self) -> tuple[list[str], list[list[Any]]]:
@@ -173,6 +167,8 @@ class Metrics:
         total = Counter(self.model.tally.per_recipient.values())
         return {
             "latency_s": samples,
+            # the fixed-bin histograms behind the latency metrics (sim.latency): exact merges
+            **{f"latency_{name}": h.to_json() for name, h in self.latency.items()},
             "texts_per_recipient_24h": _histogram(per),
             # every text the engine decided per recipient over the run (texts_per_recipient_*)
             "texts_per_recipient": _histogram(total),
@@ -188,12 +184,11 @@ class Metrics:
             "texts_per_recipient_24h_share_over_5": _r(sum(x > 5 for x in maxes) / n) if n else 0.0,
         }
 
-    def parcels_summary(self, tracked: list[Tracked]) -> dict[str, float]:
-        delivered = [p for p in tracked if p.delivered_at is not None]
-        of_first = sum(1 for p in delivered if p.of_texted_at is not None
-                       and p.of_texted_at <= (p.delivered_at or 0))
-        exc = [p for p in tracked if p.exception]
-        exc_texted = sum(p.exception_texted for p in exc)
+    def parcels_summary(self, followed: FollowedParcels) -> dict[str, float]:
+        delivered = followed.delivered
+        of_first = followed.of_text_first
+        exc = followed.exceptions
+        exc_texted = followed.exceptions_texted
         n = self.delivered_n
         # Each share and mean comes with its numerator and denominator, so shards merge
         # exactly (research.shards) instead of averaging rounded ratios.
@@ -202,17 +197,17 @@ class Metrics:
             "parcels_delivered": n,
             "parcels_on_time": self.on_time,
             "parcels_returned": self.returned_n,
-            "parcels_tracked": len(tracked),
-            "parcels_tracked_delivered": len(delivered),
+            "parcels_tracked": followed.count,
+            "parcels_tracked_delivered": delivered,
             "days_to_deliver_sum": _r(self.days_sum),
             "days_to_deliver_mean": _r(self.days_sum / n, 4) if n else 0.0,
             "on_time_share": _r(self.on_time / n, 4) if n else 0.0,
             "ofd_text_before_delivery": of_first,
-            "ofd_text_before_delivery_share": _r(of_first / len(delivered), 4) if delivered
+            "ofd_text_before_delivery_share": _r(of_first / delivered, 4) if delivered
             else 0.0,
-            "exceptions_tracked": len(exc),
+            "exceptions_tracked": exc,
             "exceptions_texted_before_promise": exc_texted,
             "exceptions_texted_before_promise_share":
-                _r(exc_texted / len(exc), 4) if exc else 0.0,
+                _r(exc_texted / exc, 4) if exc else 0.0,
             "misleading_texts_scan_errors": self.misleading,
         }

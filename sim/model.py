@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import math
 from datetime import date, timedelta
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import orjson
 import simpy
@@ -30,11 +30,13 @@ from engine.inputs import Input, Receipt, Wake
 from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
+from engine.retention import RetentionConfig
 from engine.tally import OutputTally
 from scenarios.schema import Scenario
 from sim.care import CareCentre
 from sim.customers import LATE_CHECK_H, Customers
 from sim.dists import EPOCH_ORDINAL, Calendar, epoch_day, local_date, local_epoch, streams
+from sim.followed import FollowedParcels
 from sim.gateway import Gateway
 from sim.lastmile import LastMile
 from sim.metrics import Metrics
@@ -44,10 +46,16 @@ from sim.scans import ScanFeed
 from sim.volume import LEAD_S, Arrivals
 
 if TYPE_CHECKING:
-    from collections.abc import Generator
+    from collections.abc import Callable, Generator
+
+
+class MessageSink(Protocol):
+    def append(self, row: tuple[Any, ...], /) -> None: ...
+
 
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
 PUMP_S = 60
+DEFAULT_RETENTION = RetentionConfig()
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
 
@@ -55,15 +63,17 @@ EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, c
 class Model:
     LAG_S = 3600 + PUMP_S
 
-    def __init__(self, scenario: Scenario, *, seed: int | None = None, scale: float = 1.0,
+    def __init__(self, scenario: Scenario, *, seed: int | None = None,
+                 scale: float | None = None,
                  days: float | None = None, policies: tuple[str, ...] | None = None,
                  drain_days: float = 4.0, trace: IO[bytes] | None = None,
-                 log_messages: bool = True) -> None:
+                 log_messages: bool = True, messages: MessageSink | None = None,
+                 retention: RetentionConfig | None = DEFAULT_RETENTION) -> None:
         if scenario.network is None or scenario.volume is None:
             raise ValueError(f"scenario {scenario.name!r} has no network; see sim.station")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
-        self.scale = scale
+        self.scale = scenario.scale if scale is None else scale
         self.days = scenario.days if days is None else days
         self.policies = tuple(policies or scenario.policies)
         self.rng = streams(self.seed)
@@ -80,24 +90,29 @@ class Model:
         last = local_date(self.t_end, first_zone) + timedelta(days=30)
         self.calendar = Calendar(scenario.start, last, net.delivery.sunday_delivery)
         self._faults()
-        self.engine = Engine(EngineConfig(policies=self.policies))
+        self.engine = Engine(EngineConfig(policies=self.policies, retention=retention))
         self.tally = OutputTally()
         self.trace = trace
-        self.log_messages = log_messages
+        # Where message-log rows go: a sink (``sim.messagelog.MessageLog`` streams them to
+        # disk), else a list when asked to log (small runs, tests), else nowhere.
         self.messages: list[tuple[Any, ...]] = []
+        self._log: Callable[[tuple[Any, ...]], None] | None = (
+            messages.append if messages is not None
+            else self.messages.append if log_messages else None)
         self.metrics = Metrics(self)
         self.scans = ScanFeed(self)
         self.customers = Customers(self)
         self.gateway = Gateway(self)
         self.care = CareCentre(self)
-        self.tracked: list[Tracked] = []
-        self.by_tn: dict[str, Tracked] = {}
+        self.followed = FollowedParcels()
+        self.by_tn = self.followed.live  # followed parcels in flight, by tracking number
         self._heap: list[tuple[float, int, int, Any]] = []
         self._seq = 0
         self._clock = -math.inf
         self._wakes: set[int] = set()
         self._gw_sample = self.t_begin + 3600
         self._bar: Any = None
+        self._progress: Callable[[Model, float], None] | None = None
         self.engine_inputs = 0
         self.late_pushes = 0
         self._build_network()
@@ -181,7 +196,6 @@ class Model:
         self._push(at, HANDSET, (msg, submitted))
 
     def late_check(self, p: Tracked) -> None:
-        self.by_tn[p.tn] = p
         self._push(self.customers.late_check_at(p), LATE, p)
 
     # ------------------------------------------------------------------ pump
@@ -215,7 +229,7 @@ class Model:
         if not outs:
             return
         self.tally.add(outs)
-        log = self.messages.append if self.log_messages else None
+        log = self._log
         for o in outs:
             t = type(o)
             if t is Sms or t is Reply:
@@ -238,7 +252,7 @@ class Model:
         t = math.ceil(at)
         self.push_input(t, Receipt(at=t, message_id=msg.message_id, status="delivered"))
         notification = type(msg) is Sms
-        p = self.by_tn.get(msg.tracking_number) if msg.tracking_number else None
+        p = self.followed.get(msg.tracking_number) if msg.tracking_number else None
         # The engine says which scan a text tells of (``Sms.event_at``): exact even when a
         # held text is released after a later scan with the same code.
         scan_at = msg.event_at if type(msg) is Sms else None
@@ -265,9 +279,12 @@ class Model:
             self._drain(env.now - self.LAG_S)
             if env.now >= next_hour:
                 self.metrics.care_queue_sample(next_hour)
+                self.followed.retire(env.now - self.LAG_S)
                 next_hour += 3600
             if self._bar is not None:
                 self._bar.update(PUMP_S)
+            if self._progress is not None:
+                self._progress(self, env.now)
 
     def _late_untracked(self, region: int) -> Generator[simpy.Event, object, None]:
         """8 PM local each day: untracked parcels promised today and not delivered."""
@@ -284,15 +301,26 @@ class Model:
             day += timedelta(days=1)
 
     # ------------------------------------------------------------------ run
-    def run(self, progress: bool = False) -> None:
+    def run(self, progress: bool | Callable[[Model, float], None] = False) -> None:
+        """Run to the end. ``progress``: True for a tqdm bar, or a callable told
+        ``(model, simulated now)`` once a simulated minute (``sim.progress.ProgressLine``)."""
         env = self.env
-        if progress:
+        if callable(progress):
+            self._progress = progress
+        elif progress:
             import sys
 
             from tqdm import tqdm
 
             self._bar = tqdm(total=int(self.t_end - env.now), unit="sim-s", file=sys.stderr,
                              desc=self.scenario.name, unit_scale=True)
+        self.start()
+        self.advance(self.t_end)
+        self.finish()
+
+    def start(self) -> None:
+        """Set the world's processes going (``run`` is start, advance, finish)."""
+        env = self.env
         env.process(self.arrivals.run())
         for f in self.facilities:
             if f.kind != "acceptance":
@@ -305,7 +333,16 @@ class Model:
             env.process(self._late_untracked(r))
         env.process(self.care.run_shifts())
         env.process(self._pump())
-        env.run(until=self.t_end)
-        self._drain(math.inf)  # what the network set in motion: late texts, receipts
+
+    def advance(self, until: float) -> None:
+        """Simulate up to ``until`` (at most the end); benchmarks time one day this way."""
+        until = min(until, self.t_end)
+        if until > self.env.now:
+            self.env.run(until=until)
+
+    def finish(self) -> None:
+        """After the end: what the network set in motion (late texts, receipts)."""
+        self._drain(math.inf)
+        self.followed.finish()
         if self._bar is not None:
             self._bar.close()

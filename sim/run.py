@@ -5,7 +5,9 @@ The run directory (read by ``reports.render``):
   series.csv          one row per simulated hour
   distributions.json  latency samples; histograms of texts per recipient (over the
                       run, and max per 24 h) and of days to deliver
-  messages.csv        every engine decision about a text (recipient masked)
+  messages.csv.gz     every engine decision about a text (recipient masked),
+                      streamed (gzip) as the run goes (sim.messagelog)
+  INCOMPLETE          present while the run is going or if it did not finish
   trace.jsonl         with --trace: every engine input, replayable by ``eccc replay``
   diagnostics.txt     Little's law per station, calibration (docs/facts.md)
 Nothing that depends on the wall clock goes into ``summary.json``, so the same
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,9 @@ from typing import Any
 import orjson
 
 from scenarios.schema import Scenario, parse
+from sim.followed import GRACE_DAYS
+from sim.messagelog import NAME as MESSAGES
+from sim.messagelog import MessageLog
 from sim.metrics import _r
 from sim.model import Model
 from sim.netstation import StationFacility
@@ -72,14 +77,14 @@ def summarise(m: Model) -> dict[str, Any]:
     lat, _ = m.metrics.latency_summary()
     s.update(lat)
     s.update(m.metrics.recipients_24h())
-    s.update(m.metrics.parcels_summary(m.tracked))
-    delivered = [p for p in m.tracked if p.delivered_at is not None]
+    s.update(m.metrics.parcels_summary(m.followed))
+    fp = m.followed
     s["scans_total"] = m.scans.count
     s["scan_errors"] = m.scans.errors
-    s["scans_tracked_delivered"] = sum(p.scans for p in delivered)
-    s["scans_per_parcel_delivered"] = (_r(s["scans_tracked_delivered"] / len(delivered), 4)
-                                       if delivered else 0.0)
-    s["texts_per_parcel_mean"] = (_r(notifications / len(m.tracked), 4) if m.tracked else 0.0)
+    s["scans_tracked_delivered"] = fp.scans_delivered
+    s["scans_per_parcel_delivered"] = (_r(fp.scans_delivered / fp.delivered, 4)
+                                       if fp.delivered else 0.0)
+    s["texts_per_parcel_mean"] = _r(notifications / fp.count, 4) if fp.count else 0.0
     care = m.care
     s.update(
         care_contacts=care.contacts, care_answered=care.answered, care_abandoned=care.abandoned,
@@ -134,6 +139,9 @@ def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
                      "arrival rate; Little's law with L on a time grid, over the window")
         for st in stations:
             lines.extend(st.diagnostics(s))
+    lines.append(f"Followed parcels folded into counts {GRACE_DAYS} days after they closed "
+                 f"(sim.followed); texts about a parcel reaching a handset after its fold: "
+                 f"{m.followed.texts_after_fold}")
     if m.scenario.calibration:
         lines.append("Calibration (scenario targets; sources in docs/facts.md)")
         for key, target in sorted(m.scenario.calibration.items()):
@@ -148,27 +156,19 @@ def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
 
 def write_run(out: Path, m: Model, s: dict[str, Any], diag: list[str]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").write_bytes(
-        orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     header, rows = m.metrics.series_rows()
     with (out / "series.csv").open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(rows)
     (out / "distributions.json").write_bytes(orjson.dumps(m.metrics.distributions()))
-    with (out / "messages.csv").open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["at", "to", "tracking_number", "kind", "cause", "segments", "encoding",
-                    "reason"])
-        from engine.records import format_time
-
-        for row in m.messages:
-            w.writerow([format_time(int(row[0])), *row[1:]])
     (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
+    (out / "summary.json").write_bytes(  # last: a summary means the files beside it are whole
+        orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
 
 
 def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
-                 policies: tuple[str, ...] | None = None, scale: float = 1.0,
+                 policies: tuple[str, ...] | None = None, scale: float | None = None,
                  days: float | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run one scenario (a ``Scenario`` or its dict form) with ``seed``; nothing on disk.
 
@@ -186,33 +186,64 @@ def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
     return summarise(m), m.metrics.distributions()
 
 
-def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float = 1.0,
+def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float | None = None,
                days: float | None = None, out: Path | None = None, trace: bool = False,
-               progress: bool = False, policies: tuple[str, ...] | None = None,
-               drain_days: float = 4.0) -> RunResult:
-    """``eccc run``: run ``sc`` and write the run directory when ``out`` is given."""
+               progress: bool | Callable[[Model, float], None] = False,
+               policies: tuple[str, ...] | None = None, drain_days: float = 4.0) -> RunResult:
+    """``eccc run``: run ``sc`` and write the run directory when ``out`` is given.
+
+    The directory holds ``INCOMPLETE`` from the start until every file is written, so
+    an interrupted run (Ctrl-C, a crash) never looks finished; ``summary.json`` is
+    written last but one. ``scale`` None is the scenario's own.
+    """
     t0 = time.perf_counter()
+    if out is not None:
+        begin_run_dir(out)
     if sc.network is None:
         s, diag = run_stations(sc, seed=sc.seed if seed is None else seed, days=days)
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
+            (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
             (out / "summary.json").write_bytes(
                 orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
-            (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
+            finish_run_dir(out)
         return RunResult(s, diag, time.perf_counter() - t0, out)
     fh = None
-    if trace and out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        fh = (out / "trace.jsonl").open("wb")
+    log = None
     try:
+        if out is not None:
+            log = MessageLog(out / MESSAGES)
+            if trace:
+                fh = (out / "trace.jsonl").open("wb")
         m = Model(sc, seed=seed, scale=scale, days=days, policies=policies, trace=fh,
-                  drain_days=drain_days)
+                  drain_days=drain_days, messages=log, log_messages=False)
         m.run(progress=progress)
     finally:
         if fh is not None:
             fh.close()
+        if log is not None:
+            log.close()
     s = summarise(m)
     diag = diagnostics(m, s)
     if out is not None:
         write_run(out, m, s, diag)
+        finish_run_dir(out)
     return RunResult(s, diag, time.perf_counter() - t0, out)
+
+
+INCOMPLETE = "INCOMPLETE"
+# What a finished run writes: removed when a run starts in the same directory, so an
+# old run's summary never sits beside a new run's partial files.
+RUN_FILES = ("summary.json", "series.csv", "distributions.json", MESSAGES, "messages.csv",
+             "trace.jsonl", "diagnostics.txt", "report.html")
+
+
+def begin_run_dir(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / INCOMPLETE).write_text("This run did not finish (interrupted or failed); its files "
+                                  "are partial.\n")
+    for name in RUN_FILES:
+        (out / name).unlink(missing_ok=True)
+
+
+def finish_run_dir(out: Path) -> None:
+    (out / INCOMPLETE).unlink(missing_ok=True)

@@ -114,7 +114,7 @@ class Arrivals:
         label = max(m.env.now, t - self.label_lead())
         m.scans.created(p, label, t)
         m.customers.follow(p, label, t)
-        m.tracked.append(p)
+        m.followed.add(p)
         m.late_check(p)
         return Piece(0, [p], d, t, eta)
 

@@ -30,3 +30,24 @@ def test_bench_engine_reports(capsys: pytest.CaptureFixture[str]) -> None:
     assert report["ratio_to_reference_loop"] > 1
     assert 0 < report["engine_state_bytes_per_parcel"] < 5_000
     assert report["outputs"] > 0
+
+
+def test_soak_holds_live_parcels_flat_after_the_window() -> None:
+    from bench.soak import bench_soak
+
+    r = bench_soak(n=80_000, days=12)
+    assert r["forgotten_parcels"] > 0 and r["forgotten_phones"] > 0
+    after = [s for s in r["samples"] if r["window_days"] < s["day"] <= 12]
+    live = [s["parcels_live"] for s in after]
+    # flat: the window's worth of parcels, not one more day's per day
+    assert max(live) - min(live) < r["parcels_per_day"] / 2
+    assert abs(r["parcels_live_slope_per_day_after_window"]) < r["parcels_per_day"] / 10
+
+
+@pytest.mark.slow
+def test_national_day_measures_a_warm_day() -> None:
+    from bench.national import national_day
+
+    r = national_day(0.0005)
+    assert r["parcels_in_flight_at_start"] > r["parcels_accepted_day"] > 0
+    assert r["engine_inputs_day"] > 0 and r["peak_rss_mb"] > 0

@@ -49,15 +49,16 @@ def test_latency_and_misleading_texts_use_the_scan_the_text_tells_of() -> None:
     p.errors = {("OF", 900)}  # a premature "out for delivery" scan at t=900
     m._handset(1_060.0, sms(p, "scan:OF", 900), 1_050.0)
     assert m.metrics.misleading == 1
-    assert list(m.metrics.latency["scan_to_decision"]) == [100.0]
-    assert list(m.metrics.latency["scan_to_handset"]) == [160.0]
+    lat = m.metrics.latency
+    assert (lat["scan_to_decision"].n, lat["scan_to_decision"].total) == (1, 100.0)
+    assert (lat["scan_to_handset"].n, lat["scan_to_handset"].total) == (1, 160.0)
     # the same code from an honest scan later is not misleading
     m._handset(1_070.0, sms(p, "scan:OF", 950), 1_060.0)
     assert m.metrics.misleading == 1
     # a welcome text tells of no scan: no scan latency
     m._handset(1_080.0, sms(p, "welcome", None), 1_070.0)
-    assert len(m.metrics.latency["scan_to_handset"]) == 2
-    assert len(m.metrics.latency["submit_to_handset"]) == 3
+    assert m.metrics.latency["scan_to_handset"].n == 2
+    assert m.metrics.latency["submit_to_handset"].n == 3
 
 
 def test_a_text_that_dies_in_the_gateway_queue_is_receipted_expired() -> None:

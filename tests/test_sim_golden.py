@@ -9,6 +9,7 @@ import orjson
 
 from eccc.replay import replay
 from scenarios.schema import load
+from sim.messagelog import read_rows
 from sim.run import run_to_dir
 
 GOLDEN = Path(__file__).parent / "golden" / "tiny_summary.json"
@@ -26,7 +27,7 @@ def test_same_seed_gives_byte_identical_run(tmp_path: Path) -> None:
     sc = load("tiny")
     for name in ("a", "b"):
         run_to_dir(sc, out=tmp_path / name, days=1, seed=11)
-    for f in ("summary.json", "series.csv", "messages.csv", "distributions.json"):
+    for f in ("summary.json", "series.csv", "messages.csv.gz", "distributions.json"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
 
 
@@ -70,5 +71,8 @@ def test_run_directory_contract(tmp_path: Path) -> None:
     assert set(d["latency_s"]) == {"scan_to_decision", "decision_to_submit",
                                    "submit_to_handset", "scan_to_handset"}
     assert sum(d["days_to_deliver"]["counts"]) == s["parcels_delivered"]
-    assert (tmp_path / "messages.csv").read_text().startswith("at,to,tracking_number,kind,")
+    rows = read_rows(tmp_path)
+    assert list(rows[0])[:4] == ["at", "to", "tracking_number", "kind"]
+    assert len(rows) == s["texts_total"] + s["suppressed_total"] + s["held_total"]
+    assert not (tmp_path / "INCOMPLETE").exists()
     assert "Little's law" in (tmp_path / "diagnostics.txt").read_text()

@@ -8,12 +8,12 @@ every notification actually sent, so counting policies (caps) can count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from engine.errors import LocalMisuse
-from engine.state import Notice
+from engine.state import Notice, Phone, Sub
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,9 @@ class Policy:
 
     def sent(self, notice: Notice, now: int) -> None:
         """A notification passed every policy and was sent at ``now``."""
+
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        """The engine forgot these (``engine.retention``): drop what is kept about them."""
 
     def describe(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in sorted(vars(self).items()) if k[0] != "_")

@@ -7,10 +7,11 @@ person's own texts are answers, not notifications, and are not counted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from engine.policies.base import Drop, Policy, Verdict, register
-from engine.state import Notice, Phone
+from engine.state import Notice, Phone, Sub
 
 _CAP = Drop("cap")
 
@@ -38,6 +39,10 @@ class RollingCap(Policy):
             del times[0]
         return _CAP if len(times) >= self.limit else None
 
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        for phone in phones:
+            self._sent.pop(phone, None)
+
     def sent(self, notice: Notice, now: int) -> None:
         times = self._sent.setdefault(notice.sub.phone, [])
         times.append(now)
@@ -64,6 +69,10 @@ class CalendarCap(Policy):
             return None
         day = datetime.fromtimestamp(now, notice.sub.zone).toordinal()
         return _CAP if seen[0] == day else None
+
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        for phone in phones:
+            self._day.pop(phone, None)
 
     def sent(self, notice: Notice, now: int) -> None:
         day = datetime.fromtimestamp(now, notice.sub.zone).toordinal()

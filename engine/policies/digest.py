@@ -9,6 +9,8 @@ tells the latest status whatever order the scans arrived in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.policies.base import Hold, Policy, Verdict, register
 from engine.state import Notice, Phone, Sub
 
@@ -29,6 +31,10 @@ class Digest(Policy):
             closes = now + self.minutes * 60
             self._closes[notice.sub] = closes
         return Hold(closes, "digest")
+
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        for sub in subs:
+            self._closes.pop(sub, None)
 
     def sent(self, notice: Notice, now: int) -> None:
         closes = self._closes.get(notice.sub)

@@ -1,0 +1,83 @@
+"""Followed parcels while they live, folded into counts when they leave.
+
+A followed parcel (``Tracked``) is needed while its scans and texts are on
+their way: the handset side of the model looks it up by tracking number to
+mark what its person was told. Once it has closed (delivered or returned) and
+``GRACE_DAYS`` have passed, nothing about it can still arrive in practice
+(the slowest text is one held overnight by quiet hours behind a queued
+gateway), so its contribution to the summary is added to fixed counters and
+the object is let go. Memory then follows the parcels in flight, not the
+horizon. A text reaching a handset after its parcel was folded is counted
+(``texts_after_fold``) so a run says whether the grace was long enough.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.network import Tracked
+
+GRACE_DAYS = 3
+
+
+class FollowedParcels:
+    """The live followed parcels by tracking number, and the folded counts."""
+
+    def __init__(self) -> None:
+        self.live: dict[str, Tracked] = {}
+        self._closing: dict[int, list[Tracked]] = {}
+        self._next_day: int | None = None
+        self.count = 0
+        self.delivered = 0
+        self.of_text_first = 0
+        self.exceptions = 0
+        self.exceptions_texted = 0
+        self.scans_delivered = 0
+        self.texts_after_fold = 0
+
+    def add(self, p: Tracked) -> None:
+        self.live[p.tn] = p
+        self.count += 1
+
+    def get(self, tn: str) -> Tracked | None:
+        p = self.live.get(tn)
+        if p is None and tn:
+            self.texts_after_fold += 1
+        return p
+
+    def closed(self, p: Tracked, at: float) -> None:
+        """``p`` was delivered or returned at ``at``: fold it once the grace has passed."""
+        day = int(at // 86400) + GRACE_DAYS + 1
+        self._closing.setdefault(day, []).append(p)
+        if self._next_day is None or day < self._next_day:
+            self._next_day = day
+
+    def retire(self, now: float) -> None:
+        """Fold every parcel whose grace ended before ``now`` (called once an hour)."""
+        today = int(now // 86400)
+        if self._next_day is None or self._next_day > today:
+            return
+        for day in sorted(d for d in self._closing if d <= today):
+            for p in self._closing.pop(day):
+                self._fold(p)
+                del self.live[p.tn]
+        self._next_day = min(self._closing) if self._closing else None
+
+    def finish(self) -> None:
+        """End of run: fold what is left (in flight, lost, closing) in arrival order."""
+        for p in sorted(self.live.values(), key=lambda p: p.index):
+            self._fold(p)
+        self.live.clear()
+        self._closing.clear()
+        self._next_day = None
+
+    def _fold(self, p: Tracked) -> None:
+        if p.delivered_at is not None:
+            self.delivered += 1
+            self.scans_delivered += p.scans
+            if p.of_texted_at is not None and p.of_texted_at <= p.delivered_at:
+                self.of_text_first += 1
+        if p.exception:
+            self.exceptions += 1
+            self.exceptions_texted += p.exception_texted

@@ -1,0 +1,154 @@
+"""Retention: the engine forgets closed parcels and idle phones, and nothing else changes."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from engine.core import Engine, EngineConfig
+from engine.inputs import Input, Receipt
+from engine.outputs import Output
+from engine.records import from_output
+from engine.retention import RetentionConfig
+from scenarios.schema import load
+from sim.messagelog import read_rows
+from sim.model import Model
+from sim.run import run_to_dir
+from tests.helpers import DENVER, MIAMI, TN, TN2, reasons, scan, sms_in, sub, texts
+
+DEFAULT = RetentionConfig()
+
+
+def _engine(retention: RetentionConfig | None = DEFAULT) -> Engine:
+    return Engine(EngineConfig(policies=("every_scan",), retention=retention))
+
+
+def _life(late_scan: bool = True) -> list[Input]:
+    """Two people, two parcels delivered on the 14th; later inputs cross day boundaries.
+
+    With ``late_scan``, a stray delivered scan for a forgotten parcel on the 20th (else
+    one for a parcel nobody follows, at the same time)."""
+    return [
+        sub("2026-12-13T08:00", tn=TN), sub("2026-12-13T08:05", phone=MIAMI, tn=TN2),
+        scan("2026-12-13T09:00", "OF", tn=TN), scan("2026-12-13T09:00", "OF", tn=TN2),
+        scan("2026-12-14T10:00", "01", tn=TN), scan("2026-12-14T10:00", "01", tn=TN2),
+        sms_in("2026-12-14T12:00", "STOP", phone=MIAMI),
+        sms_in("2026-12-15T12:00", "HELP"),
+        scan("2026-12-20T09:00", "01", tn=TN if late_scan else "9400000000000000000001"),
+        sms_in("2026-12-21T09:00", "HELP"),         # the phone comes back
+        sub("2026-12-21T10:00", phone=MIAMI, tn=TN),  # the opted-out phone, a new parcel
+    ]
+
+
+def _feed(e: Engine, inp: Input) -> list[Output]:
+    """Feed ``inp``, then a delivery receipt for every text it made (a prompt gateway)."""
+    out = e.feed(inp)
+    for o in texts(out):
+        out += e.feed(Receipt(at=inp.at, message_id=o.message_id, status="delivered"))
+    return out
+
+
+def _run(e: Engine, inputs: list[Input]) -> list[bytes]:
+    out: list[Output] = []
+    for inp in inputs:
+        out.extend(_feed(e, inp))
+    return [repr(from_output(o)).encode() for o in out]
+
+
+def test_closed_parcel_and_idle_phone_are_forgotten_opt_out_kept() -> None:
+    e = _engine()
+    inputs = _life()
+    out = []
+    for inp in inputs[:8]:
+        out.extend(_feed(e, inp))
+    assert e.forgotten_parcels == 0
+    _feed(e, inputs[8])  # the 20th: both parcels closed over 3 days ago
+    assert TN2 not in e.parcels and e.forgotten_parcels == 2
+    assert e.parcels[TN].subs is None, "the late scan found an unknown parcel: a new record"
+    assert DENVER not in e.phones, "no subscription, no preference: forgotten"
+    assert e.phones[MIAMI].opted_out, "an opt-out is never forgotten"
+    assert e.scans_forgotten_parcel == 1
+    help_again = texts(_feed(e, inputs[9]))
+    first_help = [o for o in texts(out) if o.cause == "reply:HELP"]
+    assert help_again and first_help
+    assert help_again[0].message_id != first_help[0].message_id, "ids are never reused"
+    assert reasons(_feed(e, inputs[10])) == ["opted_out"]
+
+
+def test_forgetting_changes_no_output() -> None:
+    """Same inputs with and without retention: the same outputs, text for text, unless
+    an input is about a forgotten parcel (the stray scan: no one is told any more)."""
+    inputs = _life(late_scan=False)
+    assert _run(_engine(), inputs) == _run(_engine(None), inputs)
+    with_stray = _life()
+    kept, forgot = _run(_engine(None), with_stray), _run(_engine(), with_stray)
+    assert len(kept) == len(forgot) + 1  # the stray scan's text, told to no one now
+    assert [o for o in kept if b"12/20" not in o] == forgot
+
+
+def test_snapshot_restart_forgets_the_same() -> None:
+    inputs = _life()
+    whole = _engine()
+    expected = _run(whole, inputs)
+    for cut in range(1, len(inputs)):
+        e = _engine()
+        first = _run(e, inputs[:cut])
+        restored = pickle.loads(pickle.dumps(e))
+        assert first + _run(restored, inputs[cut:]) == expected, cut
+        assert restored.forgotten_parcels == whole.forgotten_parcels
+
+
+def test_held_text_keeps_its_parcel() -> None:
+    e = Engine(EngineConfig(policies=("digest:minutes=1440",), retention=RetentionConfig(
+        after_close_s=0, silent_s=0)))
+    _feed(e, sub("2026-12-13T08:00"))
+    _feed(e, scan("2026-12-13T16:00", "01"))  # 23:00 UTC, held a day by the digest
+    assert e.next_wake is not None
+    _feed(e, sms_in("2026-12-13T18:00", "HELP", phone=MIAMI))  # crosses midnight UTC
+    assert e.forgotten_parcels == 0 and TN in e.parcels, "a parcel with a held text is kept"
+    released = _feed(e, sms_in("2026-12-14T17:00", "HELP", phone=MIAMI))
+    assert [o.cause for o in texts(released)].count("scan:01") == 1
+    _feed(e, sms_in("2026-12-15T18:00", "HELP", phone=MIAMI))
+    assert TN not in e.parcels and DENVER not in e.phones
+
+
+def test_sim_outputs_identical_with_and_without_retention(tmp_path: Path) -> None:
+    sc = load("tiny")
+    logs = []
+    for retention in (DEFAULT, None):
+        m = Model(sc, days=2, retention=retention)
+        m.run()
+        logs.append(m.messages)
+        if retention is not None:
+            assert m.engine.forgotten_parcels > 100 and m.engine.forgotten_phones > 10
+            forgotten = m.engine.forgotten_parcels
+        else:
+            assert m.engine.forgotten_parcels == 0
+    assert logs[0] == logs[1] and forgotten
+
+
+def test_replay_of_the_trace_forgets_as_the_sim_did(tmp_path: Path) -> None:
+    from eccc.replay import replay
+
+    sc = load("tiny")
+    run_to_dir(sc, out=tmp_path, days=1, trace=True)
+    m = Model(sc, days=1)
+    m.run()
+    result = replay(tmp_path / "trace.jsonl", tuple(sc.policies))
+    assert result.engine is not None
+    assert result.engine.forgotten_parcels == m.engine.forgotten_parcels > 0
+    assert len(read_rows(tmp_path)) == len(m.messages)
+
+
+def test_a_subscription_awaiting_yes_keeps_its_parcel() -> None:
+    """A tracking-page subscription never confirmed: a YES days after delivery still gets
+    the parcel's status, with retention as without (found on a fortnight's run)."""
+    inputs = [
+        sub("2026-12-13T08:00", channel="tracking_page"),
+        scan("2026-12-13T09:00", "OF"), scan("2026-12-13T15:00", "01"),
+        sms_in("2026-12-17T09:00", "HELP", phone=MIAMI),  # sweeps on the way
+        sms_in("2026-12-18T09:00", "YES"),
+    ]
+    with_retention = _run(_engine(), inputs)
+    assert with_retention == _run(_engine(None), inputs)
+    assert any(b"reply:YES" in o and b"Delivered" in o for o in with_retention)
