@@ -1,19 +1,28 @@
 # Two commands a new user needs: `make run` and `make test`.
-# Both create and reuse a local virtual environment in .venv.
+# Both create and reuse a local virtual environment in .venv. `make run` installs only the
+# core (the simulation, replay, sweeps and comparisons); `make test` adds every extra and
+# the development tools (see pyproject.toml), so it works after `make run` too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+CORE := $(VENV)/.core-installed
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench docs clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
+$(CORE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(CORE)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP) $(CORE)
+
+run: $(CORE)
 	# The baseline week at half its regional volume: about a minute on one core.
 	$(BIN)/eccc run baseline --scale 0.5 --out runs/baseline-1
 
@@ -24,8 +33,12 @@ lint: $(STAMP)
 test: lint $(STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(CORE)
 	$(BIN)/eccc bench engine
+
+# Rewrite the generated pages in docs/ (a test fails when they are out of date).
+docs: $(CORE)
+	$(BIN)/python -m eccc.docs
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache .hypothesis

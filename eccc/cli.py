@@ -8,6 +8,7 @@ from pathlib import Path
 
 import orjson
 
+from eccc.extras import require
 from engine.errors import LocalMisuse
 from engine.policies import REGISTRY
 
@@ -32,12 +33,18 @@ EPILOG_POLICIES = (
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    from eccc.replay import replay
+    from eccc.replay import NotATrace, replay
+    from eccc.run_command import load_plugins_or_say
     from reports.summary import format_table
 
     trace = Path(args.trace)
+    if trace.is_dir():
+        print(f"eccc replay: {trace} is a directory, not a trace file", file=sys.stderr)
+        return 2
     if not trace.is_file():
         print(f"eccc replay: no such trace file: {trace}", file=sys.stderr)
+        return 2
+    if not load_plugins_or_say(args.plugin, "replay"):
         return 2
     policies = tuple(args.policy or ("every_scan",))
     out_path = Path(args.out) if args.out else None
@@ -49,7 +56,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
                 result = replay(trace, policies, fh, progress)
         else:
             result = replay(trace, policies, None, progress)
-    except LocalMisuse as exc:
+    except (LocalMisuse, NotATrace) as exc:
         print(f"eccc replay: {exc}", file=sys.stderr)
         return 2
     for bad in result.bad[: args.max_errors]:
@@ -66,6 +73,10 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             print(f"outputs written to {out_path}")
     if result.bad and args.strict:
         return 1
+    if result.bad and not result.inputs:
+        print(f"eccc replay: no record of {trace} was accepted ({len(result.bad)} bad); is it "
+              "a trace (JSON lines, plain or .gz)?", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -79,6 +90,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         report = bench_sim(seed=args.seed)
     elif args.target == "http":  # HTTP shim benchmark: bench/http_shim.py
+        if not require("http", "eccc bench http"):
+            return 2
         from eccc.http_commands import bench_http_report
 
         report = bench_http_report(args)
@@ -90,6 +103,37 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     else:
         for key, value in report.items():
             print(f"  {key:<34} {value}")
+    return 0
+
+
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    from reports.glossary import as_json, terminal
+    from reports.registry import GROUPS, METRICS, UnknownMetric
+
+    if args.name:
+        try:
+            metrics = [METRICS.lookup(n) for n in args.name]
+        except UnknownMetric as exc:
+            print(f"eccc metrics: {exc}", file=sys.stderr)
+            return 2
+        rows = [{f: getattr(m, f) for f in ("name", "unit", "definition", "counts", "excludes",
+                                            "stage", "group", "better")} for m in metrics]
+        if args.json:
+            print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        else:
+            for r in rows:
+                print("\n".join(f"  {k:<10} {v}" for k, v in r.items() if v) + "\n")
+        return 0
+    if args.group and args.group not in GROUPS:
+        from reports.registry import unknown_message
+
+        print(f"eccc metrics: {unknown_message(args.group, GROUPS, 'group')}", file=sys.stderr)
+        return 2
+    if args.json:
+        rows = [r for r in as_json() if not args.group or r["group"] == args.group]
+        print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+    else:
+        print(terminal(group=args.group), end="")
     return 0
 
 
@@ -107,7 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reported with their line number and skipped.",
         epilog=EPILOG_POLICIES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    rp.add_argument("trace", metavar="TRACE.jsonl", help="trace file in the v1 format")
+    rp.add_argument("trace", metavar="TRACE.jsonl",
+                    help="trace file in the v1 format (JSON lines; .gz read as gzip)")
     rp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help=f"frequency policy (default every_scan); one of: {', '.join(REGISTRY)}")
     rp.add_argument("--out", metavar="OUT.jsonl", help="write every output here")
@@ -115,7 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="print the summary as JSON")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
     rp.add_argument("--max-errors", type=int, default=20, metavar="N",
-                    help="print at most N bad-record messages (default 20)")
+                    help="print at most N bad-record messages")
+    rp.add_argument("--plugin", action="append", metavar="PATH",
+                    help="a Python file registering policies of one's own (repeatable)")
     rp.set_defaults(func=_cmd_replay)
 
     bp = sub.add_parser("bench", help="benchmarks: inputs/s, memory, ratio to a reference",
@@ -124,8 +171,19 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("target", choices=["engine", "sim", "http"])
     bp.add_argument("--json", action="store_true", help="print the report as JSON")
     bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
-    bp.add_argument("--seed", type=int, default=1)
+    bp.add_argument("--seed", type=int, default=1, help="random seed")
     bp.set_defaults(func=_cmd_bench)
+
+    mp = sub.add_parser(
+        "metrics", help="what every metric in summary.json means",
+        description="Every metric of summary.json: unit, definition, what it counts and what "
+        "not, the stage that computes it, grouped by the question it answers.",
+        )
+    mp.add_argument("name", nargs="*", help="only these metrics (families resolve: "
+                    "facility_denver_rpdc_utilisation)")
+    mp.add_argument("--group", help="only this group (volume, latency, fatigue, ...)")
+    mp.add_argument("--json", action="store_true", help="print as JSON")
+    mp.set_defaults(func=_cmd_metrics)
 
     # --- simulation: eccc run (eccc/run_command.py) ---
     from eccc.run_command import add_run_command
@@ -144,6 +202,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sweep_commands(sub)
     # --- end sweeps ---
+
+    from eccc.schema_command import add_commands as add_schema_commands
+
+    add_schema_commands(sub)
+
+    from eccc.helpfmt import DefaultsFormatter
+
+    parser.formatter_class = DefaultsFormatter
+    for command in sub.choices.values():  # --help shows every default, on every command
+        command.formatter_class = DefaultsFormatter
+        for action in command._actions:  # argparse prints no line for an option without help
+            if action.help is None and action.default not in (None, False):
+                action.help = "default: %(default)s"
     return parser
 
 

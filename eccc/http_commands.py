@@ -19,6 +19,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from eccc.extras import require
 from engine.policies import REGISTRY
 
 if TYPE_CHECKING:  # the app (Starlette, SQLite) loads only for the commands that need it
@@ -59,7 +60,13 @@ def serve(settings: ShimSettings, host: str = "127.0.0.1", port: int = 8080,
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
+    if not require("http", "eccc serve"):
+        return 2
+    from eccc.run_command import load_plugins_or_say
     from loadtests.app import ShimSettings
+
+    if not load_plugins_or_say(args.plugin, "serve"):
+        return 2
 
     if args.host not in LOOPBACK and not args.public:
         print(f"eccc serve: refusing to listen on {args.host} without --public "
@@ -80,6 +87,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_loadtest(args: argparse.Namespace) -> int:
+    if not require("http", "eccc loadtest"):
+        return 2
     from loadtests.loadtest import run_loadtest
 
     shape, *rest = args.shape
@@ -119,6 +128,8 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
                     help="allow a non-loopback --host (put TLS and a firewall in front)")
     sp.add_argument("--db", default="runs/shim.sqlite3",
                     help="SQLite journal path, or :memory: (default runs/shim.sqlite3)")
+    sp.add_argument("--plugin", action="append", metavar="PATH",
+                    help="a Python file registering policies of one's own (repeatable)")
     sp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help=f"frequency policy (default every_scan); one of: {', '.join(REGISTRY)}")
     sp.add_argument("--api-key", help="key for ingest/admin routes (or env ECCC_API_KEY)")

@@ -1,18 +1,19 @@
 """``eccc replay``: run a trace file through the engine.
 
-Reads the trace (shared/DESIGN.md, one JSON record per line), fires wake-ups
-at their own times (``Engine.feed``), writes every output as a JSON line and
+Reads the trace (docs/trace-format.md, one JSON record per line; gzip-compressed
+traces too), fires wake-ups at their own times (``Engine.feed``), writes every output as a JSON line and
 counts them. A bad record is reported with its line number and skipped;
 every good record is still processed, so nothing else is lost.
 """
 
 from __future__ import annotations
 
+import gzip
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import orjson
 
@@ -35,11 +36,43 @@ class ReplayResult:
     bad: list[BadRecord] = field(default_factory=list)
 
 
+class NotATrace(ValueError):
+    """Input that is not a trace at all (binary data, an unreadable archive)."""
+
+
+def open_trace(path: Path) -> IO[bytes]:
+    """The trace's bytes: gzip-compressed traces (by their magic number, whatever the
+    name) are read through ``gzip``; other binary input is refused up front."""
+    fh: IO[bytes] = path.open("rb")
+    head = fh.read(4096)
+    fh.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        fh.close()
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if _binary(head):
+        fh.close()
+        raise NotATrace(f"{path}: binary data, not a trace (JSON lines, plain or .gz)")
+    return fh
+
+
+def _binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:  # a multi-byte character cut at 4096 bytes is text
+        return exc.start < len(head) - 4
+    return False
+
+
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
-    with path.open("rb") as fh:
-        for number, line in enumerate(fh, start=1):
-            if line.strip():
-                yield number, line
+    with open_trace(path) as fh:
+        try:
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield number, line
+        except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
+            raise NotATrace(f"{path}: unreadable compressed data ({exc})") from None
 
 
 def replay(

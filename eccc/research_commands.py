@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eccc.extras import require
+
 SWEEP_EPILOG = """\
 examples:
   eccc sweep scenarios/sweeps/policy_frontier.toml              # all cores
@@ -22,6 +24,8 @@ Rerunning the same command resumes: finished points in OUT/points/ are skipped.
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    if args.dask and not require("dask", "eccc sweep --dask"):
+        return 2
     from research.executors import make_executor
     from research.sweep import run_sweep, write_sweep
     from research.sweepfile import SweepError, load
@@ -131,24 +135,27 @@ def _cmd_tune(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from research.comparison import CompareError, compare
+    from research.comparison import CompareError, compare, format_rows
 
     paths = [Path(p) for p in args.runs]
     out = Path(args.out) if args.out else Path("runs") / (
-        "compare-" + "-vs-".join(p.name for p in paths))
+        "compare-" + "-vs-".join(p.name.replace("@", "-") for p in paths))
     try:
-        header, rows, page = compare(paths, out, args.metric)
+        header, rows, page = compare(paths, out, args.metric, force=args.force)
     except CompareError as exc:
         print(f"eccc compare: {exc}", file=sys.stderr)
         return 2
-    shown = [r for r in rows if any(isinstance(c, int | float) and c for c in r[len(paths) + 1::2])
-             ] if not args.all else rows
-    width = max((len(h) for h in header), default=10)
-    print("  ".join(h[:width] for h in header))
-    for r in shown:
-        print("  ".join(f"{c:.6g}" if isinstance(c, float) else str(c) for c in r))
-    print(f"{len(rows) - len(shown)} metrics with no difference not shown (--all shows them)")
-    print(f"report: {page} (figures: {out}/comparison.html)")
+    n = len(paths)
+    changed = [r for r in rows if any(isinstance(c, int | float) and c
+                                      for c in r[n + 1::3])]
+    shown = rows if args.all else changed
+    print(format_rows(header, shown[: args.top] if args.top else shown))
+    hidden = len(rows) - len(shown[: args.top] if args.top else shown)
+    if hidden:
+        print(f"{hidden} more metrics not shown ({len(rows) - len(changed)} did not change; "
+              "--all shows every metric, --top N the N largest changes)")
+    figures = out / "comparison.html"
+    print(f"report: {page}" + (f" (figures: {figures})" if figures.is_file() else ""))
     return 0
 
 
@@ -191,10 +198,17 @@ def add_commands(sub: Any) -> None:
 
     cp = sub.add_parser(
         "compare", help="runs side by side, differences against their noise",
-        description="Compare run directories (or directories of replications) with the "
-        "first: means, differences, and Welch's test where replications allow it.")
+        description="Compare run directories (or directories of replications, or a sweep's "
+        "point as SWEEP_DIR@POINT, by index or label) with the first: means, differences and "
+        "relative change, largest first, and the test where replications allow it (paired "
+        "t on shared seeds, else Welch). Runs that differ in scale, days or structure are "
+        "refused unless --force.")
     cp.add_argument("runs", nargs="+", metavar="RUN_DIR")
     cp.add_argument("--out", metavar="DIR", help="where the pages go (default runs/compare-...)")
     cp.add_argument("--metric", action="append", help="only these metrics (repeatable)")
     cp.add_argument("--all", action="store_true", help="print metrics that did not change too")
+    cp.add_argument("--top", type=int, default=30, metavar="N",
+                    help="print the N largest changes (0: all that changed)")
+    cp.add_argument("--force", action="store_true",
+                    help="compare runs that differ in scale, days or structure anyway")
     cp.set_defaults(func=_cmd_compare)

@@ -13,9 +13,11 @@ from scenarios.schema import Scenario, ScenarioError, load, shipped
 # Metrics shown in the terminal table (everything is in summary.json).
 HEADLINE = (
     "parcels_accepted", "parcels_delivered", "days_to_deliver_mean", "on_time_share",
-    "scans_per_parcel_delivered", "texts_total", "segments_total", "cost_usd",
-    "latency_scan_to_handset_p50_s", "latency_scan_to_handset_p95_s",
-    "latency_scan_to_handset_p99_s", "texts_per_recipient_24h_share_over_3",
+    "scans_per_parcel_delivered", "texts_total", "segments_total",
+    "cost_usd", "care_cost_usd", "cost_total_usd",
+    "latency_scan_to_decision_p95_s", "latency_decision_to_submit_p95_s",
+    "latency_submit_to_handset_p95_s", "latency_scan_to_handset_p95_s",
+    "texts_per_recipient_24h_share_over_3",
     "texts_per_recipient_24h_share_over_5", "opt_outs", "opt_out_rate_per_text",
     "held_quiet_hours", "ofd_text_before_delivery_share",
     "exceptions_texted_before_promise_share", "misleading_texts_scan_errors",
@@ -24,30 +26,96 @@ HEADLINE = (
 )
 
 
+def _refuse(message: str) -> int:
+    print(f"eccc run: {message}", file=sys.stderr)
+    return 2
+
+
+def _check_args(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options, as the scenario file's own checks would say it."""
+    if not args.scale > 0:
+        return f"--scale must be greater than 0 (got {args.scale:g})"
+    if args.days is not None and not args.days > 0:
+        return f"--days must be greater than 0 (got {args.days:g})"
+    if args.shards < 1:
+        return "--shards must be at least 1"
+    if args.replications < 1:
+        return "--replications must be at least 1"
+    return None
+
+
+def load_plugins_or_say(paths: list[str] | None, command: str) -> bool:
+    """Import ``--plugin`` files (policies of one's own); False after saying why not."""
+    if not paths:
+        return True
+    from research.executors import load_plugins
+
+    for p in paths:
+        if not Path(p).is_file():
+            print(f"eccc {command}: --plugin {p}: no such file", file=sys.stderr)
+            return False
+    try:
+        load_plugins([str(Path(p).resolve()) for p in paths])
+    except Exception as exc:  # a researcher's file: say what broke, not a traceback
+        print(f"eccc {command}: --plugin: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def _forget_counterfactual(out: Path) -> None:
+    import shutil
+
+    from research.whatif import COUNTERFACTUAL_DIR, WHAT_CHANGED
+
+    (out / WHAT_CHANGED).unlink(missing_ok=True)
+    cf = out / COUNTERFACTUAL_DIR
+    if (cf / "summary.json").is_file():
+        shutil.rmtree(cf)
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
+    from engine.errors import LocalMisuse
+    from engine.policies import build
     from reports.summary import format_table
     from sim.run import run_to_dir
 
+    problem = _check_args(args)
+    if problem:
+        return _refuse(problem)
+    if not load_plugins_or_say(args.plugin, "run"):
+        return 2
     try:
         sc = load(args.scenario)
     except ScenarioError as exc:
-        print(f"eccc run: {exc}", file=sys.stderr)
-        return 2
+        return _refuse(str(exc))
+    policies = tuple(args.policy) if args.policy else None
+    if policies:
+        try:
+            build(policies)
+        except LocalMisuse as exc:
+            return _refuse(f"--policy: {exc}")
     seed = sc.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-{seed}"
-    policies = tuple(args.policy) if args.policy else None
-    if args.shards < 1:
-        print("eccc run: --shards must be at least 1", file=sys.stderr)
-        return 2
     if args.shards > 1:
         if args.trace:
-            print("eccc run: --trace needs one model; it cannot be combined with --shards",
-                  file=sys.stderr)
-            return 2
+            return _refuse("--trace needs one model; it cannot be combined with --shards")
         return _run_sharded(sc, seed, out, policies, args)
+    what_if = (sc.counterfactual is not None and sc.network is not None
+               and not args.no_counterfactual)
+    if args.replications > 1 and not what_if:
+        return _refuse(f"--replications pairs the scenario with its counterfactual; "
+                       f"{sc.name} has none" if sc.counterfactual is None else
+                       "--replications needs the counterfactual (drop --no-counterfactual)")
+    if what_if:
+        try:
+            sc.without_what_if()
+        except (ScenarioError, ValueError) as exc:
+            return _refuse(f"counterfactual: {exc}")
+    if not what_if:  # a what-if table from an earlier run must not outlive its data
+        _forget_counterfactual(out)
     progress = not args.quiet and sys.stderr.isatty()
     result = run_to_dir(sc, seed=seed, scale=args.scale, days=args.days, out=out,
-                          trace=args.trace, progress=progress, policies=policies)
+                        trace=args.trace, progress=progress, policies=policies)
     s = result.summary
     if sc.network is not None:
         rows: dict[str, Any] = {k: s[k] for k in HEADLINE if k in s}
@@ -55,6 +123,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         rows = {k: v for k, v in s.items() if k not in ("scenario",)}
     print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {args.scale})"))
     print("\n".join(result.diagnostics))
+    wall = result.wall_s
+    if sc.network is not None:
+        from research.whatif import write_context
+
+        write_context(out, sc)
+    if what_if:
+        from research.whatif import format_changes, run_counterfactual
+
+        assert sc.counterfactual is not None
+        print(f"counterfactual: {sc.counterfactual.label} (same seeds"
+              + (f", {args.replications} replications" if args.replications > 1 else "")
+              + ")", file=sys.stderr)
+        wi = run_counterfactual(sc, s, seed=seed, scale=args.scale, days=args.days, out=out,
+                                policies=policies, replications=args.replications,
+                                progress=progress)
+        wall += wi.wall_s
+        print(format_changes(wi.rows, sc.counterfactual.label))
     render_run: Callable[[Path], Path] | None
     try:
         from reports.render import render_run
@@ -66,7 +151,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"report: {report}")
         except Exception as exc:  # the report is a convenience; the run's files stand
             print(f"eccc run: report not rendered: {exc}", file=sys.stderr)
-    print(f"run written to {out}/ in {result.wall_s:.1f} s")
+    print(f"run written to {out}/ in {wall:.1f} s")
     return 0
 
 
@@ -124,13 +209,21 @@ def add_run_command(sub: Any) -> None:
     rp.add_argument("scenario", nargs="?", default="baseline", metavar="SCENARIO|PATH",
                     help="a shipped scenario's name or a TOML file (default baseline)")
     rp.add_argument("--seed", type=int, default=None, help="random seed (default: scenario's)")
-    rp.add_argument("--scale", type=float, default=1.0, help="volume multiplier (default 1)")
-    rp.add_argument("--days", type=float, default=None, help="days of acceptances")
+    rp.add_argument("--scale", type=float, default=1.0, help="volume multiplier, > 0")
+    rp.add_argument("--days", type=float, default=None,
+                    help="days of acceptances, > 0 (default: the scenario's)")
     rp.add_argument("--out", metavar="DIR", help="run directory (default runs/NAME-SEED)")
     rp.add_argument("--trace", action="store_true", help="also write trace.jsonl")
     rp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]",
                     help="override the scenario's policies (repeat to chain)")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
+    rp.add_argument("--plugin", action="append", metavar="PATH",
+                    help="a Python file registering policies of one's own (repeatable)")
+    rp.add_argument("--no-counterfactual", action="store_true",
+                    help="skip the what-if's counterfactual (run the scenario alone)")
+    rp.add_argument("--replications", type=int, default=1, metavar="N",
+                    help="run the scenario and its counterfactual on N seeds (seed, seed+1, "
+                    "...) and give 95%% intervals of the paired differences")
     rp.add_argument(
         "--shards", type=int, default=1, metavar="N",
         help="split one big run into N shards, each with 1/N of the volume and of every "
@@ -139,7 +232,7 @@ def add_run_command(sub: Any) -> None:
         "percentiles from pooled samples). AN APPROXIMATION of the unsharded run: N small "
         "queues wait longer than one pooled queue, so queue waits and latencies run a little "
         "high (tests/test_sweep_shards.py states the tolerance). Writes summary.json, "
-        "distributions.json and diagnostics.txt only; not with --trace. Default 1")
+        "distributions.json and diagnostics.txt only; not with --trace")
     rp.add_argument("--workers", type=int, default=None, metavar="N",
                     help="with --shards: processes to run shards on (default all cores; "
                     "1 = in this process)")

@@ -1,7 +1,7 @@
 """USPS tracking event codes and the milestones they mean.
 
 Codes are those of Web Tools TrackV2 / Tracking API v3 ``eventCode`` (see
-shared/FACTS.md). The table is data: one row per code, tested directly.
+docs/facts.md). The table is data: one row per code, tested directly.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What an inbound text means.
 
-Carrier keywords follow CTIA practice and Twilio's defaults (shared/FACTS.md):
+Carrier keywords follow CTIA practice and Twilio's defaults (docs/facts.md):
 matched as one word, any case, surrounding spaces and trailing punctuation
 ignored. The service's own keywords (AA, AF, AP, DND, DELIVERY/DATE/UPDATE/WHEN)
 follow a tracking number, in either order; "STOP <tracking number>" ends one

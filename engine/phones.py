@@ -1,7 +1,7 @@
 """Phone numbers: validated and normalised to E.164 with ``phonenumbers``.
 
 Only North American numbers are served (the service texts US and Canadian
-numbers, shared/FACTS.md); US territories share the +1 plan and are allowed.
+numbers, docs/facts.md); US territories share the +1 plan and are allowed.
 """
 
 from __future__ import annotations

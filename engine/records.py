@@ -1,4 +1,4 @@
-"""The trace format (v1, shared/DESIGN.md): one JSON object per line.
+"""The trace format (v1, docs/trace-format.md): one JSON object per line.
 
 Converts records (already-decoded JSON objects) to typed inputs and typed
 outputs back to records. Pure: drivers read and write the files. Errors name

@@ -1,6 +1,6 @@
 """The words of every text the engine sends.
 
-Shape of the real service (shared/FACTS.md): sender, tracking number, status,
+Shape of the real service (docs/facts.md): sender, tracking number, status,
 date/time, place, then a help/stop footer. Merchant text is data: it is
 cleaned and inserted as a value, never used as a format string, and a link in
 it may only point to the operator's own domain. Templates keep to the GSM-7

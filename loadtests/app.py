@@ -29,6 +29,7 @@ from engine.errors import InvalidInput
 from engine.inputs import RECEIPT_STATUSES, Receipt, SmsIn
 from engine.phones import mask, normalise
 from loadtests import views
+from loadtests.docs_page import docs_asset, docs_page
 from loadtests.guards import HttpError, Secrets, check_api_key, check_signature, read_body
 from loadtests.metrics import Requests, render
 from loadtests.notifier import Accepted, JournalUnavailable, Notifier
@@ -231,6 +232,8 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         Route("/metrics", guarded("metrics", metrics, key=not settings.open_metrics),
               methods=["GET"]),
         Route("/openapi.json", guarded("openapi", get_openapi, key=False), methods=["GET"]),
+        Route("/docs", guarded("docs", docs_page, key=False), methods=["GET"]),
+        Route("/docs/{asset}", guarded("docs", docs_asset, key=False), methods=["GET"]),
     ]
 
     @contextlib.asynccontextmanager

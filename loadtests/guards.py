@@ -2,8 +2,8 @@
 
 - Ingest and admin routes need the shim's API key (``X-API-Key`` or
   ``Authorization: Bearer``), compared in constant time.
-- SMS webhooks need the provider's signature (FACTS.md, the X-Twilio-Signature
-  scheme): base64(HMAC-SHA1(auth token, full URL + each POST parameter's name
+- SMS webhooks need the provider's signature (docs/facts.md, the
+  X-Twilio-Signature scheme): base64(HMAC-SHA1(auth token, full URL + each POST parameter's name
   and value, sorted by name, concatenated)).
 - Bodies are read with a hard cap, so an oversized request costs at most the
   cap in memory and gets 413 before any parsing.

@@ -1,8 +1,12 @@
 """The OpenAPI 3.0 document served at ``/openapi.json``, written by hand.
 
-Hand-written because the record format is the contract (shared/DESIGN.md):
-the schemas below say what the engine accepts, and the fuzz test generates
-requests from them, so a drift between the two shows up as a failing test.
+Hand-written because the record format is the contract (docs/trace-format.md):
+the schemas below say what the engine accepts. tests/test_shim_contract.py checks
+the document against the OpenAPI specification (openapi-spec-validator) and its
+record schemas against the trace format's JSON Schema, then fuzzes the app from it
+with schemathesis (every response's status, content type and body must be the
+documented ones); tests/test_shim_fuzz.py adds realistic hand-built values. The
+shim shows the document at ``/docs`` (Swagger UI, served offline).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from engine.inputs import CHANNELS, OPTIONS, RECEIPT_STATUSES
+from loadtests.docs_page import ASSETS
 
 _TIME = {"type": "string", "format": "date-time", "example": "2026-12-14T09:31:00-07:00"}
 _PHONE = {"type": "string", "example": "+13035550123"}
@@ -82,7 +87,9 @@ PATHS: dict[str, Any] = {
         "security": _KEY, "requestBody": {"required": True, "content": {
             "application/json": {"schema": {"type": "array", "items": {
                 "$ref": "#/components/schemas/Record"}}},
-            "application/x-ndjson": {"schema": {"type": "string"}}}},
+            # JSON lines: one record per line (the schema says what each line holds).
+            "application/x-ndjson": {"schema": {"type": "array", "items": {
+                "$ref": "#/components/schemas/Record"}}}}},
         "responses": {"200": _ok("some or all accepted", _ACCEPTED), "400": _ERROR,
                       "401": _ERROR, "413": _ERROR, "422": _ERROR}}},
     "/v1/sms/inbound": {"post": {
@@ -132,6 +139,16 @@ PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "metrics", "content": {
             "text/plain": {"schema": {"type": "string"}}}}, "401": _ERROR}}},
     "/openapi.json": {"get": {"summary": "This document.", "responses": {"200": _ok("it")}}},
+    "/docs": {"get": {"summary": "This document in Swagger UI (served offline).",
+                      "responses": {"200": {"description": "the page", "content": {
+                          "text/html": {"schema": {"type": "string"}}}}}}},
+    "/docs/{asset}": {"get": {
+        "summary": "The page's Swagger UI files (from the swagger-ui-bundle package).",
+        "parameters": [{"name": "asset", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": list(ASSETS)}}],
+        "responses": {"200": {"description": "the file", "content": {
+            media.split(";")[0]: {"schema": {"type": "string"}}
+            for media in ASSETS.values()}}, "404": _ERROR}}},
 }
 
 

@@ -15,7 +15,7 @@ from typing import Final
 
 from locust import LoadTestShape
 
-# Daily volume of a December peak, relative to the busiest day (shared/FACTS.md,
+# Daily volume of a December peak, relative to the busiest day (docs/facts.md,
 # 2019 and 2016: ~20.5M/day ordinary, >28M/day Dec 16-21, ~30M on Dec 22),
 # then the fall-off before Christmas. One entry per compressed day, Dec 1..24.
 SEASON: Final = (0.68,) * 15 + (0.93,) * 6 + (1.0, 0.8, 0.5)

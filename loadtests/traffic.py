@@ -144,7 +144,7 @@ def actor_weights(scenario: str | None = None) -> dict[str, int]:
         customers = load(name).customers
         opt_in = {str(k): v for k, v in customers.opt_in.items()}
         confirm, questions = customers.confirm_yes, customers.status_question
-    except Exception:  # the scenario module is optional here: keep the FACTS defaults
+    except Exception:  # the scenario module is optional here: keep the documented defaults
         pass
     lookups = float(os.environ.get("ECCC_LOOKUPS_PER_PARCEL", "0.2"))
     per_parcel = {

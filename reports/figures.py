@@ -35,16 +35,45 @@ from reports.plotting import (
     histogram,
     new_figure,
     numbers,
+    overlay_label,
     plain,
     png_bytes,
     rolling_mean,
+    shade_windows,
     time_axis,
 )
+
+# The counterfactual's lines, in every figure.
+CF: dict[str, Any] = {"color": "0.35", "ls": "--", "lw": 1.6}
 
 if TYPE_CHECKING:
     from reports.render import RunData
 
 # --- the figures ---------------------------------------------------------------------------
+
+
+def _cf(run: RunData, name: str) -> tuple[Any, np.ndarray] | None:
+    """The counterfactual's series ``name`` on its own time axis, if the run has one."""
+    cf = run.counterfactual
+    if cf is None:
+        return None
+    y = column(cf, name)
+    if y is None:
+        return None
+    x, _ = time_axis(cf)
+    return x, y
+
+
+def _cf_hourly(ax: Axes, run: RunData, name: str) -> None:
+    found = _cf(run, name)
+    if found is None:
+        return
+    x, y = found
+    env = rolling_mean(y)
+    if np.isfinite(env).any():
+        ax.plot(x, env, label=f"{overlay_label(run)} (24 h mean)", **CF)
+    else:
+        ax.plot(x, y, label=f"{overlay_label(run)} per hour", **CF)
 
 
 def _hourly_with_envelope(ax: Axes, x: Any, y: np.ndarray, label: str, color: str,
@@ -72,6 +101,8 @@ def draw_volume(run: RunData) -> Figure | str:
         assert main is not None
         is_parcels = main is arrived
         _hourly_with_envelope(ax, x, main, "parcels arrived" if is_parcels else "texts", "C0")
+        _cf_hourly(ax, run, "parcels_arrived" if is_parcels else "texts")
+        shade_windows(ax, run, label=is_parcels or len(panels) == 1)
         if extra is not None:
             _hourly_with_envelope(ax, x, extra, "parcels delivered" if is_parcels else "segments",
                                   "C1", main=False)
@@ -103,6 +134,15 @@ def draw_latency_cdf(run: RunData) -> Figure | str:
         p95 = percentile(np.sort(v), 0.95)
         ax.step(x, y, where="post", color=f"C{i}", lw=2 if stage == "scan_to_handset" else 1.3,
                 label=plain(f"{stage.replace('_', ' ')} (p95 {fmt_duration(p95)})"))
+    cf = run.counterfactual.distributions.get("latency_s") if run.counterfactual else None
+    if isinstance(cf, dict):
+        for i, (stage, _) in enumerate(series):
+            v = numbers(cf.get(stage))
+            if v is None:
+                continue
+            x, y = ecdf(np.maximum(v, LATENCY_FLOOR_S))
+            ax.step(x, y, where="post", color=f"C{i}", lw=1.0, ls="--", alpha=0.8,
+                    label=f"{overlay_label(run)}" if i == 0 else None)
     ax.axhline(0.95, color="0.4", lw=0.8, ls=":")
     duration_axis(ax)
     ax.set_xlabel(f"latency (log scale; under {fmt_duration(LATENCY_FLOOR_S)} drawn at "
@@ -123,6 +163,20 @@ def _count_bars(ax: Axes, v: np.ndarray, c: np.ndarray, over: Sequence[float]) -
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
 
 
+def _cf_histogram(ax: Axes, run: RunData, name: str, mean: bool = False) -> None:
+    """The counterfactual's histogram as an outline over the scenario's bars."""
+    if run.counterfactual is None:
+        return
+    h = histogram(run.counterfactual, name)
+    if isinstance(h, str):
+        return
+    v, c = h
+    ax.step(v, c / c.sum(), where="mid", label=overlay_label(run), **CF)
+    if mean:
+        m = float((v * c).sum() / c.sum())
+        ax.axvline(m, color="0.35", ls=":", lw=1, label=f"counterfactual mean {m:.2f} days")
+
+
 def draw_texts_per_recipient(run: RunData) -> Figure | str:
     h = histogram(run, "texts_per_recipient_24h")
     if isinstance(h, str):
@@ -130,11 +184,12 @@ def draw_texts_per_recipient(run: RunData) -> Figure | str:
     v, c = h
     fig, (ax,) = new_figure()
     _count_bars(ax, v, c, (3, 5))
+    _cf_histogram(ax, run, "texts_per_recipient_24h")
     for limit, color in ((3, "C1"), (5, "C3")):
         share = float(c[v > limit].sum() / c.sum())
         ax.axvline(limit + 0.5, color=color, ls="--", lw=1,
                    label=f"over {limit}: {fmt_share(share)} of recipients")
-    ax.set_xlabel("texts to one recipient in a rolling 24 h")
+    ax.set_xlabel("notifications to one recipient in their worst 24 h (answers not counted)")
     ax.set_ylabel("share of recipients")
     ax.legend(loc="upper right")
     return fig
@@ -147,9 +202,11 @@ def draw_days_to_deliver(run: RunData) -> Figure | str:
     v, c = h
     fig, (ax,) = new_figure()
     _count_bars(ax, v, c, ())
+    # The same histogram the card's mean comes from (days_to_deliver_mean): one definition.
     mean = float((v * c).sum() / c.sum())
     ax.axvline(mean, color="C3", ls="--", lw=1, label=f"mean {mean:.2f} days")
-    ax.set_xlabel("days from acceptance to delivery")
+    _cf_histogram(ax, run, "days_to_deliver", mean=True)
+    ax.set_xlabel("calendar days from acceptance to delivery (local dates)")
     ax.set_ylabel("share of parcels")
     ax.legend(loc="upper right")
     return fig
@@ -163,6 +220,10 @@ def draw_opt_outs(run: RunData) -> Figure | str:
     fig, (ax,) = new_figure()
     cumulative = np.nancumsum(opt_outs)
     ax.plot(x, cumulative, color="C3", lw=2, label="opt-outs (cumulative)")
+    found = _cf(run, "opt_outs")
+    if found is not None:
+        ax.plot(found[0], np.nancumsum(found[1]), label=overlay_label(run), **CF)
+    shade_windows(ax, run)
     ax.set_ylabel("opt-outs since start")
     ax.set_ylim(bottom=0)
     handles, labels = ax.get_legend_handles_labels()
@@ -197,6 +258,10 @@ def draw_care_queue(run: RunData) -> Figure | str:
     if queue is not None:
         ax = next(it)
         ax.fill_between(x, queue, step="post", color="C0", alpha=0.5, label="callers waiting")
+        found = _cf(run, "care_queue_len")
+        if found is not None:
+            ax.step(found[0], found[1], where="post", label=overlay_label(run), **CF)
+        shade_windows(ax, run)
         ax.set_ylabel("queue length")
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left")
@@ -204,9 +269,18 @@ def draw_care_queue(run: RunData) -> Figure | str:
         ax = next(it)
         if contacts is not None:
             ax.step(x, contacts, where="post", color="C0", lw=1.2, label="contacts per hour")
+            found = _cf(run, "care_contacts")
+            if found is not None:
+                ax.step(found[0], found[1], where="post", color="C0", lw=1.0, ls=":",
+                        label="contacts per hour, counterfactual")
         if abandoned is not None:
             ax.fill_between(x, abandoned, step="post", color="C3", alpha=0.6,
                             label="abandoned per hour")
+            found = _cf(run, "care_abandoned")
+            if found is not None:
+                ax.step(found[0], found[1], where="post",
+                        label="abandoned per hour, counterfactual", **CF)
+        shade_windows(ax, run, label=queue is None)
         ax.set_ylabel("per hour")
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left")
@@ -241,7 +315,7 @@ def draw_facility_utilisation(run: RunData) -> Figure | str:
     if over_time:
         heat, bars = fig.subplots(1, 2, sharey=True, width_ratios=(4, 1))
         x, xlabel = time_axis(run)
-        xs = (mdates.date2num(x) if xlabel.startswith("time")  # type: ignore[no-untyped-call]
+        xs = (mdates.date2num(x) if xlabel.startswith(("time", "local time"))  # type: ignore[no-untyped-call]
               else np.asarray(x, dtype=float))
         step = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
         grid = np.vstack([run.series[c] for c in cols])
@@ -249,8 +323,8 @@ def draw_facility_utilisation(run: RunData) -> Figure | str:
                             vmin=0, vmax=1, origin="upper",
                             extent=(xs[0], xs[-1] + step, len(names) - 0.5, -0.5))
         heat.grid(False)
-        if xlabel.startswith("time"):
-            heat.xaxis_date()
+        if xlabel.startswith(("time", "local time")):
+            heat.xaxis_date(tz=x[0].tzinfo)
         format_time_axis(heat, xlabel)
         fig.colorbar(image, ax=bars, location="right", label="utilisation (hourly)")
         heat.set_yticks(range(len(names)), [plain(n) for n in names])

@@ -35,6 +35,10 @@ figcaption{color:#3b4455;margin-top:4px}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{padding:3px 8px;border-bottom:1px solid #eef1f5;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.better{color:#17803d;font-weight:600}td.worse{color:#b3261e;font-weight:600}
+.card .detail.cf{color:#3b4455;border-top:1px dashed #ccd3de;margin-top:3px;padding-top:2px}
+th.group{background:#e6ecf5;font-size:1.05em;padding-top:10px}
+table.glossary td:first-child{white-space:nowrap}
 th{background:#f3f5f9;position:sticky;top:0}
 pre{background:#f6f8fa;border:1px solid #dde2ea;border-radius:6px;padding:10px;
 overflow-x:auto;font-size:.85em}
@@ -123,22 +127,28 @@ def _per_thousand(v: float) -> str:
 
 
 KEY_NUMBERS = (
-    KeyNumber("Texts sent", "texts_total", fmt_int),
+    KeyNumber("Texts sent", "texts_total", fmt_int,
+              ("{} notifications · {} answers", ("texts_notifications", "texts_replies"),
+               (fmt_int, fmt_int))),
     KeyNumber("SMS segments", "segments_total", fmt_int),
-    KeyNumber("Cost", "cost_usd", fmt_usd),
-    KeyNumber("Latency scan → handset, p95", "latency_scan_to_handset_p95_s", fmt_duration,
-              ("p50 {} · p99 {}", ("latency_scan_to_handset_p50_s",
-                                   "latency_scan_to_handset_p99_s"),
-               (fmt_duration, fmt_duration))),
-    KeyNumber("Recipients over 3 texts / 24 h", "texts_per_recipient_24h_share_over_3",
+    KeyNumber("Cost, total", "cost_total_usd", fmt_usd,
+              ("SMS {} + care {}", ("cost_usd", "care_cost_usd"), (fmt_usd, fmt_usd))),
+    KeyNumber("Decision delay p95 (scan → decision)", "latency_scan_to_decision_p95_s",
+              fmt_duration, ("p50 {} · quiet-hours holds, digests", (
+                  "latency_scan_to_decision_p50_s",), (fmt_duration,))),
+    KeyNumber("Delivery p95 (submit → handset)", "latency_submit_to_handset_p95_s",
+              fmt_duration, ("gateway queue p95 {} · end to end p95 {}", (
+                  "latency_decision_to_submit_p95_s", "latency_scan_to_handset_p95_s"),
+                  (fmt_duration, fmt_duration))),
+    KeyNumber("Recipients over 3 notifications / 24 h", "texts_per_recipient_24h_share_over_3",
               fmt_share, ("over 5: {}", ("texts_per_recipient_24h_share_over_5",), (fmt_share,))),
     KeyNumber("Opt-outs", "opt_outs", fmt_int,
-              ("{} per 1,000 texts", ("opt_out_rate_per_text",), (_per_thousand,))),
+              ("{} per 1,000 notifications", ("opt_out_rate_per_text",), (_per_thousand,))),
     KeyNumber("Customer-care contacts", "care_contacts", fmt_int,
               ("mean wait {} · {} abandoned", ("care_wait_mean_s", "care_abandon_share"),
                (fmt_duration, fmt_share))),
     KeyNumber("Care contacts avoided vs. no SMS", "care_contacts_avoided_vs_no_sms", fmt_int),
-    KeyNumber("Days to deliver (mean)", "days_to_deliver_mean", fmt_days),
+    KeyNumber("Days to deliver (mean, calendar days)", "days_to_deliver_mean", fmt_days),
     KeyNumber("Delivered on time", "on_time_share", fmt_share),
 )
 
@@ -158,13 +168,16 @@ def key_detail(summary: dict[str, Any], k: KeyNumber) -> str | None:
     return template.format(*(f(v) for f, v in zip(fmts, values, strict=True) if v is not None))
 
 
-def _cards(summary: dict[str, Any]) -> str:
+def _cards(summary: dict[str, Any], counterfactual: dict[str, Any] | None = None) -> str:
     out = ['<div class="cards">']
     for k in KEY_NUMBERS:
         value, detail = key_value(summary, k), key_detail(summary, k)
         shown = (f'<div class="value">{escape(value)}</div>' if value is not None
                  else f'<div class="value na">{NOT_AVAILABLE}</div>')
         extra = f'<div class="detail">{escape(detail)}</div>' if detail else ""
+        cf = key_value(counterfactual, k) if counterfactual is not None else None
+        if cf is not None:
+            extra += f'<div class="detail cf">counterfactual: {escape(cf)}</div>'
         out.append(f'<div class="card" title="{escape(k.key)}">'
                    f'<div class="label">{escape(k.label)}</div>{shown}{extra}</div>')
     out.append("</div>")
@@ -218,19 +231,100 @@ def _document(title: str, body: Sequence[str]) -> str:
     ])
 
 
+def fmt_unit(value: float, unit: str, signed: bool = False) -> str:
+    """A value in its registered unit (a difference when ``signed``)."""
+    sign = "+" if signed and value > 0 else ""
+    if unit == "share":
+        return f"{sign}{100 * value:.1f} pp" if signed else fmt_share(value)
+    if unit == "s":
+        return sign + fmt_duration(value)
+    if unit == "USD":
+        return sign + fmt_usd(value)
+    if unit == "days":
+        return f"{sign}{value:.2f} days"
+    if float(value).is_integer():
+        return sign + fmt_int(value)
+    return sign + (f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}")
+
+
+def what_changed_html(doc: dict[str, Any]) -> str:
+    """The "what changed" table: the scenario against its counterfactual, largest first."""
+    from reports.registry import METRICS
+
+    rows = [r for r in doc.get("rows") or [] if isinstance(r, dict)]
+    seeds = doc.get("seeds") or []
+    n = max((int(r.get("n") or 1) for r in rows), default=1)
+    label = str(doc.get("counterfactual") or "the counterfactual")
+    intro = (f"The scenario against its counterfactual, <b>{escape(label)}</b>, run on the "
+             f"same seeds (common random numbers: the same parcels, customers and draws "
+             f"wherever the what-if does not reach), so the difference is the what-if's. "
+             f"Sorted by the size of the change; green is better, red worse.")
+    if n >= 2:
+        intro += (f" {n} replications (seeds {escape(', '.join(map(str, seeds)))}): values "
+                  f"are means, the interval is 95% for the mean paired difference (t; "
+                  f"bootstrap for shares). An interval that spans 0 is within the noise.")
+    else:
+        intro += (" One replication: the noise is unknown (run with --replications N for "
+                  "intervals).")
+    head = ("<tr><th>metric</th><th>scenario</th><th>counterfactual</th><th>difference</th>"
+            "<th>change</th>" + ("<th>95% interval</th>" if n >= 2 else "") + "</tr>")
+    body = []
+    unchanged = []
+    for r in rows:
+        try:
+            name, unit = str(r["metric"]), str(r.get("unit") or "")
+            scen, cf, diff = float(r["scenario"]), float(r["counterfactual"]), \
+                float(r["difference"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if diff == 0:
+            unchanged.append(name)
+            continue
+        m = METRICS.find(name)
+        title = m.definition if m else ""
+        better = str(r.get("better") or "")
+        verdict = "" if not better else (
+            "better" if (diff > 0) == (better == "higher") else "worse")
+        pct = r.get("pct")
+        change = "from 0" if pct is None else f"{float(pct):+.1f}%"
+        cells = [f'<td title="{escape(title)}"><code>{escape(name)}</code></td>',
+                 f'<td class="num">{escape(fmt_unit(scen, unit))}</td>',
+                 f'<td class="num">{escape(fmt_unit(cf, unit))}</td>',
+                 f'<td class="num">{escape(fmt_unit(diff, unit, signed=True))}</td>',
+                 f'<td class="num {verdict}">{escape(change)}'
+                 + (f" {verdict}" if verdict else "") + "</td>"]
+        if n >= 2:
+            lo, hi = r.get("low"), r.get("high")
+            if lo is None or hi is None:
+                cells.append('<td class="num na">—</td>')
+            else:
+                noise = float(lo) <= 0.0 <= float(hi)
+                cells.append(f'<td class="num">[{escape(fmt_unit(float(lo), unit, True))}, '
+                             f'{escape(fmt_unit(float(hi), unit, True))}]'
+                             + (" noise" if noise else "") + "</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    table = (f'<table class="changes">{head}\n' + "\n".join(body) + "</table>" if body
+             else "<p>No key metric changed.</p>")
+    tail = (f'<p class="meta">Unchanged: {escape(", ".join(unchanged))}.</p>'
+            if unchanged else "")
+    return f"<p>{intro}</p>\n{table}\n{tail}"
+
+
 def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
-             diagnostics: str | None, problems: Sequence[str]) -> str:
-    """The single-run report."""
+             diagnostics: str | None, problems: Sequence[str], *,
+             what_changed: dict[str, Any] | None = None,
+             counterfactual: dict[str, Any] | None = None) -> str:
+    """The single-run report; a what-if's opens on what changed."""
     scenario = str(summary.get("scenario", "unknown scenario"))
     meta = " · ".join(f"{name} {summary[name] if name == 'seed' else fmt_value(summary[name])}"
                       for name in ("seed", "scale", "days") if name in summary)
     nav = " ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in (
+        *((("what-changed", "What changed"),) if what_changed is not None else ()),
         ("key-numbers", "Key numbers"), ("figures", "Figures"),
-        ("metrics", "All metrics"), ("diagnostics", "Diagnostics")))
-    rows = "\n".join(
-        f'<tr><td>{escape(k)}</td><td class="num">{escape(fmt_value(summary[k]))}</td></tr>'
-        for k in sorted(summary))
-    metrics = (f"<table><tr><th>metric</th><th>value</th></tr>\n{rows}</table>" if rows
+        ("metrics", "All metrics, defined"), ("diagnostics", "Diagnostics")))
+    from reports.glossary import html_table
+
+    metrics = (html_table(summary, fmt_value) if summary
                else _na("summary.json is missing or empty"))
     diag = (f"<pre>{escape(diagnostics)}</pre>" if diagnostics is not None
             else _na("no diagnostics.txt"))
@@ -239,8 +333,10 @@ def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
         f'<p class="meta">{escape(meta) if meta else NOT_AVAILABLE}</p></header>',
         f"<nav>{nav}</nav>",
         _problems(problems),
+        *(['<h2 id="what-changed">What changed</h2>', what_changed_html(what_changed)]
+          if what_changed is not None else []),
         '<h2 id="key-numbers">Key numbers</h2>',
-        _cards(summary),
+        _cards(summary, counterfactual),
         '<h2 id="figures">Figures</h2>',
         figures_html(sections, "figure-"),
         '<h2 id="metrics">All metrics</h2>',

@@ -19,6 +19,9 @@ STATS = "sim.network.StationStats"
 NETSTATION = "sim.netstation (mode = station)"
 STATION = "sim.station (scenarios of stations only)"
 
+_NOTIFIED = ("notifications that reached the handset, timed at the handset (a cap counts "
+             "decisions, so held texts released together, gateway delays and a cap's "
+             "exceptions can put more than the cap in a 24 h window)")
 _TEXTS = "texts the engine decided to send (notifications and answers to replies)"
 
 
@@ -109,7 +112,7 @@ DEFINITIONS: list[Metric] = [
        "notifications held until the end of the recipient's quiet hours",
        "holds by quiet_hours (mode = hold)", "quiet-hours drops (suppressed_quiet_hours)"),
     _m("held_{reason}", "count", "latency", TALLY,
-       "notifications held by the policy that gave the reason {reason!r}"),
+       "notifications held by the policy that gave the reason '{reason}'"),
     # ------------------------------------------------------------------ fatigue
     _m("recipients_texted", "count", "fatigue", TALLY,
        "phone numbers that were sent at least one text", "notifications and answers"),
@@ -126,14 +129,14 @@ DEFINITIONS: list[Metric] = [
        "most texts any phone number was sent over the run", "notifications and answers",
        "", "lower"),
     _m("texts_per_recipient_24h_max_mean", "per recipient", "fatigue", CUSTOMERS,
-       "each person's most texts received in any 24 hours (sliding), mean over people",
-       "texts that reached the handset", "people who received none", "lower"),
+       "each person's most notifications received in any 24 hours (sliding), mean over "
+       "people", _NOTIFIED, "answers to people's own texts; people never notified", "lower"),
     _m("texts_per_recipient_24h_share_over_3", "share", "fatigue", CUSTOMERS,
-       "share of people who received more than 3 texts in their worst 24 hours",
-       "texts that reached the handset", "people who received none", "lower"),
+       "share of people who received more than 3 notifications in their worst 24 hours",
+       _NOTIFIED, "answers to people's own texts; people never notified", "lower"),
     _m("texts_per_recipient_24h_share_over_5", "share", "fatigue", CUSTOMERS,
-       "share of people who received more than 5 texts in their worst 24 hours",
-       "texts that reached the handset", "people who received none", "lower"),
+       "share of people who received more than 5 notifications in their worst 24 hours",
+       _NOTIFIED, "answers to people's own texts; people never notified", "lower"),
     _m("texts_per_parcel_mean", "per parcel", "fatigue", SUMMARY,
        "notifications per followed parcel", "notifications", "answers", "lower"),
     _m("opt_outs", "count", "fatigue", CUSTOMERS,
@@ -146,7 +149,7 @@ DEFINITIONS: list[Metric] = [
        "policy drops, opted-out and unreachable numbers, options, duplicate or "
        "out-of-order scans"),
     _m("suppressed_{reason}", "count", "fatigue", TALLY,
-       "notifications not sent for the reason {reason!r}"),
+       "notifications not sent for the reason '{reason}'"),
     # ------------------------------------------------------------------ informativeness
     _m("ofd_text_before_delivery", "count", "informativeness", SUMMARY,
        "followed parcels whose out-for-delivery text was sent before delivery",
@@ -168,9 +171,12 @@ DEFINITIONS: list[Metric] = [
     # ------------------------------------------------------------------ cost
     _m("cost_usd", "USD", "cost", SUMMARY,
        "SMS cost: every segment sent and received at the per-segment price, plus the "
-       "short code's monthly fee pro-rated over the run",
+       "short code's monthly fee pro-rated over the run (cost_total_usd adds care)",
        "outbound segments, inbound texts, the short code fee", "customer-care cost",
        "lower"),
+    _m("cost_total_usd", "USD", "cost", SUMMARY,
+       "total cost: SMS (cost_usd) plus customer care (care_cost_usd)",
+       "SMS segments, the short code fee, answered care contacts", "", "lower"),
     _m("cost_segments_usd", "USD", "cost", SUMMARY,
        "per-segment SMS cost (outbound segments and inbound texts)", "", "", "lower"),
     _m("cost_fixed_usd", "USD", "cost", SUMMARY,
@@ -213,10 +219,11 @@ DEFINITIONS: list[Metric] = [
     _m("parcels_tracked_delivered", "count", "network", SUMMARY,
        "followed parcels delivered during the run"),
     _m("days_to_deliver_mean", "days", "network", METRICS,
-       "mean elapsed time from acceptance to delivery, in days of 24 hours",
+       "mean local calendar days from acceptance to delivery (delivered the day after "
+       "acceptance: 1); the histogram in the report counts the same days",
        "delivered parcels", "parcels not delivered by the end", "lower"),
     _m("days_to_deliver_sum", "days", "network", METRICS,
-       "sum of elapsed days from acceptance to delivery (numerator of the mean)"),
+       "sum of calendar days from acceptance to delivery (numerator of the mean)"),
     _m("scans_total", "count", "network", "sim.scans", "scans of followed parcels"),
     _m("scan_errors", "count", "network", "sim.scans",
        "scans that were wrong or missing (at the scenario's error rates)", "", "", "lower"),

@@ -9,7 +9,9 @@ so a user's matplotlibrc cannot change the bytes.
 from __future__ import annotations
 
 import io
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import matplotlib.dates as mdates
 import matplotlib.style
@@ -80,20 +82,53 @@ def column(run: RunData, name: str) -> np.ndarray | None:
 
 
 def time_axis(run: RunData) -> tuple[Any, str]:
-    """x values for the series and the axis label: hour starts (UTC) or hours since start."""
+    """x values for the series and the axis label: hour starts in the scenario's local
+    time (UTC when the run does not say its zone), or hours since start."""
     if run.hours is not None and len(run.hours) == run.n_hours:
+        if run.zone:
+            tz = ZoneInfo(run.zone)
+            return [h.astimezone(tz) for h in run.hours], f"local time ({run.zone})"
         return run.hours, "time (UTC)"
     return np.arange(run.n_hours), "hours since start"
 
 
 def format_time_axis(ax: Axes, label: str) -> None:
-    if label.startswith("time"):
+    """Dates with their weekday ("Tue 10 Nov"), in the zone the label names."""
+    if label.startswith(("time", "local time")):
+        zone = label[label.find("(") + 1: label.rfind(")")]
+        tz = ZoneInfo(zone) if zone and zone != "UTC" else UTC
         # matplotlib.dates has no annotations: hence the ignores.
-        locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
+        locator = mdates.AutoDateLocator(tz=tz)  # type: ignore[no-untyped-call]
         ax.xaxis.set_major_locator(locator)
-        concise = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
+        concise = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
+            locator, tz=tz,
+            formats=["%Y", "%b", "%a %d %b", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y", "%a %d %b", "%a %d %b", "%H:%M", "%H:%M"],
+            offset_formats=["", "%Y", "%b %Y", "%a %d %b %Y", "%a %d %b %Y", "%d %b %Y %H:%M"])
         ax.xaxis.set_major_formatter(concise)
     ax.set_xlabel(label)
+
+
+def _num(t: Any) -> float:
+    return float(mdates.date2num(t))  # type: ignore[no-untyped-call]
+
+
+def shade_windows(ax: Axes, run: RunData, label: bool = True) -> None:
+    """The what-if's windows (outages, storms, surge days) shaded and labelled."""
+    if not run.windows or not (run.hours and len(run.hours) == run.n_hours):
+        return
+    for i, (start, end, text) in enumerate(run.windows):
+        x0, x1 = _num(start), _num(end)
+        ax.axvspan(x0, x1, color="C3" if "surge" not in text else "C1", alpha=0.12, lw=0)
+        if label:
+            ax.annotate(plain(text), (x0, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -3 - 12 * (i % 2)), textcoords="offset points",
+                        va="top", fontsize=8, color="0.25")
+
+
+def overlay_label(run: RunData) -> str:
+    return plain(f"counterfactual: {run.counterfactual_label}") if run.counterfactual_label \
+        else "counterfactual"
 
 
 def rolling_mean(y: np.ndarray, window: int = 24) -> np.ndarray:

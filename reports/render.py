@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
@@ -27,6 +28,9 @@ SERIES = "series.csv"
 DISTRIBUTIONS = "distributions.json"
 DIAGNOSTICS = "diagnostics.txt"
 REPORT = "report.html"
+CONTEXT = "context.json"
+WHAT_CHANGED = "what_changed.json"
+COUNTERFACTUAL = "counterfactual"
 
 
 @dataclass
@@ -42,6 +46,15 @@ class RunData:
     diagnostics: str | None = None
     # Human-readable notes on files that were missing or unreadable.
     problems: list[str] = field(default_factory=list)
+    # context.json: the scenario's local time zone and its what-if windows
+    # (start, end, label), to draw time axes in local time and shade the windows.
+    zone: str | None = None
+    windows: list[tuple[datetime, datetime, str]] = field(default_factory=list)
+    # A what-if's counterfactual run (the ``counterfactual/`` subdirectory), its
+    # label and the "what changed" table (what_changed.json), when the run has them.
+    counterfactual: RunData | None = None
+    counterfactual_label: str | None = None
+    what_changed: dict[str, Any] | None = None
 
     @property
     def n_hours(self) -> int:
@@ -124,7 +137,39 @@ def load_run(run_dir: Path) -> RunData:
         run.diagnostics = (run_dir / DIAGNOSTICS).read_text(encoding="utf-8", errors="replace")
     except OSError:
         run.diagnostics = None  # optional by contract: no note
+    _context(run_dir, run)
     return run
+
+
+def _context(run_dir: Path, run: RunData) -> None:
+    """The optional files of a what-if: context.json, what_changed.json, counterfactual/."""
+    if (run_dir / CONTEXT).is_file():
+        notes: list[str] = []
+        ctx = _json_object(run_dir, CONTEXT, notes) or {}
+        run.problems += notes
+        zone = ctx.get("zone")
+        if isinstance(zone, str):
+            try:
+                ZoneInfo(zone)
+                run.zone = zone
+            except (ValueError, ZoneInfoNotFoundError):
+                run.problems.append(f"{CONTEXT}: unknown time zone {zone!r}")
+        for w in ctx.get("windows") or []:
+            try:
+                start = datetime.fromisoformat(w["start"]).astimezone(UTC)
+                end = datetime.fromisoformat(w["end"]).astimezone(UTC)
+                run.windows.append((start, end, str(w.get("label", ""))))
+            except (KeyError, TypeError, ValueError):
+                run.problems.append(f"{CONTEXT}: a window is unreadable")
+    if (run_dir / WHAT_CHANGED).is_file():
+        run.what_changed = _json_object(run_dir, WHAT_CHANGED, run.problems)
+        if run.what_changed is not None:
+            run.counterfactual_label = str(run.what_changed.get("counterfactual") or "")
+    cf_dir = run_dir / COUNTERFACTUAL
+    if (cf_dir / SUMMARY).is_file():
+        run.counterfactual = load_run(cf_dir)
+        run.counterfactual.zone = run.zone
+        run.counterfactual.windows = []
 
 
 def render_run(run_dir: Path) -> Path:
@@ -139,8 +184,18 @@ def render_run(run_dir: Path) -> Path:
             png.write_bytes(result)
         else:  # a figure from an earlier render must not outlive its data
             png.unlink(missing_ok=True)
-        drawn.append(html.FigureSection(spec.title, spec.caption, result))
+        caption = spec.caption
+        if run.counterfactual is not None and isinstance(result, bytes):
+            caption += (" Dashed grey: the counterfactual"
+                        + (f" ({run.counterfactual_label})" if run.counterfactual_label
+                           else "") + ", same seeds.")
+        if run.windows and spec.slug in ("volume", "care_queue", "opt_outs"):
+            caption += " Shaded: " + ", ".join(w[2] for w in run.windows) + "."
+        drawn.append(html.FigureSection(spec.title, caption, result))
     out = run_dir / REPORT
-    out.write_text(html.run_page(run.summary, drawn, run.diagnostics, run.problems),
+    out.write_text(html.run_page(run.summary, drawn, run.diagnostics, run.problems,
+                                 what_changed=run.what_changed,
+                                 counterfactual=run.counterfactual.summary
+                                 if run.counterfactual else None),
                    encoding="utf-8")
     return out

@@ -1,24 +1,31 @@
 """``eccc compare``: runs side by side, with each difference weighed against its noise.
 
-Each argument is a run directory (it holds ``summary.json``) or a directory of
-replications (its subdirectories do). The first argument is the reference;
-every other is compared with it metric by metric. When both sides have two or
-more replications, Welch's test says whether the difference exceeds the noise
-between replications (95%); for single runs the noise is unknown and the
-table says so rather than pretending. Replications meant for comparison
-should share seeds across the compared variants (common random numbers), as
-``eccc sweep`` arranges; Welch's test then errs on the cautious side.
+Each argument is a run directory (it holds ``summary.json``), a directory of
+replications (its subdirectories do), or a point of a sweep (``SWEEP_DIR@POINT``,
+the point's index or label; its replications are the group). The first argument
+is the reference; every other is compared with it metric by metric: the means,
+the difference and the relative change, sorted by the size of the change.
+
+Runs that differ in scale, days or structure (facilities, run span) are refused
+unless ``force``: the difference would be the set-up's, not the what-if's.
+
+The noise: when both sides have replications on the same seeds (common random
+numbers, as ``eccc sweep`` and ``eccc run --replications`` arrange) the test is
+on the paired differences (paired t, 95%); otherwise Welch's test between the
+groups (cautious under common random numbers); for single runs the noise is
+unknown and the table says so rather than pretending.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from research.noise import welch
+from research.noise import t_two_sided_p, welch
 
 SUMMARY = "summary.json"
 
@@ -32,64 +39,189 @@ class Group:
     label: str
     runs: list[Path]
     summaries: list[dict[str, Any]]
+    where: list[str] = field(default_factory=list)  # where each summary came from
 
     def values(self, metric: str) -> list[float]:
         return [float(s[metric]) for s in self.summaries if _numeric(s.get(metric))]
+
+    def by_seed(self, metric: str) -> dict[Any, float]:
+        return {s.get("seed"): float(s[metric]) for s in self.summaries
+                if _numeric(s.get(metric)) and s.get("seed") is not None}
 
 
 def _numeric(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
-def load_group(path: Path) -> Group:
-    """A run directory, or a directory whose subdirectories are replications of one run."""
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CompareError(f"{path}: unreadable ({exc})") from None
+    return data if isinstance(data, dict) else {}
+
+
+def load_group(path: Path | str) -> Group:
+    """A run directory, a directory of replications, or ``SWEEP_DIR@POINT``."""
+    text = str(path)
+    if "@" in text and not Path(text).exists():
+        sweep, _, point = text.rpartition("@")
+        return load_sweep_point(Path(sweep), point)
     path = Path(path)
     runs = [path] if (path / SUMMARY).is_file() else sorted(
         d for d in path.glob("*") if (d / SUMMARY).is_file())
     if not runs:
-        raise CompareError(f"{path}: no {SUMMARY} in it or in its subdirectories")
+        hint = (" (a sweep directory: pick a point with DIR@POINT)"
+                if (path / "points").is_dir() else "")
+        raise CompareError(f"{path}: no {SUMMARY} in it or in its subdirectories{hint}")
+    summaries = [_read(run / SUMMARY) for run in runs]
+    return Group(path.name or str(path), runs, summaries, [str(r) for r in runs])
+
+
+def load_sweep_point(sweep: Path, point: str) -> Group:
+    """A sweep's point (by index or label) as a group of its replications."""
+    labels: dict[str, str] = {}
+    reps = sweep / "replications.csv"
+    if reps.is_file():
+        with reps.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                labels.setdefault(row["point"], row["label"])
+    if not (sweep / "points").is_dir():
+        raise CompareError(f"{sweep}: not a sweep directory (no points/)")
+    index = point if point in labels else next(
+        (i for i, lab in labels.items() if lab == point), None)
+    if index is None:
+        known = "; ".join(f"{i}: {lab}" for i, lab in labels.items())
+        raise CompareError(f"{sweep}: no point {point!r} (points: {known or 'none finished'})")
+    by_rep: dict[int, list[dict[str, Any]]] = {}
+    for f in sorted((sweep / "points").glob("*.json")):
+        rec = _read(f)
+        if str(rec.get("point")) == index and rec.get("ok") and isinstance(
+                rec.get("summary"), dict):
+            by_rep.setdefault(int(rec.get("replication", 0)), []).append(rec)
+    if not by_rep:
+        raise CompareError(f"{sweep}@{point}: no finished replications")
     summaries = []
-    for run in runs:
-        try:
-            data = json.loads((run / SUMMARY).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CompareError(f"{run / SUMMARY}: unreadable ({exc})") from None
-        summaries.append(data if isinstance(data, dict) else {})
-    return Group(path.name or str(path), runs, summaries)
+    for _, parts in sorted(by_rep.items()):
+        if len(parts) == 1:
+            summaries.append(parts[0]["summary"])
+        else:  # a sharded sweep: merge the shards as the sweep does
+            from research.shards import merge
+
+            parts.sort(key=lambda p: p.get("shard") or [0])
+            summaries.append(merge([(p["summary"], p.get("distributions") or {})
+                                    for p in parts]).summary)
+    label = f"{sweep.name}@{labels[index]}"
+    return Group(label, [sweep] * len(summaries), summaries,
+                 [f"{sweep}@{index} replication {r}" for r in sorted(by_rep)])
+
+
+# What must match for a difference to be the what-if's, not the set-up's.
+def _facilities(s: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(k[len("facility_"):-len("_processed")] for k in s
+                        if k.startswith("facility_") and k.endswith("_processed")))
+
+
+def mismatches(groups: list[Group]) -> list[str]:
+    """How the runs differ in set-up (scale, days, run span, facilities); empty if alike."""
+    ref = groups[0]
+    if not ref.summaries:
+        return []
+    r0 = ref.summaries[0]
+    out = []
+    for g in groups:
+        for where, s in zip(g.where, g.summaries, strict=True):
+            for key, what in (("scale", "scale"), ("days", "days"), ("run_span_h", "run span")):
+                a, b = r0.get(key), s.get(key)
+                if a is not None and b is not None and a != b:
+                    out.append(f"{what}: {a} in {ref.where[0]} but {b} in {where}")
+            fa, fb = _facilities(r0), _facilities(s)
+            if fa != fb:
+                only_a = sorted(set(fa) - set(fb))
+                only_b = sorted(set(fb) - set(fa))
+                out.append(f"structure: facilities only in {ref.where[0]}: "
+                           f"{', '.join(only_a) or 'none'}; only in {where}: "
+                           f"{', '.join(only_b) or 'none'}")
+    return list(dict.fromkeys(out))
+
+
+def _verdict(ref: Group, other: Group, name: str, diff: float) -> str:
+    a, b = ref.by_seed(name), other.by_seed(name)
+    seeds = sorted(set(a) & set(b), key=str)
+    if len(seeds) >= 2 and len(seeds) == len(ref.values(name)) == len(other.values(name)):
+        d = [b[k] - a[k] for k in seeds]
+        n = len(d)
+        mean = math.fsum(d) / n
+        var = math.fsum((x - mean) ** 2 for x in d) / (n - 1)
+        if var == 0.0:
+            return "same" if mean == 0 else "yes (paired, no noise)"
+        t = mean / math.sqrt(var / n)
+        p = t_two_sided_p(t, n - 1)
+        return f"{'yes' if p < 0.05 else 'no'} (paired t p={p:.3g}, n={n})"
+    test = welch(ref.values(name), other.values(name))
+    if test is None:
+        return "noise unknown (single run)" if diff else "same"
+    return (f"yes (Welch p={test.p:.3g})" if test.exceeds_noise()
+            else f"no (Welch p={test.p:.3g})")
 
 
 def differences(groups: list[Group], metrics: list[str] | None = None
                 ) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows: metric, each group's mean, then per other group diff and verdict."""
+    """Header and rows: metric, each group's mean, then per other group the difference,
+    the relative change (%) and whether it exceeds the noise; largest change first."""
     ref = groups[0]
     names = metrics or sorted({k for g in groups for s in g.summaries for k, v in s.items()
-                               if _numeric(v)})
-    header = ["metric", *[f"{g.label} (n={len(g.runs)})" for g in groups]]
+                               if _numeric(v) and k != "seed"})
+    header = ["metric", *[f"{g.label} (n={len(g.summaries)})" for g in groups]]
     for g in groups[1:]:
-        header += [f"{g.label} - {ref.label}", "exceeds noise?"]
+        header += [f"{g.label} - {ref.label}", "change %", "exceeds noise?"]
     rows = []
     for name in names:
         vals = [g.values(name) for g in groups]
         means = [sum(v) / len(v) if v else "" for v in vals]
         row: list[Any] = [name, *means]
-        for v in vals[1:]:
+        for g, v in zip(groups[1:], vals[1:], strict=True):
             if not v or not vals[0]:
-                row += ["", "missing"]
+                row += ["", "", "missing"]
                 continue
-            test = welch(vals[0], v)
-            diff = sum(v) / len(v) - sum(vals[0]) / len(vals[0])
-            if test is None:
-                verdict = "noise unknown (single run)" if diff else "same"
-            else:
-                verdict = (f"yes (Welch p={test.p:.3g})" if test.exceeds_noise()
-                           else f"no (Welch p={test.p:.3g})")
-            row += [diff, verdict]
+            base = sum(vals[0]) / len(vals[0])
+            diff = sum(v) / len(v) - base
+            pct: Any = 100.0 * diff / abs(base) if base else ("" if diff else 0.0)
+            row += [diff, pct, _verdict(ref, g, name, diff)]
         rows.append(row)
-    return header, rows
+
+    def size(row: list[Any]) -> tuple[int, float, str]:
+        pcts = [c for c in row[len(groups) + 2::3]]
+        diffs = [c for c in row[len(groups) + 1::3]]
+        if any(isinstance(d, float) and d and p == "" for d, p in zip(diffs, pcts, strict=True)):
+            return (0, 0.0, row[0])  # from zero to something
+        biggest = max((abs(p) for p in pcts if isinstance(p, float)), default=0.0)
+        return (1 if biggest else 2, -biggest, row[0])
+
+    return header, sorted(rows, key=size)
 
 
-def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None
-            ) -> tuple[list[str], list[list[Any]], Path]:
+def format_rows(header: list[str], rows: list[list[Any]]) -> str:
+    """Aligned columns for the terminal (numbers right-aligned)."""
+    def cell(c: Any, col: int) -> str:
+        if isinstance(c, float):
+            if header[col] == "change %":
+                return f"{c:+.1f}%"
+            return f"{c:,.4g}" if abs(c) < 1e6 else f"{c:,.0f}"
+        return str(c)
+
+    table = [header] + [[cell(c, i) for i, c in enumerate(r)] for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    def numeric(text: str) -> bool:
+        return bool(text) and (text[0].isdigit() or (text[0] in "+-" and text[1:2].isdigit()))
+
+    return "\n".join("  ".join(c.rjust(w) if i and numeric(c) else c.ljust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+                     for r in table)
+
+
+def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
+            force: bool = False) -> tuple[list[str], list[list[Any]], Path]:
     """Write differences.csv, differences.html and the figures page; return the table."""
     from reports.compare import render_comparison
     from reports.pareto import differences_page
@@ -97,18 +229,32 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None
     if len(paths) < 2:
         raise CompareError("compare needs at least two run directories")
     groups = [load_group(p) for p in paths]
+    if metrics:
+        from reports.registry import METRICS, unknown_message
+
+        for m in metrics:
+            if METRICS.find(m) is None and not any(m in s for g in groups for s in g.summaries):
+                raise CompareError(f"--metric: {unknown_message(m, METRICS)}")
+    differ = mismatches(groups)
+    if differ and not force:
+        raise CompareError("the runs differ in set-up, so their differences would not be the "
+                           "what-if's:\n  " + "\n  ".join(differ)
+                           + "\n(rerun them alike, or pass --force to compare anyway)")
     header, rows = differences(groups, metrics)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "differences.csv").open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([header, *rows])
     # The overlay figures show one run per group: the first replication.
-    render_comparison([g.runs[0] for g in groups], out_dir)
-    single = any(len(g.runs) < 2 for g in groups)
+    dirs = [g.runs[0] for g in groups if (g.runs[0] / SUMMARY).is_file()]
+    if len(dirs) == len(groups):  # a sweep point has summaries, not run directories
+        render_comparison(dirs, out_dir)
+    single = any(len(g.summaries) < 2 for g in groups)
     note = ("Differences are against the first run. " + (
         "At least one side is a single run, so its noise is unknown: give a directory of "
         "replications to test differences." if single else
-        "Welch's test over replications, 95%."))
+        "Paired t test where both sides share seeds, else Welch's test, 95%.")) + (
+        " FORCED despite set-up differences: " + "; ".join(differ) if differ else "")
     page = out_dir / "differences.html"
     page.write_text(differences_page([g.label for g in groups], header, rows, note),
                     encoding="utf-8")

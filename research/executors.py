@@ -10,7 +10,7 @@ Researchers' plug-in policies are files, not packages: ``load_plugins``
 imports them by path, and each task calls it again in its worker process
 (idempotent, cached in ``sys.modules``) so a process pool or a remote Dask
 worker knows the policy before it builds an engine. No home-made cluster code:
-past one machine it is Dask's scheduler and workers (DESIGN.md, Scale).
+past one machine it is Dask's scheduler and workers (docs/architecture.md, Scale).
 """
 
 from __future__ import annotations

@@ -105,6 +105,7 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
     (r"seed", ("drop",)),
     (r"cost_fixed_usd", ("first",)),  # one short code's fee for the whole run
     (r"cost_usd", ("cost",)),
+    (r"cost_total_usd", ("total_cost",)),  # merged SMS cost + care cost (after the loop)
     (r"days_to_deliver_mean", ("ratio", "days_to_deliver_sum", "parcels_delivered")),
     (r"on_time_share", ("ratio", "parcels_on_time", "parcels_delivered")),
     (r"exceptions_texted_before_promise_share",
@@ -252,6 +253,8 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
                 sum(values))
         elif kind == "cost":
             out[name] = _cost(summaries, values, cost_per_segment_usd, gaps)
+        elif kind == "total_cost":
+            continue  # below, once cost_usd and care_cost_usd are merged
         elif kind == "max":
             out[name] = max(values)
         elif kind == "mean":
@@ -317,6 +320,8 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
                 out[name] = _r(percentile(np.sort(a), q))
         else:
             gaps.append(f"{name}: no exact merge rule (not merged)")
+    if any("cost_total_usd" in s for s in summaries) and "cost_usd" in out:
+        out["cost_total_usd"] = float(round(out["cost_usd"] + out.get("care_cost_usd", 0.0), 2))
     return Merged(dict(sorted(out.items())), merged_d, gaps)
 
 

@@ -189,6 +189,17 @@ def _base(raw: dict[str, Any], where: Path) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
+def _check_metrics(names: Any, key: str, where: Path) -> None:
+    """Every name must be a registered metric (``eccc metrics``), before anything runs."""
+    from reports.registry import METRICS, unknown_message
+
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SweepError(f"{where}: {key}: must be a list of metric names")
+    for name in names:
+        if METRICS.find(name) is None:
+            raise SweepError(f"{where}: {key}: {unknown_message(name, METRICS)}")
+
+
 def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
     """Validate a loaded sweep file; errors name the file and the key."""
     unknown = sorted(set(raw) - TOP_KEYS)
@@ -213,11 +224,16 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
     pareto = raw.get("pareto", {})
     if set(pareto) - {"minimize", "maximize"}:
         raise SweepError(f"{where}: pareto: only 'minimize' and 'maximize' lists")
+    runner = str(raw.get("runner", "research.sweep:run_point"))
+    if runner == "research.sweep:run_point":  # a runner of one's own names its own metrics
+        _check_metrics(raw.get("metrics", []), "metrics", where)
+        for side in ("minimize", "maximize"):
+            _check_metrics(pareto.get(side, []), f"pareto.{side}", where)
     return SweepSpec(
         name=str(raw.get("name", where.stem)), base=base, points=expand(grid, listed),
         replications=reps, seed=int(raw.get("seed", 1)), crn=bool(raw.get("crn", True)),
         shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
-        runner=str(raw.get("runner", "research.sweep:run_point")),
+        runner=runner,
         pareto={k: list(v) for k, v in pareto.items()},
         description=str(raw.get("description", "")))
 

@@ -1,7 +1,7 @@
 """A small, realistic example trace (shipped as scenarios/example_trace.jsonl).
 
 Parcels move origin -> processing centres -> delivery unit with the event codes
-of shared/FACTS.md, some with delivery attempts and pickups, and the scan
+of docs/facts.md, some with delivery attempts and pickups, and the scan
 defects real feeds have (duplicates, late arrivals, missing fields). Several
 people follow several parcels through all three channels, ask questions, and
 one of them texts STOP. Regenerate with ``python -m scenarios.example_trace``.

@@ -4,7 +4,7 @@ A scenario is a TOML file; ``load`` turns it into a ``Scenario`` or raises
 ``ScenarioError`` whose message names the file and the offending field
 (``scenarios/x.toml: network.facilities.2.capacity_per_hour: ...``). Every
 model is ``extra="forbid"``: a misspelt key is an error, not a silent default.
-Defaults are documented figures from shared/FACTS.md; the shipped files cite
+Defaults are documented figures from docs/facts.md; the shipped files cite
 them again where they use them.
 """
 
@@ -44,13 +44,14 @@ class Dist(_Model):
     fixed: ``value``; empirical: ``values`` drawn with ``weights``.
     """
 
+    # Lognormal, exponential, fixed or empirical.
     kind: Literal["lognormal", "exponential", "fixed", "empirical"] = "lognormal"
-    median: float | None = Field(default=None, gt=0)
-    sigma: float | None = Field(default=None, ge=0)
-    mean: float | None = Field(default=None, gt=0)
-    value: float | None = Field(default=None, ge=0)
-    values: list[float] | None = None
-    weights: list[float] | None = None
+    median: float | None = Field(default=None, gt=0)  # lognormal: the median
+    sigma: float | None = Field(default=None, ge=0)  # lognormal: sigma of the log
+    mean: float | None = Field(default=None, gt=0)  # exponential: the mean
+    value: float | None = Field(default=None, ge=0)  # fixed: the value
+    values: list[float] | None = None  # empirical: the values
+    weights: list[float] | None = None  # empirical: their weights (default equal)
 
     @model_validator(mode="after")
     def _params(self) -> Dist:
@@ -88,14 +89,14 @@ class Dist(_Model):
 class Region(_Model):
     """A place parcels start from and go to; its facilities share its zone."""
 
-    name: str
-    city: str
-    state: str = Field(min_length=2, max_length=2)
-    zip: str = Field(pattern=r"^[0-9]{5}$")
-    zone: str
-    area_codes: list[str] = Field(min_length=1)
-    origin_share: float = Field(ge=0)
-    destination_share: float = Field(ge=0)
+    name: str  # named by facilities and faults
+    city: str  # eventCity of its scans
+    state: str = Field(min_length=2, max_length=2)  # two-letter state
+    zip: str = Field(pattern=r"^[0-9]{5}$")  # eventZIP of its scans
+    zone: str  # IANA time zone, e.g. America/Denver
+    area_codes: list[str] = Field(min_length=1)  # area codes of its recipients' phones
+    origin_share: float = Field(ge=0)  # relative share of acceptances
+    destination_share: float = Field(ge=0)  # relative share of deliveries
 
 
 class Facility(_Model):
@@ -110,10 +111,11 @@ class Facility(_Model):
     the end of acceptance). Not for acceptance post offices.
     """
 
-    name: str
-    kind: Literal["acceptance", "rpdc", "lpc", "sdc"]
-    region: str
-    mode: Literal["sort", "station"] = "sort"
+    name: str  # named by faults
+    kind: Literal["acceptance", "rpdc", "lpc", "sdc"]  # post office, RPDC, LPC or S&DC
+    region: str  # the region it serves
+    mode: Literal["sort", "station"] = "sort"  # sort (machines in windows) or station
+    # Sort mode: local hours [start, end) the machines run.
     windows: list[tuple[float, float]] = Field(default_factory=lambda: [(0.0, 24.0)])
     capacity_per_hour: float | None = Field(default=None, gt=0)  # sort mode
     servers: int | None = Field(default=None, ge=1)  # station mode
@@ -147,9 +149,9 @@ class Leg(_Model):
     """Trips between two kinds of facility: departures (local hours at the origin),
     a cut-off before each, and the transit time of each trip."""
 
-    departures: list[float] = Field(min_length=1)
-    cutoff_min: float = Field(default=30, ge=0)
-    transit_h: Dist
+    departures: list[float] = Field(min_length=1)  # local hours trips leave the origin
+    cutoff_min: float = Field(default=30, ge=0)  # parcels must be ready this long before
+    transit_h: Dist  # transit time of a trip
     transit_cross_region_h: Dist | None = None  # for trips between regions
     # Each parcel of a trip draws its own transit time (a stream of shuttles rather
     # than one truck): a trip's parcels arrive spread out, not as one batch.
@@ -165,7 +167,7 @@ class Leg(_Model):
 class Delivery(_Model):
     """The last mile: sorted parcels go out in the morning, delivered through the day."""
 
-    out_for_delivery_h: float = Field(default=8.5, ge=4, le=12)
+    out_for_delivery_h: float = Field(default=8.5, ge=4, le=12)  # local hour parcels go out (OF)
     delivery_h: Dist = Dist(kind="lognormal", median=4.0, sigma=0.45)  # after OF
     attempted: float = Field(default=0.03, ge=0, le=1)       # 02 notice left
     no_access: float = Field(default=0.004, ge=0, le=1)      # 30
@@ -173,18 +175,19 @@ class Delivery(_Model):
     refused: float = Field(default=0.002, ge=0, le=1)        # 04, then 09
     undeliverable: float = Field(default=0.003, ge=0, le=1)  # 05, then 09
     available_for_pickup: float = Field(default=0.01, ge=0, le=1)  # 16, then 17
-    pickup_delay_h: Dist = Dist(kind="lognormal", median=26, sigma=0.5)
-    sunday_delivery: bool = False
+    pickup_delay_h: Dist = Dist(kind="lognormal", median=26, sigma=0.5)  # from 16 to 17 (picked up)
+    sunday_delivery: bool = False  # deliver on Sundays too
 
 
 class Network(_Model):
-    regions: list[Region] = Field(min_length=1)
-    facilities: list[Facility] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)  # places parcels start from and go to
+    facilities: list[Facility] = Field(min_length=1)  # one of each kind per region
+    # The three legs: acceptance_to_rpdc, rpdc_to_lpc and lpc_to_sdc.
     legs: dict[Literal["acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc"], Leg]
-    delivery: Delivery = Delivery()
-    service_days_same_region: int = Field(default=2, ge=1, le=10)
-    service_days_cross_region: int = Field(default=3, ge=1, le=10)
-    tick_min: float = Field(default=15, gt=0, le=60)
+    delivery: Delivery = Delivery()  # the last mile
+    service_days_same_region: int = Field(default=2, ge=1, le=10)  # promised days within a region
+    service_days_cross_region: int = Field(default=3, ge=1, le=10)  # promised days between regions
+    tick_min: float = Field(default=15, gt=0, le=60)  # minutes per step of the sort machines
 
     @model_validator(mode="after")
     def _consistent(self) -> Network:
@@ -214,9 +217,9 @@ class Network(_Model):
 class Surge(_Model):
     """Volume multiplier on a range of dates (inclusive)."""
 
-    start: date
-    end: date
-    factor: float = Field(gt=0)
+    start: date  # first day
+    end: date  # last day (inclusive)
+    factor: float = Field(gt=0)  # volume multiplier
 
 
 class Volume(_Model):
@@ -230,12 +233,12 @@ class Volume(_Model):
     weekday_factor: list[float] = Field(
         default_factory=lambda: [1.1, 1.05, 1.0, 1.0, 1.0, 0.8, 0.4], min_length=7,
         max_length=7)
-    surges: list[Surge] = Field(default_factory=list)
+    surges: list[Surge] = Field(default_factory=list)  # holiday surges
     label_lead_h: Dist = Dist(kind="lognormal", median=6, sigma=0.8)  # GX before 03
 
 
 class ScanQuality(_Model):
-    """Scan errors (shared/FACTS.md, Inspector General audits). Defaults are 0:
+    """Scan errors (docs/facts.md, Inspector General audits). Defaults are 0:
     the shipped scenarios set the audit figures and say so."""
 
     missing_facility_scan: float = Field(default=0.0, ge=0, le=1)  # 9% (2023)
@@ -249,36 +252,38 @@ class Fatigue(_Model):
     p = 1 - exp(-base * exp(slope * max(0, n24 - free)) * weekend), where n24 is
     the texts the person received in the last 24 hours including this one."""
 
-    base: float = Field(default=0.002, ge=0)
-    slope: float = Field(default=0.35, ge=0)
-    free: int = Field(default=2, ge=0)
-    weekend_factor: float = Field(default=2.0, ge=0)
+    base: float = Field(default=0.002, ge=0)  # hazard per text, unfatigued
+    slope: float = Field(default=0.35, ge=0)  # growth per text past `free`
+    free: int = Field(default=2, ge=0)  # texts in 24 h before fatigue grows
+    weekend_factor: float = Field(default=2.0, ge=0)  # multiplier at weekends
 
 
 class Customers(_Model):
     """Who follows parcels by text, and how they behave."""
 
-    # Share of parcels followed by text, by channel (FACTS: checkout, tracking page, text).
+    # Share of parcels followed by text, by channel (docs/facts.md: checkout, tracking page, text).
     opt_in: dict[str, float] = Field(
         default_factory=lambda: {"checkout": 0.03, "tracking_page": 0.015, "text": 0.005})
     confirm_yes: float = Field(default=0.8, ge=0, le=1)  # tracking page: reply YES
+    # Weights of the update options people choose.
     options: dict[str, float] = Field(
         default_factory=lambda: {"all": 0.6, "day_of_delivery": 0.15, "delivered": 0.15,
                                  "exceptions": 0.1})
-    parcels_per_recipient: float = Field(default=1.5, ge=1)
+    parcels_per_recipient: float = Field(default=1.5, ge=1)  # parcels per person following
     # Replies, each a chance per notification that reaches the phone (not opted out):
     # "<tracking number> WHEN" (any option set: the engine adds expected-delivery
     # updates to the subscription and keeps the rest), "HELP", and "QUIET" (at most
     # once per person). No public figure exists for these; the defaults are small
     # guesses that keep the inbound paths exercised, not facts.
     status_question: float = Field(default=0.01, ge=0, le=1)
-    help_request: float = Field(default=0.001, ge=0, le=1)
-    quiet_request: float = Field(default=0.0005, ge=0, le=1)
-    fatigue: Fatigue = Fatigue()
+    help_request: float = Field(default=0.001, ge=0, le=1)  # chance per notification of HELP
+    quiet_request: float = Field(default=0.0005, ge=0, le=1)  # chance of QUIET (once per person)
+    fatigue: Fatigue = Fatigue()  # opt-out hazard per text
     # "Where is my order": chance a late parcel's customer contacts care.
     care_if_uninformed: float = Field(default=0.35, ge=0, le=1)
-    care_if_informed: float = Field(default=0.10, ge=0, le=1)
-    care_delay_h: Dist = Dist(kind="exponential", mean=3.0)
+    care_if_informed: float = Field(default=0.10, ge=0, le=1)  # the same, told by text
+    care_delay_h: Dist = Dist(kind="exponential", mean=3.0)  # from lateness to the call
+    # From a text to the person's reply.
     reaction_s: Dist = Dist(kind="lognormal", median=120, sigma=1.0)
 
     @model_validator(mode="after")
@@ -304,48 +309,51 @@ class Customers(_Model):
 
 
 class Shift(_Model):
-    start_h: float = Field(ge=0, lt=24)
-    end_h: float = Field(gt=0, le=24)
-    agents: int = Field(ge=0)
+    start_h: float = Field(ge=0, lt=24)  # local hour the shift starts
+    end_h: float = Field(gt=0, le=24)  # local hour it ends
+    agents: int = Field(ge=0)  # agents on shift
 
 
 class Care(_Model):
     """The customer-care centre: agents by shift, calls wait and may abandon."""
 
-    zone: str = "America/Chicago"
+    zone: str = "America/Chicago"  # IANA time zone of the shifts
+    # Agents by shift.
     shifts: list[Shift] = Field(default_factory=lambda: [Shift(start_h=8, end_h=20, agents=10)])
-    scale_agents: bool = True
-    service_s: Dist = Dist(kind="lognormal", median=300, sigma=0.5)
-    patience_s: Dist = Dist(kind="exponential", mean=600)
+    scale_agents: bool = True  # --scale multiplies agents
+    service_s: Dist = Dist(kind="lognormal", median=300, sigma=0.5)  # talk time of one contact
+    patience_s: Dist = Dist(kind="exponential", mean=600)  # wait before a caller abandons
     # Callers who find the centre closed call after it opens, this much later.
     open_delay_h: Dist = Dist(kind="exponential", mean=2.0)
-    cost_per_contact_usd: float = Field(default=5.0, ge=0)  # FACTS: vendor claim
+    cost_per_contact_usd: float = Field(default=5.0, ge=0)  # docs/facts.md: vendor claim
 
 
 class Gateway(_Model):
-    """The SMS gateway and carriers (FACTS: short code 100 msg/s; up to 5.1% failures)."""
+    """The SMS gateway and carriers (docs/facts.md: short code 100 msg/s; up to 5.1% failures)."""
 
-    rate_per_s: float = Field(default=100, gt=0)
-    scale_rate: bool = False
+    rate_per_s: float = Field(default=100, gt=0)  # messages a second (US short code)
+    scale_rate: bool = False  # --scale multiplies the rate
+    # From submission to the handset.
     carrier_delay_s: Dist = Dist(kind="lognormal", median=4, sigma=0.8)
-    failure: float = Field(default=0.02, ge=0, le=1)
-    retries: int = Field(default=2, ge=0)
-    retry_after_s: float = Field(default=60, ge=0)
-    validity_s: float = Field(default=4 * 3600, gt=0)
-    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # FACTS: fee + carrier
-    short_code_usd_per_month: float = Field(default=1000, ge=0)
+    failure: float = Field(default=0.02, ge=0, le=1)  # chance an attempt fails
+    retries: int = Field(default=2, ge=0)  # retries after a failure
+    retry_after_s: float = Field(default=60, ge=0)  # wait before a retry
+    validity_s: float = Field(default=4 * 3600, gt=0)  # undelivered by then: expired
+    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # docs/facts.md
+    short_code_usd_per_month: float = Field(default=1000, ge=0)  # the short code's lease
 
 
 class Fault(_Model):
     """A scheduled fault: a facility closed, the carrier down, or a storm
     multiplying transit times of trips leaving a region."""
 
+    # Facility_closure, carrier_outage or storm.
     kind: Literal["facility_closure", "carrier_outage", "storm"]
     start: str  # ISO 8601 with offset
-    hours: float = Field(gt=0)
-    facility: str | None = None
-    region: str | None = None
-    factor: float = Field(default=1.0, gt=0)
+    hours: float = Field(gt=0)  # how long
+    facility: str | None = None  # facility_closure: which facility
+    region: str | None = None  # storm: trips leaving this region slow down
+    factor: float = Field(default=1.0, gt=0)  # storm: transit time multiplier
 
     @model_validator(mode="after")
     def _target(self) -> Fault:
@@ -366,29 +374,79 @@ class Fault(_Model):
 class Station(_Model):
     """A continuous M/M/c-style station fed by Poisson arrivals (validation)."""
 
-    arrival_rate_per_h: float = Field(gt=0)
-    servers: int = Field(ge=1)
-    service_h: Dist
-    warmup_h: float = Field(default=0, ge=0)
+    arrival_rate_per_h: float = Field(gt=0)  # Poisson arrivals an hour
+    servers: int = Field(ge=1)  # c
+    service_h: Dist  # service time
+    warmup_h: float = Field(default=0, ge=0)  # the queueing check starts after this
+
+
+WHAT_IFS = ("faults", "surges", "scans", "policies")
+
+
+class Counterfactual(_Model):
+    """What the scenario is compared with: itself with its what-if switched off, or a
+    named baseline. ``eccc run`` runs both on the same seeds (common random numbers).
+
+    ``off`` lists the what-ifs to switch off: ``faults`` (no closures, carrier
+    outages or storms), ``surges`` (no volume surges), ``scans`` (no scan errors),
+    ``policies`` (the ``policies`` given here instead of the scenario's). Or
+    ``scenario`` names another scenario (a shipped name or a TOML path), run with
+    the same seed, scale and days.
+    """
+
+    label: str = Field(min_length=1)
+    off: list[Literal["faults", "surges", "scans", "policies"]] = Field(default_factory=list)
+    policies: list[str] | None = None
+    scenario: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Counterfactual:
+        if bool(self.off) == bool(self.scenario):
+            raise ValueError("give either 'off' (what-ifs to switch off) or 'scenario' "
+                             "(a named baseline)")
+        if ("policies" in self.off) != (self.policies is not None):
+            raise ValueError("off = ['policies'] and 'policies' (the counterfactual's "
+                             "chain) go together")
+        return self
+
+    @field_validator("policies")
+    @classmethod
+    def _policies(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            _check_policies(value)
+        return value
+
+
+def _check_policies(value: list[str]) -> None:
+    from engine.policies import build
+
+    try:
+        build(tuple(value))
+    except Exception as exc:
+        raise ValueError(str(exc)) from None
 
 
 class Scenario(_Model):
-    name: str
-    description: str = ""
-    start: date
-    days: float = Field(gt=0)
-    seed: int = Field(default=1, ge=0)
+    name: str  # the run's name (runs/NAME-SEED/ by default)
+    description: str = ""  # one line for reports
+    start: date  # first day of acceptances
+    days: float = Field(gt=0)  # days of acceptances (the run then drains)
+    seed: int = Field(default=1, ge=0)  # default seed (eccc run --seed overrides it)
+    # Engine policy chain, in order, e.g. ["milestones", "cap_rolling:limit=3"].
     policies: list[str] = Field(default_factory=lambda: ["every_scan"])
+    # The postal network (with volume); absent for station-only scenarios.
     network: Network | None = None
-    volume: Volume | None = None
-    scans: ScanQuality = ScanQuality()
-    customers: Customers = Customers()
-    care: Care = Care()
-    gateway: Gateway = Gateway()
-    faults: list[Fault] = Field(default_factory=list)
-    stations: list[Station] = Field(default_factory=list)
-    # Figures this scenario is calibrated against: metric name -> target.
+    volume: Volume | None = None  # parcels accepted by hour and day
+    scans: ScanQuality = ScanQuality()  # scan errors
+    customers: Customers = Customers()  # who follows parcels by text, and how
+    care: Care = Care()  # the customer-care centre
+    gateway: Gateway = Gateway()  # the SMS gateway and carriers
+    faults: list[Fault] = Field(default_factory=list)  # scheduled faults
+    stations: list[Station] = Field(default_factory=list)  # continuous M/M/c stations (validation)
+    # Figures this scenario is calibrated against: metric name -> target (docs/facts.md).
     calibration: dict[str, float] = Field(default_factory=dict)
+    # A what-if's counterfactual: eccc run runs it too and reports what changed.
+    counterfactual: Counterfactual | None = None
 
     @model_validator(mode="after")
     def _whole(self) -> Scenario:
@@ -409,13 +467,27 @@ class Scenario(_Model):
     @field_validator("policies")
     @classmethod
     def _policies(cls, value: list[str]) -> list[str]:
-        from engine.policies import build
-
-        try:
-            build(tuple(value))
-        except Exception as exc:
-            raise ValueError(str(exc)) from None
+        _check_policies(value)
         return value
+
+    def without_what_if(self) -> Scenario:
+        """The counterfactual scenario: this one with its what-ifs switched off, or the
+        named one (``ScenarioError`` if it cannot be read)."""
+        cf = self.counterfactual
+        if cf is None:
+            raise ValueError(f"scenario {self.name!r} names no counterfactual")
+        if cf.scenario is not None:
+            return load(cf.scenario)
+        data = self.model_dump(mode="json", exclude={"counterfactual"})
+        if "faults" in cf.off:
+            data["faults"] = []
+        if "surges" in cf.off and data.get("volume"):
+            data["volume"]["surges"] = []
+        if "scans" in cf.off:
+            data["scans"] = {}
+        if "policies" in cf.off:
+            data["policies"] = list(cf.policies or [])
+        return Scenario.model_validate(data)
 
 
 def resolve(name_or_path: str) -> Path:

@@ -5,7 +5,7 @@ Opt-in: a followed parcel's channel is drawn from the scenario's opt-in shares
 tracking number to the short code). Recipients live in the destination region
 (its zone, its area codes) and may follow several parcels.
 
-Fatigue hazard (an explicit model to study, not a fact: FACTS gives marketing
+Fatigue hazard (an explicit model to study, not a fact: docs/facts.md gives marketing
 opt-out rates of 0.5-2% per message, higher at weekends, lowest at <=2 a
 week). On each notification reaching the handset the person opts out (texts
 STOP) with probability
@@ -174,16 +174,20 @@ class Customers:
         c = self.by_phone.get(to)
         if c is None:
             return
+        c.texts += 1
+        if not notification:
+            # An answer to the person's own text is not fatigue: it neither counts
+            # towards their texts in 24 h nor tires them (texts_per_recipient_24h_*).
+            return
         recent = c.recent
         recent.append(at)
         horizon = at - 86400
         while recent[0] <= horizon:
             recent.popleft()
         n24 = len(recent)
-        c.texts += 1
         if n24 > c.max24:
             c.max24 = n24
-        if not notification or c.opted_out:
+        if c.opted_out:
             return
         w = 1.0
         if self.f_weekend != 1.0 and datetime.fromtimestamp(at, zone(c.zone)).weekday() >= 5:

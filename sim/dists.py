@@ -100,7 +100,7 @@ def offset_min(at: float, zone_name: str) -> int:
 
 
 class Calendar:
-    """Delivery days: no regular delivery on Sundays or federal holidays (FACTS)."""
+    """Delivery days: no regular delivery on Sundays or federal holidays (docs/facts.md)."""
 
     def __init__(self, first: date, last: date, sunday_delivery: bool = False) -> None:
         years = list(range(first.year - 1, last.year + 2))

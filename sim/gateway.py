@@ -1,7 +1,7 @@
 """The SMS gateway and the carriers behind it.
 
 A FIFO queue in front of a send-rate limit (100 messages/s on a US short
-code, FACTS), computed by the Lindley recursion: a message is submitted at
+code, docs/facts.md), computed by the Lindley recursion: a message is submitted at
 max(its arrival, the previous submission + 1/rate), or after the end of a
 carrier outage. Messages reach the model in time order (the model's input
 pump), so the recursion is exact and costs O(1) per message however long the

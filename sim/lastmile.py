@@ -1,6 +1,6 @@
 """The last mile: out for delivery in the morning, delivered through the day.
 
-No regular delivery on Sundays and federal holidays (FACTS; ``Calendar``).
+No regular delivery on Sundays and federal holidays (docs/facts.md; ``Calendar``).
 At the out-for-delivery hour of each delivery day, everything the unit sorted
 by then goes out. Each parcel is delivered, attempted (notice left, no access,
 receptacle full: out again the next delivery day), held for pickup (picked up

@@ -86,9 +86,12 @@ class Metrics:
         if 0 <= h < len(self.delivered_by_hour):
             self.delivered_by_hour[h] += n
         self.delivered_n += n
-        self.days_sum += n * (at - accepted_at) / 86400
+        # Days to deliver: local calendar days from acceptance to delivery (the service
+        # standard's unit), one definition for the mean and the histogram.
         day = local_date(at, zone)
-        self.days_hist[(day - local_date(accepted_at, zone)).days] += n
+        days = (day - local_date(accepted_at, zone)).days
+        self.days_sum += n * days
+        self.days_hist[days] += n
         if epoch_day(day) <= piece.eta_day:
             self.on_time += n
 
@@ -166,7 +169,7 @@ class Metrics:
 
     def distributions(self) -> dict[str, Any]:
         _, samples = self.latency_summary()
-        per = Counter(c.max24 for c in self.model.customers.by_phone.values() if c.texts)
+        per = Counter(c.max24 for c in self.model.customers.by_phone.values() if c.max24)
         total = Counter(self.model.tally.per_recipient.values())
         return {
             "latency_s": samples,
@@ -177,7 +180,7 @@ class Metrics:
         }
 
     def recipients_24h(self) -> dict[str, float]:
-        maxes = [c.max24 for c in self.model.customers.by_phone.values() if c.texts]
+        maxes = [c.max24 for c in self.model.customers.by_phone.values() if c.max24]
         n = len(maxes)
         return {
             "texts_per_recipient_24h_max_mean": _r(sum(maxes) / n) if n else 0.0,

@@ -4,12 +4,12 @@ Mail moves as ``Piece``s: a count of parcels nobody follows by text plus the
 few followed ones as individuals (``Tracked``). Counts make a national day
 cheap (a facility's work per tick is a few list operations, whatever the
 volume); individuals carry the scans that feed the engine. Path of a parcel
-from region o to region d (FACTS: post office -> RPDC -> LPC -> S&DC)::
+from region o to region d (docs/facts.md: post office -> RPDC -> LPC -> S&DC)::
 
     acceptance(o) --SF--> rpdc(o) [10] --EF--> lpc(d) [10] --EF--> sdc(d) [07, PC] -> OF -> 01
 
 That is GX, 03, SF, 10, EF, 10, EF, 07, PC, OF, 01: eleven scans, the figure
-FACTS gives for a parcel with all activity chosen.
+docs/facts.md gives for a parcel with all activity chosen.
 
 Timing convention: a facility sorts in ticks inside its windows and accounts
 for a tick's work at the tick's end (departure time), so the station's own

@@ -7,7 +7,7 @@ The run directory (read by ``reports.render``):
                       run, and max per 24 h) and of days to deliver
   messages.csv        every engine decision about a text (recipient masked)
   trace.jsonl         with --trace: every engine input, replayable by ``eccc replay``
-  diagnostics.txt     Little's law per station, calibration against FACTS
+  diagnostics.txt     Little's law per station, calibration (docs/facts.md)
 Nothing that depends on the wall clock goes into ``summary.json``, so the same
 scenario and seed give a byte-identical file. Every share and mean in it has
 its numerator and denominator beside it, so shards merge exactly (research.shards).
@@ -87,6 +87,7 @@ def summarise(m: Model) -> dict[str, Any]:
         care_wait_sum_s=_r(care.wait_sum),
         care_wait_mean_s=_r(care.wait_sum / care.answered, 2) if care.answered else 0.0,
         care_cost_usd=_r(care.answered * sc.care.cost_per_contact_usd, 2),
+        cost_total_usd=_r(s["cost_usd"] + care.answered * sc.care.cost_per_contact_usd, 2),
         care_late_tracked=m.customers.late_tracked,
         care_contacts_expected_tracked=_r(m.customers.care_expected, 3),
         # Analytic counterfactual over the same late parcels (common random numbers):
@@ -134,7 +135,7 @@ def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
         for st in stations:
             lines.extend(st.diagnostics(s))
     if m.scenario.calibration:
-        lines.append("Calibration (scenario targets from shared/FACTS.md)")
+        lines.append("Calibration (scenario targets; sources in docs/facts.md)")
         for key, target in sorted(m.scenario.calibration.items()):
             got = s.get(key)
             if isinstance(got, int | float) and target:

@@ -1,7 +1,7 @@
 """Scans as the real network produces them, errors included.
 
 Every scan of a followed parcel becomes an engine ``Scan`` input. The scan
-errors the Inspector General found (shared/FACTS.md) are injected here, each
+errors the Inspector General found (docs/facts.md) are injected here, each
 at a scenario rate: a missing facility scan (9% in 2023), "out for delivery"
 while still at the unit (33%), "delivered" scanned early (17% in FY2019) and a
 vague location ("Arrived at USPS Facility", almost all). A scan that is itself

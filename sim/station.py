@@ -3,7 +3,7 @@
 A station is a SimPy ``Resource`` with ``c`` servers fed by Poisson arrivals;
 each customer is a process that queues, is served for a drawn time and
 leaves. ``erlang_c`` gives the M/M/c probability of waiting and mean wait
-(shared/FACTS.md, queueing references), so ``validate_mmc`` can compare the
+(docs/facts.md, queueing references), so ``validate_mmc`` can compare the
 simulated mean wait with the formula, and Little's law (L = lambda W) is
 checked from the time-integral of the number in the system.
 """

@@ -3,7 +3,7 @@
 A stream is a few parcels moving through the network over a few days of
 peak season (December 2026), a few people following them, what those people
 text to the short code, and the carrier's delivery receipts. Scans follow
-plausible event-code paths (shared/FACTS.md): accepted, processed and departed
+plausible event-code paths (docs/facts.md): accepted, processed and departed
 a few times, arrived at the unit, out for delivery, delivered, with the odd
 attempt and retry, pickup at the counter, return to sender, alert codes, and
 the OIG's premature "out for delivery" scan.

@@ -1,4 +1,4 @@
-"""Same inputs, same outputs, byte for byte, in any process (shared/DESIGN.md).
+"""Same inputs, same outputs, byte for byte, in any process (docs/architecture.md).
 
 Replays the shipped example trace with ``eccc replay`` in fresh interpreters
 under different PYTHONHASHSEEDs: string hashing, and so the iteration order

@@ -27,6 +27,10 @@ def summary(scenario: str = "holiday_peak") -> dict[str, object]:
         "texts_total": 123456, "segments_total": 150321, "cost_usd": 1180.55,
         "latency_scan_to_handset_p50_s": 42.0, "latency_scan_to_handset_p95_s": 754.0,
         "latency_scan_to_handset_p99_s": 9100.0,
+        "latency_scan_to_decision_p50_s": 0.0, "latency_scan_to_decision_p95_s": 10800.0,
+        "latency_decision_to_submit_p95_s": 1.5, "latency_submit_to_handset_p95_s": 14.8,
+        "texts_notifications": 120000, "texts_replies": 3456,
+        "care_cost_usd": 4750.0, "cost_total_usd": 5930.55,
         "texts_per_recipient_24h_share_over_3": 0.123, "texts_per_recipient_24h_share_over_5": 0.02,
         "opt_outs": 311, "opt_out_rate_per_text": 0.00252, "held_quiet_hours": 4021,
         "suppressed_cap": 1200, "ofd_text_before_delivery_share": 0.91,
@@ -107,17 +111,27 @@ def test_report_shows_title_and_key_numbers(full_run: tuple[Path, str]) -> None:
     _, page = full_run
     assert "<h1>eccc run: holiday_peak</h1>" in page
     assert "seed 7 · scale 0.01 · days 4" in page
-    for shown in ("123,456", "150,321", "$1,180.55", "12.6 min", "12.3%", "over 5: 2.0%",
-                  "311", "2.52 per 1,000 texts", "950", "mean wait 3.1 min · 8.0% abandoned",
-                  "402", "2.48 days", "93.5%"):
+    for shown in ("123,456", "120,000 notifications · 3,456 answers", "150,321",
+                  "$5,930.55", "SMS $1,180.55 + care $4,750.00", "3.0 h", "14.8 s",
+                  "gateway queue p95 1.5 s · end to end p95 12.6 min", "12.3%", "over 5: 2.0%",
+                  "311", "2.52 per 1,000 notifications", "950",
+                  "mean wait 3.1 min · 8.0% abandoned", "402", "2.48 days", "93.5%"):
         assert shown in page, shown
 
 
-def test_metrics_table_is_sorted_escaped_and_complete(full_run: tuple[Path, str]) -> None:
+def test_metrics_table_is_grouped_defined_escaped_and_complete(
+        full_run: tuple[Path, str]) -> None:
+    from reports.registry import GROUPS, METRICS
+
     _, page = full_run
     table = page.split('id="metrics"', 1)[1].split('id="diagnostics"', 1)[0]
-    names = re.findall(r"<tr><td>([^<]+)</td>", table)
-    assert names == sorted(summary())
+    names = re.findall(r"<tr><td><code>([^<]+)</code></td>", table)
+    assert sorted(names) == sorted(summary())
+    # Grouped by question, in the registry's order; sorted within each group.
+    groups = re.findall(r'<th colspan="4" class="group">(\w+):', table)
+    assert groups == [g.capitalize() for g in GROUPS
+                      if any((m := METRICS.find(n)) and m.group == g for n in summary())]
+    assert "mean wait of answered care contacts" in table
     assert "kept &lt;as&gt; text" in table
     assert "<pre>Little&#x27;s law: L=12.1 λW=12.0 (0.8%) &lt;ok&gt;\n</pre>" in page
 

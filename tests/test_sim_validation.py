@@ -41,8 +41,8 @@ def test_baseline_lands_within_15_percent_of_calibration(baseline: dict[str, obj
     days = baseline["days_to_deliver_mean"]
     scans = baseline["scans_per_parcel_delivered"]
     assert isinstance(days, float) and isinstance(scans, float)
-    assert abs(days - 2.5) / 2.5 < 0.15   # FACTS: about 2.5 days to deliver
-    assert abs(scans - 11) / 11 < 0.15    # FACTS: about 11 scans per parcel
+    assert abs(days - 2.5) / 2.5 < 0.15   # docs/facts.md: about 2.5 days to deliver
+    assert abs(scans - 11) / 11 < 0.15    # docs/facts.md: about 11 scans per parcel
 
 
 def test_littles_law_per_network_station(baseline: dict[str, object]) -> None:

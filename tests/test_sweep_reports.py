@@ -52,11 +52,79 @@ def test_compare_tells_noise_from_difference(tmp_path: Path,
     b = _runs(tmp_path, "milestones", [60, 61, 59])
     _, rows = differences([load_group(a), load_group(b)])
     by = {r[0]: r for r in rows}
-    assert by["texts_total"][3] == pytest.approx(-40) and by["texts_total"][4].startswith("yes")
-    assert by["opt_outs"][4].startswith("no")
-    single = differences([load_group(a / "rep0"), load_group(b / "rep0")])[1]
-    assert single[1][4] == "noise unknown (single run)"
+    assert by["texts_total"][3] == pytest.approx(-40) and by["texts_total"][5].startswith("yes")
+    assert by["texts_total"][4] == pytest.approx(-40.0)  # % change
+    assert by["opt_outs"][5].startswith("no")
+    single = {r[0]: r for r in differences([load_group(a / "rep0"),
+                                            load_group(b / "rep0")])[1]}
+    assert single["texts_total"][5] == "noise unknown (single run)"
     assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp")]) == 0
     assert "texts_total" in capsys.readouterr().out
     assert (tmp_path / "cmp" / "differences.html").is_file()
     assert (tmp_path / "cmp" / "comparison.html").is_file()
+
+
+def _seeded(root: Path, name: str, rows: list[dict[str, float]]) -> Path:
+    for r, extra in enumerate(rows):
+        d = root / name / f"rep{r}"
+        d.mkdir(parents=True)
+        (d / "summary.json").write_text(json.dumps(
+            {"seed": r + 1, "scale": 0.5, "days": 7, "facility_a_processed": 10, **extra}))
+    return root / name
+
+
+def test_compare_pairs_shared_seeds_and_sorts_by_change(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Seeds 1-3 move both sides together: only the paired test sees the +2 clearly.
+    a = _seeded(tmp_path, "base", [{"care_contacts": c, "texts_total": 1000}
+                                   for c in (100, 140, 180)])
+    b = _seeded(tmp_path, "outage", [{"care_contacts": c + 2, "texts_total": 1500}
+                                     for c in (100, 140, 181)])
+    header, rows = differences([load_group(a), load_group(b)])
+    assert header[-2:] == ["change %", "exceeds noise?"]
+    assert [r[0] for r in rows] == ["texts_total", "care_contacts", "days",
+                                    "facility_a_processed", "scale"]
+    care = rows[1]
+    assert care[5].startswith("yes (paired t") and "n=3" in care[5]
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp")]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1].startswith("texts_total ") and "+50.0%" in lines[1]
+    assert len({len(line) for line in lines[:3]}) == 1  # every column padded: aligned
+
+
+def test_compare_refuses_mismatched_runs_unless_forced(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = _seeded(tmp_path, "half", [{"texts_total": 100}])
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "summary.json").write_text(json.dumps(
+        {"seed": 1, "scale": 1.0, "days": 7, "facility_b_processed": 3, "texts_total": 431239}))
+    assert main(["compare", str(a), str(full), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "differ in set-up" in err and "scale: 0.5 in" in err and "but 1.0 in" in err
+    assert "facilities only in" in err and "a; only in" in err and "--force" in err
+    assert main(["compare", str(a), str(full), "--force", "--out", str(tmp_path / "c")]) == 0
+    assert "FORCED" in (tmp_path / "c" / "differences.html").read_text()
+
+
+def test_compare_accepts_a_sweep_point(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    sweep = tmp_path / "sweep-s"
+    (sweep / "points").mkdir(parents=True)
+    with (sweep / "replications.csv").open("w") as fh:
+        fh.write("point,label,replication,seed\n0,every scan,0,1\n1,milestones,0,1\n")
+    for point, texts in ((0, (200, 210)), (1, (100, 104))):
+        for rep, t in enumerate(texts):
+            (sweep / "points" / f"{point}{rep}.json").write_text(json.dumps(
+                {"point": point, "replication": rep, "ok": True,
+                 "summary": {"seed": rep + 1, "scale": 1, "days": 3, "texts_total": t}}))
+    assert main(["compare", f"{sweep}@every scan", f"{sweep}@1", "--out",
+                 str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    assert "sweep-s@every scan (n=2)" in out and "sweep-s@milestones (n=2)" in out
+    assert "-50.2%" in out and "paired t" in out
+    assert main(["compare", f"{sweep}@nope", f"{sweep}@1"]) == 2
+    assert "no point 'nope' (points: 0: every scan; 1: milestones)" in capsys.readouterr().err
+    assert main(["compare", str(sweep), f"{sweep}@1"]) == 2
+    assert "pick a point with DIR@POINT" in capsys.readouterr().err

@@ -7,6 +7,10 @@ in a module of their own, imported before the chain is built.
 
 from __future__ import annotations
 
+import difflib
+import inspect
+from collections.abc import Iterable
+
 from engine.errors import LocalMisuse
 from engine.policies import budget, caps, digest, quiet, selection
 from engine.policies.base import REGISTRY, Drop, Hold, Policy, Verdict, register
@@ -42,6 +46,28 @@ def parse_spec(spec: str) -> tuple[str, dict[str, object]]:
     return name.strip(), params
 
 
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_params(spec: str, name: str, factory: object, params: dict[str, object]) -> None:
+    """Unknown parameters are named with the valid ones, not as Python's TypeError."""
+    try:
+        sig = inspect.signature(factory)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return
+    valid = [p.name for p in sig.parameters.values()
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for key in params:
+        if key not in valid:
+            takes = ", ".join(valid) if valid else "no parameters"
+            raise LocalMisuse(f"policy {spec!r}: unknown parameter {key!r}"
+                              f"{_did_you_mean(key, valid)}; {name} takes: {takes}")
+
+
 def build(specs: list[str] | tuple[str, ...]) -> tuple[Policy, ...]:
     """Policies from specs, in order. Errors name the spec and what is allowed."""
     chain = []
@@ -50,7 +76,9 @@ def build(specs: list[str] | tuple[str, ...]) -> tuple[Policy, ...]:
         factory = REGISTRY.get(name)
         if factory is None:
             known = ", ".join(sorted(REGISTRY))
-            raise LocalMisuse(f"unknown policy {name!r}; known policies: {known}")
+            raise LocalMisuse(f"unknown policy {name!r}{_did_you_mean(name, REGISTRY)}; "
+                              f"known policies: {known}")
+        _check_params(spec, name, factory, params)
         try:
             chain.append(factory(**params))
         except (TypeError, ValueError) as exc:

@@ -1,6 +1,6 @@
 """Daily caps per recipient: a rolling window, and the calendar day.
 
-Florida and Oklahoma cap at 3 messages per 24 hours (shared/FACTS.md); a cap
+Florida and Oklahoma cap at 3 messages per 24 hours (docs/facts.md); a cap
 here counts notifications per person across all their parcels. Replies to a
 person's own texts are answers, not notifications, and are not counted.
 """

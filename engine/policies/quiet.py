@@ -1,7 +1,7 @@
 """Quiet hours: no texts outside the recipient's window.
 
 The federal rule for solicitations is 8 AM-9 PM recipient local time; Florida,
-Oklahoma, Washington and Maryland allow only until 8 PM (shared/FACTS.md).
+Oklahoma, Washington and Maryland allow only until 8 PM (docs/facts.md).
 Transactional texts are mostly exempt, but planners want to see the effect of
 applying the rule, so it is a policy. A person who texted QUIET also gets no
 texts 11 PM-7 AM Central (the service's own QUIET window). Outside the window

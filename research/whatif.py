@@ -1,0 +1,270 @@
+"""What a what-if changed: the scenario against its counterfactual, on the same seeds.
+
+``eccc run SCENARIO`` runs the scenario and its counterfactual (the scenario with
+its what-if switched off, or a named baseline; ``Scenario.counterfactual``) with
+the same seed, scale and days: common random numbers, so the same parcels,
+customers and draws wherever the what-if does not reach. ``changes`` turns the
+pairs of summaries into the "what changed" table: each key metric for both, the
+difference and the % change, sorted by the size of the % change. With several
+replications (seed, seed + 1, ...), the interval is on the mean *paired*
+difference, the right test under common random numbers: a t interval for counts,
+times and money; for shares, a percentile bootstrap of the paired differences
+(resampling replications), which stays within [-1, 1] where a t interval on
+shares need not. ``what_changed.json`` in the run directory holds the table;
+the report reads it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from reports.registry import METRICS
+from research.noise import CONFIDENCE, mean_interval
+
+WHAT_CHANGED = "what_changed.json"
+CONTEXT = "context.json"
+COUNTERFACTUAL_DIR = "counterfactual"
+BOOTSTRAP_RESAMPLES = 4000
+
+# The metrics the "what changed" table weighs, one or two per question.
+KEY_METRICS = (
+    "parcels_delivered", "on_time_share", "days_to_deliver_mean", "parcels_returned",
+    "texts_total", "texts_notifications", "texts_replies", "segments_total",
+    "latency_scan_to_decision_p95_s", "latency_decision_to_submit_p95_s",
+    "latency_submit_to_handset_p95_s", "latency_scan_to_handset_p95_s",
+    "texts_per_recipient_24h_max_mean", "texts_per_recipient_24h_share_over_3",
+    "opt_outs", "suppressed_total", "held_total",
+    "ofd_text_before_delivery_share", "exceptions_texted_before_promise_share",
+    "misleading_texts_scan_errors",
+    "cost_usd", "care_cost_usd", "cost_total_usd",
+    "care_contacts", "care_abandon_share", "care_wait_mean_s",
+    "texts_expired", "texts_failed",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One metric: scenario, counterfactual, difference, % change, and its interval."""
+
+    metric: str
+    unit: str
+    better: str
+    scenario: float
+    counterfactual: float
+    difference: float
+    pct: float | None  # None when the counterfactual is 0 (no relative change defined)
+    n: int = 1  # replication pairs
+    low: float | None = None  # 95% interval of the mean paired difference (n >= 2)
+    high: float | None = None
+    method: str = ""  # "paired t" or "paired bootstrap"
+
+    @property
+    def sort_key(self) -> tuple[int, float, str]:
+        if self.difference == 0:
+            return (2, 0.0, self.metric)
+        if self.pct is None:  # from nothing to something: the largest change of all
+            return (0, 0.0, self.metric)
+        return (1, -abs(self.pct), self.metric)
+
+    @property
+    def verdict(self) -> str:
+        """Whether the change is an improvement, by the metric's direction."""
+        if self.difference == 0 or not self.better:
+            return ""
+        up = self.difference > 0
+        return "better" if up == (self.better == "higher") else "worse"
+
+    @property
+    def exceeds_noise(self) -> bool | None:
+        if self.low is None or self.high is None:
+            return None
+        return not (self.low <= 0.0 <= self.high)
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    return float(v) if math.isfinite(v) else None
+
+
+def _bootstrap(diffs: np.ndarray, confidence: float, seed: int = 0) -> tuple[float, float]:
+    """Percentile bootstrap of the mean of paired differences (fixed seed: reproducible)."""
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, diffs.size, size=(BOOTSTRAP_RESAMPLES, diffs.size))
+    means = diffs[idx].mean(axis=1)
+    tail = (1.0 - confidence) / 2.0
+    lo, hi = np.quantile(means, [tail, 1.0 - tail])
+    return float(lo), float(hi)
+
+
+def change(metric: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+           confidence: float = CONFIDENCE) -> Change | None:
+    """The change in ``metric`` over replication pairs (scenario, counterfactual)."""
+    vals = [(a, b) for s, c in pairs
+            if (a := _num(s.get(metric))) is not None and (b := _num(c.get(metric))) is not None]
+    if not vals:
+        return None
+    m = METRICS.find(metric)
+    unit, better = (m.unit, m.better) if m else ("", "")
+    scen = math.fsum(a for a, _ in vals) / len(vals)
+    cf = math.fsum(b for _, b in vals) / len(vals)
+    diff = scen - cf
+    pct = 100.0 * diff / abs(cf) if cf else (0.0 if not diff else None)
+    low = high = None
+    method = ""
+    if len(vals) >= 2:
+        diffs = np.array([a - b for a, b in vals], dtype=float)
+        if unit == "share":
+            low, high = _bootstrap(diffs, confidence)
+            method = "paired bootstrap"
+        else:
+            iv = mean_interval(diffs.tolist(), confidence)
+            low, high = iv.low, iv.high
+            method = "paired t"
+    return Change(metric, unit, better, scen, cf, diff, pct, len(vals), low, high, method)
+
+
+def changes(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
+            metrics: Sequence[str] = KEY_METRICS) -> list[Change]:
+    """The "what changed" rows, largest relative change first (unchanged last)."""
+    rows = [c for name in metrics if (c := change(name, pairs)) is not None]
+    return sorted(rows, key=lambda c: c.sort_key)
+
+
+def write_changes(out: Path, rows: Sequence[Change], *, label: str,
+                  seeds: Sequence[int]) -> Path:
+    """``what_changed.json``: the table, the counterfactual's label and the seeds."""
+    path = Path(out) / WHAT_CHANGED
+    doc = {"counterfactual": label, "seeds": list(seeds), "confidence": CONFIDENCE,
+           "rows": [asdict(r) for r in rows]}
+    path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    return path
+
+
+def write_context(out: Path, sc: Any) -> Path:
+    """``context.json``: the scenario's local time zone and its what-if windows, so the
+    report's time axes are local and the windows are shaded."""
+    path = Path(out) / CONTEXT
+    doc = {"zone": scenario_zone(sc), "windows": what_if_windows(sc),
+           "counterfactual": sc.counterfactual.label if sc.counterfactual else None}
+    path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    return path
+
+
+def scenario_zone(sc: Any) -> str:
+    """The scenario's local time: the zone of the region most parcels go to."""
+    if sc.network is None:
+        return "UTC"
+    region = max(sc.network.regions, key=lambda r: r.destination_share)
+    return str(region.zone)
+
+
+def what_if_windows(sc: Any) -> list[dict[str, str]]:
+    """The what-if's time windows (outages, storms, surges) as ISO start/end (with
+    offsets; a surge's days are local to ``scenario_zone``) and a label."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(scenario_zone(sc))
+    out = []
+    for f in sc.faults:
+        start = datetime.fromisoformat(f.start)
+        end = start + timedelta(hours=f.hours)
+        what = {"facility_closure": f"{f.facility} closed", "carrier_outage": "carrier outage",
+                "storm": f"storm in {f.region}"}[f.kind]
+        out.append({"start": start.isoformat(), "end": end.isoformat(), "label": what})
+    if sc.volume is not None:
+        for s in sc.volume.surges:
+            out.append({"start": datetime.combine(s.start, time(), tz).isoformat(),
+                        "end": datetime.combine(s.end + timedelta(days=1), time(),
+                                                tz).isoformat(),
+                        "label": f"surge ×{s.factor:g}"})
+    return out
+
+
+@dataclass
+class WhatIfResult:
+    rows: list[Change]
+    counterfactual_out: Path
+    seeds: list[int]
+    wall_s: float
+
+
+def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: float,
+                       days: float | None, out: Path, policies: tuple[str, ...] | None,
+                       replications: int = 1, progress: bool = False) -> WhatIfResult:
+    """Run ``sc``'s counterfactual beside the scenario's run in ``out`` (whose summary is
+    ``summary``): the same seed, scale and days (the scenario's days when ``days`` is
+    None, so a named baseline runs as long), then replications 2..N of both on seeds
+    seed + 1, ... (summaries only), and write ``what_changed.json``."""
+    import time
+
+    from sim.run import run_scenario, run_to_dir
+
+    t0 = time.perf_counter()
+    cf = sc.without_what_if()
+    cf_policies = None if "policies" in sc.counterfactual.off else policies
+    days = sc.days if days is None else days
+    cf_out = Path(out) / COUNTERFACTUAL_DIR
+    first = run_to_dir(cf, seed=seed, scale=scale, days=days, out=cf_out,
+                       progress=progress, policies=cf_policies)
+    pairs = [(summary, first.summary)]
+    seeds = [seed]
+    for r in range(1, replications):
+        s, _ = run_scenario(sc, seed + r, policies=policies, scale=scale, days=days)
+        c, _ = run_scenario(cf, seed + r, policies=cf_policies, scale=scale, days=days)
+        pairs.append((s, c))
+        seeds.append(seed + r)
+    rows = changes(pairs)
+    write_changes(out, rows, label=sc.counterfactual.label, seeds=seeds)
+    return WhatIfResult(rows, cf_out, seeds, time.perf_counter() - t0)
+
+
+def format_changes(rows: Sequence[Change], label: str, limit: int | None = None) -> str:
+    """The table for the terminal: aligned columns, largest change first."""
+    from reports.html import fmt_duration, fmt_usd, fmt_value
+
+    def v(x: float | None, unit: str, signed: bool = False) -> str:
+        if x is None:
+            return ""
+        sign = "+" if signed and x > 0 else ""
+        if unit == "share":
+            return f"{sign}{100 * x:.2f}" + (" pp" if signed else "%")
+        if unit == "s":
+            return sign + fmt_duration(x)
+        if unit == "USD":
+            return sign + fmt_usd(x)
+        return sign + fmt_value(round(x, 4) if abs(x) < 1000 else round(x, 1))
+
+    shown = [r for r in rows if r.difference != 0][:limit]
+    head = ["metric", "scenario", "counterfactual", "difference", "change"]
+    n = max((r.n for r in rows), default=1)
+    if n >= 2:
+        head.append(f"{100 * CONFIDENCE:.0f}% interval (n={n} pairs)")
+    table = [head]
+    for r in shown:
+        diff = v(r.difference, r.unit, signed=True)
+        pct = "from 0" if r.pct is None else f"{r.pct:+.1f}%"
+        row = [r.metric, v(r.scenario, r.unit), v(r.counterfactual, r.unit), diff,
+               f"{pct} {r.verdict}".strip()]
+        if n >= 2:
+            row.append("" if r.low is None else (
+                f"[{v(r.low, r.unit, True)}, {v(r.high, r.unit, True)}]"
+                + ("" if r.exceeds_noise else " (noise)")))
+        table.append(row)
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    lines = [f"What changed against the counterfactual: {label}"]
+    for row in table:
+        lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                                      for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+    unchanged = len(rows) - len(shown)
+    if unchanged:
+        lines.append(f"  ({unchanged} key metrics did not change)")
+    return "\n".join(lines)

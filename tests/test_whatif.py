@@ -1,0 +1,146 @@
+"""Counterfactual by construction: schema, the paired "what changed" table, and eccc run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eccc.cli import main
+from research.whatif import Change, change, changes
+from scenarios.schema import ScenarioError, load
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = (ROOT / "scenarios" / "tiny.toml").read_text()
+
+
+def tiny_outage(tmp_path: Path, block: str = '[counterfactual]\nlabel = "no outage"\n'
+                'off = ["faults"]\n') -> Path:
+    path = tmp_path / "tiny_outage.toml"
+    path.write_text(TINY.replace('name = "tiny"', 'name = "tiny_outage"') + "\n" + block)
+    return path
+
+
+# ------------------------------------------------------------------ schema
+
+
+@pytest.mark.parametrize(("name", "off"), [
+    ("facility_outage", "faults"), ("carrier_outage", "faults"), ("holiday_peak", "surges"),
+    ("scan_quality", "scans"), ("policy_all_vs_milestones", "policies")])
+def test_shipped_what_ifs_name_their_counterfactual(name: str, off: str) -> None:
+    sc = load(name)
+    assert sc.counterfactual is not None and sc.counterfactual.off == [off]
+    cf = sc.without_what_if()
+    assert cf.counterfactual is None
+    assert cf.network == sc.network and cf.start == sc.start and cf.days == sc.days
+    if off == "faults":
+        assert sc.faults and not cf.faults
+    elif off == "surges":
+        assert sc.volume and sc.volume.surges and cf.volume and not cf.volume.surges
+    elif off == "scans":
+        assert sc.scans.premature_out_for_delivery > 0
+        assert cf.scans.premature_out_for_delivery == 0
+    else:
+        assert cf.policies == ["milestones"] != sc.policies
+
+
+def test_baseline_has_no_counterfactual() -> None:
+    assert load("baseline").counterfactual is None
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ('[counterfactual]\nlabel = "x"\n', "give either 'off'"),
+    ('[counterfactual]\nlabel = "x"\noff = ["faults"]\nscenario = "baseline"\n',
+     "give either 'off'"),
+    ('[counterfactual]\nlabel = "x"\noff = ["policies"]\n', "go together"),
+    ('[counterfactual]\nlabel = "x"\noff = ["weather"]\n', "counterfactual.off.0"),
+    ('[counterfactual]\nlabel = "x"\noff = ["policies"]\npolicies = ["milestone"]\n',
+     "did you mean 'milestones'"),
+])
+def test_bad_counterfactuals_are_refused(tmp_path: Path, block: str, message: str) -> None:
+    with pytest.raises(ScenarioError, match=message):
+        load(str(tiny_outage(tmp_path, block)))
+
+
+def test_named_baseline_counterfactual(tmp_path: Path) -> None:
+    sc = load(str(tiny_outage(tmp_path, '[counterfactual]\nlabel = "tiny"\nscenario = "tiny"\n')))
+    assert sc.without_what_if().name == "tiny"
+
+
+# ------------------------------------------------------------------ the table
+
+
+def test_changes_are_sorted_by_relative_size_with_from_zero_first() -> None:
+    s = {"care_contacts": 40, "texts_total": 110, "texts_expired": 5, "opt_outs": 3}
+    c = {"care_contacts": 10, "texts_total": 100, "texts_expired": 0, "opt_outs": 3}
+    rows = changes([(s, c)])
+    assert [r.metric for r in rows] == ["texts_expired", "care_contacts", "texts_total",
+                                        "opt_outs"]
+    care = rows[1]
+    assert (care.difference, care.pct, care.verdict) == (30, 300.0, "worse")
+    assert rows[0].pct is None and rows[-1].verdict == ""
+    assert all(r.low is None for r in rows)  # one pair: the noise is unknown
+
+
+def test_paired_intervals_t_for_counts_bootstrap_for_shares() -> None:
+    pairs = [({"care_contacts": 100 + d, "on_time_share": 0.9 + d / 1000},
+              {"care_contacts": 50 + d, "on_time_share": 0.98 + d / 1000}) for d in (0, 3, 7)]
+    # The pairs move together (common random numbers): the paired difference is exact.
+    care = change("care_contacts", pairs)
+    assert care is not None and care.method == "paired t"
+    assert care.low == pytest.approx(50) and care.high == pytest.approx(50)
+    shares = [({"on_time_share": a}, {"on_time_share": b})
+              for a, b in ((0.90, 0.98), (0.93, 0.99), (0.88, 0.97))]
+    share = change("on_time_share", shares)
+    assert share is not None and share.method == "paired bootstrap"
+    assert share.low is not None and share.high is not None
+    # A bootstrap of the mean stays within the paired differences (-0.09 .. -0.06).
+    assert -0.09 - 1e-12 <= share.low < share.high <= -0.06 + 1e-12
+    noisy = change("opt_outs", [({"opt_outs": a}, {"opt_outs": b})
+                                for a, b in ((10, 9), (8, 9), (11, 10))])
+    assert isinstance(noisy, Change) and noisy.exceeds_noise is False
+
+
+# ------------------------------------------------------------------ eccc run
+
+
+def test_run_opens_on_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "What changed against the counterfactual: no outage" in printed
+    assert "texts_expired" in printed
+    doc = json.loads((out / "what_changed.json").read_text())
+    assert doc["counterfactual"] == "no outage" and doc["seeds"] == [3]
+    cf = json.loads((out / "counterfactual" / "summary.json").read_text())
+    s = json.loads((out / "summary.json").read_text())
+    assert cf["seed"] == s["seed"] and cf["scale"] == s["scale"] and cf["days"] == s["days"]
+    assert s["texts_expired"] > 0 == cf["texts_expired"]  # the outage expires texts
+    ctx = json.loads((out / "context.json").read_text())
+    assert ctx["zone"] == "America/Denver"
+    assert ctx["windows"] == [{"start": "2026-11-10T10:00:00-07:00",
+                               "end": "2026-11-10T15:00:00-07:00", "label": "carrier outage"}]
+    page = (out / "report.html").read_text()
+    assert page.index('id="what-changed"') < page.index('id="key-numbers"')
+    assert "<b>no outage</b>" in page and "counterfactual: " in page
+    assert "Shaded: carrier outage." in page and "Dashed grey: the counterfactual" in page
+    assert "local time (America/Denver)" not in page  # axis text is inside the PNGs
+    # --no-counterfactual: the earlier what-if table must not outlive its data.
+    assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet",
+                 "--no-counterfactual"]) == 0
+    assert not (out / "what_changed.json").exists() and not (out / "counterfactual").exists()
+    assert 'id="what-changed"' not in (out / "report.html").read_text()
+
+
+def test_run_replications_give_paired_intervals(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet", "--days",
+                 "1", "--replications", "2"]) == 0
+    assert "95% interval (n=2 pairs)" in capsys.readouterr().out
+    doc = json.loads((out / "what_changed.json").read_text())
+    assert doc["seeds"] == [3, 4]
+    assert all(r["n"] == 2 and r["method"] in ("paired t", "paired bootstrap")
+               for r in doc["rows"])
+    assert "95% interval" in (out / "report.html").read_text()
