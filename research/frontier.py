@@ -167,4 +167,6 @@ def frontier(points: Mapping[int, Samples], labels: Mapping[int, str],
                 break
         else:
             out.groups.append([i])
+    for group in out.groups:  # the simplest (shortest) label speaks for its group
+        group.sort(key=lambda i: (len(out.labels[i]), i))
     return out
