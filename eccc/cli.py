@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 
 from eccc.extras import require
+from engine.audit import Audit
 from engine.errors import LocalMisuse
 from engine.policies import REGISTRY
 
@@ -28,6 +29,9 @@ EPILOG_POLICIES = (
     "                                  at most N texts per person in any rolling week\n"
     "  actionable:threshold_days=1,delivered=true,first_eta=false\n"
     "                                  only date moves, out for delivery, exceptions, delivered\n"
+    "  compliance:mode=hold|drop,caps=true,by=both|area_code|address\n"
+    "                                  the compliance table (docs/compliance.md): every legal\n"
+    "                                  window the person's clues name, and state caps\n"
     "example: --policy milestones --policy quiet_hours --policy cap_rolling:limit=3"
 )
 
@@ -49,13 +53,14 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     policies = tuple(args.policy or ("every_scan",))
     out_path = Path(args.out) if args.out else None
     progress = not args.quiet and trace.stat().st_size > 5_000_000 and sys.stderr.isatty()
+    audit = Audit() if args.audit else None
     try:
         if out_path is not None:
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with out_path.open("wb") as fh:
-                result = replay(trace, policies, fh, progress)
+                result = replay(trace, policies, fh, progress, audit)
         else:
-            result = replay(trace, policies, None, progress)
+            result = replay(trace, policies, None, progress, audit)
     except (LocalMisuse, NotATrace) as exc:
         print(f"eccc replay: {exc}", file=sys.stderr)
         return 2
@@ -64,11 +69,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     if len(result.bad) > args.max_errors:
         print(f"... and {len(result.bad) - args.max_errors} more bad records", file=sys.stderr)
     metrics = {"inputs_accepted": result.inputs, "inputs_rejected": len(result.bad),
-               **result.tally.metrics()}
+               **result.tally.metrics(), **(audit.metrics() if audit is not None else {})}
     if args.json:
         print(orjson.dumps(metrics, option=orjson.OPT_INDENT_2).decode())
     else:
         print(format_table(metrics, f"replay of {trace} with policies: {', '.join(policies)}"))
+        if audit is not None:
+            print(audit_table(audit))
         if out_path is not None:
             print(f"outputs written to {out_path}")
     if result.bad and args.strict:
@@ -78,6 +85,24 @@ def _cmd_replay(args: argparse.Namespace) -> int:
               "a trace (JSON lines, plain or .gz)?", file=sys.stderr)
         return 1
     return 0
+
+
+def audit_table(audit: Audit) -> str:
+    """The audit as a table: one row per rule and kind, one column per resolution."""
+    lines = [f"legal-risk audit: {audit.notifications} notifications; texts that would break "
+             "each rule if the person is where the column says",
+             f"  {'rule':<5} {'kind':<7} {'area code':>10} {'address':>10} {'both':>10}  citation"]
+    rows: dict[tuple[str, str], dict[str, int]] = {}
+    citations: dict[str, str] = {}
+    for jurisdiction, citation, kind, by, n in audit.rows():
+        rows.setdefault((jurisdiction, kind), {})[by] = n
+        citations[jurisdiction] = citation
+    for (jurisdiction, kind), counts in rows.items():
+        lines.append(f"  {jurisdiction:<5} {kind:<7} {counts['area_code']:>10} "
+                     f"{counts['address']:>10} {counts['both']:>10}  {citations[jurisdiction]}")
+    lines.append(f"  {'all':<5} {'':<7} {audit.total('area_code'):>10} "
+                 f"{audit.total('address'):>10} {audit.total('both'):>10}")
+    return "\n".join(lines)
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
@@ -95,6 +120,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         from eccc.http_commands import bench_http_report
 
         report = bench_http_report(args)
+    elif args.target == "loadgen":  # load-generator capacity: bench/loadgen.py
+        if not require("http", "eccc bench loadgen"):
+            return 2
+        from eccc.http_commands import bench_loadgen_report
+
+        report = bench_loadgen_report(args)
     else:
         print(f"eccc bench {args.target}: not built yet (see the open issues)", file=sys.stderr)
         return 2
@@ -159,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--strict", action="store_true", help="exit 1 if any record was bad")
     rp.add_argument("--json", action="store_true", help="print the summary as JSON")
     rp.add_argument("--quiet", action="store_true", help="no progress bar")
+    rp.add_argument("--audit", action="store_true",
+                    help="count the notifications that would break each rule of the "
+                    "compliance table, resolving each person's zone by area code, by "
+                    "address and by both (docs/compliance.md)")
     rp.add_argument("--max-errors", type=int, default=20, metavar="N",
                     help="print at most N bad-record messages")
     rp.add_argument("--plugin", action="append", metavar="PATH",
@@ -168,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     bp = sub.add_parser("bench", help="benchmarks: inputs/s, memory, ratio to a reference",
                         description="Measure throughput against a reference loop in the same "
                         "process. Numbers, not pass/fail.")
-    bp.add_argument("target", choices=["engine", "sim", "http"])
+    bp.add_argument("target", choices=["engine", "sim", "http", "loadgen"])
     bp.add_argument("--json", action="store_true", help="print the report as JSON")
     bp.add_argument("--inputs", type=int, default=1_000_000, help="engine inputs (default 1M)")
     bp.add_argument("--seed", type=int, default=1, help="random seed")

@@ -25,7 +25,14 @@ def _trace_schema() -> str:
     return (ROOT / "engine" / "trace-v1.schema.json").read_text(encoding="utf-8")
 
 
+def _metrics() -> str:
+    from reports.glossary import markdown
+
+    return markdown() + "\n"
+
+
 PAGES: dict[str, Callable[[], str]] = {
+    "docs/metrics.md": _metrics,  # the metric registry (reports/registry.py)
     "docs/scenarios.md": reference.markdown,
     "docs/trace-v1.schema.json": _trace_schema,  # the source ships in engine/ (package data)
     "docs/scenario.schema.json": lambda: _json(reference.json_schema()),

@@ -100,9 +100,16 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
         print("eccc loadtest: two traces given (after --shape trace and with --trace)",
               file=sys.stderr)
         return 2
+    if args.from_run and (rest or args.trace or args.shape != ["surge"]):
+        print("eccc loadtest: --from-run replays the run's own trace; give no --shape/--trace",
+              file=sys.stderr)
+        return 2
     args.shape, args.trace = shape, (rest[0] if rest else args.trace)
-
     code: int = run_loadtest(args)
+    if code in (0, 1):
+        from eccc.loadtest_report import write_report
+
+        write_report(args.out_dir)
     return code
 
 
@@ -112,6 +119,17 @@ def bench_http_report(args: argparse.Namespace) -> dict[str, Any]:
 
     report: dict[str, Any] = bench_http(seconds=args.seconds, connections=args.connections,
                                         batch_size=args.batch_size, rounds=args.rounds)
+    return report
+
+
+def bench_loadgen_report(args: argparse.Namespace) -> dict[str, Any]:
+    """``eccc bench loadgen``: called from the ``bench`` command in eccc/cli.py."""
+    from bench.loadgen import bench_loadgen
+    from loadtests.fromrun import PLAN_BATCH_MS
+
+    report: dict[str, Any] = bench_loadgen(seconds=max(args.seconds, 3.0),
+                                           batch_ms=PLAN_BATCH_MS, max_lag_ms=args.max_lag_ms,
+                                           shim_p99_ms=args.shim_p99_ms)
     return report
 
 
@@ -153,27 +171,52 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
 
     lp = sub.add_parser(
         "loadtest", help="start the shim and run Locust against it headless, with thresholds",
-        description="Start the shim on 127.0.0.1, run Locust headless with a surge or a "
-        "trace-replay shape, keep Locust's CSV and HTML report and our summary.json in a run "
-        "directory, and exit 1 when a threshold is breached.")
+        description="Start the shim on 127.0.0.1 (or use --host), run Locust headless with a "
+        "surge, a trace replay or a window of a simulated run, keep Locust's CSV and HTML "
+        "report, summary.json (Locust's figures, schedule fidelity, the differential check) "
+        "and report.md in a run directory, and exit 1 when a threshold is breached. Locust "
+        "itself checks the thresholds, so a plain 'locust -f loadtests/locustfile*.py' run "
+        "(headless or distributed) keeps them.")
     lp.add_argument("--shape", nargs="+", metavar=("surge|trace", "FILE"), default=["surge"],
                     help="surge (default): a compressed holiday surge of every actor; "
                          "trace FILE: replay a trace.jsonl at its recorded times")
     lp.add_argument("--trace", metavar="FILE", help="the trace for --shape trace (or give it "
                                                      "after 'trace')")
-    lp.add_argument("--duration", type=float, default=30.0, help="seconds (default 30)")
-    lp.add_argument("--users", type=int, default=40, help="peak users (surge shape)")
-    lp.add_argument("--batch-ms", type=float, default=0.0, metavar="MS",
-                    help="trace shape: send the records due within MS milliseconds as one "
-                         "/v1/events:batch request, as a tracking feed does (default 0: one "
-                         "record per request)")
+    lp.add_argument("--from-run", metavar="RUN_DIR",
+                    help="replay a window of a simulated run's trace.jsonl ('eccc run SCENARIO "
+                         "--trace'), after priming the shim with the run's history before it")
+    lp.add_argument("--window", default="busiest", metavar="START..END",
+                    help="--from-run: START..END (ISO 8601), 'busiest' (the busiest hour, "
+                         "default) or 'busiest:SECONDS'")
+    lp.add_argument("--host", metavar="URL",
+                    help="load this service instead of starting the shim (key in "
+                         "ECCC_API_KEY); checks that need the engine's outputs are off")
+    lp.add_argument("--no-prime", action="store_true",
+                    help="--from-run: do not send the history before the window (the "
+                         "differential check is then off)")
+    lp.add_argument("--duration", type=float, default=30.0,
+                    help="surge: seconds of the compressed season; trace: the replay is "
+                         "fitted into 90%% of this unless --speedup is given (default 30)")
+    lp.add_argument("--users", type=int, default=40,
+                    help="surge: users on the busiest day, split evenly over the four actors")
+    lp.add_argument("--batch-ms", type=float, default=None, metavar="MS",
+                    help="replay: send the records due within MS milliseconds as one "
+                         "/v1/events:batch request, as a tracking feed does (default: one "
+                         "record per request; --from-run: chosen by the plan)")
     lp.add_argument("--speedup", type=float, default=0.0,
-                    help="trace shape: trace seconds per real second (0: fit --duration)")
-    lp.add_argument("--processes", type=int, default=1,
-                    help="Locust worker processes (master/worker on this machine)")
-    lp.add_argument("--p99-ms", type=float, default=500.0, help="threshold on p99 latency")
+                    help="replay: trace seconds per real second (trace: 0 fits --duration; "
+                         "--from-run: default 1, the real rate)")
+    lp.add_argument("--processes", type=int, default=0,
+                    help="Locust worker processes on this machine (default 1; --from-run: "
+                         "chosen by the plan)")
+    lp.add_argument("--p99-ms", type=float, default=500.0,
+                    help="threshold on Locust's p99 (a replay's is from intended send times)")
     lp.add_argument("--max-fail-ratio", type=float, default=0.01,
                     help="threshold on failed requests / requests")
+    lp.add_argument("--max-lag-ms", type=float, default=100.0,
+                    help="replay: threshold on the send lag's p99 (schedule fidelity)")
+    lp.add_argument("--lag-tolerance-ms", type=float, default=50.0,
+                    help="replay: requests sent later than this count as late")
     lp.add_argument("--policy", action="append", metavar="NAME[:k=v,...]")
     lp.add_argument("--db", default=None, help="shim journal (default: in the run directory)")
     lp.add_argument("--out", metavar="DIR", help="run directory (default runs/loadtest-...)")
@@ -181,7 +224,12 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
     lp.set_defaults(func=_cmd_loadtest)
 
     bench.add_argument("--seconds", type=float, default=2.0,
-                       help="http: seconds per measurement (default 2)")
+                       help="http: seconds per measurement (default 2); loadgen: per rate "
+                            "step (at least 3)")
+    bench.add_argument("--max-lag-ms", type=float, default=50.0,
+                       help="loadgen: a process keeps up while its send lag p99 is under this")
+    bench.add_argument("--shim-p99-ms", type=float, default=100.0,
+                       help="loadgen: the shim holds a rate while its p99 is under this")
     bench.add_argument("--rounds", type=int, default=7,
                        help="http: alternating trivial/events rounds, medians reported")
     bench.add_argument("--connections", type=int, default=32,

@@ -1,9 +1,10 @@
 """``eccc replay``: run a trace file through the engine.
 
 Reads the trace (docs/trace-format.md, one JSON record per line; gzip-compressed
-traces too), fires wake-ups at their own times (``Engine.feed``), writes every output as a JSON line and
-counts them. A bad record is reported with its line number and skipped;
-every good record is still processed, so nothing else is lost.
+traces too), fires wake-ups at their own times (``Engine.feed``), writes every
+output as a JSON line and counts them (and, with an ``Audit``, the legal-risk
+audit). A bad record is reported with its line number and skipped; every good
+record is still processed, so nothing else is lost.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import IO, cast
 
 import orjson
 
+from engine.audit import Audit
 from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.records import from_output, to_input
@@ -80,8 +82,10 @@ def replay(
     policies: tuple[str, ...] = ("every_scan",),
     out: IO[bytes] | None = None,
     progress: bool = False,
+    audit: Audit | None = None,
 ) -> ReplayResult:
-    """Replay ``trace``; write outputs to ``out`` (JSON lines) when given."""
+    """Replay ``trace``; write outputs to ``out`` (JSON lines) when given; show every
+    output to ``audit`` when given (``eccc replay --audit``)."""
     engine = Engine(EngineConfig(policies=policies))
     result = ReplayResult()
     bar = None
@@ -105,11 +109,15 @@ def replay(
             continue
         result.inputs += 1
         result.tally.add(outputs)
+        if audit is not None:
+            audit.observe(engine, outputs)
         if write is not None:
             for o in outputs:
                 write(orjson.dumps(from_output(o)) + b"\n")
     tail = engine.drain()
     result.tally.add(tail)
+    if audit is not None:
+        audit.observe(engine, tail)
     if write is not None:
         for o in tail:
             write(orjson.dumps(from_output(o)) + b"\n")

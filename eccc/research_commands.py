@@ -89,6 +89,8 @@ on any executor.
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:
+    if not require("tune", "eccc tune") or (args.dask and not require("dask", "eccc tune --dask")):
+        return 2
     from research.executors import make_executor
     from research.tunefile import TuneError, load
 

@@ -62,6 +62,23 @@ def load_plugins_or_say(paths: list[str] | None, command: str) -> bool:
     return True
 
 
+def _structure_differs(a: Scenario, b: Scenario) -> str:
+    """How two scenarios' networks differ (regions, facilities, start), or ''."""
+    if a.network is None or b.network is None:
+        return "" if a.network is b.network else "one has no network"
+    for what, x, y in (("regions", [r.name for r in a.network.regions],
+                        [r.name for r in b.network.regions]),
+                       ("facilities", [f.name for f in a.network.facilities],
+                        [f.name for f in b.network.facilities])):
+        if x != y:
+            only_a, only_b = sorted(set(x) - set(y)), sorted(set(y) - set(x))
+            return (f"{what} differ (only in the scenario: {', '.join(only_a) or 'none'}; "
+                    f"only in the counterfactual: {', '.join(only_b) or 'none'})")
+    if a.start != b.start:
+        return f"it starts on {b.start}, the scenario on {a.start}"
+    return ""
+
+
 def _forget_counterfactual(out: Path) -> None:
     import shutil
 
@@ -99,6 +116,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.shards > 1:
         if args.trace:
             return _refuse("--trace needs one model; it cannot be combined with --shards")
+        if sc.counterfactual is not None and not args.no_counterfactual:
+            print("eccc run: --shards runs the scenario alone (no counterfactual; run "
+                  "without --shards for what changed)", file=sys.stderr)
+        if args.replications > 1:
+            return _refuse("--replications cannot be combined with --shards")
+        _forget_counterfactual(out)
         return _run_sharded(sc, seed, out, policies, args)
     what_if = (sc.counterfactual is not None and sc.network is not None
                and not args.no_counterfactual)
@@ -108,9 +131,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                        "--replications needs the counterfactual (drop --no-counterfactual)")
     if what_if:
         try:
-            sc.without_what_if()
+            cf = sc.without_what_if()
         except (ScenarioError, ValueError) as exc:
             return _refuse(f"counterfactual: {exc}")
+        differ = _structure_differs(sc, cf)
+        if differ:
+            return _refuse(f"counterfactual {cf.name!r} is not the same network: {differ}; "
+                           "its differences would not be the what-if's")
     if not what_if:  # a what-if table from an earlier run must not outlive its data
         _forget_counterfactual(out)
     progress = not args.quiet and sys.stderr.isatty()

@@ -60,6 +60,7 @@ class Engine(Inbound, Release):
         self._seq = 0
         self._wake_asked: int | None = None
         self._in_flight: dict[str, Phone] = {}  # message id -> phone, until its receipt
+        self._sids: dict[str, None] = {}  # provider ids of texts received (oldest first)
         self.unknown_receipts = 0
         self._dispatch: dict[type, Callable[[Input, list[Output]], None]] = {
             Scan: self._on_scan,  # type: ignore[dict-item]
@@ -123,6 +124,14 @@ class Engine(Inbound, Release):
             out.extend(self.feed(inp))
         out.extend(self.drain())
         return out
+
+    def validate(self, inp: Input) -> None:
+        """Raise InvalidInput if ``handle`` would refuse ``inp``; change nothing.
+
+        The one validation every driver runs before anything moves: a driver
+        that fires due wake-ups itself (the HTTP shim) calls this first, so a
+        refused input releases no held text, as in ``feed``."""
+        self._check(inp)
 
     def _check(self, inp: Input) -> None:
         """Raise InvalidInput for what a handler would refuse, changing nothing."""

@@ -1,10 +1,12 @@
 """Where a recipient is, for quiet-hours rules.
 
 Two independent clues locate a recipient: the parcel's destination ZIP code and the
-area code (NPA) of their phone number.  The ZIP decides the time zone when it is known;
-the area code is the fallback.  Strict-hours state laws (8:00-20:00) apply when *either*
-clue points at a strict state, because those laws presume a person is in the state of
-their area code.
+area code (NPA) of their phone number.  ``Place.clues`` keeps both (they can disagree:
+a Florida number with a California delivery ZIP), and the compliance rules
+(``engine.compliance``) hold a text to every window either clue brings in.  ``Place.zone``
+(the ZIP's zone when known, the area code's otherwise) is the one zone shown and used
+for calendar days.  Strict-hours states (those whose rule in the compliance table ends
+before the federal 9 PM) make a place strict when *either* clue points at one.
 
 Pure: no I/O of its own, no clock, no randomness.  Area-code lookups go through the
 ``phonenumbers`` bundled data and are memoised per area code.
@@ -23,10 +25,13 @@ import phonenumbers
 from phonenumbers import geocoder
 from phonenumbers import timezone as pn_timezone
 
+from engine.compliance import BY_STATE, FEDERAL, Clue
+
 __all__ = [
     "DEFAULT_ZONE",
     "STATE_ZONES",
     "STRICT_HOURS_STATES",
+    "Clue",
     "Place",
     "locate",
     "state_for_phone",
@@ -36,8 +41,9 @@ __all__ = [
     "zone_for_zip",
 ]
 
-#: 8:00-20:00 "quiet hours" laws (Florida and Oklahoma also cap at 3 messages / 24 h).
-STRICT_HOURS_STATES: frozenset[str] = frozenset({"FL", "OK", "WA", "MD"})
+#: States whose window (engine/data/compliance.toml) ends before the federal one.
+STRICT_HOURS_STATES: frozenset[str] = frozenset(
+    state for state, rule in BY_STATE.items() if rule.end < FEDERAL.end)
 
 #: Documented fallback when neither the ZIP nor the area code gives a zone.
 DEFAULT_ZONE = "America/New_York"
@@ -137,6 +143,7 @@ class Place:
     state: str | None
     zone: str
     strict_hours: bool
+    clues: tuple[Clue, ...] = ()
 
 
 def _zip_prefix(zip_code: str) -> int | None:
@@ -208,10 +215,27 @@ def zone_for_phone(e164: str) -> str | None:
 
 
 def locate(e164: str, destination_zip: str | None) -> Place:
-    """Combine ZIP and area code: ZIP wins for state/zone, either can make it strict."""
+    """Combine ZIP and area code: ZIP wins for state/zone, either can make it strict,
+    and both are kept as clues."""
     zip_state = state_for_zip(destination_zip) if destination_zip is not None else None
     zip_zone = zone_for_zip(destination_zip) if destination_zip is not None else None
     phone_state = state_for_phone(e164)
-    zone = zip_zone or zone_for_phone(e164) or DEFAULT_ZONE
+    phone_zone = zone_for_phone(e164)
+    zone = zip_zone or phone_zone or DEFAULT_ZONE
     strict = zip_state in STRICT_HOURS_STATES or phone_state in STRICT_HOURS_STATES
-    return Place(state=zip_state or phone_state, zone=zone, strict_hours=strict)
+    return Place(state=zip_state or phone_state, zone=zone, strict_hours=strict,
+                 clues=_clues(phone_state, phone_zone, zip_state, zip_zone))
+
+
+@cache
+def _clues(phone_state: str | None, phone_zone: str | None, zip_state: str | None,
+           zip_zone: str | None) -> tuple[Clue, ...]:
+    """One shared tuple per combination (a subscription keeps a reference, not a copy)."""
+    clues = []
+    if phone_zone is not None:
+        clues.append(Clue("area_code", phone_state, phone_zone))
+    if zip_zone is not None:
+        clues.append(Clue("address", zip_state, zip_zone))
+    if not clues:
+        clues.append(Clue("default", phone_state or zip_state, DEFAULT_ZONE))
+    return tuple(clues)

@@ -12,8 +12,10 @@ from engine.geo import locate
 from engine.inputs import SmsIn, Subscribe
 from engine.keywords import Command, parse
 from engine.outbox import EngineState
-from engine.outputs import Output, Suppressed
+from engine.outputs import Output, Redacted, Suppressed
 from engine.state import RECORD, Parcel, Phone, Sub, unpack_scan
+
+SIDS_KEPT: Final = 100_000  # provider message ids remembered, to answer a retry once
 
 OPTION_BITS: Final = {
     "all": codes.CAT_ALL,
@@ -69,7 +71,8 @@ class Inbound(EngineState):
                     sub.active = True
                 return sub, parcel
         where = locate(phone.e164, destination_zip)
-        sub = Sub(phone, tn, options, channel, merchant, ZoneInfo(where.zone), where.strict_hours)
+        sub = Sub(phone, tn, options, channel, merchant, ZoneInfo(where.zone), where.strict_hours,
+                  where.clues)
         if parcel.code >= 0:
             # They learn the current status now; only news after it is news.
             sub.last_milestone = codes.MILESTONE_OF_INDEX[parcel.code]
@@ -84,12 +87,22 @@ class Inbound(EngineState):
         options = 0
         for option in s.options:
             options |= OPTION_BITS[option]
-        merchant = templates.clean_merchant(s.merchant, self.brand)
+        cleaned = templates.clean_merchant(s.merchant, self.brand)
+        merchant = cleaned.text
         phone = self._phone(e164)
         phone.touches += 1
         tn = s.tracking_number
-        sub, parcel = self._subscribe(phone, tn, options, s.channel, merchant, zip_code)
         cause = f"welcome:{s.channel}"
+        if self._same_subscription(phone, tn, options, s.channel, merchant):
+            # A provider's retry, or the same form sent twice: nothing changes, and
+            # the person was already welcomed (or asked to confirm) once.
+            out.append(Suppressed(at=self.now, to=e164, tracking_number=tn,
+                                  reason="duplicate_subscribe", cause=cause))
+            return
+        for reason in cleaned.removed:
+            out.append(Redacted(at=self.now, to=e164, tracking_number=tn, reason=reason,
+                                cause="merchant"))
+        sub, parcel = self._subscribe(phone, tn, options, s.channel, merchant, zip_code)
         if phone.opted_out:
             out.append(Suppressed(at=self.now, to=e164, tracking_number=tn, reason="opted_out",
                                   cause=cause))
@@ -99,14 +112,28 @@ class Inbound(EngineState):
                 phone.pending.append(sub)
             body = templates.welcome_pending(self.brand, tn)
         elif s.channel == "text":
-            self._status_reply(phone, tn, parcel, "subscribe:text", out, reply=False)
+            self._status_reply(phone, tn, parcel, "subscribe:text", out, reply=False, first=True)
             return
         else:
             body = templates.welcome_checkout(self.brand, tn, merchant, self._status(parcel))
         self._text(phone, tn, body, cause, out, reply=False)
 
+    def _same_subscription(self, phone: Phone, tn: str, options: int, channel: str,
+                           merchant: str) -> bool:
+        """Whether ``phone`` already has exactly this subscription, in force or
+        awaiting its YES (and is not opted out)."""
+        parcel = self.parcels.get(tn)
+        if parcel is None or not parcel.subs or phone.opted_out:
+            return False
+        for sub in parcel.subs:
+            if sub.phone is phone:
+                return (sub.options == options and sub.channel == channel
+                        and sub.merchant == merchant
+                        and (sub.active or sub in phone.pending))
+        return False
+
     def _status_reply(self, phone: Phone, tn: str, parcel: Parcel | None, cause: str,
-                      out: list[Output], *, reply: bool = True) -> None:
+                      out: list[Output], *, reply: bool = True, first: bool = False) -> None:
         status = self._status(parcel)
         if status:
             merchant = ""
@@ -114,16 +141,30 @@ class Inbound(EngineState):
                                     merchant)
         else:
             body = templates.no_news(self.brand, tn)
+        if first:
+            body = templates.first_reply(body)
         self._text(phone, tn, body, cause, out, reply=reply)
 
     # -------------------------------------------------------------- inbound
     def _on_sms_in(self, m: SmsIn, out: list[Output]) -> None:
         e164 = phones.normalise(m.sender, field="from")
+        sid = m.message_sid
+        if sid:
+            if sid in self._sids:
+                # The provider resent its webhook (it timed out waiting for us): the
+                # text was answered the first time.
+                out.append(Suppressed(at=self.now, to=e164, tracking_number=None,
+                                      reason="duplicate_message", cause="reply:retry"))
+                return
+            self._sids[sid] = None
+            if len(self._sids) > SIDS_KEPT:
+                del self._sids[next(iter(self._sids))]
         phone = self._phone(e164)
         phone.touches += 1
         phone.fails = 0  # they can text us, so texts reach them
         command = parse(m.body)
-        if phone.opted_out and command.verb != "opt_in":
+        if phone.opted_out and command.verb not in ("opt_in", "help"):
+            # HELP is answered whatever the state (CTIA); nothing else after STOP.
             out.append(Suppressed(at=self.now, to=e164, tracking_number=command.tracking_number,
                                   reason="opted_out", cause=f"reply:{command.verb}"))
             return
@@ -191,17 +232,23 @@ class Inbound(EngineState):
             self._past(phone, tn, parcel, cause, out)
         if mode == "AP":
             return
+        new = parcel is None or not any(s.phone is phone for s in parcel.subs or ())
         _sub, parcel = self._subscribe(phone, tn, _MODE_OPTIONS[mode], "text", "", None,
                                        merge=True)
         if mode == "":
-            self._status_reply(phone, tn, parcel, cause, out)
+            self._status_reply(phone, tn, parcel, cause, out, first=new)
         elif mode == "WHEN":
-            self._text(phone, tn, templates.expected(self.brand, tn, parcel.eta), cause, out,
+            if parcel.code >= 0 and codes.MILESTONE_OF_INDEX[parcel.code] == codes.DELIVERED:
+                body = templates.delivered(self.brand, tn, self._status(parcel))
+            else:
+                body = templates.expected(self.brand, tn, parcel.eta)
+            self._text(phone, tn, templates.first_reply(body) if new else body, cause, out,
                        reply=True)
         else:
             what = {"AA": "all future updates", "AF": "all future updates",
                     "DND": "a text for each delivery or attempt"}[mode]
-            self._text(phone, tn, templates.future_on(self.brand, tn, what), cause, out,
+            body = templates.future_on(self.brand, tn, what)
+            self._text(phone, tn, templates.first_reply(body) if new else body, cause, out,
                        reply=True)
 
     def _past(self, phone: Phone, tn: str, parcel: Parcel | None, cause: str,

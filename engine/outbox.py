@@ -41,6 +41,7 @@ class EngineState:
     _seq: int
     _wake_asked: int | None
     _in_flight: dict[str, Phone]
+    _sids: dict[str, None]
     unknown_receipts: int
 
     # ---------------------------------------------------------- direct texts

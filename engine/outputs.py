@@ -56,6 +56,19 @@ class Suppressed:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Redacted:
+    """Part of outside text (a shop's name) left out of every text, and why
+    (``reason``: link_domain, link_address, link_scheme, link_lookalike)."""
+
+    kind: ClassVar[str] = "redacted"
+    at: int
+    to: str
+    tracking_number: str | None
+    reason: str
+    cause: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Held:
     """A text postponed until ``until`` (quiet hours, digest window)."""
 
@@ -76,5 +89,5 @@ class WakeAt:
     at: int
 
 
-Output = Sms | Reply | Suppressed | Held | WakeAt
+Output = Sms | Reply | Suppressed | Redacted | Held | WakeAt
 Text = Sms | Reply

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from engine.errors import InvalidInput
 from engine.inputs import Input, Receipt, Scan, SmsIn, Subscribe, Wake
-from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
+from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 
 _EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
 _KINDS: Final = frozenset({"scan", "subscribe", "sms_in", "receipt", "wake"})
@@ -170,7 +170,7 @@ def from_output(o: Output) -> dict[str, Any]:
                    segments=o.segments, cause=o.cause)
         if isinstance(o, Sms) and o.event_at is not None:
             rec["eventAt"] = format_time(o.event_at)
-    elif isinstance(o, Suppressed):
+    elif isinstance(o, Suppressed | Redacted):
         rec.update(to=o.to, trackingNumber=o.tracking_number, reason=o.reason, cause=o.cause)
     elif isinstance(o, Held):
         rec.update(to=o.to, trackingNumber=o.tracking_number, until=format_time(o.until),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from engine.compliance import Clue
+
 # One scan in 10 bytes, big-endian so byte order is time order:
 # 40 bits event time (s) | 8 bits UTC offset in quarter hours + 64 |
 # 8 bits code index | 24 bits place index.
@@ -64,13 +66,13 @@ class Sub:
     """One phone following one parcel."""
 
     __slots__ = (
-        "active", "channel", "last_eta", "last_milestone", "merchant", "options", "phone",
-        "strict", "tracking_number", "zone",
+        "active", "channel", "clues", "last_eta", "last_milestone", "merchant", "options",
+        "phone", "strict", "tracking_number", "zone",
     )
 
     def __init__(
         self, phone: Phone, tracking_number: str, options: int, channel: str, merchant: str,
-        zone: ZoneInfo, strict: bool,
+        zone: ZoneInfo, strict: bool, clues: tuple[Clue, ...] = (),
     ) -> None:
         self.phone = phone
         self.tracking_number = tracking_number
@@ -79,6 +81,7 @@ class Sub:
         self.merchant = merchant
         self.zone = zone
         self.strict = strict
+        self.clues = clues          # every clue to where they are (engine.compliance)
         self.active = channel != "tracking_page"
         self.last_milestone = -1    # the status this person was last told
         self.last_eta: int | None = None

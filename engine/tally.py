@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from engine.outputs import Held, Output, Reply, Sms, Suppressed
+from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed
 
 
 class Sorted(Protocol):
@@ -72,6 +72,7 @@ class OutputTally:
         self.by_encoding: Counter[str] = Counter()
         self.suppressed: Counter[str] = Counter()
         self.held: Counter[str] = Counter()
+        self.redacted: Counter[str] = Counter()
         self.per_recipient: Counter[str] = Counter()
         self.per_parcel: Counter[str] = Counter()
 
@@ -91,6 +92,8 @@ class OutputTally:
                 self.suppressed[o.reason] += 1
             elif isinstance(o, Held):
                 self.held[o.reason] += 1
+            elif isinstance(o, Redacted):
+                self.redacted[o.reason] += 1
 
     def metrics(self) -> dict[str, Any]:
         """Flat metric names -> values, sorted by name (stable JSON)."""
@@ -114,4 +117,6 @@ class OutputTally:
             m[f"suppressed_{reason}"] = n
         for reason, n in self.held.items():
             m[f"held_{reason}"] = n
+        for reason, n in self.redacted.items():
+            m[f"redacted_{reason}"] = n
         return dict(sorted(m.items()))

@@ -1,46 +1,58 @@
 """The words of every text the engine sends.
 
-Shape of the real service (docs/facts.md): sender, tracking number, status,
-date/time, place, then a help/stop footer. Merchant text is data: it is
-cleaned and inserted as a value, never used as a format string, and a link in
-it may only point to the operator's own domain. Templates keep to the GSM-7
+Shape of the real service: sender, tracking number, status, date/time, place,
+then a help/stop footer. Merchant text is data: it is cleaned and inserted as
+a value, never used as a format string, and holds no link (``engine.links``)
+unless to the operator's own domain where the deployment allows links. Templates keep to the GSM-7
 alphabet (ASCII hyphens, no curly quotes) so that one stray character does not
 double the cost of every text.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
 from engine.codes import UNKNOWN_CODE_INDEX, WORDING_OF_INDEX
+from engine.links import Cleaned, strip_links
 
 MERCHANT_MAX: Final = 30
-# What a handset would turn into a link: a scheme, "www.", or a dotted name
-# ending in a common top-level domain (shortener ones included).
-_TLDS = "com|net|org|io|co|us|info|biz|shop|store|app|ly|me|xyz|ca|gov|link|site|online|gl|to"
-_URL = re.compile(
-    r"(?i)\b(?:https?://\S+?|www\.\S+?|(?:[a-z0-9-]+\.)+(?:" + _TLDS + r"))(?=[\s/]|$)"
-    r"(/\S*)?"
-)
-_HOST = re.compile(r"(?i)^(?:https?://)?([^/\s:?#]+)")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Brand:
-    """Who is sending: the operator's name, help line and own domain."""
+    """Who is sending: the operator's name, help line and own domain.
+
+    ``links`` lets texts carry a link to ``domain`` (the HELP answer's page, a
+    shop's link to it). Off by default: the Postal Inspection Service tells
+    customers that a real USPS text holds no link, so none does.
+    """
 
     sender: str = "USPS"
     short_code: str = "28777"
     help_line: str = "1-800-275-8777"
     domain: str = "usps.com"
+    links: bool = False
+
+    @property
+    def program(self) -> str:
+        """The program's name, as CTIA asks every HELP answer and opt-in to show it."""
+        return f"{self.sender} Text Tracking"
+
+    @property
+    def own_domain(self) -> str | None:
+        """The one domain a text may link to, if any."""
+        return self.domain if self.links else None
 
     @property
     def footer(self) -> str:
         return "Reply HELP for help, STOP to cancel."
+
+
+# The disclosures CTIA's short code handbook asks of the opt-in confirmation and
+# the HELP answer (besides the program's name, help and stop).
+DISCLOSURE: Final = "Msg frequency varies. Msg&data rates may apply."
 
 
 def local_time(at: int, offset_min: int) -> str:
@@ -67,22 +79,23 @@ def status_line(code_index: int, at: int, offset_min: int, place: str) -> str:
     return f"{wording} {when} {place}" if place else f"{wording} {when}"
 
 
-def clean_merchant(text: str | None, brand: Brand) -> str:
-    """A shop's name made safe to show: no control characters, links only to
-    the operator's own domain, at most MERCHANT_MAX characters."""
+def clean_merchant(text: str | None, brand: Brand) -> Cleaned:
+    """A shop's name made safe to show: no control or invisible characters, no
+    link (``engine.links``) but to the operator's own domain when allowed, at
+    most MERCHANT_MAX characters. Says what was removed, and why."""
     if not text:
-        return ""
+        return Cleaned("", ())
+    key = (text, brand.own_domain)
+    hit = _CLEANED.get(key)
+    if hit is None:
+        hit = strip_links(text, brand.own_domain, limit=MERCHANT_MAX)
+        if len(_CLEANED) < _CLEANED_LIMIT:  # shops recur; a flood of junk cannot grow it
+            _CLEANED[key] = hit
+    return hit
 
-    def keep_own_links(match: re.Match[str]) -> str:
-        found = _HOST.match(match.group(0))
-        host = found.group(1).lower() if found else ""
-        own = host == brand.domain or host.endswith("." + brand.domain)
-        return match.group(0) if own else ""
 
-    cleaned = _CONTROL.sub(" ", text)
-    cleaned = _URL.sub(keep_own_links, cleaned)
-    cleaned = " ".join(cleaned.split())
-    return cleaned[:MERCHANT_MAX].rstrip()
+_CLEANED: dict[tuple[str, str | None], Cleaned] = {}
+_CLEANED_LIMIT: Final = 100_000
 
 
 def notice(
@@ -105,34 +118,42 @@ def welcome_checkout(brand: Brand, tracking_number: str, merchant: str, status: 
     shop = f" from {merchant}" if merchant else ""
     now = f" Latest: {status}." if status else ""
     return (
-        f"{brand.sender}: Text updates for {tracking_number}{shop} are on.{now} "
-        f"Msg&data rates may apply. {brand.footer}"
+        f"{brand.program}: Updates for {tracking_number}{shop} are on.{now} "
+        f"{DISCLOSURE} {brand.footer}"
     )
 
 
 def welcome_pending(brand: Brand, tracking_number: str) -> str:
     return (
-        f"{brand.sender}: Reply YES to get text updates for {tracking_number}. "
-        f"Msg&data rates may apply. {brand.footer}"
+        f"{brand.program}: Reply YES to get text updates for {tracking_number}. "
+        f"{DISCLOSURE} {brand.footer}"
     )
 
 
 def help_text(brand: Brand) -> str:
+    where = f"{brand.help_line} or {brand.domain}/text-tracking" if brand.links else \
+        brand.help_line
     return (
-        f"{brand.sender} Text Tracking: parcel updates by text. Help: {brand.domain}/text-tracking "
-        f"or {brand.help_line}. Msg&data rates may apply. Reply STOP to cancel."
+        f"{brand.program}: parcel updates by text. {DISCLOSURE} Help: {where}. "
+        f"Reply STOP to cancel."
     )
 
 
 def opted_out(brand: Brand) -> str:
     return (
-        f"{brand.sender}: You are unsubscribed and will get no more messages. "
+        f"{brand.program}: You are unsubscribed and will get no more messages. "
         f"Reply START to resubscribe."
     )
 
 
 def opted_in(brand: Brand) -> str:
-    return f"{brand.sender}: You are resubscribed to text updates. {brand.footer}"
+    return f"{brand.program}: You are resubscribed to text updates. {DISCLOSURE} {brand.footer}"
+
+
+def first_reply(body: str) -> str:
+    """The first answer to a tracking number texted in is an opt-in: it carries the
+    disclosures before the footer."""
+    return body.replace(" Reply HELP", f" {DISCLOSURE} Reply HELP", 1)
 
 
 def nothing_pending(brand: Brand) -> str:
@@ -144,8 +165,10 @@ def nothing_pending(brand: Brand) -> str:
 
 def parcel_stopped(brand: Brand, tracking_number: str, found: bool) -> str:
     if found:
-        return f"{brand.sender}: You will get no more texts about {tracking_number}."
-    return f"{brand.sender}: No text updates were set up for {tracking_number}."
+        return (f"{brand.sender}: You will get no more texts about {tracking_number}. "
+                f"Reply STOP to stop all texts.")
+    return (f"{brand.sender}: No text updates were set up for {tracking_number}. "
+            f"Reply STOP to stop all texts.")
 
 
 def quiet_on(brand: Brand) -> str:
@@ -169,6 +192,11 @@ def expected(brand: Brand, tracking_number: str, eta_day: int | None) -> str:
     else:
         when = f"Expected delivery {short_date(eta_day)}"
     return f"{brand.sender} {tracking_number}: {when}. {brand.footer}"
+
+
+def delivered(brand: Brand, tracking_number: str, status: str) -> str:
+    """WHEN about a delivered parcel: when and where it was delivered."""
+    return f"{brand.sender} {tracking_number}: {status}. {brand.footer}"
 
 
 def not_understood(brand: Brand) -> str:

@@ -1,18 +1,19 @@
-"""``eccc loadtest``: start the shim, run Locust headless against it, judge the result.
+"""``eccc loadtest``: a thin wrapper that starts the shim and runs a plain Locust against it.
 
-Everything lands in one run directory: Locust's CSV files and HTML report,
-the shim's log and journal, and our ``summary.json`` (flat metric names, as
-every run of this project writes). The exit status is 1 when a threshold is
-breached, so CI can gate on it.
-
-Locust runs as ``python -m locust`` in a child process: it monkey-patches the
-standard library with gevent, which must not happen in this process.
+Locust does the judging itself (``loadtests.options``): its arguments carry
+the settings, a ``quitting`` listener checks the thresholds, sets the exit
+code and writes ``summary.json`` from Locust's own stats. This wrapper only
+starts the shim (unless ``--host`` names another service), passes the
+secrets, runs ``python -m locust`` (a child process: Locust monkey-patches the
+standard library with gevent, which must not happen in this process) and adds
+what only it knows to the summary: the shim's own counters, and for
+``--from-run`` the plan, the differential check and the model comparison.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import contextlib
 import os
 import re
 import secrets
@@ -25,11 +26,14 @@ from typing import Any
 import httpx
 import orjson
 
+from loadtests import fromrun
 from loadtests.guards import API_KEY_ENV, AUTH_TOKEN_ENV
 from loadtests.process import ShimProcess
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILES = {"surge": HERE / "locustfile.py", "trace": HERE / "locustfile_trace.py"}
+PRIME_BATCH = 5_000
+PERCENTILES = (0.5, 0.9, 0.99)
 
 
 def run_dir(out: str | None, shape: str) -> Path:
@@ -39,19 +43,25 @@ def run_dir(out: str | None, shape: str) -> Path:
 
 
 def locust_command(args: argparse.Namespace, url: str, out: Path) -> list[str]:
+    """Locust's own command line: every setting is one of its arguments."""
     cmd = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILES[args.shape]), "--headless",
            "--host", url, "--csv", str(out / "locust"), "--html", str(out / "locust.html"),
-           "--run-time", f"{args.duration + 10:.0f}s", "--stop-timeout", "5",
-           "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+           "--only-summary", "--loglevel", "WARNING",
+           "--summary-json", str(out / "summary.json"),
+           "--p99-ms", str(args.p99_ms), "--max-fail-ratio", str(args.max_fail_ratio)]
+    if args.shape == "surge":
+        cmd += ["--season-seconds", str(args.duration), "--peak-users", str(args.users),
+                "--stop-timeout", "2"]
+    else:
+        cmd += ["--trace", str(Path(args.trace).resolve()), "--speedup", str(args.speedup),
+                "--replay-seconds", str(args.duration), "--batch-ms", str(args.batch_ms or 0),
+                "--max-lag-ms", str(args.max_lag_ms),
+                "--lag-tolerance-ms", str(args.lag_tolerance_ms)]
+        if args.outputs_dir:
+            cmd += ["--outputs-dir", str(args.outputs_dir)]
     if args.processes > 1:
         cmd += ["--processes", str(args.processes)]
     return cmd
-
-
-def read_stats(path: Path) -> dict[str, dict[str, str]]:
-    """Locust's ``*_stats.csv``, by "Type Name"."""
-    with path.open(newline="") as fh:
-        return {f"{row['Type']} {row['Name']}".strip(): row for row in csv.DictReader(fh)}
 
 
 def shim_metrics(text: str) -> dict[str, float]:
@@ -68,44 +78,41 @@ def shim_metrics(text: str) -> dict[str, float]:
     return totals
 
 
-def summarise(stats: dict[str, dict[str, str]], args: argparse.Namespace) -> dict[str, Any]:
-    total = stats.get("Aggregated", {})
-    # Requests are the real ones; the trace shape's "TRACE" rows re-report them
-    # timed from their intended send time, which is the honest latency there.
-    real = [row for key, row in stats.items() if key != "Aggregated" and row["Type"] != "TRACE"]
-    requests = sum(int(row.get("Request Count", 0) or 0) for row in real)
-    failures = sum(int(row.get("Failure Count", 0) or 0) for row in real)
-    rate = sum(float(row.get("Requests/s", 0) or 0) for row in real)
-    latency = stats.get("TRACE intended-time latency", total) if args.shape == "trace" else total
-    summary: dict[str, Any] = {
-        "loadtest_shape": args.shape,
-        "loadtest_duration_s": args.duration,
-        "loadtest_processes": args.processes,
-        "loadtest_requests": requests,
-        "loadtest_failures": failures,
-        "loadtest_fail_ratio": round(failures / requests, 6) if requests else 1.0,
-        "loadtest_requests_per_s": round(rate, 2),
-        "loadtest_p50_ms": float(latency.get("50%", 0) or 0),
-        "loadtest_p99_ms": float(latency.get("99%", 0) or 0),
-        "loadtest_max_ms": float(latency.get("Max Response Time", 0) or 0),
-        "threshold_p99_ms": args.p99_ms,
-        "threshold_max_fail_ratio": args.max_fail_ratio,
-    }
-    for key, row in sorted(stats.items()):
-        if key != "Aggregated":
-            slug = re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
-            summary[f"route_{slug}_requests"] = int(row.get("Request Count", 0) or 0)
-            summary[f"route_{slug}_p99_ms"] = float(row.get("99%", 0) or 0)
-    breaches = []
-    if requests == 0:
-        breaches.append("no requests were made")
-    if summary["loadtest_p99_ms"] > args.p99_ms:
-        breaches.append(f"p99 {summary['loadtest_p99_ms']} ms > {args.p99_ms} ms")
-    if summary["loadtest_fail_ratio"] > args.max_fail_ratio:
-        breaches.append(f"fail ratio {summary['loadtest_fail_ratio']} > {args.max_fail_ratio}")
-    summary["breaches"] = breaches
-    summary["passed"] = not breaches
-    return summary
+def prime(url: str, api_key: str, lines: list[bytes]) -> float:
+    """Send the run's history before the window, in big batches; seconds taken."""
+    t0 = time.perf_counter()
+    headers = {"X-API-Key": api_key, "Content-Type": "application/x-ndjson"}
+    with httpx.Client(timeout=120) as client:
+        for i in range(0, len(lines), PRIME_BATCH):
+            answer = client.post(url + "/v1/events:batch", headers=headers,
+                                 content=b"\n".join(lines[i:i + PRIME_BATCH]))
+            if answer.status_code != 200:
+                raise RuntimeError(f"priming the shim failed: HTTP {answer.status_code} "
+                                   f"{answer.text[:300]}")
+    return time.perf_counter() - t0
+
+
+def prepare_from_run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
+    """Cut the window out of the run's trace, plan the replay, state the plan."""
+    run = Path(args.from_run)
+    records = fromrun.read_trace(run)
+    if not records:
+        raise ValueError(f"{run / 'trace.jsonl'}: the trace is empty")
+    window = fromrun.parse_window(args.window, [at for at, _ in records])
+    before, inside = fromrun.split(records, window)
+    if not inside:
+        raise ValueError(f"--window {window}: no record of the trace falls in it")
+    (out / "window.jsonl").write_bytes(b"\n".join(inside) + b"\n")
+    args.speedup = args.speedup or 1.0
+    rate = len(inside) / (window.seconds / args.speedup)
+    chosen = fromrun.plan(rate, args.processes, args.batch_ms)
+    args.processes, args.batch_ms = chosen.processes, chosen.batch_ms
+    args.trace, args.shape = str(out / "window.jsonl"), "trace"
+    args.outputs_dir = None if args.host else out / "answers"
+    print("eccc loadtest: plan: " + chosen.describe(window, len(inside), args.speedup),
+          file=sys.stderr, flush=True)
+    return {"window": window, "before": before, "inside": inside, "run": run,
+            "policies": fromrun.run_policies(run), "plan": chosen}
 
 
 def run_loadtest(args: argparse.Namespace) -> int:
@@ -116,43 +123,108 @@ def run_loadtest(args: argparse.Namespace) -> int:
     if args.shape == "trace" and not Path(args.trace).is_file():
         print(f"eccc loadtest: no trace file {args.trace}", file=sys.stderr)
         return 2
-    out = run_dir(args.out, args.shape)
-    api_key, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-    db = args.db or str(out / "shim.sqlite3")
-    policies = tuple(args.policy or ("every_scan",))
-    env = {**os.environ, API_KEY_ENV: api_key, AUTH_TOKEN_ENV: token,
-           "ECCC_DURATION": str(args.duration), "ECCC_USERS": str(args.users),
-           "ECCC_CLOCK_START": str(time.time()),
-           "ECCC_TRACE_SHARDS": str(max(1, args.processes))}
-    if args.shape == "trace":
-        env["ECCC_TRACE"] = str(Path(args.trace).resolve())
-        env["ECCC_SPEEDUP"] = str(args.speedup)
-        env["ECCC_TRACE_BATCH_MS"] = str(args.batch_ms)
-    with ShimProcess(db=db, policies=policies, api_key=api_key, auth_token=token,
-                     port=args.port, log=out / "shim.log") as shim:
-        cmd = locust_command(args, shim.url, out)
-        print(f"eccc loadtest: shim at {shim.url}, Locust: {' '.join(cmd[2:])}", file=sys.stderr)
-        with (out / "locust.log").open("wb") as log:
-            done = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=args.duration + 120, check=False)
+    out = args.out_dir = run_dir(args.out, "from-run" if args.from_run else args.shape)
+    args.outputs_dir = None
+    replay: dict[str, Any] | None = None
+    if args.from_run:
         try:
-            metrics = shim_metrics(httpx.get(shim.url + "/metrics", headers=shim.headers,
-                                             timeout=10).text)
-        except httpx.HTTPError:
-            metrics = {}
-    stats_file = out / "locust_stats.csv"
-    if done.returncode != 0 or not stats_file.is_file():
-        print(f"eccc loadtest: Locust failed (exit {done.returncode}); see {out / 'locust.log'}",
+            replay = prepare_from_run(args, out)
+        except (OSError, ValueError) as exc:
+            print(f"eccc loadtest: {exc}", file=sys.stderr)
+            return 2
+    if args.processes < 1:
+        args.processes = 1
+    if args.host:
+        api_key = os.environ.get(API_KEY_ENV, "")
+        token = os.environ.get(AUTH_TOKEN_ENV, "")
+        code, metrics = _run(args, out, args.host.rstrip("/"), api_key, token, replay, None)
+    else:
+        api_key, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+        policies = tuple(args.policy or (replay["policies"] if replay else ("every_scan",)))
+        db = args.db or str(out / "shim.sqlite3")
+        with ShimProcess(db=db, policies=policies, api_key=api_key, auth_token=token,
+                         port=args.port, log=out / "shim.log") as shim:
+            code, metrics = _run(args, out, shim.url, api_key, token, replay, shim)
+    if code not in (0, 1) or not (out / "summary.json").is_file():
+        print(f"eccc loadtest: Locust failed (exit {code}); see {out / 'locust.log'}",
               file=sys.stderr)
         return 2
-    summary = summarise(read_stats(stats_file), args) | metrics
+    summary = orjson.loads((out / "summary.json").read_bytes())
+    summary |= {"loadtest_duration_s": args.duration, "loadtest_processes": args.processes}
+    summary |= metrics
+    if replay is not None:
+        summary |= _judge_replay(args, out, replay, summary)
+    if code == 1 and not summary["breaches"]:  # Locust's own verdict: errors in user code
+        summary["breaches"] = [f"Locust exited 1 (errors in the locustfile's users; see "
+                               f"{out / 'locust.log'})"]
+    summary["passed"] = not summary["breaches"]
     (out / "summary.json").write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
     for key in ("loadtest_requests", "loadtest_requests_per_s", "loadtest_fail_ratio",
-                "loadtest_p50_ms", "loadtest_p99_ms"):
-        print(f"  {key:<34} {summary[key]}")
+                "loadtest_p50_ms", "loadtest_p99_ms", "fidelity_send_lag_p99_ms",
+                "fidelity_late_share", "fidelity_records_dropped", "service_time_p99_ms",
+                "differential_matched", "differential_expected"):
+        if key in summary:
+            print(f"  {key:<34} {summary[key]}")
     print(f"  run directory                      {out}")
     if summary["breaches"]:
         print("eccc loadtest: threshold breached: " + "; ".join(summary["breaches"]),
               file=sys.stderr)
         return 1
     return 0
+
+
+def _run(args: argparse.Namespace, out: Path, url: str, api_key: str, token: str,
+         replay: dict[str, Any] | None, shim: ShimProcess | None) -> tuple[int, dict[str, float]]:
+    if replay is not None and replay["before"] and not args.no_prime:
+        seconds = prime(url, api_key, replay["before"])
+        print(f"eccc loadtest: primed with the {len(replay['before']):,} records before the "
+              f"window in {seconds:.1f} s", file=sys.stderr, flush=True)
+    cmd = locust_command(args, url, out)
+    print(f"eccc loadtest: target {url}, Locust: {' '.join(cmd[2:])}", file=sys.stderr,
+          flush=True)
+    env = {**os.environ, API_KEY_ENV: api_key, AUTH_TOKEN_ENV: token}
+    length = args.duration if replay is None else (
+        replay["window"].seconds / args.speedup)
+    with (out / "locust.log").open("wb") as log:
+        done = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              timeout=length + 180, check=False)
+    metrics: dict[str, float] = {}
+    if shim is not None:
+        with contextlib.suppress(httpx.HTTPError):
+            metrics = shim_metrics(httpx.get(url + "/metrics", headers=shim.headers,
+                                             timeout=10).text)
+    return done.returncode, metrics
+
+
+def _judge_replay(args: argparse.Namespace, out: Path, replay: dict[str, Any],
+                  summary: dict[str, Any]) -> dict[str, Any]:
+    """The from-run sections: the window and plan, the differential check (against
+    our own shim only), and the model against the measurement."""
+    window, chosen = replay["window"], replay["plan"]
+    found: dict[str, Any] = {
+        "replay_window": str(window), "replay_window_records": len(replay["inside"]),
+        "replay_primed_records": 0 if args.no_prime else len(replay["before"]),
+        "replay_intended_rate_per_s": round(chosen.rate, 2),
+        "replay_plan": chosen.describe(window, len(replay["inside"]), args.speedup)}
+    breaches = list(summary["breaches"])
+    if args.outputs_dir is not None and not args.no_prime:
+        expected = fromrun.expected_outputs(replay["policies"], replay["before"],
+                                            replay["inside"])
+        returned = fromrun.returned_outputs(Path(args.outputs_dir))
+        diff = fromrun.differential(expected, returned)
+        examples = diff.pop("differential_examples")
+        (out / "differential.json").write_bytes(
+            orjson.dumps(diff | {"examples": examples}, option=orjson.OPT_INDENT_2))
+        found |= diff
+        if not diff["differential_identical"]:
+            breaches.append(
+                f"differential: the shim's outputs differ from the simulation's engine "
+                f"({diff['differential_missing']} missing, {diff['differential_unexpected']} "
+                f"unexpected of {diff['differential_expected']}; see differential.json)")
+    else:
+        found["differential_checked"] = False  # another service, or no history primed
+    measured = {q: float(summary.get(f"loadtest_p{q * 100:g}_ms", 0.0)) for q in PERCENTILES}
+    rows = fromrun.model_vs_measured(replay["run"], measured)
+    (out / "model_vs_measured.json").write_bytes(orjson.dumps(rows, option=orjson.OPT_INDENT_2))
+    found["breaches"] = breaches
+    return found

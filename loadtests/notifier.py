@@ -38,7 +38,7 @@ from engine import phones
 from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.inputs import Input, Scan, SmsIn, Subscribe, Wake
-from engine.outputs import Held, Output, Reply, Sms, Suppressed
+from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed
 from engine.records import format_time, from_input, from_output, to_input
 from loadtests.journal import Batch, Journal
 
@@ -176,6 +176,7 @@ class Notifier:
                 try:
                     inp = to_input(rec)
                     phone = None if type(inp) is Scan else person(inp)
+                    engine.validate(inp)  # before a wake-up fires: a refusal moves nothing
                 except InvalidInput as exc:
                     self._refuse(result, index, exc)
                     continue
@@ -310,7 +311,7 @@ class Notifier:
                     route = "twiml"
                     result.replies.append(o.body)
                 orows.append((seq, o.to, o.message_id, route, blob))
-            elif isinstance(o, Suppressed | Held):
+            elif isinstance(o, Suppressed | Held | Redacted):
                 counts[(o.kind, o.reason)] += 1
                 orows.append((seq, o.to, None, None, blob))
             else:

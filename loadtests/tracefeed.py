@@ -10,6 +10,7 @@ sending a record up to one window early changes no decision).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,20 +23,65 @@ MAX_BATCH = 2_000  # records per request, well under the shim's limit
 
 
 def schedule(path: Path, shard: int, shards: int) -> tuple[int, list[tuple[int, bytes]]]:
-    """(first time in the whole trace, this shard's (at, line) in file order)."""
+    """(first time in the whole trace, this shard's (at, line) in file order).
+
+    Records are sharded by whom they concern, so that one process sends, in
+    order, every record whose order matters to another: a subscription ties a
+    parcel to a phone, and all the parcels and phones tied together (through
+    any number of subscriptions in the trace) are one group, sent by one
+    process. A receipt goes by the text it is for (the trace does not say
+    whose); a record with none of these (a wake-up) goes to shard 0.
+    """
+    parsed: list[tuple[int, bytes, str]] = []
+    groups = _Groups()
     first: int | None = None
-    mine: list[tuple[int, bytes]] = []
-    for number, line in enumerate(path.read_bytes().splitlines()):
+    for line in path.read_bytes().splitlines():
         if not line.strip():
             continue
+        key = ""
         try:
-            at = parse_time(orjson.loads(line).get("at"))[0]
+            rec = orjson.loads(line)
+            at = parse_time(rec.get("at"))[0]
+            parcel, person = rec.get("trackingNumber"), rec.get("phone") or rec.get("from")
+            key = str(parcel or person or rec.get("messageId") or "")
+            if parcel and person:
+                groups.join(str(parcel), str(person))
         except (orjson.JSONDecodeError, InvalidInput, AttributeError):
             at = first or 0  # a bad record goes out with its neighbours; the shim refuses it
         first = at if first is None else min(first, at)
-        if number % shards == shard:
-            mine.append((at, line))
+        parsed.append((at, line, key))
+    if shards == 1:
+        return first or 0, [(at, line) for at, line, _ in parsed]
+    mine = [(at, line) for at, line, key in parsed
+            if (zlib.crc32(groups.root(key).encode()) % shards if key else 0) == shard]
     return first or 0, mine
+
+
+class _Groups:
+    """Union-find over parcel and phone keys; a group is named by its smallest key,
+    so every process names it the same whatever order it meets the keys in."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def root(self, key: str) -> str:
+        parent = self.parent
+        while parent.get(key, key) != key:
+            parent[key] = parent.get(parent[key], parent[key])  # halve the path
+            key = parent[key]
+        return key
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            low, high = (ra, rb) if ra < rb else (rb, ra)
+            self.parent[high] = low
+
+
+def span(path: Path) -> tuple[int, int]:
+    """The first and last time in a trace (seconds since the epoch); (0, 0) if none."""
+    times = [at for at, _ in schedule(path, 0, 1)[1]]
+    return (min(times), max(times)) if times else (0, 0)
 
 
 @dataclass

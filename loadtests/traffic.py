@@ -8,7 +8,6 @@ minutes of load cover hours of a peak day (quiet hours and caps do engage).
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from dataclasses import dataclass
@@ -127,26 +126,24 @@ def text_body(rng: random.Random) -> str:
     return rng.choice(QUESTIONS).format(tn=known_parcel(rng))
 
 
-def actor_weights(scenario: str | None = None) -> dict[str, int]:
+def actor_weights(scenario: str = "baseline", lookups: float = 0.2) -> dict[str, int]:
     """Relative request rates of the four actors, from a scenario's customer mix.
 
     Per parcel: ~11 scans sent in batches of ``SCAN_BATCH``; checkout and
     tracking-page opt-ins at the scenario's shares; texts for text opt-ins,
     YES confirmations and status questions; tracking-page lookups are not in
-    the scenario, so a parameter (ECCC_LOOKUPS_PER_PARCEL, default 0.2).
+    the scenario, so a parameter (``lookups`` per parcel).
     """
     opt_in: dict[str, float] = {"checkout": 0.03, "tracking_page": 0.015, "text": 0.005}
     confirm, questions = 0.8, 0.01
-    name = scenario or os.environ.get("ECCC_SCENARIO", "baseline")
     try:
         from scenarios.schema import load
 
-        customers = load(name).customers
+        customers = load(scenario).customers
         opt_in = {str(k): v for k, v in customers.opt_in.items()}
         confirm, questions = customers.confirm_yes, customers.status_question
     except Exception:  # the scenario module is optional here: keep the documented defaults
         pass
-    lookups = float(os.environ.get("ECCC_LOOKUPS_PER_PARCEL", "0.2"))
     per_parcel = {
         "scan_feed": len(PATH) / SCAN_BATCH,
         "checkout": opt_in.get("checkout", 0) + opt_in.get("tracking_page", 0),

@@ -33,6 +33,7 @@ from reports.plotting import (
     ecdf,
     format_time_axis,
     histogram,
+    legend_with_room,
     new_figure,
     numbers,
     overlay_label,
@@ -106,6 +107,11 @@ def draw_volume(run: RunData) -> Figure | str:
         if extra is not None:
             _hourly_with_envelope(ax, x, extra, "parcels delivered" if is_parcels else "segments",
                                   "C1", main=False)
+        if is_parcels and extra is not None:  # a closure shows in deliveries, not arrivals
+            found = _cf(run, "parcels_delivered")
+            if found is not None and np.isfinite(rolling_mean(found[1])).any():
+                ax.plot(found[0], rolling_mean(found[1]), color="C1", lw=1.2, ls=":",
+                        label="parcels delivered, counterfactual (24 h mean)")
         env = rolling_mean(main)
         if np.isfinite(env).any() and np.nanmedian(env) > 0:
             peak = int(np.nanargmax(env))
@@ -115,7 +121,7 @@ def draw_volume(run: RunData) -> Figure | str:
                         xytext=(6, 6), textcoords="offset points", color="C3")
         ax.set_ylabel("parcels per hour" if is_parcels else "texts per hour")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left")
+        legend_with_room(ax, run)
     format_time_axis(axes[-1], xlabel)
     return fig
 
@@ -235,7 +241,7 @@ def draw_opt_outs(run: RunData) -> Figure | str:
             rate = np.where(sent >= 0.05 * sent[-1], 1000 * cumulative / np.maximum(sent, 1),
                             np.nan)
         twin = ax.twinx()
-        twin.plot(x, rate, color="0.35", lw=1.2, ls="--", label="per 1,000 texts sent so far")
+        twin.plot(x, rate, color="C4", lw=1.0, ls=":", label="per 1,000 texts sent so far")
         twin.set_ylabel("opt-outs per 1,000 texts")
         twin.set_ylim(bottom=0)
         twin.grid(False)
@@ -264,7 +270,7 @@ def draw_care_queue(run: RunData) -> Figure | str:
         shade_windows(ax, run)
         ax.set_ylabel("queue length")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left")
+        legend_with_room(ax, run)
     if abandoned is not None or contacts is not None:
         ax = next(it)
         if contacts is not None:
@@ -283,7 +289,7 @@ def draw_care_queue(run: RunData) -> Figure | str:
         shade_windows(ax, run, label=queue is None)
         ax.set_ylabel("per hour")
         ax.set_ylim(bottom=0)
-        ax.legend(loc="upper left")
+        legend_with_room(ax, run)
     format_time_axis(axes[-1], xlabel)
     return fig
 

@@ -1,8 +1,8 @@
 """The registry of metrics shown three ways: terminal, Markdown (docs/metrics.md), HTML.
 
 All three group the metrics by the question they answer (``reports.registry.GROUPS``).
-``python -m reports.glossary > docs/metrics.md`` regenerates the docs page; a test
-checks the committed file is up to date.
+``make docs`` (``python -m eccc.docs``) regenerates docs/metrics.md; a test checks the
+committed file is up to date.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def markdown() -> str:
         "",
         "Every name in a run's `summary.json`, defined once in `reports/metric_defs.py` "
         "and grouped by the question it answers. This page is generated "
-        "(`python -m reports.glossary > docs/metrics.md`); `eccc metrics` prints the same "
+        "(`make docs`); `eccc metrics` prints the same "
         "in the terminal (`--json` for a machine). A name in braces stands for a family: "
         "`{name}` is a facility of the scenario, `{reason}` the reason a policy or the "
         "engine gave, `{encoding}` a text encoding (gsm7, ucs2), `{i}` a station's index.",

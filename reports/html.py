@@ -35,6 +35,7 @@ figcaption{color:#3b4455;margin-top:4px}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{padding:3px 8px;border-bottom:1px solid #eef1f5;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.changes .def{color:#5a6475;font-size:.85em;max-width:420px}
 td.better{color:#17803d;font-weight:600}td.worse{color:#b3261e;font-weight:600}
 .card .detail.cf{color:#3b4455;border-top:1px dashed #ccd3de;margin-top:3px;padding-top:2px}
 th.group{background:#e6ecf5;font-size:1.05em;padding-top:10px}
@@ -287,7 +288,7 @@ def what_changed_html(doc: dict[str, Any]) -> str:
             "better" if (diff > 0) == (better == "higher") else "worse")
         pct = r.get("pct")
         change = "from 0" if pct is None else f"{float(pct):+.1f}%"
-        cells = [f'<td title="{escape(title)}"><code>{escape(name)}</code></td>',
+        cells = [f'<td><code>{escape(name)}</code><div class="def">{escape(title)}</div></td>',
                  f'<td class="num">{escape(fmt_unit(scen, unit))}</td>',
                  f'<td class="num">{escape(fmt_unit(cf, unit))}</td>',
                  f'<td class="num">{escape(fmt_unit(diff, unit, signed=True))}</td>',

@@ -19,9 +19,11 @@ STATS = "sim.network.StationStats"
 NETSTATION = "sim.netstation (mode = station)"
 STATION = "sim.station (scenarios of stations only)"
 
-_NOTIFIED = ("notifications that reached the handset, timed at the handset (a cap counts "
-             "decisions, so held texts released together, gateway delays and a cap's "
-             "exceptions can put more than the cap in a 24 h window)")
+_NOTIFIED = ("notifications that reached the handset, timed at the handset, welcome texts "
+             "included (one per subscription, sent outside the policies, so a cap does not "
+             "limit them: most of the people over a 3-per-24 h cap got welcome texts for "
+             "several parcels; the rest is handset time differing from decision time, which is "
+             "what a cap counts)")
 _TEXTS = "texts the engine decided to send (notifications and answers to replies)"
 
 
@@ -150,6 +152,10 @@ DEFINITIONS: list[Metric] = [
        "out-of-order scans"),
     _m("suppressed_{reason}", "count", "fatigue", TALLY,
        "notifications not sent for the reason '{reason}'"),
+    _m("redacted_{reason}", "count", "fatigue", TALLY,
+       "parts of shops' names left out of every text for the reason '{reason}' (a link: "
+       "link_domain, link_scheme, link_address, link_lookalike; docs/compliance.md)",
+       "subscriptions whose merchant name held a link", "", "lower"),
     # ------------------------------------------------------------------ informativeness
     _m("ofd_text_before_delivery", "count", "informativeness", SUMMARY,
        "followed parcels whose out-for-delivery text was sent before delivery",

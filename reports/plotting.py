@@ -102,8 +102,8 @@ def format_time_axis(ax: Axes, label: str) -> None:
         ax.xaxis.set_major_locator(locator)
         concise = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
             locator, tz=tz,
-            formats=["%Y", "%b", "%a %d %b", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y", "%a %d %b", "%a %d %b", "%H:%M", "%H:%M"],
+            formats=["%Y", "%b", "%a %d", "%H:%M", "%H:%M", "%S.%f"],
+            zero_formats=["", "%Y", "%b", "%a %d", "%H:%M", "%H:%M"],
             offset_formats=["", "%Y", "%b %Y", "%a %d %b %Y", "%a %d %b %Y", "%d %b %Y %H:%M"])
         ax.xaxis.set_major_formatter(concise)
     ax.set_xlabel(label)
@@ -121,14 +121,26 @@ def shade_windows(ax: Axes, run: RunData, label: bool = True) -> None:
         x0, x1 = _num(start), _num(end)
         ax.axvspan(x0, x1, color="C3" if "surge" not in text else "C1", alpha=0.12, lw=0)
         if label:
+            # Above the axes, where neither data nor the legend is.
             ax.annotate(plain(text), (x0, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(3, -3 - 12 * (i % 2)), textcoords="offset points",
-                        va="top", fontsize=8, color="0.25")
+                        xytext=(2, 2 + 10 * i), textcoords="offset points",
+                        va="bottom", ha="left", fontsize=8, color="0.2",
+                        annotation_clip=False)
 
 
 def overlay_label(run: RunData) -> str:
-    return plain(f"counterfactual: {run.counterfactual_label}") if run.counterfactual_label \
-        else "counterfactual"
+    """The counterfactual's legend entry (its full label is in the figure's caption)."""
+    return "counterfactual"
+
+
+def legend_with_room(ax: Axes, run: RunData) -> None:
+    """A legend in two columns over headroom above the data, clear of window labels."""
+    if run.counterfactual is None and not run.windows:
+        ax.legend(loc="upper left")
+        return
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, lo + (hi - lo) * 1.45)
+    ax.legend(loc="upper right", ncol=2, fontsize=9)
 
 
 def rolling_mean(y: np.ndarray, window: int = 24) -> np.ndarray:

@@ -124,7 +124,9 @@ class DaskCluster:
         if address == "local":
             self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
                                         threads_per_worker=1, processes=processes,
-                                        dashboard_address=None)
+                                        # a free port: the scheduler always serves
+                                        # HTTP, and 8787 may be another cluster's
+                                        dashboard_address=":0")
             self.client = Client(self.cluster)
         else:
             self.client = Client(address)

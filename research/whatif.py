@@ -241,6 +241,8 @@ def format_changes(rows: Sequence[Change], label: str, limit: int | None = None)
             return sign + fmt_duration(x)
         if unit == "USD":
             return sign + fmt_usd(x)
+        if unit == "days":
+            return f"{sign}{x:.2f} days"
         return sign + fmt_value(round(x, 4) if abs(x) < 1000 else round(x, 1))
 
     shown = [r for r in rows if r.difference != 0][:limit]

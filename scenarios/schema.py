@@ -394,10 +394,11 @@ class Counterfactual(_Model):
     the same seed, scale and days.
     """
 
-    label: str = Field(min_length=1)
+    label: str = Field(min_length=1)  # what the counterfactual is, for the report
+    # What-ifs to switch off: faults, surges, scans, policies.
     off: list[Literal["faults", "surges", "scans", "policies"]] = Field(default_factory=list)
-    policies: list[str] | None = None
-    scenario: str | None = None
+    policies: list[str] | None = None  # with off = ["policies"]: the counterfactual's chain
+    scenario: str | None = None  # or: a named baseline (shipped name or TOML path)
 
     @model_validator(mode="after")
     def _one_way(self) -> Counterfactual:

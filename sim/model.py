@@ -27,7 +27,7 @@ import simpy
 from engine import codes
 from engine.core import Engine, EngineConfig
 from engine.inputs import Input, Receipt, Wake
-from engine.outputs import Held, Output, Reply, Sms, Suppressed, WakeAt
+from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
 from engine.tally import OutputTally
@@ -230,7 +230,7 @@ class Model:
                     self._wakes.add(o.at)
                     self.push_input(o.at, Wake(at=o.at))
             elif log is not None:
-                assert isinstance(o, Suppressed | Held)
+                assert isinstance(o, Suppressed | Held | Redacted)
                 log((o.at, mask(o.to), o.tracking_number or "", o.kind, o.cause, 0, "",
                      o.reason))
 

@@ -3,6 +3,7 @@
 import pytest
 
 from engine.errors import InvalidInput
+from engine.inputs import SmsIn
 from engine.outputs import Reply, Sms, Suppressed
 from tests.helpers import DENVER, MIAMI, TN, TN2, engine, notices, reasons, scan, sms_in, sub, texts
 
@@ -93,10 +94,12 @@ def test_stop_confirms_once_then_silence_until_start() -> None:
     stop_time = sms_in("2026-12-14T09:30", "x").at
     start_time = sms_in("2026-12-14T11:00", "x").at
     silent = [t for t in texts(out) if stop_time < t.at < start_time]
-    assert silent == []
+    # HELP is answered whatever the state (CTIA); nothing else is.
+    assert [t.cause for t in silent] == ["reply:HELP"]
+    assert "Msg frequency varies" in silent[0].body
     confirmations = [t for t in texts(out) if t.at == stop_time]
     assert len(confirmations) == 1 and "unsubscribed" in confirmations[0].body
-    assert reasons(out).count("opted_out") == 4  # the scan, HELP, STOP again, the number
+    assert reasons(out).count("opted_out") == 3  # the scan, STOP again, the number
     assert [n.cause for n in notices(out)] == ["scan:10"]
 
 
@@ -104,6 +107,71 @@ def test_help_names_sender_and_how_to_stop() -> None:
     out = engine().handle(sms_in("2026-12-14T09:00", "info"))
     (reply,) = texts(out)
     assert reply.body.startswith("USPS") and "STOP" in reply.body and "1-800" in reply.body
+
+
+CTIA_ELEMENTS = ("USPS Text Tracking", "Msg frequency varies", "Msg&data rates may apply",
+                 "HELP", "STOP")
+
+
+def test_help_and_opt_in_confirmations_carry_the_ctia_elements() -> None:
+    e = engine()
+    out = e.handle_all([
+        sub("2026-12-14T09:00"),                                  # checkout welcome
+        sub("2026-12-14T09:01", tn=TN2, channel="tracking_page"),  # asks for YES
+        sms_in("2026-12-14T09:02", "help"),
+        sms_in("2026-12-14T09:03", "STOP"),
+        sms_in("2026-12-14T09:04", "HELP"),                       # answered after STOP too
+        sms_in("2026-12-14T09:05", "START"),                      # resubscribed
+    ])
+    bodies = {t.cause: t.body for t in texts(out)}
+    for cause in ("welcome:checkout", "welcome:tracking_page", "reply:HELP", "reply:START"):
+        for element in CTIA_ELEMENTS[:3]:
+            assert element in bodies[cause], (cause, element)
+    help_reply = bodies["reply:HELP"]
+    assert "1-800-275-8777" in help_reply and "STOP" in help_reply
+    assert "usps.com" not in help_reply  # no link unless the deployment allows links
+    assert sum(t.cause == "reply:HELP" for t in texts(out)) == 2
+
+
+def test_help_links_to_the_operator_only_when_allowed() -> None:
+    from engine.core import Engine, EngineConfig
+    from engine.templates import Brand
+
+    linked = Engine(EngineConfig(brand=Brand(links=True)))
+    (reply,) = texts(linked.handle(sms_in("2026-12-14T09:00", "HELP")))
+    assert "usps.com/text-tracking" in reply.body
+
+
+def test_when_after_delivery_says_delivered_when_and_where() -> None:
+    out = engine().handle_all([
+        sub("2026-12-14T09:00"),
+        scan("2026-12-14T10:00", "OF", expected_delivery=20437),
+        scan("2026-12-14T14:10", "01"),
+        sms_in("2026-12-14T15:00", f"WHEN {TN}"),
+    ])
+    (answer,) = [t for t in texts(out) if t.cause == "reply:WHEN"]
+    assert "Delivered" in answer.body and "2:10pm" in answer.body
+    assert "DENVER" in answer.body and "Expected" not in answer.body
+
+
+def test_a_retried_webhook_is_answered_once() -> None:
+    e = engine()
+    first = sms_in("2026-12-14T09:00", TN)
+    retry_a = SmsIn(at=first.at + 15, sender=first.sender, body=first.body,
+                    message_sid="SM0001")
+    retry_b = SmsIn(at=first.at + 30, sender=first.sender, body=first.body,
+                    message_sid="SM0001")
+    out = e.handle_all([retry_a, retry_b])
+    assert len(texts(out)) == 1
+    assert reasons(out) == ["duplicate_message"]
+
+
+def test_the_same_subscription_twice_gets_one_welcome() -> None:
+    out = engine().handle_all([sub("2026-12-14T09:00", merchant="Acme"),
+                               sub("2026-12-14T09:00", merchant="Acme"),
+                               sub("2026-12-14T09:05", merchant="Acme")])
+    assert [t.cause for t in texts(out)] == ["welcome:checkout"]
+    assert reasons(out) == ["duplicate_subscribe", "duplicate_subscribe"]
 
 
 def test_stop_one_parcel_keeps_the_others() -> None:

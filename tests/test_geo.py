@@ -201,11 +201,20 @@ def test_phone(e164: str, state: str | None, zone: str | None) -> None:
     ],
 )
 def test_locate(e164: str, zip_code: str | None, expected: Place) -> None:
-    assert locate(e164, zip_code) == expected
+    got = locate(e164, zip_code)
+    assert (got.state, got.zone, got.strict_hours) == (expected.state, expected.zone,
+                                                       expected.strict_hours)
+
+
+def test_both_clues_are_kept_when_they_disagree() -> None:
+    place = locate("+13055550123", "94105")  # a Florida number, a California address
+    assert [(c.by, c.state, c.zone) for c in place.clues] == [
+        ("area_code", "FL", "America/New_York"), ("address", "CA", "America/Los_Angeles")]
+    assert locate("+18005550123", None).clues[0].by == "default"
 
 
 def test_strict_states() -> None:
-    assert frozenset({"FL", "OK", "WA", "MD"}) == STRICT_HOURS_STATES
+    assert frozenset({"FL", "OK", "WA", "MD", "CT"}) == STRICT_HOURS_STATES  # from the table
 
 
 def test_area_code_lookups_are_cached() -> None:

@@ -1,6 +1,10 @@
 """Table tests: what an inbound text means."""
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.keywords import parse
 
@@ -29,7 +33,10 @@ TN = "9400111899223456789012"
         ("info", "help", "INFO"),
         ("quiet", "quiet", "QUIET"),
         ("AWAKE", "awake", "AWAKE"),
-        ("please stop texting me", "unknown", ""),
+        ("please stop texting me", "opt_out", "REQUEST"),
+        ("Opt out", "opt_out", "OPTOUT"),
+        ("opt-out", "opt_out", "OPTOUT"),
+        ("STOP ALL", "opt_out", "STOPALL"),
         ("stopp", "unknown", ""),
         ("", "unknown", ""),
         ("thanks!", "unknown", ""),
@@ -55,6 +62,8 @@ def test_keywords(body: str, verb: str, word: str) -> None:
         (f"{TN} when?", "track", "WHEN"),
         (f"STOP {TN}", "stop_parcel", ""),
         (f"stop {TN}.", "stop_parcel", ""),
+        (f"{TN} STOP", "stop_parcel", ""),
+        (f"{TN} opt-out", "stop_parcel", ""),
         ("EA123456789US", "track", ""),
         (f"{TN} XYZ", "unknown", ""),
         ("12345", "unknown", ""),
@@ -66,3 +75,63 @@ def test_tracking_commands(body: str, verb: str, mode: str) -> None:
     assert command.mode == mode
     if verb != "unknown":
         assert command.tracking_number in (TN, "EA123456789US")
+
+
+CORPUS = Path(__file__).resolve().parent / "revocation_corpus.txt"
+
+
+def corpus() -> list[tuple[str, str]]:
+    rows = []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            expected, text = line.split("\t", 1)
+            rows.append((expected, text.replace("{TN}", TN)))
+    return rows
+
+
+@pytest.mark.parametrize(("expected", "text"), corpus())
+def test_revocation_corpus(expected: str, text: str) -> None:
+    verb = parse(text).verb
+    assert (verb if verb in ("opt_out", "stop_parcel") else "other") == expected
+
+
+_KEYWORDS = ["STOP", "STOPALL", "STOP ALL", "QUIT", "END", "REVOKE", "OPT OUT", "OPTOUT",
+             "OPT-OUT", "CANCEL", "UNSUBSCRIBE", "UN-SUBSCRIBE"]
+_NOISE = st.sampled_from(["", " ", "  ", ".", "!", "!!!", "?", ",", "-", "...", "🛑", "🙏",
+                          "\n", "\t", "*", "(", ")", "\"", "'", "👍 "])
+
+
+def _any_case(draw: st.DrawFn, word: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(word), max_size=len(word)))
+    return "".join(c.lower() if f else c.upper() for c, f in zip(word, flips, strict=True))
+
+
+@st.composite
+def revocations(draw: st.DrawFn) -> tuple[str, bool]:
+    """A revocation keyword in any case, spacing and punctuation, with or without a
+    tracking number on either side; whether it names a parcel."""
+    word = draw(st.sampled_from(_KEYWORDS))
+    sep = draw(st.sampled_from([" ", "-", "_", "  ", ". "]))
+    word = word.replace(" ", sep).replace("-", sep) if sep != " " else word
+    text = draw(_NOISE) + _any_case(draw, word) + draw(_NOISE)
+    where = draw(st.sampled_from(["", "before", "after"]))
+    tn = draw(st.sampled_from([TN, "9400 1118 9922 3456 7890 12", "EA123456789US"]))
+    if where == "before":
+        text = f"{tn}{draw(_NOISE)} {text}"
+    elif where == "after":
+        text = f"{text} {tn}{draw(_NOISE)}"
+    return text, bool(where)
+
+
+@given(revocations())
+@settings(max_examples=400, deadline=None)
+def test_any_revocation_keyword_is_understood(case: tuple[str, bool]) -> None:
+    text, names_parcel = case
+    command = parse(text)
+    stop_all = "ALL" in text.upper().replace(" ", "").replace("-", "").replace("_", "").replace(
+        ".", "")
+    if names_parcel and not stop_all:
+        assert command.verb == "stop_parcel", text
+        assert command.tracking_number in (TN, "EA123456789US")
+    else:
+        assert command.verb == "opt_out", text

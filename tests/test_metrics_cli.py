@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_docs_page_is_generated_from_the_registry() -> None:
     page = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
-    assert page == markdown() + "\n", "regenerate: python -m reports.glossary > docs/metrics.md"
+    assert page == markdown() + "\n", "regenerate with make docs"
 
 
 def test_metrics_lists_every_metric(capsys: pytest.CaptureFixture[str]) -> None:

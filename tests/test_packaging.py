@@ -37,6 +37,7 @@ def _block(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
     (["loadtest", "--duration", "1"], "http"),
     (["bench", "http"], "http"),
     (["sweep", "scenarios/sweeps/policy_frontier.toml", "--dask", "local"], "dask"),
+    (["tune", "scenarios/sweeps/policy_frontier.toml"], "tune"),
 ])
 def test_a_command_without_its_extra_says_which_to_install(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
@@ -108,3 +109,30 @@ def test_the_core_commands_run_without_any_extra(tmp_path: Path) -> None:
     assert (tmp_path / "sweep" / "points.csv").is_file()
     for name in BLOCKED:  # and nothing slipped in through another name
         assert f"No module named '{name}'" not in done.stderr
+
+
+def _glob(path: str, pattern: str) -> bool:
+    """setuptools' package-data match: ``*`` stays inside one folder."""
+    import fnmatch
+
+    names, globs = path.split("/"), pattern.split("/")
+    return len(names) == len(globs) and all(map(fnmatch.fnmatchcase, names, globs))
+
+
+def test_every_shipped_data_file_is_in_the_package() -> None:
+    """Each tracked non-Python file inside a package is matched by its package-data globs
+    (else a plain ``pip install`` would leave it behind) and its folder is a listed package."""
+    setuptools = PYPROJECT["tool"]["setuptools"]
+    packages, data = set(setuptools["packages"]), setuptools["package-data"]
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.split()
+    missing = []
+    for name in listed:
+        parts = Path(name).parts
+        if parts[0] not in packages or name.endswith(".py"):
+            continue
+        folder = ".".join(parts[:-1])
+        relative = "/".join(parts[1:])
+        if folder not in packages or not any(_glob(relative, g) for g in data.get(parts[0], [])):
+            missing.append(name)
+    assert missing == []

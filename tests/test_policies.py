@@ -164,8 +164,11 @@ def test_policy_specs_and_errors() -> None:
         build(["nope"])
     with pytest.raises(LocalMisuse, match="limit"):
         build(["cap_rolling:limit=0"])
-    with pytest.raises(LocalMisuse, match="unexpected keyword"):
+    with pytest.raises(LocalMisuse, match=r"unknown parameter 'lmit' \(did you mean 'limit'\?\); "
+                       r"cap_rolling takes: limit, hours"):
         build(["cap_rolling:lmit=3"])
+    with pytest.raises(LocalMisuse, match=r"unknown policy 'milestone' \(did you mean "):
+        build(["milestone"])
     with pytest.raises(LocalMisuse, match="key=value"):
         build(["cap_rolling:3"])
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -42,7 +43,7 @@ from engine.core import Engine, EngineConfig, message_id
 from engine.errors import InvalidInput
 from engine.geo import Place, locate
 from engine.inputs import Input, Scan, SmsIn, Subscribe, Wake
-from engine.keywords import OPT_IN, OPT_OUT, normalise_body
+from engine.keywords import parse
 from engine.outputs import Output, Reply, Sms, Suppressed
 from engine.phones import normalise
 from engine.records import from_output
@@ -112,9 +113,9 @@ class People:
         """(sender, keyword) if ``inp`` is an opt-out from a phone not opted out."""
         if isinstance(inp, SmsIn):
             sender = normalise(inp.sender, field="from")
-            word = normalise_body(inp.body)
-            if word in OPT_OUT and not self.opted_out.get(sender, False):
-                return sender, word
+            command = parse(inp.body)
+            if command.verb == "opt_out" and not self.opted_out.get(sender, False):
+                return sender, command.word
         return None
 
     def apply(self, inp: Input) -> None:
@@ -125,16 +126,16 @@ class People:
         if not isinstance(inp, SmsIn):
             return
         sender = normalise(inp.sender, field="from")
-        word = normalise_body(inp.body)
-        if word in OPT_IN:
+        verb = parse(inp.body).verb
+        if verb == "opt_in":
             self.opted_out[sender] = False
         elif self.opted_out.get(sender, False):
-            return  # every other keyword is ignored while opted out
-        elif word in OPT_OUT:
+            return  # every other keyword is ignored while opted out (HELP is answered)
+        elif verb == "opt_out":
             self.opted_out[sender] = True
-        elif word == "QUIET":
+        elif verb == "quiet":
             self.quiet_since.setdefault(sender, inp.at)
-        elif word == "AWAKE":
+        elif verb == "awake":
             self.quiet_since.pop(sender, None)
 
     def place(self, phone: str, tn: str | None) -> Place:
@@ -167,9 +168,32 @@ def test_no_text_to_an_opted_out_phone(inputs: list[Input], policies: tuple[str,
             assert confirmation.at == inp.at
             sent.remove(confirmation)
         for o in sent:
+            if o.cause in ("reply:HELP", "reply:INFO"):
+                continue  # HELP is answered whatever the state (CTIA)
             assert not people.opted_out.get(o.to, False), (
                 f"{o.kind} to opted-out {o.to} at {o.at}: {o.cause}")
     assert seen == run(inputs, policies)  # stepping is handle_all, one input at a time
+
+
+def _corpus(expected: str) -> tuple[str, ...]:
+    path = Path(__file__).resolve().parent / "revocation_corpus.txt"
+    rows = [line.split("\t", 1) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    return tuple(text for kind, text in rows if kind == expected and "{TN}" not in text)
+
+
+REVOCATIONS = _corpus("opt_out")
+
+
+@FEWER
+@given(inputs=streams(min_texts=2, max_texts=10, words=(*REVOCATIONS, "START", "YES", "HELP")),
+       policies=st.sampled_from(CHAINS[:3]))
+def test_any_revocation_in_the_corpus_stops_every_text_after_one_confirmation(
+        inputs: list[Input], policies: tuple[str, ...]) -> None:
+    """Every phrasing the corpus lists as a revocation (47 CFR 64.1200(a)(10): any
+    reasonable means) gets one confirmation, then nothing but HELP answers until
+    START."""
+    test_no_text_to_an_opted_out_phone.hypothesis.inner_test(inputs, policies)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------ (b)
@@ -485,7 +509,9 @@ def test_strategy_assumptions() -> None:
     "the recipient's zone" is one zone per phone); tracking numbers are 22
     digits; code paths use only known codes unless asked for an unknown one."""
     for phone, zip_code in PHONES.items():
-        assert locate(phone, zip_code) == locate(phone, None)
+        home, number = locate(phone, zip_code), locate(phone, None)
+        assert (home.state, home.zone, home.strict_hours) == (number.state, number.zone,
+                                                              number.strict_hours)
     assert locate("+13055550142", None).strict_hours
     assert locate("+12065550101", None).strict_hours
     assert all(len(tn) == 22 and tn.isdigit() for tn in TRACKING_NUMBERS)

@@ -59,3 +59,13 @@ def test_metric_is_frozen() -> None:
     assert isinstance(m, Metric)
     with pytest.raises(AttributeError):
         m.unit = "EUR"  # type: ignore[misc]
+
+
+def test_every_name_the_reports_lead_with_is_registered() -> None:
+    from eccc.run_command import HEADLINE
+    from reports.html import KEY_NUMBERS
+    from research.whatif import KEY_METRICS
+
+    names = [*HEADLINE, *KEY_METRICS, *(k.key for k in KEY_NUMBERS),
+             *(key for k in KEY_NUMBERS if k.detail for key in k.detail[1])]
+    assert unregistered(names) == []

@@ -17,7 +17,7 @@ import pytest
 
 from eccc.replay import replay
 from engine.core import Engine, EngineConfig
-from engine.records import to_input
+from engine.records import from_output, to_input
 from loadtests.app import ShimSettings, create_app
 from loadtests.inprocess import InProcessClient
 from loadtests.notifier import Notifier
@@ -166,3 +166,116 @@ def test_a_failed_commit_is_503_and_leaves_nothing_unacknowledged(
         monkeypatch.setattr(journal, "commit", real_commit)
         assert client.post("/v1/events", json=second, headers=KEY).status_code == 200
         assert journal.last_seq == 2
+
+
+# ------------------------------------------------ issue 14: the new cases, three drivers
+TN_A, TN_B, TN_C = "9400111899223400000176", "9400111899223400000282", "9205590164917312751089"
+FL_PHONE, DENVER, NYC, SEATTLE = "+13055550142", "+13035550123", "+12125550199", "+12065550101"
+NEW_CASES: list[dict[str, Any]] = [
+    # A merchant name full of links; a Florida number with a California address.
+    {"kind": "subscribe", "at": "2026-12-14T09:00:00-05:00", "trackingNumber": TN_A,
+     "phone": FL_PHONE, "destinationZIP": "94105",
+     "merchant": "Deals at EVIL.COM! [bit.ly/x] USPS.com.redelivery.top"},
+    {"kind": "subscribe", "at": "2026-12-14T09:00:00-05:00", "trackingNumber": TN_A,
+     "phone": FL_PHONE, "destinationZIP": "94105",
+     "merchant": "Deals at EVIL.COM! [bit.ly/x] USPS.com.redelivery.top"},  # resent
+    {"kind": "subscribe", "at": "2026-12-14T09:05:00-05:00", "trackingNumber": TN_B,
+     "phone": DENVER, "merchant": "ｅｖｉｌ。ｃｏｍ Shop раураl.com"},
+    {"kind": "subscribe", "at": "2026-12-14T09:06:00-05:00", "trackingNumber": TN_C,
+     "phone": NYC, "destinationZIP": "10001"},
+    {"kind": "scan", "at": "2026-12-14T20:30:00-05:00", "trackingNumber": TN_A,
+     "eventCode": "10", "eventCity": "MIAMI", "eventState": "FL", "eventZIP": "33101"},
+    {"kind": "scan", "at": "2026-12-14T22:30:00-05:00", "trackingNumber": TN_C,
+     "eventCode": "10"},
+    # Refused records after the held texts have come due (11:00 and 08:00 Eastern).
+    {"kind": "subscribe", "at": "2026-12-15T12:00:00-05:00", "trackingNumber": TN_A,
+     "phone": FL_PHONE, "destinationZIP": "ABCDE"},
+    {"kind": "sms_in", "at": "2026-12-15T12:00:30-05:00", "from": "12", "body": "STOP"},
+    # Revocation in other words, a provider's retry, HELP after STOP.
+    {"kind": "sms_in", "at": "2026-12-15T12:01:00-05:00", "from": DENVER, "body": "Opt out",
+     "messageSid": "SM0001"},
+    {"kind": "sms_in", "at": "2026-12-15T12:01:15-05:00", "from": DENVER, "body": "Opt out",
+     "messageSid": "SM0001"},
+    {"kind": "sms_in", "at": "2026-12-15T12:02:00-05:00", "from": DENVER, "body": "help"},
+    {"kind": "scan", "at": "2026-12-15T12:03:00-05:00", "trackingNumber": TN_B,
+     "eventCode": "OF"},
+    {"kind": "sms_in", "at": "2026-12-15T12:04:00-05:00", "from": SEATTLE,
+     "body": "stop by the post office?"},
+    {"kind": "sms_in", "at": "2026-12-15T12:05:00-05:00", "from": SEATTLE,
+     "body": "please stop texting me"},
+    {"kind": "sms_in", "at": "2026-12-15T12:06:00-05:00", "from": SEATTLE, "body": TN_C},
+    # WHEN after delivery; then "<tracking number> STOP" ends that parcel.
+    {"kind": "scan", "at": "2026-12-15T13:10:00-05:00", "trackingNumber": TN_C,
+     "eventCode": "01", "eventCity": "NEW YORK", "eventState": "NY", "eventZIP": "10001"},
+    {"kind": "sms_in", "at": "2026-12-15T13:30:00-05:00", "from": NYC, "body": f"WHEN {TN_C}"},
+    {"kind": "sms_in", "at": "2026-12-15T13:31:00-05:00", "from": NYC, "body": f"{TN_C} STOP",
+     "messageSid": "SM0002"},
+    {"kind": "scan", "at": "2026-12-15T14:00:00-05:00", "trackingNumber": TN_C,
+     "eventCode": "01"},
+]
+NEW_POLICIES = [("every_scan", "compliance"), ("milestones", "quiet_hours", "cap_rolling:limit=3")]
+
+
+def _sim_outputs(records: list[dict[str, Any]], policies: tuple[str, ...]) -> list[Any]:
+    """The simulation's driver (its event heap, Wake inputs for WakeAt, gateway and
+    handset events with their receipts) fed the same records."""
+    from engine.errors import InvalidInput
+    from scenarios.schema import load, parse
+    from sim.model import Model
+
+    data = load("tiny").model_dump(mode="json")
+    data["policies"] = list(policies)
+    model = Model(parse(data), log_messages=False)
+    seen: list[Any] = []
+    real = model._outputs
+
+    def keep(outs: list[Any]) -> None:
+        seen.extend(outs)
+        real(outs)
+
+    model._outputs = keep  # type: ignore[method-assign]
+    for rec in records:
+        try:
+            inp = to_input(rec)
+            model.engine.validate(inp)
+        except InvalidInput:
+            continue
+        model.push_input(inp.at, inp)
+    model._drain(float("inf"))
+    return [from_output(o) for o in seen]
+
+
+@pytest.mark.parametrize("policies", NEW_POLICIES)
+def test_new_cases_agree_in_replay_shim_and_simulation(tmp_path: Path,
+                                                       policies: tuple[str, ...]) -> None:
+    trace = tmp_path / "cases.jsonl"
+    trace.write_bytes(b"\n".join(orjson.dumps(r) for r in NEW_CASES) + b"\n")
+    buf = io.BytesIO()
+    result = replay(trace, policies, buf)
+    expected = [orjson.loads(line) for line in buf.getvalue().splitlines()]
+    assert [b.line for b in result.bad] == [7, 8]  # refused, and nothing released for them
+    got: list[dict[str, Any]] = []
+    with shim(tmp_path, policies) as client:
+        for rec in NEW_CASES:
+            r = client.post("/v1/events", json=rec, headers=KEY)
+            assert r.status_code in (200, 422), r.text
+            got.extend(r.json().get("outputs", []))
+        got.extend(client.post("/v1/events", json=END, headers=KEY).json()["outputs"])
+    assert got == expected
+    # The simulation's driver fires wake-ups as inputs of their own: same decisions.
+    def decisions(outs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [o for o in outs if o["kind"] != "wake_at"]
+
+    assert decisions(_sim_outputs(NEW_CASES, policies)) == decisions(expected)
+    kinds = {(o["kind"], o.get("reason") or o.get("cause")) for o in expected}
+    for wanted in (("suppressed", "duplicate_subscribe"), ("suppressed", "duplicate_message"),
+                   ("reply", "reply:HELP"), ("reply", "reply:OPTOUT"),
+                   ("reply", "reply:REQUEST"), ("reply", "reply:unknown"),
+                   ("reply", "reply:STOP_TN"), ("redacted", "link_domain"),
+                   ("redacted", "link_lookalike")):
+        assert wanted in kinds, wanted
+    for o in expected:
+        if o["kind"] in ("sms", "reply"):
+            assert "EVIL.COM" not in o["body"] and "bit.ly" not in o["body"]
+    (when,) = [o for o in expected if o.get("cause") == "reply:WHEN"]
+    assert "Delivered" in when["body"] and "1:10pm" in when["body"]

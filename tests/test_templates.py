@@ -20,17 +20,25 @@ def test_local_time_formats() -> None:
 
 
 def test_merchant_text_is_data_not_template() -> None:
-    assert clean_merchant("Acme {tracking} %s", BRAND) == "Acme {tracking} %s"
-    assert clean_merchant("Shop\x00\nName\t", BRAND) == "Shop Name"
-    assert clean_merchant("Deals at http://evil.example/x now", BRAND) == "Deals at now"
-    assert clean_merchant("evil.example.com", BRAND) == ""
-    assert clean_merchant("see usps.com/shop", BRAND) == "see usps.com/shop"
-    assert clean_merchant("tools.usps.com", BRAND) == "tools.usps.com"
-    assert clean_merchant("x" * 80, BRAND) == "x" * 30
-    assert clean_merchant(None, BRAND) == ""
-    assert clean_merchant("https://usps.com.evil.io/a", BRAND) == ""
-    assert clean_merchant("bit.ly/abc Shop", BRAND) == "Shop"
-    assert clean_merchant("Fine Foods Inc.", BRAND) == "Fine Foods Inc."
+    def clean(text: str | None, brand: Brand = BRAND) -> str:
+        return clean_merchant(text, brand).text
+
+    linked = Brand(links=True)
+    assert clean("Acme {tracking} %s") == "Acme {tracking} %s"
+    assert clean("Shop\x00\nName\t") == "Shop Name"
+    assert clean("Deals at http://evil.example/x now") == "Deals at now"
+    assert clean("evil.example.com") == "example"
+    assert clean("see usps.com/shop", linked) == "see usps.com/shop"
+    assert clean("tools.usps.com", linked) == "tools.usps.com"
+    assert clean("see usps.com/shop") == "see usps/shop"  # links are off by default
+    assert clean("x" * 80) == "x" * 30
+    assert clean(None) == ""
+    assert clean("https://usps.com.evil.io/a", linked) == ""
+    assert clean("bit.ly/abc Shop") == "bit/abc Shop"
+    assert clean("Fine Foods Inc.") == "Fine Foods Inc."
+    assert clean("Deals at EVIL.COM!") == "Deals at EVIL!"
+    assert clean("USPS.com.redelivery.top", linked) == "redelivery"
+    assert clean_merchant("Deals at EVIL.COM!", BRAND).removed == ("link_domain",)
 
 
 def test_merchant_braces_reach_the_text_verbatim() -> None:

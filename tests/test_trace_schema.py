@@ -62,7 +62,7 @@ def test_the_example_trace_validates() -> None:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("trace") / "run"
-    assert main(["run", "tiny", "--days", "1", "--trace", "--quiet", "--out", str(out)]) == 0
+    assert main(["run", "tiny", "--days", "0.5", "--trace", "--quiet", "--out", str(out)]) == 0
     return out
 
 

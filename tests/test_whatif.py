@@ -68,6 +68,15 @@ def test_named_baseline_counterfactual(tmp_path: Path) -> None:
     assert sc.without_what_if().name == "tiny"
 
 
+def test_named_counterfactual_on_another_network_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tiny_outage(tmp_path, '[counterfactual]\nlabel = "x"\nscenario = "baseline"\n')
+    assert main(["run", str(path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "counterfactual 'baseline' is not the same network: regions differ" in err
+    assert not (tmp_path / "r").exists()
+
+
 # ------------------------------------------------------------------ the table
 
 
@@ -105,9 +114,11 @@ def test_paired_intervals_t_for_counts_bootstrap_for_shares() -> None:
 # ------------------------------------------------------------------ eccc run
 
 
+@pytest.mark.slow
 def test_run_opens_on_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"
-    assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet"]) == 0
+    assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet",
+                 "--days", "1"]) == 0
     printed = capsys.readouterr().out
     assert "What changed against the counterfactual: no outage" in printed
     assert "texts_expired" in printed
@@ -128,11 +139,12 @@ def test_run_opens_on_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "local time (America/Denver)" not in page  # axis text is inside the PNGs
     # --no-counterfactual: the earlier what-if table must not outlive its data.
     assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet",
-                 "--no-counterfactual"]) == 0
+                 "--days", "1", "--no-counterfactual"]) == 0
     assert not (out / "what_changed.json").exists() and not (out / "counterfactual").exists()
     assert 'id="what-changed"' not in (out / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_run_replications_give_paired_intervals(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "run"

@@ -12,11 +12,11 @@ import inspect
 from collections.abc import Iterable
 
 from engine.errors import LocalMisuse
-from engine.policies import budget, caps, digest, quiet, selection
+from engine.policies import budget, caps, digest, law, quiet, selection
 from engine.policies.base import REGISTRY, Drop, Hold, Policy, Verdict, register
 
 __all__ = [
-    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "budget", "build", "caps", "digest",
+    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "budget", "build", "caps", "digest", "law",
     "parse_spec",
     "quiet", "register", "selection",
 ]

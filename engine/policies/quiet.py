@@ -1,9 +1,12 @@
 """Quiet hours: no texts outside the recipient's window.
 
-The federal rule for solicitations is 8 AM-9 PM recipient local time; Florida,
-Oklahoma, Washington and Maryland allow only until 8 PM (docs/facts.md).
-Transactional texts are mostly exempt, but planners want to see the effect of
-applying the rule, so it is a policy. A person who texted QUIET also gets no
+The federal rule for solicitations is 8 AM-9 PM recipient local time; strict
+states (engine.geo.STRICT_HOURS_STATES, from the compliance table) allow only
+until 8 PM. The window holds in every zone a person's clues name (their area
+code's and their delivery address's), with 8 PM in all of them when either
+clue is strict. Transactional texts are mostly exempt, but planners want to
+see the effect of applying the rule, so it is a policy; ``compliance``
+(engine/policies/law.py) applies the compliance table itself. A person who texted QUIET also gets no
 texts 11 PM-7 AM Central (the service's own QUIET window). Outside the window
 a text is held until the window opens (``mode="hold"``) or dropped
 (``mode="drop"``); ``exceptions=True`` lets delivery problems through.
@@ -12,10 +15,12 @@ a text is held until the window opens (``mode="hold"``) or dropped
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE
+from engine.compliance import Clue
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
 from engine.state import Notice
 
@@ -23,6 +28,17 @@ CENTRAL: Final = ZoneInfo("America/Chicago")
 QUIET_FROM: Final = 23
 QUIET_UNTIL: Final = 7
 _QUIET = Drop("quiet_hours")
+
+
+@cache
+def zones_of(clues: tuple[Clue, ...], zone: ZoneInfo) -> tuple[ZoneInfo, ...]:
+    """Every zone a person's clues name (``zone`` first, each once)."""
+    found = [zone]
+    for clue in clues:
+        z = ZoneInfo(clue.zone)
+        if z not in found:
+            found.append(z)
+    return tuple(found)
 
 
 def _at_hour(local: datetime, hour: int, days_ahead: int) -> int:
@@ -57,7 +73,8 @@ class QuietHours(Policy):
                      and CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION)
         if not legal and not sub.phone.quiet:
             return None
-        until = self.next_allowed(now, sub.zone, sub.strict, sub.phone.quiet, legal=legal)
+        until = self.next_allowed(now, sub.zone, sub.strict, sub.phone.quiet, legal=legal,
+                                  zones=zones_of(sub.clues, sub.zone))
         if until == now:
             return None
         return Hold(until, "quiet_hours") if self.mode == "hold" else _QUIET
@@ -66,18 +83,25 @@ class QuietHours(Policy):
         return self.next_allowed(at, zone, strict, quiet) == at
 
     def next_allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool, *,
-                     legal: bool = True) -> int:
+                     legal: bool = True, zones: tuple[ZoneInfo, ...] = ()) -> int:
         """The first instant at or after ``at`` inside every window that applies
-        (the legal window unless ``legal`` is False, and QUIET if ``quiet``)."""
+        (the legal window, in ``zone`` and each of ``zones``, unless ``legal`` is
+        False, and QUIET if ``quiet``)."""
         end = self.strict_end if strict else self.end
+        where = zones or (zone,)
         t = at
-        for _ in range(8):  # each step moves to a window edge; a few always suffice
-            local = datetime.fromtimestamp(t, zone)
-            if legal and local.hour < self.start:
-                t = _at_hour(local, self.start, 0)
-                continue
-            if legal and local.hour >= end:
-                t = _at_hour(local, self.start, 1)
+        for _ in range(8 + 4 * len(where)):  # each step moves to a window edge
+            moved = False
+            if legal:
+                for z in where:
+                    local = datetime.fromtimestamp(t, z)
+                    if local.hour < self.start:
+                        t = _at_hour(local, self.start, 0)
+                        moved = True
+                    elif local.hour >= end:
+                        t = _at_hour(local, self.start, 1)
+                        moved = True
+            if moved:
                 continue
             if quiet:
                 central = datetime.fromtimestamp(t, CENTRAL)

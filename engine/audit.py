@@ -1,0 +1,91 @@
+"""A legal-risk audit: the notifications that would break each rule of the
+compliance table, under each way of resolving a person's zone.
+
+Pure and incremental: a driver shows it every output batch (with the engine
+that made it, to read each subscription's clues). For every notification
+(an ``Sms`` about a scan; welcomes and replies answer a person's own action
+and are not counted, see docs/compliance.md) and every resolution
+(``area_code``, ``address``, ``both``), each rule that the resolved clues bring
+in is checked: the window in that clue's zone, and, for rules with a cap, the
+notifications already sent to the phone in the rule's rolling hours. The
+counts read as "texts that break the rule if the person is where this
+resolution says".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from engine.compliance import RESOLUTIONS, RULES, Clue, capped, inside, resolve, windows
+from engine.geo import locate
+from engine.outbox import EngineState
+from engine.outputs import Output, Sms
+
+KINDS = ("window", "cap")
+
+
+class Audit:
+    """Counts rule breaks as outputs stream by."""
+
+    def __init__(self) -> None:
+        self.notifications = 0
+        self.breaks: Counter[tuple[str, str, str]] = Counter()  # (resolution, rule, kind)
+        self._sent: dict[str, list[int]] = {}  # phone -> notification times, oldest first
+        self._longest = max(rule.cap_hours for rule in RULES) * 3600
+
+    def observe(self, engine: EngineState, outputs: Iterable[Output]) -> None:
+        for o in outputs:
+            if type(o) is Sms and o.event_at is not None:
+                self._check(self._clues(engine, o), o)
+
+    @staticmethod
+    def _clues(engine: EngineState, o: Sms) -> tuple[Clue, ...]:
+        parcel = engine.parcels.get(o.tracking_number or "")
+        for sub in (parcel.subs or ()) if parcel is not None else ():
+            if sub.phone.e164 == o.to:
+                return sub.clues
+        return locate(o.to, None).clues
+
+    def _check(self, clues: tuple[Clue, ...], o: Sms) -> None:
+        self.notifications += 1
+        times = self._sent.setdefault(o.to, [])
+        while times and times[0] <= o.at - self._longest:
+            del times[0]
+        for by in RESOLUTIONS:
+            resolved = resolve(clues, by)
+            broken: set[str] = set()
+            for w in windows(resolved):
+                if not inside(o.at, w):
+                    broken.add(w.rule.jurisdiction)
+            for jurisdiction in sorted(broken):
+                self.breaks[(by, jurisdiction, "window")] += 1
+            for rule in capped(resolved):
+                horizon = o.at - rule.cap_hours * 3600
+                if sum(1 for t in times if t > horizon) >= rule.cap:
+                    self.breaks[(by, rule.jurisdiction, "cap")] += 1
+        times.append(o.at)
+
+    def total(self, by: str = "both") -> int:
+        return sum(n for (b, _j, _k), n in self.breaks.items() if b == by)
+
+    def rows(self) -> list[tuple[str, str, str, str, int]]:
+        """(rule, citation, kind, resolution, texts) for every rule and kind it has."""
+        out = []
+        for rule in RULES:
+            for kind in KINDS:
+                if kind == "cap" and not rule.cap:
+                    continue
+                for by in RESOLUTIONS:
+                    out.append((rule.jurisdiction, rule.citation, kind, by,
+                                self.breaks[(by, rule.jurisdiction, kind)]))
+        return out
+
+    def metrics(self) -> dict[str, int]:
+        """Flat names: ``audit_<resolution>_<rule>_<kind>`` and totals per resolution."""
+        m = {"audit_notifications": self.notifications}
+        for by in RESOLUTIONS:
+            m[f"audit_{by}_total"] = self.total(by)
+        for jurisdiction, _citation, kind, by, n in self.rows():
+            m[f"audit_{by}_{jurisdiction.lower()}_{kind}"] = n
+        return dict(sorted(m.items()))

@@ -1,0 +1,211 @@
+"""No foreign link in a text: what a phone would render as a link, found and removed.
+
+Real USPS texts carry no link at all (the Postal Inspection Service tells
+customers so, because "USPS" texts with links are the commonest parcel scam),
+so the engine's templates carry none by default, and text that comes from
+outside (a shop's name at checkout) is cleaned before it is shown. A phone's
+link detector (Android ``Linkify``, iOS data detectors) turns into a link:
+
+- a scheme (``https://``, ``tel:``...) or ``www.``;
+- a dotted name whose label after a dot is a top-level domain: any suffix of
+  the Public Suffix List (the ``publicsuffixlist`` package bundles a recent
+  copy, read once at import), so shorteners (``bit.ly``, ``t.co``) too;
+- a dotted-quad IP address;
+- the same written with look-alikes: full-width letters and dots
+  (``EVIL．ＣＯＭ``), ideographic full stops (``evil。com``), invisible
+  characters inside (``evil.c\\u200bom``), or letters of another script that
+  look Latin (Cyrillic ``сом``): these are folded to what they look like
+  before looking (NFKC, then the Unicode confusables table that the
+  ``confusable_homoglyphs`` package bundles).
+
+A dotted name is replaced by its plain name (``Deals at EVIL.COM!`` becomes
+``Deals at EVIL!``; ``USPS.com.redelivery.top`` becomes ``redelivery``), an
+address or a scheme's whole link is dropped, and each removal is reported
+with a reason. The operator's own domain is kept only when the deployment
+allows links (``Brand.links``) and only written in plain ASCII.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from typing import Final
+
+from publicsuffixlist import PublicSuffixList
+
+_PSL: Final = PublicSuffixList(accept_unknown=False)
+
+# Every top-level label of the list (ICANN and private sections), ASCII and Unicode forms.
+_TLDS: Final[frozenset[str]] = frozenset(
+    label
+    for line in resources.files("publicsuffixlist").joinpath("public_suffix_list.dat")
+    .read_text(encoding="utf-8").splitlines()
+    if (rule := line.strip()) and not rule.startswith("//")
+    for label in {rule.lstrip("!*.").rsplit(".", 1)[-1].lower()}
+    if label
+)
+
+
+def _ascii_of(homoglyphs: list[dict[str, str]]) -> str | None:
+    for h in homoglyphs:
+        c = h["c"]
+        if len(c) == 1 and c.isascii() and c.isalnum():
+            return c
+    return None
+
+
+def _load_confusables() -> dict[int, str]:
+    """Non-ASCII character -> the ASCII letter or digit it is drawn like."""
+    data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json")
+                      .read_text(encoding="utf-8"))
+    table: dict[int, str] = {}
+    for char, homoglyphs in data.items():
+        if len(char) == 1 and not char.isascii():
+            ascii_char = _ascii_of(homoglyphs)
+            if ascii_char is not None:
+                table[ord(char)] = ascii_char
+    return table
+
+
+_LOOKALIKE: Final = _load_confusables()
+# Separators IDNA (and so browsers and phones) read as a dot.
+_DOTS: Final = {0x3002: ".", 0xFF0E: ".", 0xFF61: ".", 0x2024: ".", 0xFE52: "."}
+# A scheme a phone links: web ones with "//", the others with something after the colon.
+_SCHEME = re.compile(
+    r"(?i)\b(?:(?:https?|ftp|file)://|(?:mailto|tel|sms|smsto|mms|geo|intent|market|javascript"
+    r"|data):(?=[^\s/])|www\.(?=\w))\S*")
+_HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
+_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
+_BRACKETS = "()[]{}<>\"'«»“”‘’"
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """Text made safe to show, and why each removed part was removed."""
+
+    text: str
+    removed: tuple[str, ...]  # reasons, in order: link_scheme, link_address, link_domain,
+    # link_lookalike (found only once look-alikes were folded)
+
+
+def fold(text: str) -> str:
+    """``text`` as a phone's link detector (or a reader) would take it: compatibility
+    forms folded, dot-likes made dots, invisible characters gone."""
+    text = unicodedata.normalize("NFKC", text).translate(_DOTS)
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+                   for c in text if unicodedata.category(c) != "Cf")
+
+
+def skeleton(text: str) -> str:
+    """Each character replaced by the ASCII letter or digit it looks like (same length)."""
+    return text.translate(_LOOKALIKE)
+
+
+def _is_tld(label: str) -> bool:
+    label = label.lower()
+    if label in _TLDS:
+        return True
+    try:
+        return label.encode("idna").decode("ascii") in _TLDS or (
+            label.startswith("xn--") and label.encode("ascii").decode("idna") in _TLDS)
+    except (UnicodeError, ValueError):
+        return False
+
+
+def _tld_index(labels: list[str]) -> int:
+    """Index of the rightmost label (after the first) that is a top-level domain, or 0."""
+    for i in range(len(labels) - 1, 0, -1):
+        if _is_tld(labels[i]):
+            return i
+    return 0
+
+
+def is_own(host: str, domain: str) -> bool:
+    """Whether ``host`` (as written) is the operator's ``domain`` or under it."""
+    host = host.lower()
+    return host.isascii() and (host == domain or host.endswith("." + domain))
+
+
+def has_link(text: str, own_domain: str | None = None) -> bool:
+    """Whether a phone would render anything in ``text`` as a link (other than the
+    operator's ``own_domain``, when given)."""
+    return bool(_find(text, own_domain))
+
+
+def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
+    """(start, end, reason, replacement) of each link, in order, non-overlapping."""
+    folded = fold(text)
+    looks = skeleton(folded)
+    found: list[tuple[int, int, str, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _r, _t in found)
+
+    for m in _SCHEME.finditer(looks):
+        end = m.end()
+        while end > m.start() and looks[end - 1] in _BRACKETS + ".,;:!?":
+            end -= 1
+        written = folded[m.start() : end]
+        host = written.split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0]
+        if own_domain and is_own(host, own_domain) and written.isascii():
+            continue
+        found.append((m.start(), end, "link_scheme", ""))
+    for m in _IPV4.finditer(looks):
+        if free(m.start(), m.end()):
+            found.append((m.start(), m.end(), "link_address", ""))
+    for m in _HOST.finditer(looks):
+        start, end = m.start(), m.end()
+        if not free(start, end):
+            continue
+        labels = m.group(0).split(".")
+        written = folded[start:end]
+        k = max(_tld_index(labels), _tld_index(written.split(".")))
+        if not k and written != m.group(0):
+            # Letters drawn like Latin ones in a dotted name: a disguised address
+            # whatever its last label says ("EVIL.coм"); the phone's reader sees ".com".
+            k = len(labels) - 1
+        if not k:
+            continue
+        if own_domain and is_own(written, own_domain):
+            continue
+        host = ".".join(labels[: k + 1]).lower()
+        if not _tld_index(labels):
+            host = ".".join(written.split(".")[: k + 1]).lower()
+        suffix = _PSL.publicsuffix(host)
+        name_index = k - len(suffix.split(".")) if suffix and _PSL.privatesuffix(host) else 0
+        name = written.split(".")[name_index]
+        if name != labels[name_index] and any(c.isascii() and c.isalpha() for c in name):
+            name = labels[name_index]  # Latin mixed with look-alikes: shown as it reads
+        reason = "link_domain" if skeleton(written) == written else "link_lookalike"
+        found.append((start, end, reason, name))
+    found.sort()
+    return found
+
+
+def strip_links(text: str, own_domain: str | None = None, *, limit: int | None = None
+                ) -> Cleaned:
+    """``text`` with every link removed (see the module docstring), whitespace
+    collapsed, at most ``limit`` characters; the reasons of what was removed."""
+    reasons: list[str] = []
+    current = fold(text)
+    for _ in range(8):  # removing can join what surrounds it; a few passes settle
+        found = _find(current, own_domain)
+        if found:
+            parts, at = [], 0
+            for start, end, reason, replacement in found:
+                parts.append(current[at:start])
+                parts.append(replacement)
+                reasons.append(reason)
+                at = end
+            parts.append(current[at:])
+            current = "".join(parts)
+        current = " ".join(current.split())
+        if limit is not None and len(current) > limit:
+            current = current[:limit].rstrip()
+            continue
+        if not found:
+            break
+    return Cleaned(current, tuple(reasons))

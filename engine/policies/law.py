@@ -1,0 +1,69 @@
+"""The compliance policy: the compliance table (engine/data/compliance.toml) applied.
+
+A notice goes out only at an instant inside every window that a person's
+clues bring in (the federal window in each clue's zone, a state's window in
+the zone of the clue that points at that state), else it is held until the
+first such instant (``mode="hold"``) or dropped (``mode="drop"``). When
+``caps`` is on, a person a capped state's rule covers (by the clue the rule
+applies by) gets at most that state's cap of notifications in its rolling
+hours; the count is every notification sent to the phone. ``by`` chooses how
+a person's zone is resolved: ``both`` clues (the default, and the only
+resolution that is safe whatever the truth is), the ``area_code`` or the
+``address`` alone.
+
+Welcome texts and replies answer the person's own action at once and are
+not notifications: they do not pass through policies (docs/compliance.md).
+"""
+
+from __future__ import annotations
+
+from engine.compliance import RESOLUTIONS, RULES, capped, next_open, resolve, windows
+from engine.policies.base import Drop, Hold, Policy, Verdict, register
+from engine.state import Notice, Phone
+
+_WINDOW = Drop("compliance_window")
+_NEVER = Drop("no_lawful_window")
+_CAP = Drop("state_cap")
+LONGEST_CAP_HOURS = max(rule.cap_hours for rule in RULES)
+
+
+@register
+class Compliance(Policy):
+    name = "compliance"
+    at_send = True
+
+    def __init__(self, mode: str = "hold", caps: bool = True, by: str = "both") -> None:
+        if mode not in ("hold", "drop"):
+            raise ValueError("mode must be 'hold' or 'drop'")
+        if by not in RESOLUTIONS:
+            raise ValueError(f"by must be one of {', '.join(RESOLUTIONS)}")
+        self.mode = mode
+        self.caps = bool(caps)
+        self.by = by
+        self._sent: dict[Phone, list[int]] = {}
+
+    def check(self, notice: Notice, now: int) -> Verdict:
+        clues = resolve(notice.sub.clues, self.by)
+        until = next_open(now, windows(clues))
+        if until is None:
+            return _NEVER
+        if until != now:
+            return Hold(until, "compliance_window") if self.mode == "hold" else _WINDOW
+        if self.caps:
+            times = self._sent.get(notice.sub.phone)
+            if times:
+                for rule in capped(clues):
+                    horizon = now - rule.cap_hours * 3600
+                    if sum(1 for t in times if t > horizon) >= rule.cap:
+                        return _CAP
+        return None
+
+    def sent(self, notice: Notice, now: int) -> None:
+        if not self.caps:
+            return
+        times = self._sent.setdefault(notice.sub.phone, [])
+        times.append(now)
+        # Keep what any cap can still count: the longest rolling window.
+        horizon = now - LONGEST_CAP_HOURS * 3600
+        while times and times[0] <= horizon:
+            del times[0]

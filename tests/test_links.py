@@ -1,0 +1,166 @@
+"""No token a phone would render as a link reaches a text, whatever a merchant name holds.
+
+The oracle here is independent of ``engine.links``: the Public Suffix List through
+the ``publicsuffixlist`` API, NFKC, and the confusables table through
+``confusable_homoglyphs``' own API.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from importlib import resources
+
+from confusable_homoglyphs import confusables
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from publicsuffixlist import PublicSuffixList
+
+from engine.core import Engine, EngineConfig
+from engine.links import has_link, strip_links
+from engine.outputs import Redacted, Reply, Sms
+from engine.templates import Brand
+from tests.helpers import TN, scan, sms_in, sub
+
+PSL = PublicSuffixList(accept_unknown=False)
+SUFFIXES = sorted({
+    line.strip().lstrip("!*.")
+    for line in resources.files("publicsuffixlist").joinpath("public_suffix_list.dat")
+    .read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("//")
+})
+LOOKALIKE = {"a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "x": "х", "y": "у", "i": "і",
+             "s": "ѕ", "A": "Α", "B": "Β", "E": "Ε", "O": "Ο", "M": "Μ", "T": "Τ", "K": "Κ"}
+DOTS = [".", ".", ".", "。", "．", "｡", "\u200b.", ".\u200d"]
+SHORTENERS = ["bit.ly/3xYz", "t.co/abc", "tinyurl.com/x9", "goo.gl/a", "ow.ly/q", "is.gd/z",
+              "rb.gy/k", "cutt.ly/w"]
+
+
+def _ascii_skeleton(text: str) -> str:
+    """Every character that Unicode lists as confusable with an ASCII one, as that one."""
+    out = []
+    for ch in text:
+        found = confusables.is_confusable(ch, preferred_aliases=["latin", "common"]) \
+            if not ch.isascii() else False
+        glyph = ch
+        if found:
+            for h in found[0]["homoglyphs"]:
+                if len(h["c"]) == 1 and h["c"].isascii() and h["c"].isalnum():
+                    glyph = h["c"]
+                    break
+        out.append(glyph)
+    return "".join(out)
+
+
+def linkish(text: str) -> list[str]:
+    """Tokens of ``text`` a phone would render as a link (the oracle)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKC", text)
+                     if unicodedata.category(c) != "Cf")
+    folded = folded.replace("。", ".").replace("｡", ".")
+    bad = []
+    for view in (folded, _ascii_skeleton(folded)):
+        if re.search(r"(?i)(https?|ftp)://|www\.\w|\b(tel|sms|mailto):[^\s/]", view):
+            bad.append(view)
+        if re.search(r"\d{1,3}(\.\d{1,3}){3}", view):
+            bad.append(view)
+        for run in re.findall(r"[\w-]+(?:\.[\w-]+)+", view):
+            labels = [label.strip("-") for label in run.lower().split(".")]
+            for i in range(1, len(labels)):
+                if PSL.publicsuffix(".".join(labels[i:])) is not None or \
+                        PSL.publicsuffix("x." + labels[i]) is not None:
+                    bad.append(run)
+            if _ascii_skeleton(run) != run:
+                bad.append(run)  # a dotted name in look-alike letters
+    return bad
+
+
+@st.composite
+def disguise(draw: st.DrawFn, text: str) -> str:
+    """The same text as a phone's reader would see it, spelled with look-alikes."""
+    how = draw(st.sampled_from(["plain", "upper", "lookalike", "fullwidth", "mixed"]))
+    if how == "upper":
+        return text.upper()
+    if how == "fullwidth":
+        return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+    if how in ("lookalike", "mixed"):
+        flips = draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
+        return "".join(LOOKALIKE.get(c, c) if f or how == "lookalike" else c
+                       for c, f in zip(text, flips, strict=True))
+    return text
+
+
+@st.composite
+def links(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["domain", "domain", "url", "ip", "short", "operator"]))
+    label = draw(st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]", fullmatch=True))
+    suffix = draw(st.sampled_from(SUFFIXES))
+    dot = draw(st.sampled_from(DOTS))
+    if kind == "ip":
+        return ".".join(str(draw(st.integers(0, 255))) for _ in range(4))
+    if kind == "short":
+        return draw(st.sampled_from(SHORTENERS))
+    if kind == "operator":
+        host = f"USPS.com{dot}{label}{dot}{suffix}"
+    else:
+        host = draw(disguise(f"{label}{dot}{suffix}"))
+    if kind == "url":
+        host = draw(st.sampled_from(["https://", "http://", "www.", "HTTPS://www."])) + host \
+            + draw(st.sampled_from(["", "/", "/track?id=1"]))
+    return host
+
+
+@st.composite
+def merchants(draw: st.DrawFn) -> tuple[str, str]:
+    """(merchant text, the shop's plain name in it)."""
+    name = draw(st.from_regex(r"[A-Z][a-z]{2,7}", fullmatch=True))
+    pieces = [name]
+    for _ in range(draw(st.integers(1, 3))):
+        link = draw(links())
+        left, right = draw(st.sampled_from([("", ""), ("(", ")"), ("[", "]"), ("<", ">"),
+                                            ('"', '"'), ("", "!"), ("", "."), ("", ","),
+                                            ("at ", ""), ("-", "-")]))
+        pieces.append(f"{left}{link}{right}")
+    return draw(st.sampled_from([" ", "  ", " | ", ", "])).join(pieces), name
+
+
+@given(merchants())
+@settings(max_examples=250, deadline=None)
+def test_no_merchant_string_yields_a_foreign_link(case: tuple[str, str]) -> None:
+    merchant, name = case
+    assert linkish(merchant), merchant  # the generator makes links (the oracle sees them)
+    engine = Engine(EngineConfig())
+    out = engine.handle_all([sub("2026-12-14T09:00", merchant=merchant),
+                             scan("2026-12-14T10:00", "03"), sms_in("2026-12-14T10:05", "HELP"),
+                             sms_in("2026-12-14T10:06", f"WHEN {TN}")])
+    bodies = [o.body for o in out if isinstance(o, Sms | Reply)]
+    assert len(bodies) == 4
+    for body in bodies:
+        assert not linkish(body), (merchant, body)
+        assert not has_link(body)
+    assert any(isinstance(o, Redacted) for o in out)
+    assert f"from {name}" in bodies[0]  # the shop's plain name survives
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_cleaned_to_no_link(text: str) -> None:
+    cleaned = strip_links(text, limit=30)
+    assert not linkish(cleaned.text), (text, cleaned.text)
+    assert len(cleaned.text) <= 30
+
+
+def test_the_operators_domain_only_when_links_are_allowed() -> None:
+    linked = Brand(links=True)
+    assert strip_links("see usps.com/shop", linked.own_domain).text == "see usps.com/shop"
+    assert strip_links("see usps.com/shop", Brand().own_domain).text == "see usps/shop"
+    for lookalike in ("USPS.com.redelivery.top", "usps.com-track.info", "uѕps.com",
+                      "https://usps.com.evil.io/a"):
+        assert not linkish(strip_links(lookalike, linked.own_domain).text), lookalike
+    # Full-width letters are the same letters to a phone: this is the operator's own.
+    assert strip_links("ｕｓｐｓ.com", linked.own_domain).text == "usps.com"
+
+
+def test_plain_names_with_dots_that_are_not_links_stay() -> None:
+    for name in ("J.Crew", "Dr.Martens", "Fine Foods Inc.", "A.B.C Kids", "Mr. Coffee",
+                 "Café Olé", "ユニクロ", "Big Data: Store", "Tel: 555"):
+        assert strip_links(name).text == name

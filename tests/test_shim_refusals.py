@@ -1,0 +1,117 @@
+"""A refused request changes nothing: not the journal, not the outbox, not the engine.
+
+The shim runs the engine's own validation (``Engine.validate``) before it fires
+any wake-up that has come due, on every route, so a record refused with 4xx
+releases no held text that no response would carry (and ``eccc replay``, which
+skips the same record, agrees: tests/test_shim_differential.py).
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loadtests.app import ShimSettings, create_app
+from loadtests.guards import signature
+from loadtests.inprocess import InProcessClient
+
+BASE = "http://127.0.0.1"
+KEY = {"X-API-Key": "k"}
+TN = "9400111899223456789012"
+PHONE = "+13035550123"
+LATE = "2026-12-15T09:00:00-07:00"  # after the held text's 8 AM
+SETUP = [
+    {"kind": "subscribe", "at": "2026-12-14T09:00:00-07:00", "trackingNumber": TN,
+     "phone": PHONE, "destinationZIP": "80202"},
+    {"kind": "scan", "at": "2026-12-14T23:30:00-07:00", "trackingNumber": TN,
+     "eventCode": "10"},  # held by quiet hours until 8 AM
+]
+
+bad_zip = st.text(max_size=12).filter(
+    lambda z: z != "" and not (z[:5].isdigit() and len(z) in (5, 10)))
+bad_phone = st.sampled_from(["12", "+442079460958", "not a phone", "+1555", ""])
+refusable = st.one_of(
+    bad_zip.map(lambda z: {"kind": "subscribe", "at": LATE, "trackingNumber": TN,
+                           "phone": PHONE, "destinationZIP": z}),
+    bad_phone.map(lambda p: {"kind": "subscribe", "at": LATE, "trackingNumber": TN,
+                             "phone": p}),
+    bad_phone.map(lambda p: {"kind": "sms_in", "at": LATE, "from": p, "body": "STOP"}),
+    st.sampled_from(["fax", "email", "SMS"]).map(
+        lambda c: {"kind": "subscribe", "at": LATE, "trackingNumber": TN, "phone": PHONE,
+                   "channel": c}),
+    st.just({"kind": "subscribe", "at": LATE, "trackingNumber": TN, "phone": PHONE,
+             "options": ["everything"]}),
+    st.just({"kind": "scan", "at": LATE, "eventCode": "10"}),
+    st.just({"kind": "receipt", "at": LATE, "messageId": "x", "status": "lost"}),
+    st.just({"kind": "parcel", "at": LATE}),
+    st.sampled_from(["2026-12-15", "noon", "9999-12-31T23:59:59-12:00"]).map(
+        lambda t: {"kind": "scan", "at": t, "trackingNumber": TN, "eventCode": "10"}),
+)
+
+
+def state(client: InProcessClient) -> tuple[int, bytes, bytes]:
+    notifier = client.app.state.notifier
+    outbox = pickle.dumps(notifier.journal.outbox(0, 1000))
+    return notifier.journal.last_seq, outbox, pickle.dumps(notifier.engine)
+
+
+@st.composite
+def refused_requests(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    route = draw(st.sampled_from(["events", "batch", "inbound", "status"]))
+    if route == "events":
+        return "/v1/events", {"json": draw(refusable), "headers": KEY}
+    if route == "batch":
+        records = draw(st.lists(refusable, min_size=1, max_size=3))
+        body = b"\n".join(orjson.dumps(r) for r in records)
+        return "/v1/events:batch", {"content": body, "headers": KEY}
+    if route == "inbound":
+        pairs = [("From", draw(bad_phone)), ("Body", "HELP"), ("MessageSid", "SM1")]
+    else:
+        pairs = draw(st.sampled_from([[("MessageSid", "x")], [("MessageStatus", "delivered")]]))
+    url = "/v1/sms/inbound" if route == "inbound" else "/v1/sms/status"
+    content = "&".join(f"{quote(k)}={quote(v)}" for k, v in pairs).encode()
+    headers = {"X-Twilio-Signature": signature("t", BASE + url, pairs),
+               "Content-Type": "application/x-www-form-urlencoded"}
+    return url, {"content": content, "headers": headers}
+
+
+@given(request=refused_requests())
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_refused_request_changes_nothing(request: tuple[str, dict[str, Any]]) -> None:
+    settings_ = ShimSettings(policies=("every_scan", "quiet_hours"), api_key="k",
+                             auth_token="t")
+    with InProcessClient(create_app(settings_)) as client:
+        for rec in SETUP:
+            assert client.post("/v1/events", json=rec, headers=KEY).status_code == 200
+        assert client.app.state.notifier.engine.next_wake is not None
+        before = state(client)
+        url, kwargs = request
+        r = client.post(url, **kwargs)
+        assert 400 <= r.status_code < 500, r.text
+        assert state(client) == before
+        # The held text goes out with the next good record, at its own time.
+        ok = {"kind": "scan", "at": LATE, "trackingNumber": TN, "eventCode": "07"}
+        kinds = [o["kind"] for o in client.post("/v1/events", json=ok, headers=KEY)
+                 .json()["outputs"]]
+        assert kinds[:1] == ["sms"]
+
+
+def test_a_bad_zip_after_a_due_wake_up_is_refused_before_the_held_text_moves() -> None:
+    """The issue's case: the shim used to release, journal and outbox the held text,
+    then answer 422 with no outputs."""
+    settings_ = ShimSettings(policies=("every_scan", "quiet_hours"), api_key="k",
+                             auth_token="t")
+    with InProcessClient(create_app(settings_)) as client:
+        for rec in SETUP:
+            client.post("/v1/events", json=rec, headers=KEY)
+        bad = {"kind": "subscribe", "at": LATE, "trackingNumber": TN, "phone": PHONE,
+               "destinationZIP": "ABCDE"}
+        r = client.post("/v1/events", json=bad, headers=KEY)
+        assert r.status_code == 422 and r.json()["field"] == "destinationZIP"
+        causes = [m["cause"] for m in client.get("/v1/outbox", headers=KEY).json()["messages"]]
+        assert causes == ["welcome:checkout"]  # the held scan text has not moved
