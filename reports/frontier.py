@@ -135,7 +135,8 @@ def finding(front: Mapping[str, Any]) -> str:
     lead = "; ".join(f"{g['name']}: {names[g['members'][0]]}" + (
         f" (+{len(g['members']) - 1} alike)" if len(g["members"]) > 1 else "") for g in groups)
     pct = round(100 * front["confidence"])
-    tail = (f"the other {len(dominated)} of {len(eligible)} are each worse on every objective "
+    verb = "is" if len(dominated) == 1 else "are each"
+    tail = (f"the other {len(dominated)} of {len(eligible)} {verb} worse on every objective "
             f"than a chain on the front at {pct}% (paired, common random numbers)"
             if dominated else f"no point is worse than another on every objective at {pct}%, "
             "so nothing is ruled out (more replications may tell them apart)")

@@ -148,8 +148,8 @@ def render_sweep(sweep_dir: Path) -> Path:
         metrics, rows = [], []
     kind = "tune" if tune else "sweep"
     name = str(meta.get("name", sweep_dir.name))
-    what = (f"{len(rows)} trials ({tune.get('sampler')}, seed {tune.get('seed')})" if tune
-            else f"{len(rows)} points")
+    what = (f"{tune.get('trials')} trials ({tune.get('sampler')}, seed {tune.get('seed')}), "
+            f"{len(rows)} distinct chains" if tune else f"{len(rows)} points")
     body = [f"<header><h1>eccc {kind}: {escape(name)}</h1>"]
     if front and front.get("points"):
         body.append(f'<p class="finding">{escape(finding(front))}</p>')

@@ -8,7 +8,9 @@ point's own spread (what the intervals drawn per point show).
 
 A point a is *dominated at 95%* when some point b is better on every
 objective, each with a 95% paired t interval of ``cost(a) - cost(b)`` lying
-entirely above zero. Requiring every objective at 95% is an intersection-union
+entirely above zero (an objective on which the two are identical in every
+replication, an exact tie, may stand in for "better" if another objective
+shows a worse). Requiring every objective at 95% is an intersection-union
 test, so the statement "worse on all of them" holds at 95% without a
 multiple-objective correction. Pairs are tested one by one without a
 correction across pairs: with many points a few dominance calls may be
@@ -61,12 +63,22 @@ def paired(a: Samples, b: Samples, objective: Objective,
 
 def worse_everywhere(a: Samples, b: Samples, objectives: Sequence[Objective],
                      confidence: float = CONFIDENCE) -> bool:
-    """Whether a is worse than b on every objective at ``confidence`` (paired)."""
+    """Whether a is worse than b on every objective at ``confidence`` (paired).
+
+    An objective on which a and b are identical in every replication (an exact
+    tie, not noise: zero-width interval at zero) counts as "no better"; at least
+    one objective must show a worse at ``confidence``.
+    """
+    worse = False
     for obj in objectives:
         ci = paired(a, b, obj, confidence)
-        if not (ci.n >= 2 and ci.low > 0.0):  # NaN bounds (n < 2) never pass
+        if ci.n < 2:  # noise unknown
             return False
-    return True
+        if ci.low > 0.0:
+            worse = True
+        elif not (ci.low == ci.high == 0.0):
+            return False
+    return worse
 
 
 def told_apart(a: Samples, b: Samples, objectives: Sequence[Objective],
@@ -155,4 +167,6 @@ def frontier(points: Mapping[int, Samples], labels: Mapping[int, str],
                 break
         else:
             out.groups.append([i])
+    for group in out.groups:  # the simplest (shortest) label speaks for its group
+        group.sort(key=lambda i: (len(out.labels[i]), i))
     return out

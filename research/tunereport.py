@@ -35,9 +35,19 @@ BEST = "best_chains.toml"
 
 
 def as_sweep(outcome: TuneOutcome) -> tuple[SweepOutcome, dict[int, bool]]:
-    """The completed trials as sweep points (index = trial number) and their feasibility."""
+    """The completed trials as sweep points (index = trial number) and their feasibility.
+
+    A chain the sampler proposed again is one point (its first trial): same chain, same
+    seeds, same results, so a repeat would only be counted twice.
+    """
     spec = outcome.spec
-    trials = completed(outcome.study)
+    seen: set[tuple[str, ...]] = set()
+    trials = []
+    for t in completed(outcome.study):
+        chain = tuple(t.user_attrs["chain"])
+        if chain not in seen:
+            seen.add(chain)
+            trials.append(t)
     points = [Point(t.number, chain_label(t.user_attrs["chain"]),
                     {"policies": t.user_attrs["chain"]}) for t in trials]
     results: dict[tuple[int, int], dict[str, Any]] = {}
@@ -72,20 +82,20 @@ def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
     out_dir = Path(out_dir)
     spec = outcome.spec
     sweep, feasibility = as_sweep(outcome)
-    trials = completed(outcome.study)
-    chains = {t.number: list(t.user_attrs["chain"]) for t in trials}
+    chains = {t.number: list(t.user_attrs["chain"]) for t in completed(outcome.study)}
     front = write_front(sweep, out_dir, feasibility)
     all_trials = outcome.study.get_trials(deepcopy=False)
     meta: dict[str, Any] = {
         "name": spec.name, "sampler": spec.sampler, "seed": spec.seed, "batch": spec.batch,
-        "trials": len(all_trials), "completed": len(trials),
+        "trials": len(all_trials), "completed": len(chains),
+        "distinct_chains": len(sweep.spec.points),
         "failed": [{"trial": t.number, "error": t.user_attrs.get("error", "")}
                    for t in all_trials if t.state.name == "FAIL"],
         "objectives": [{"metric": o.metric, "sense": o.sense} for o in spec.objectives],
         "constraints": [c.describe() for c in spec.constraints],
         "infeasible": sorted(n for n, ok in feasibility.items() if not ok),
-        "hypervolume": hypervolume_history(spec, trials),
-        "importances": importances(spec, outcome.study) if len(trials) >= 2 else {},
+        "hypervolume": hypervolume_history(spec, completed(outcome.study)),
+        "importances": importances(spec, outcome.study) if len(chains) >= 2 else {},
         "executor": executor, "ran": outcome.ran, "cached": outcome.cached,
         "seconds": round(outcome.seconds, 3), "best": best_chains(front, chains),
     }

@@ -57,6 +57,15 @@ def test_worse_on_one_objective_only_is_not_dominated() -> None:
     assert len(f.groups) == 2  # a real trade-off: two distinct chains
 
 
+def test_an_exact_tie_on_one_objective_and_worse_on_the_other_is_dominated() -> None:
+    pts = {0: {r: {"fatigue": 1.0 + r, "informed": 5.0} for r in range(3)},
+           1: {r: {"fatigue": 1.5 + r, "informed": 5.0} for r in range(3)}}
+    assert frontier(pts, labels(pts), OBJ).dominated_by == {1: [0]}
+    same = {0: pts[0], 1: pts[0]}  # identical everywhere: neither is worse, one group
+    f = frontier(same, labels(same), OBJ)
+    assert f.dominated_by == {} and f.groups == [[0, 1]]
+
+
 def test_one_replication_calls_nothing_dominated() -> None:
     pts = crn_points({0: (0.0, 0.0), 1: (5.0, -5.0)}, noise=0.05, reps=1)
     assert frontier(pts, labels(pts), OBJ).dominated_by == {}

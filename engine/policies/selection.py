@@ -38,11 +38,16 @@ class Milestones(Policy):
 class EtaChange(Policy):
     """A text whose only news is a new expected delivery date goes out only if
     the date moved at least ``threshold_days`` from the one the person was last
-    told (so small drifts add up instead of being lost)."""
+    told (so small drifts add up instead of being lost).
+
+    Dates are whole days, so ``threshold_days=1`` passes every move and the
+    chain behaves exactly as ``milestones`` alone; the default is 2. Texts that
+    also change the status are never its business (``milestones`` decides them).
+    """
 
     name = "eta_change"
 
-    def __init__(self, threshold_days: int = 1) -> None:
+    def __init__(self, threshold_days: int = 2) -> None:
         if threshold_days < 1:
             raise ValueError("threshold_days must be at least 1")
         self.threshold_days = threshold_days
