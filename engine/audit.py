@@ -36,8 +36,13 @@ class Audit:
 
     def observe(self, engine: EngineState, outputs: Iterable[Output]) -> None:
         for o in outputs:
-            if type(o) is Sms and o.event_at is not None:
-                self._check(self._clues(engine, o), o)
+            if type(o) is Sms:
+                self.note(engine, o)
+
+    def note(self, engine: EngineState, o: Sms) -> None:
+        """One text, for a driver that already sorts outputs by type (``sim.model``)."""
+        if o.event_at is not None:
+            self._check(self._clues(engine, o), o)
 
     @staticmethod
     def _clues(engine: EngineState, o: Sms) -> tuple[Clue, ...]:
