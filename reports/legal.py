@@ -50,11 +50,15 @@ def _sentence(summary: dict[str, Any]) -> str:
                 "operator is exposed to.")
     by = params.get("by", "both")
     caps = params.get("caps", "true").lower() not in ("false", "0", "no")
-    broken = sum(int(summary.get(f"audit_{by}_{r.jurisdiction.lower()}_{k}", 0) or 0)
-                 for r in RULES for k in KINDS if k == "window" or caps)
+    cols = RESOLUTIONS if by == "both" else (by,)
+    broken = sum(int(summary.get(f"audit_{b}_{r.jurisdiction.lower()}_{k}", 0) or 0)
+                 for b in cols for r in RULES for k in KINDS if k == "window" or caps)
     what = "windows and caps" if caps else "windows (caps off)"
     verdict = ("and it is" if broken == 0
                else f"but it is not ({broken} texts broke a rule: a bug to report)")
+    if by == "both":  # both clues' zones cover either clue's: every column
+        return (f"The policy chain in use has the compliance policy, resolving by both clues: "
+                f"every count for the {what} must be 0, {verdict}.")
     return (f"The policy chain in use has the compliance policy, resolving by "
             f"{HEADINGS.get(by, by)}: that column's count for the {what} must be 0, "
             f"{verdict}. The other columns show the exposure left if a person is "

@@ -82,6 +82,9 @@ def test_section_sentence_follows_the_chain() -> None:
     assert "2 texts broke a rule" in audit_section(broken)
     # Caps off: a cap count is exposure, not a failure of the policy.
     assert "and it is" in audit_section({**zero, "audit_address_fl_cap": 4})
+    chain = {"audit_notifications": 5, "policies": "every_scan,compliance"}
+    assert "resolving by both clues: every count" in audit_section(chain)
+    assert "1 texts broke" in audit_section({**chain, "audit_area_code_tx_window": 1})
     assert "No legal-risk audit" in audit_section({"policies": "compliance"})
 
 
