@@ -17,12 +17,24 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from engine.compliance import RESOLUTIONS, RULES, Clue, capped, inside, resolve, windows
+from engine.compliance import (
+    RESOLUTIONS,
+    RULES,
+    Clue,
+    Rule,
+    Window,
+    capped,
+    inside,
+    resolve,
+    windows,
+)
 from engine.geo import locate
 from engine.outbox import EngineState
 from engine.outputs import Output, Sms
 
 KINDS = ("window", "cap")
+# (resolution, windows, capped rules) for each resolution
+_Plan = tuple[tuple[str, tuple[Window, ...], tuple[Rule, ...]], ...]
 
 
 class Audit:
@@ -33,11 +45,17 @@ class Audit:
         self.breaks: Counter[tuple[str, str, str]] = Counter()  # (resolution, rule, kind)
         self._sent: dict[str, list[int]] = {}  # phone -> notification times, oldest first
         self._longest = max(rule.cap_hours for rule in RULES) * 3600
+        self._plans: dict[tuple[Clue, ...], _Plan] = {}
 
     def observe(self, engine: EngineState, outputs: Iterable[Output]) -> None:
         for o in outputs:
-            if type(o) is Sms and o.event_at is not None:
-                self._check(self._clues(engine, o), o)
+            if type(o) is Sms:
+                self.note(engine, o)
+
+    def note(self, engine: EngineState, o: Sms) -> None:
+        """One text, for a driver that already sorts outputs by type (``sim.model``)."""
+        if o.event_at is not None:
+            self._check(self._clues(engine, o), o)
 
     @staticmethod
     def _clues(engine: EngineState, o: Sms) -> tuple[Clue, ...]:
@@ -47,24 +65,43 @@ class Audit:
                 return sub.clues
         return locate(o.to, None).clues
 
+    def _plan(self, clues: tuple[Clue, ...]) -> _Plan:
+        """Each resolution's windows and capped rules for ``clues`` (a person's clues
+        repeat text after text, so this is worked out once per set of clues)."""
+        plan = self._plans.get(clues)
+        if plan is None:
+            plan = tuple((by, windows(r), capped(r))
+                         for by in RESOLUTIONS for r in (resolve(clues, by),))
+            self._plans[clues] = plan
+        return plan
+
     def _check(self, clues: tuple[Clue, ...], o: Sms) -> None:
         self.notifications += 1
+        at = o.at
         times = self._sent.setdefault(o.to, [])
-        while times and times[0] <= o.at - self._longest:
+        while times and times[0] <= at - self._longest:
             del times[0]
-        for by in RESOLUTIONS:
-            resolved = resolve(clues, by)
+        # A window or cap shared by several resolutions is checked once per text.
+        outside: dict[int, bool] = {}
+        over: dict[int, bool] = {}
+        for by, wins, caps in self._plan(clues):
             broken: set[str] = set()
-            for w in windows(resolved):
-                if not inside(o.at, w):
+            for w in wins:
+                out = outside.get(id(w))
+                if out is None:
+                    out = outside[id(w)] = not inside(at, w)
+                if out:
                     broken.add(w.rule.jurisdiction)
             for jurisdiction in sorted(broken):
                 self.breaks[(by, jurisdiction, "window")] += 1
-            for rule in capped(resolved):
-                horizon = o.at - rule.cap_hours * 3600
-                if sum(1 for t in times if t > horizon) >= rule.cap:
+            for rule in caps:
+                hit = over.get(id(rule))
+                if hit is None:
+                    horizon = at - rule.cap_hours * 3600
+                    hit = over[id(rule)] = sum(1 for t in times if t > horizon) >= rule.cap
+                if hit:
                     self.breaks[(by, rule.jurisdiction, "cap")] += 1
-        times.append(o.at)
+        times.append(at)
 
     def total(self, by: str = "both") -> int:
         return sum(n for (b, _j, _k), n in self.breaks.items() if b == by)

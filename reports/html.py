@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from reports.legal import audit_section
+
 NOT_AVAILABLE = "not available in this run"
 
 CSS = """
@@ -322,7 +324,8 @@ def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
     nav = " ".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in (
         *((("what-changed", "What changed"),) if what_changed is not None else ()),
         ("key-numbers", "Key numbers"), ("figures", "Figures"),
-        ("metrics", "All metrics, defined"), ("diagnostics", "Diagnostics")))
+        ("legal-risk-audit", "Legal-risk audit"), ("metrics", "All metrics, defined"),
+        ("diagnostics", "Diagnostics")))
     from reports.glossary import html_table
 
     metrics = (html_table(summary, fmt_value) if summary
@@ -340,6 +343,8 @@ def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
         _cards(summary, counterfactual),
         '<h2 id="figures">Figures</h2>',
         figures_html(sections, "figure-"),
+        '<h2 id="legal-risk-audit">Legal-risk audit</h2>',
+        audit_section(summary),
         '<h2 id="metrics">All metrics</h2>',
         metrics,
         '<h2 id="diagnostics">Diagnostics</h2>',

@@ -18,6 +18,7 @@ METRICS = "sim.metrics"
 STATS = "sim.network.StationStats"
 NETSTATION = "sim.netstation (mode = station)"
 STATION = "sim.station (scenarios of stations only)"
+AUDIT = "engine.audit.Audit (same as eccc replay --audit)"
 
 _NOTIFIED = ("notifications that reached the handset, timed at the handset, welcome texts "
              "included (one per subscription, sent outside the policies, so a cap does not "
@@ -61,6 +62,30 @@ def _latency() -> list[Metric]:
         out.append(_m(f"latency_{leg}_mean_s", "s", "latency", METRICS,
                       f"mean of the {what}",
                       f"every text that reached a handset: {counts}", excludes, "lower"))
+    return out
+
+
+def _audit() -> list[Metric]:
+    """The legal-risk audit: one pattern per resolution and kind (the rule varies)."""
+    where = {"area_code": "where their phone number's area code says",
+             "address": "where their parcel's delivery address says",
+             "both": "in every zone their area code and address point to"}
+    kinds = {"window": "sent outside rule {rule}'s calling window",
+             "cap": "sent over rule {rule}'s cap on texts in its rolling hours"}
+    counts = ("notifications about a scan (docs/compliance.md lists the rules and their "
+              "citations)")
+    excludes = "welcome texts and answers to people's own texts"
+    out = [_m("audit_notifications", "count", "legal", AUDIT,
+              "notifications the legal-risk audit checked", counts, excludes)]
+    for by, place in where.items():
+        out.append(_m(f"audit_{by}_total", "count", "legal", AUDIT,
+                      f"rule breaks over every rule and kind if the person is {place} (a text "
+                      "breaking two rules counts twice)", counts, excludes, "lower"))
+        for kind, what in kinds.items():
+            out.append(_m(f"audit_{by}_{{rule}}_{kind}", "count", "legal", AUDIT,
+                          f"notifications {what} if the person is {place} (0 when the chain "
+                          f"has the compliance policy resolving by {by}"
+                          + (", caps on)" if kind == "cap" else ")"), counts, excludes, "lower"))
     return out
 
 
@@ -156,6 +181,7 @@ DEFINITIONS: list[Metric] = [
        "parts of shops' names left out of every text for the reason '{reason}' (a link: "
        "link_domain, link_scheme, link_address, link_lookalike; docs/compliance.md)",
        "subscriptions whose merchant name held a link", "", "lower"),
+    *_audit(),
     # ------------------------------------------------------------------ informativeness
     _m("ofd_text_before_delivery", "count", "informativeness", SUMMARY,
        "followed parcels whose out-for-delivery text was sent before delivery",

@@ -25,6 +25,7 @@ GROUPS: dict[str, str] = {
     "volume": "How many parcels and texts?",
     "latency": "How long from scan to handset, and where does the time go?",
     "fatigue": "How hard are people texted, and do they tire of it?",
+    "legal": "Which texts would break a calling-hours or frequency rule?",
     "informativeness": "Do texts tell people what they need before it happens?",
     "cost": "What does it cost?",
     "care": "How many people call customer care, and how are they served?",

@@ -143,6 +143,8 @@ RULES: list[tuple[str, tuple[str, ...]]] = [
      ("ratio", "facility_{0}_wait_sum_h", "facility_{0}_processed")),
     (r"facility_(\w+)_littles_law_error", ("littles",)),
     (r"facility_\w+_(queue_area|wait_sum)_h|care_wait_sum_s", ("sum",)),
+    # The legal-risk audit (engine.audit): texts counted per shard's own people add.
+    (r"audit_\w+", ("sum",)),
     (r".*_max", ("max",)),
     (r".*(_share|_mean|_rate\w*|_p\d+|_s|_h|_error)", ("gap",)),
     (r".*", ("sum",)),

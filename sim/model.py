@@ -25,6 +25,7 @@ import orjson
 import simpy
 
 from engine import codes
+from engine.audit import Audit
 from engine.core import Engine, EngineConfig
 from engine.inputs import Input, Receipt, Wake
 from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
@@ -92,6 +93,7 @@ class Model:
         self._faults()
         self.engine = Engine(EngineConfig(policies=self.policies, retention=retention))
         self.tally = OutputTally()
+        self.audit = Audit()  # the legal-risk audit (engine.audit), as `eccc replay --audit`
         self.trace = trace
         # Where message-log rows go: a sink (``sim.messagelog.MessageLog`` streams them to
         # disk), else a list when asked to log (small runs, tests), else nowhere.
@@ -234,6 +236,9 @@ class Model:
             t = type(o)
             if t is Sms or t is Reply:
                 assert isinstance(o, Sms | Reply)
+                if t is Sms:
+                    assert isinstance(o, Sms)
+                    self.audit.note(self.engine, o)
                 self.metrics.text_decided(o.at, o.segments)
                 self.push_gateway(o.at, o, 0, o.at)
                 if log is not None:

@@ -56,6 +56,7 @@ def summarise(m: Model) -> dict[str, Any]:
         "held_quiet_hours": 0, "opt_outs": m.customers.opt_outs,
     }
     s.update(m.tally.metrics())
+    s.update(m.audit.metrics())  # the legal-risk audit (engine.audit): counts, they add
     g = m.gateway
     s.update(texts_submitted=g.submitted, texts_delivered_handset=g.delivered,
              texts_failed=g.failed, texts_expired=g.expired, texts_retried=g.retried,
