@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from scenarios import schema
+from scenarios import network, schema
 from scenarios.schema import Scenario, shipped
 
 _FIELD = re.compile(r"^    (\w+): [^#]*?(?:#\s*(.*))?$")
@@ -53,8 +53,8 @@ def _comments(model: type[BaseModel]) -> dict[str, str]:
 
 def _models() -> dict[str, type[BaseModel]]:
     return {name: obj for name, obj in vars(schema).items()
-            if inspect.isclass(obj) and issubclass(obj, BaseModel) and obj.__module__ ==
-            schema.__name__ and not name.startswith("_")}
+            if inspect.isclass(obj) and issubclass(obj, BaseModel) and obj.__module__ in
+            (schema.__name__, network.__name__) and not name.startswith("_")}
 
 
 @cache

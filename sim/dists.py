@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import numpy as np
 
-from scenarios.schema import Dist
+from scenarios.network import Dist
 
 # Order matters: appending a purpose keeps every existing stream unchanged.
 PURPOSES: Final = ("volume", "network", "scans", "delivery", "customers", "fatigue",

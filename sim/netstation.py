@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
     import simpy
 
-    from scenarios.schema import Facility
+    from scenarios.network import Facility
     from sim.model import Model
 
 MAX_GRID = 2_000_000

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scenarios.schema import Facility, Leg
+from scenarios.network import Facility, Leg
 from sim.dists import Sampler, local_date, local_epoch
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from engine.inputs import Scan
 from sim.dists import offset_min
 
 if TYPE_CHECKING:
-    from scenarios.schema import Region
+    from scenarios.network import Region
     from sim.model import Model
     from sim.network import SortFacility, Tracked
 
