@@ -21,6 +21,7 @@ import orjson
 from engine.audit import Audit
 from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
+from engine.outputs import Output
 from engine.records import from_output, to_input
 from engine.tally import OutputTally
 
@@ -96,6 +97,16 @@ def replay(
         bar = tqdm(total=trace.stat().st_size, unit="B", unit_scale=True, desc="replay",
                    file=sys.stderr)
     write = out.write if out is not None else None
+
+    def take(outputs: list[Output]) -> None:
+        """Count, audit and write one batch of outputs (an input's, or the final drain)."""
+        result.tally.add(outputs)
+        if audit is not None:
+            audit.observe(engine, outputs)
+        if write is not None:
+            for o in outputs:
+                write(orjson.dumps(from_output(o)) + b"\n")
+
     for number, line in _lines(trace):
         if bar is not None:
             bar.update(len(line))
@@ -109,19 +120,8 @@ def replay(
             result.bad.append(BadRecord(number, str(exc)))
             continue
         result.inputs += 1
-        result.tally.add(outputs)
-        if audit is not None:
-            audit.observe(engine, outputs)
-        if write is not None:
-            for o in outputs:
-                write(orjson.dumps(from_output(o)) + b"\n")
-    tail = engine.drain()
-    result.tally.add(tail)
-    if audit is not None:
-        audit.observe(engine, tail)
-    if write is not None:
-        for o in tail:
-            write(orjson.dumps(from_output(o)) + b"\n")
+        take(outputs)
+    take(engine.drain())
     if bar is not None:
         bar.close()
     return result

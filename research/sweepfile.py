@@ -238,13 +238,19 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         description=str(raw.get("description", "")))
 
 
-def load(path: str | Path) -> SweepSpec:
-    where = Path(path)
+def read_toml(where: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
+    """A study file's TOML, or ``error`` naming the file and what is wrong with it."""
     try:
         with where.open("rb") as fh:
-            raw = tomllib.load(fh)
+            return tomllib.load(fh)
     except FileNotFoundError:
-        raise SweepError(f"{where}: no such sweep file") from None
+        raise error(f"{where}: no such {what}") from None
+    except IsADirectoryError:
+        raise error(f"{where}: is a directory, not a {what}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"{where}: not valid TOML: {exc}") from None
-    return parse(raw, where)
+        raise error(f"{where}: not valid TOML: {exc}") from None
+
+
+def load(path: str | Path) -> SweepSpec:
+    where = Path(path)
+    return parse(read_toml(where, "sweep file", SweepError), where)

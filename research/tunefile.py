@@ -38,7 +38,6 @@ the policy registry, the base scenario against its schema)::
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +46,7 @@ from typing import Any
 import orjson
 
 from research.frontier import MAXIMIZE, MINIMIZE, Objective
-from research.sweepfile import SweepError, _base, apply
+from research.sweepfile import SweepError, _base, apply, read_toml
 
 TOP_KEYS = {"name", "description", "base", "scenario", "seed", "replications", "trials",
             "sampler", "batch", "metrics", "plugins", "set", "objectives", "constraints",
@@ -317,13 +316,4 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
 
 def load(path: str | Path) -> TuneSpec:
     where = Path(path)
-    try:
-        with where.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise TuneError(f"{where}: no such tune file") from None
-    except IsADirectoryError:
-        raise TuneError(f"{where}: is a directory, not a tune file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TuneError(f"{where}: not valid TOML: {exc}") from None
-    return parse(raw, where)
+    return parse(read_toml(where, "tune file", TuneError), where)
