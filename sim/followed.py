@@ -46,6 +46,10 @@ class FollowedParcels:
             self.texts_after_fold += 1
         return p
 
+    def exception(self, p: Tracked) -> None:
+        """The last mile could not deliver ``p`` at the first try (attempted, held, refused)."""
+        p.exception = True
+
     def closed(self, p: Tracked, at: float) -> None:
         """``p`` was delivered or returned at ``at``: fold it once the grace has passed."""
         day = int(at // 86400) + GRACE_DAYS + 1

@@ -113,7 +113,7 @@ class LastMile:
                 scans.emit(p, "01", t, region)
             m.metrics.delivered(1, p.accepted_at, t, piece, self.zone, parcel=p)
             return
-        p.exception = True
+        m.followed.exception(p)
         if code in ("02", "30", "54"):
             nxt = m.calendar.add_delivery_days(local_date(t, self.zone), 1)
             scans.emit(p, code, t, region, eta=epoch_day(nxt))

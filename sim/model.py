@@ -27,7 +27,7 @@ import simpy
 from engine import codes
 from engine.audit import Audit
 from engine.core import Engine, EngineConfig
-from engine.inputs import Input, Receipt, Wake
+from engine.inputs import Input, Receipt, Scan, Wake
 from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
@@ -43,7 +43,7 @@ from sim.lastmile import LastMile
 from sim.metrics import Metrics
 from sim.netstation import StationFacility
 from sim.network import Piece, SortFacility, Tracked, Trip
-from sim.scans import ScanFeed
+from sim.scans import ScanFeed, note_scan
 from sim.volume import LEAD_S, Arrivals
 
 if TYPE_CHECKING:
@@ -191,6 +191,11 @@ class Model:
     def push_input(self, at: float, inp: Input) -> None:
         self._push(at, INPUT, inp)
 
+    def push_scan(self, p: Tracked, scan: Scan, error: bool) -> None:
+        """A followed parcel's scan (``sim.scans``): the parcel counts it, the engine gets it."""
+        note_scan(p, scan, error)
+        self.push_input(scan.at, scan)
+
     def push_gateway(self, at: float, msg: Sms | Reply, attempt: int, first_at: float) -> None:
         self._push(at, GATEWAY, (msg, attempt, first_at))
 
@@ -302,8 +307,11 @@ class Model:
                 return
             if env.now < t:
                 yield env.timeout(t - env.now)
-            self.customers.late_untracked(self.metrics.take_late(region, epoch_day(day)), t)
+            self.late_untracked(region, day, t)
             day += timedelta(days=1)
+
+    def late_untracked(self, region: int, day: date, t: float) -> None:
+        self.customers.late_untracked(self.metrics.take_late(region, epoch_day(day)), t)
 
     # ------------------------------------------------------------------ run
     def run(self, progress: bool | Callable[[Model, float], None] = False) -> None:
@@ -324,7 +332,17 @@ class Model:
         self.finish()
 
     def start(self) -> None:
-        """Set the world's processes going (``run`` is start, advance, finish)."""
+        """Set the world's processes going (``run`` is start, advance, finish).
+
+        In this order (SimPy breaks ties at equal times by scheduling order): the
+        network, the 8 PM late checks, then care and the pump. ``sim.pipeline`` runs
+        the first two in one process and the last two in another, in the same order."""
+        self.start_network()
+        for r in range(len(self.regions)):
+            self.env.process(self._late_untracked(r))
+        self.start_messaging()
+
+    def start_network(self) -> None:
         env = self.env
         env.process(self.arrivals.run())
         for f in self.facilities:
@@ -334,10 +352,10 @@ class Model:
             env.process(trip.run())
         for lm in self.last_mile:
             env.process(lm.run())
-        for r in range(len(self.regions)):
-            env.process(self._late_untracked(r))
-        env.process(self.care.run_shifts())
-        env.process(self._pump())
+
+    def start_messaging(self) -> None:
+        self.env.process(self.care.run_shifts())
+        self.env.process(self._pump())
 
     def advance(self, until: float) -> None:
         """Simulate up to ``until`` (at most the end); benchmarks time one day this way."""

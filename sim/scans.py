@@ -21,6 +21,15 @@ if TYPE_CHECKING:
     from sim.network import SortFacility, Tracked
 
 
+def note_scan(p: Tracked, scan: Scan, error: bool) -> None:
+    """What a followed parcel remembers of its own scans (``Model.push_scan``)."""
+    p.scans += 1
+    if error:
+        if p.errors is None:
+            p.errors = set()
+        p.errors.add((scan.event_code, scan.at))
+
+
 class ScanFeed:
     """Turns network events for tracked parcels into engine inputs."""
 
@@ -39,14 +48,10 @@ class ScanFeed:
                     offset_min=offset_min(t, region.zone),
                     city="" if vague else region.city, state="" if vague else region.state,
                     zip="" if vague else region.zip, expected_delivery=eta)
-        p.scans += 1
         self.count += 1
         if error:
             self.errors += 1
-            if p.errors is None:
-                p.errors = set()
-            p.errors.add((code, t))
-        self.model.push_input(t, scan)
+        self.model.push_scan(p, scan, error)
 
     def created(self, p: Tracked, label_at: float, accept_at: float) -> None:
         region = self.model.regions[p.origin]

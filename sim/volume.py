@@ -112,9 +112,9 @@ class Arrivals:
         if q.missing_facility_scan > 0 and m.rng["scans"].random() < q.missing_facility_scan:
             p.missing = "rpdc" if m.rng["scans"].random() < 0.5 else "lpc"
         label = max(m.env.now, t - self.label_lead())
+        m.followed.add(p)  # first: ``sim.pipeline`` ships the parcel before its scans
         m.scans.created(p, label, t)
         m.customers.follow(p, label, t)
-        m.followed.add(p)
         m.late_check(p)
         return Piece(0, [p], d, t, eta)
 
