@@ -241,8 +241,8 @@ class MessagingSide(Model):
         live = self.followed.live
         push = self.push_input
         while True:
-            ops, i = self._ops, self._i
-            for i in range(i, len(ops)):  # noqa: B007 - ``i`` is where the next call resumes
+            ops = self._ops
+            for i in range(self._i, len(ops)):
                 op = ops[i]
                 code = op[0]
                 if code == SCAN:

@@ -225,6 +225,7 @@ def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float | None = N
         kw: dict[str, Any] = {"seed": seed, "scale": scale, "days": days,
                               "policies": policies, "trace": fh, "drain_days": drain_days,
                               "messages": log, "log_messages": False}
+        m: Model
         if workers > 1:
             from sim.pipeline import pipelined
 
