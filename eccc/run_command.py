@@ -39,6 +39,12 @@ def _check_args(args: argparse.Namespace) -> str | None:
         return f"--days must be greater than 0 (got {args.days:g})"
     if args.shards < 1:
         return "--shards must be at least 1"
+    if args.workers is not None and args.workers < 1:
+        return "--workers must be at least 1"
+    if args.dask and args.shards == 1:
+        return ("--dask runs shards on a cluster (with --shards N); the exact two-process run "
+                "(--workers 2) streams between two processes that run at once, which a Dask "
+                "task does not (docs/parallel.md); use --workers 2 on one machine")
     if args.replications < 1:
         return "--replications must be at least 1"
     return None
@@ -113,6 +119,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             return _refuse(f"--policy: {exc}")
     seed = sc.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-{seed}"
+    if args.dask:
+        from eccc.extras import require
+
+        if not require("dask", "eccc run --dask"):
+            return 2
     if args.shards > 1:
         if args.trace:
             return _refuse("--trace needs one model; it cannot be combined with --shards")
@@ -142,6 +153,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
                            "its differences would not be the what-if's")
     if not what_if:  # a what-if table from an earlier run must not outlive its data
         _forget_counterfactual(out)
+    workers = args.workers or 1
+    if workers > 2:
+        print(f"eccc run: --workers {workers} without --shards runs on 2 processes (the "
+              "network and the messaging side; docs/parallel.md)", file=sys.stderr)
     line = None
     progress: Any = False
     if not args.quiet:
@@ -162,7 +177,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         result = run_to_dir(sc, seed=seed, scale=scale, days=args.days, out=out,
-                            trace=args.trace, progress=progress, policies=policies)
+                            trace=args.trace, progress=progress, policies=policies,
+                            workers=workers)
     except KeyboardInterrupt:
         where = f" at simulated {line.simulated()} ({100 * line.share:.0f}%)" if line else ""
         print(f"\neccc run: interrupted{where}; {out}/ is incomplete (see {out}/INCOMPLETE)",
@@ -170,6 +186,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if result.processes and not args.quiet:
+        print(_processes_line(result.processes), file=sys.stderr)
     s = result.summary
     if sc.network is not None:
         rows: dict[str, Any] = {k: s[k] for k in HEADLINE if k in s}
@@ -191,7 +209,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
               + ")", file=sys.stderr)
         wi = run_counterfactual(sc, s, seed=seed, scale=scale, days=args.days, out=out,
                                 policies=policies, replications=args.replications,
-                                progress=progress is True)
+                                progress=progress is True, workers=workers)
         wall += wi.wall_s
         print(format_changes(wi.rows, sc.counterfactual.label))
     render_run: Callable[[Path], Path] | None
@@ -209,6 +227,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _processes_line(p: dict[str, Any]) -> str:
+    """Where a two-process run spent its time (stderr only: the files do not depend on it)."""
+    net, msg = p["network"], p["messaging"]
+    return (f"eccc run: two processes: network {net['cpu_s']:.1f} s CPU (waited "
+            f"{net['put_wait_s']:.1f} s for the messaging side), messaging "
+            f"{msg['cpu_s']:.1f} s CPU (waited {msg['wait_s']:.1f} s for the network)")
+
+
 def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] | None,
                  args: argparse.Namespace, scale: float) -> int:
     """``--shards N``: split, run on an executor, merge; write summary and histograms."""
@@ -221,7 +247,7 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     from research.shards import run_sharded
 
     t0 = time.perf_counter()
-    executor = make_executor(args.workers)
+    executor = make_executor(args.workers, args.dask)
     try:
         merged = run_sharded(sc.model_dump(mode="json"), seed, args.shards, executor,
                              scale=scale, days=args.days, policies=policies)
@@ -294,7 +320,15 @@ def add_run_command(sub: Any) -> None:
         "queues wait longer than one pooled queue, so queue waits and latencies run a little "
         "high (tests/test_sweep_shards.py states the tolerance). Writes summary.json, "
         "distributions.json and diagnostics.txt only; not with --trace")
-    rp.add_argument("--workers", type=int, default=None, metavar="N",
-                    help="with --shards: processes to run shards on (default all cores; "
-                    "1 = in this process)")
+    rp.add_argument(
+        "--workers", type=int, default=None, metavar="N",
+        help="without --shards: 1 (the default) runs in this process; 2 runs the network "
+        "(arrivals, facilities, trips, last mile) in a second process ahead of the messaging "
+        "side (pump, engine, gateway, customers, care), byte-identical files, sooner on 2 "
+        "cores (more than 2 still uses 2; the counterfactual runs the same way, replications "
+        "in one process). With --shards: processes to run the shards on (default all cores; "
+        "1 = in this process)")
+    rp.add_argument("--dask", metavar="ADDRESS",
+                    help="with --shards: run the shards on a Dask cluster (an address, or "
+                    "'local'); needs the [dask] extra. Not for the exact two-process run")
     rp.set_defaults(func=_cmd_run)

@@ -199,7 +199,8 @@ class WhatIfResult:
 
 def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: float,
                        days: float | None, out: Path, policies: tuple[str, ...] | None,
-                       replications: int = 1, progress: bool = False) -> WhatIfResult:
+                       replications: int = 1, progress: bool = False,
+                       workers: int = 1) -> WhatIfResult:
     """Run ``sc``'s counterfactual beside the scenario's run in ``out`` (whose summary is
     ``summary``): the same seed, scale and days (the scenario's days when ``days`` is
     None, so a named baseline runs as long), then replications 2..N of both on seeds
@@ -214,7 +215,7 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
     days = sc.days if days is None else days
     cf_out = Path(out) / COUNTERFACTUAL_DIR
     first = run_to_dir(cf, seed=seed, scale=scale, days=days, out=cf_out,
-                       progress=progress, policies=cf_policies)
+                       progress=progress, policies=cf_policies, workers=workers)
     pairs = [(summary, first.summary)]
     seeds = [seed]
     for r in range(1, replications):
