@@ -71,21 +71,84 @@ def national_day(scale: float, seed: int = 1) -> dict[str, Any]:
     }
 
 
-def _child(scale: float, seed: int, q: Any) -> None:
-    q.put(national_day(scale, seed))
+def national_day_two_processes(scale: float, seed: int = 1) -> dict[str, Any]:
+    """The same day with ``eccc run --workers 2``'s pipeline (sim/pipeline.py): the network
+    in a second process. The day is timed on the messaging side (the one that finishes
+    last); the network's CPU is its whole run (warm days and the day), as it runs ahead."""
+    from sim.pipeline import pipelined
+
+    sc = load("holiday_peak").model_copy(update={"start": PEAK_DAY - timedelta(days=WARM_DAYS)})
+    t0, c0 = time.perf_counter(), time.process_time()
+    with pipelined(sc, seed=seed, scale=scale, days=WARM_DAYS + 1, drain_days=0.0,
+                   log_messages=False) as m:
+        m.start()
+        day_begin = float(local_epoch(PEAK_DAY, 0, m.regions[0].zone))
+        m.advance(day_begin)
+        warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+        inputs0 = m.engine_inputs
+        wait0 = m.wait_s
+        t1, c1 = time.perf_counter(), time.process_time()
+        m.advance(day_begin + 86400)
+        wall, cpu = time.perf_counter() - t1, time.process_time() - c1
+        inputs = m.engine_inputs - inputs0
+        wait = m.wait_s - wait0
+        m.finish()  # not timed: the network's figures and its own times arrive here
+    h0 = int((day_begin - m.t_begin) // 3600)
+    parcels = sum(m.metrics.arrived_by_hour[h0:h0 + 24])
+    net = m.network
+    return {
+        "scale": scale,
+        "workers": 2,
+        "parcels_accepted_day": parcels,
+        "engine_inputs_day": inputs,
+        "wall_s": round(wall, 1),
+        "messaging_cpu_s": round(cpu, 1),
+        "messaging_waited_for_network_s": round(wait, 1),
+        "warm_up_wall_s": round(warm_wall, 1),
+        "warm_up_messaging_cpu_s": round(warm_cpu, 1),
+        "network_cpu_s_whole_run": round(net["cpu_s"], 1),
+        "network_waited_for_messaging_s": round(net["put_wait_s"], 1),
+        "peak_rss_mb_messaging": round(peak_rss_mb(), 1),
+    }
 
 
-def bench_national(seed: int = 1, scales: tuple[float, ...] = (0.01, 0.05, 0.1)) -> dict[str, Any]:
-    """Each scale in a fresh process (its own peak memory); the growth of cost per parcel."""
+def _child(scale: float, seed: int, q: Any, workers: int = 1) -> None:
+    q.put(national_day(scale, seed) if workers == 1 else national_day_two_processes(scale, seed))
+
+
+def _in_fresh_process(scale: float, seed: int, workers: int) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child, args=(scale, seed, q, workers))
+    p.start()
+    row: dict[str, Any] = q.get()
+    p.join()
+    print(f"bench sim --national: {row}", file=sys.stderr, flush=True)
+    return row
+
+
+def bench_national(seed: int = 1, scales: tuple[float, ...] = (0.01, 0.05, 0.1),
+                   workers: int = 1) -> dict[str, Any]:
+    """Each scale in a fresh process (its own peak memory); the growth of cost per parcel.
+
+    ``workers`` 2: each scale also runs as ``eccc run --workers 2`` does, right after the
+    one-process day (the reference, measured in the same run), with the speedup."""
     rows = []
+    pipelined_rows = []
     for scale in sorted(scales):
-        q = ctx.Queue()
-        p = ctx.Process(target=_child, args=(scale, seed, q))
-        p.start()
-        rows.append(q.get())
-        p.join()
-        print(f"bench sim --national: {rows[-1]}", file=sys.stderr, flush=True)
+        rows.append(_in_fresh_process(scale, seed, 1))
+        if workers > 1:
+            two = _in_fresh_process(scale, seed, 2)
+            one = rows[-1]
+            two["speedup_day_wall"] = round(one["wall_s"] / two["wall_s"], 2) if two["wall_s"] \
+                else None
+            total_one = one["wall_s"] + one["warm_up_wall_s"]
+            total_two = two["wall_s"] + two["warm_up_wall_s"]
+            two["speedup_warm_and_day_wall"] = round(total_one / total_two, 2) if total_two \
+                else None
+            two["same_day"] = (two["parcels_accepted_day"], two["engine_inputs_day"]) == (
+                one["parcels_accepted_day"], one["engine_inputs_day"])
+            pipelined_rows.append(two)
     ref = rows[0]
     per_parcel_ref = ref["cpu_s"] / ref["parcels_accepted_day"] if ref["parcels_accepted_day"] \
         else 0.0
@@ -94,7 +157,9 @@ def bench_national(seed: int = 1, scales: tuple[float, ...] = (0.01, 0.05, 0.1))
         r["cpu_per_parcel_vs_smallest"] = round(per / per_parcel_ref, 2) if per_parcel_ref \
             else None
         r["full_day_estimate_cpu_min"] = round(per * 28_085_000 / 60, 1)
+    extra = {"two_processes": pipelined_rows} if pipelined_rows else {}
     return {
+        **extra,
         "scenario": f"holiday_peak {PEAK_DAY} (1.37 surge), {WARM_DAYS} warm days before it",
         "method": "start 3 days earlier, measure the day only; fresh process per scale",
         "rows": rows,

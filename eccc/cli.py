@@ -121,7 +121,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     elif args.target == "sim" and args.national:  # the warm national day: bench/national.py
         from bench.national import bench_national
 
-        report = bench_national(seed=args.seed, scales=tuple(args.scales))
+        report = bench_national(seed=args.seed, scales=tuple(args.scales),
+                                workers=args.workers)
     elif args.target == "sim":  # simulation benchmark: bench/peak_day.py
         from bench.peak_day import bench_sim
 
@@ -230,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.05, 0.1],
                     metavar="F", help="--national: shares of national volume (default "
                     "0.01 0.05 0.1; 1 is the full day)")
+    bp.add_argument("--workers", type=int, default=1, choices=[1, 2],
+                    help="--national: 2 also runs each day as `eccc run --workers 2` does "
+                    "(network and messaging in two processes) after the one-process day, "
+                    "and reports the speedup (default 1)")
     bp.set_defaults(func=_cmd_bench)
 
     mp = sub.add_parser(

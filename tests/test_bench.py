@@ -51,3 +51,14 @@ def test_national_day_measures_a_warm_day() -> None:
     r = national_day(0.0005)
     assert r["parcels_in_flight_at_start"] > r["parcels_accepted_day"] > 0
     assert r["engine_inputs_day"] > 0 and r["peak_rss_mb"] > 0
+
+
+@pytest.mark.slow
+def test_national_day_in_two_processes_is_the_same_day() -> None:
+    from bench.national import national_day, national_day_two_processes
+
+    one = national_day(0.0005)
+    two = national_day_two_processes(0.0005)
+    assert (two["parcels_accepted_day"], two["engine_inputs_day"]) == (
+        one["parcels_accepted_day"], one["engine_inputs_day"])
+    assert two["network_cpu_s_whole_run"] > 0 and two["messaging_cpu_s"] > 0
