@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.inputs import SmsIn, Subscribe
+from engine.localclock import hour_and_weekday
 from sim.dists import EPOCH_ORDINAL, Sampler, categorical, local_epoch, zone
 
 if TYPE_CHECKING:
@@ -192,7 +193,7 @@ class Customers:
         if c.opted_out:
             return
         w = 1.0
-        if self.f_weekend != 1.0 and datetime.fromtimestamp(at, zone(c.zone)).weekday() >= 5:
+        if self.f_weekend != 1.0 and hour_and_weekday(int(at), zone(c.zone))[1] >= 5:
             w = self.f_weekend
         hazard = self.f_base * math.exp(self.f_slope * max(0, n24 - self.f_free)) * w
         if self.fatigue_rng.random() < 1.0 - math.exp(-hazard):
