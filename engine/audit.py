@@ -46,6 +46,8 @@ class Audit:
         self._sent: dict[str, list[int]] = {}  # phone -> notification times, oldest first
         self._longest = max(rule.cap_hours for rule in RULES) * 3600
         self._plans: dict[tuple[Clue, ...], _Plan] = {}
+        self._next_sweep = 0  # when to forget people with no text inside the longest cap
+
 
     def observe(self, engine: EngineState, outputs: Iterable[Output]) -> None:
         for o in outputs:
@@ -78,6 +80,10 @@ class Audit:
     def _check(self, clues: tuple[Clue, ...], o: Sms) -> None:
         self.notifications += 1
         at = o.at
+        if at >= self._next_sweep:  # memory follows the people texted lately, not the horizon
+            horizon = at - self._longest
+            self._sent = {k: v for k, v in self._sent.items() if v and v[-1] > horizon}
+            self._next_sweep = at + self._longest
         times = self._sent.setdefault(o.to, [])
         while times and times[0] <= at - self._longest:
             del times[0]

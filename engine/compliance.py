@@ -23,6 +23,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from engine.errors import LocalMisuse
+from engine.localclock import hour_and_weekday
 
 CLUE_KINDS: Final = ("area_code", "address")
 RESOLUTIONS: Final = ("area_code", "address", "both")
@@ -159,9 +160,9 @@ def _at_hour(day: date, hour: int, zone: ZoneInfo) -> int:
 
 
 def inside(at: int, window: Window) -> bool:
-    local = datetime.fromtimestamp(at, window.zone)
-    start, end = window.rule.hours(local.weekday())
-    return start <= local.hour < end
+    hour, weekday = hour_and_weekday(at, window.zone)
+    start, end = window.rule.hours(weekday)
+    return start <= hour < end
 
 
 def next_open(at: int, wins: tuple[Window, ...]) -> int | None:
@@ -171,13 +172,13 @@ def next_open(at: int, wins: tuple[Window, ...]) -> int | None:
     for _ in range(4 * len(wins) + 8):
         moved = False
         for w in wins:
-            local = datetime.fromtimestamp(t, w.zone)
-            start, end = w.rule.hours(local.weekday())
-            if local.hour < start:
-                t = _at_hour(local.date(), start, w.zone)
+            hour, weekday = hour_and_weekday(t, w.zone)
+            start, end = w.rule.hours(weekday)
+            if hour < start:
+                t = _at_hour(datetime.fromtimestamp(t, w.zone).date(), start, w.zone)
                 moved = True
-            elif local.hour >= end:
-                tomorrow = local.date() + timedelta(days=1)
+            elif hour >= end:
+                tomorrow = datetime.fromtimestamp(t, w.zone).date() + timedelta(days=1)
                 t = _at_hour(tomorrow, w.rule.hours(tomorrow.weekday())[0], w.zone)
                 moved = True
         if not moved:

@@ -6,6 +6,7 @@ numbers, docs/facts.md); US territories share the +1 plan and are allowed.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Final
 
 import phonenumbers
@@ -16,7 +17,9 @@ SERVED_REGIONS: Final = frozenset({"US", "CA", "PR", "VI", "GU", "MP", "AS"})
 
 # Memo of raw text -> E.164; phone parsing costs ~13 us, and the same few
 # numbers recur (every reply of one person). Bounded so a flood of distinct
-# junk cannot grow it forever.
+# junk cannot grow it forever: when full, the oldest quarter is forgotten (a
+# national day sees millions of numbers; a memo that stopped learning when full
+# would parse every later number twice per input, validation and handling).
 _MEMO: dict[str, str] = {}
 _MEMO_LIMIT: Final = 200_000
 
@@ -41,8 +44,10 @@ def normalise(raw: str, *, field: str = "phone") -> str:
             field=field,
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    if len(_MEMO) < _MEMO_LIMIT:
-        _MEMO[raw] = e164
+    if len(_MEMO) >= _MEMO_LIMIT:
+        for old in list(islice(_MEMO, _MEMO_LIMIT // 4)):
+            del _MEMO[old]
+    _MEMO[raw] = e164
     return e164
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import numpy as np
 
+from engine.localclock import utc_offset
 from scenarios.network import Dist
 
 # Order matters: appending a purpose keeps every existing stream unchanged.
@@ -96,20 +97,13 @@ def local_epoch(day: date, hour: float, zone_name: str) -> int:
 
 
 def local_date(at: float, zone_name: str) -> date:
-    return datetime.fromtimestamp(at, zone(zone_name)).date()
-
-
-_OFFSETS: dict[tuple[str, int], int] = {}
+    t = math.floor(at)
+    return date.fromordinal((t + utc_offset(t, zone(zone_name))) // 86400 + EPOCH_ORDINAL)
 
 
 def offset_min(at: float, zone_name: str) -> int:
-    """UTC offset in minutes at ``at`` (memoised per zone and hour)."""
-    key = (zone_name, int(at) // 3600)
-    hit = _OFFSETS.get(key)
-    if hit is None:
-        off = datetime.fromtimestamp(int(at), zone(zone_name)).utcoffset()
-        hit = _OFFSETS[key] = int(off.total_seconds()) // 60 if off is not None else 0
-    return hit
+    """UTC offset in minutes at ``at`` (engine.localclock's memo)."""
+    return utc_offset(int(at), zone(zone_name)) // 60
 
 
 class Calendar:

@@ -269,3 +269,18 @@ def test_expired_receipts_do_not_make_a_phone_unreachable() -> None:
             e.handle(Receipt(at=t.at + 5, message_id=t.message_id, status="expired"))
     out = e.handle(scan("2026-12-14T15:00", "EF"))
     assert len(notices(out)) == 1
+
+
+def test_phone_memo_stays_bounded_and_keeps_learning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full memo forgets its oldest numbers instead of refusing new ones (so a national
+    day does not parse every later number again), and answers stay the same."""
+    from engine import phones
+
+    monkeypatch.setattr(phones, "_MEMO", {})
+    monkeypatch.setattr(phones, "_MEMO_LIMIT", 8)
+    raws = [f"(303) 555-01{i:02d}" for i in range(20)]
+    first = [phones.normalise(r) for r in raws]
+    assert len(phones._MEMO) <= 8
+    assert raws[-1] in phones._MEMO  # the newest is remembered
+    assert raws[0] not in phones._MEMO  # the oldest was forgotten
+    assert [phones.normalise(r) for r in raws] == first

@@ -97,3 +97,28 @@ def test_section_sentence_follows_the_chain() -> None:
 ])
 def test_compliance_in_chain(label: str, params: dict[str, str] | None) -> None:
     assert compliance_in_chain(label) == params
+
+
+def test_audit_forgets_people_not_texted_within_the_longest_cap() -> None:
+    """Its memory follows the people texted lately, not the run's horizon, and forgetting
+    changes no count: a Florida number texted 4 times in an hour breaks its 3-a-day cap once
+    whether or not others were forgotten in between."""
+    from engine.audit import Audit
+    from engine.core import Engine, EngineConfig
+    from engine.outputs import Sms
+
+    def sms(at: int, to: str) -> Sms:
+        return Sms(at=at, to=to, body="x", message_id=f"{to}{at}", tracking_number=None,
+                   encoding="GSM-7", segments=1, cause="scan:10", event_at=at)
+
+    engine = Engine(EngineConfig(policies=()))
+    audit = Audit()
+    noon = 1_797_422_400  # 2026-12-16 17:00 UTC, noon in Florida
+    for i in range(50):
+        audit.note(engine, sms(noon + i, f"+1305555{i:04d}"))
+    later = noon + 3 * 86400
+    for k in range(4):
+        audit.note(engine, sms(later + 60 * k, "+13055559999"))
+    assert set(audit._sent) == {"+13055559999"}
+    assert audit.breaks[("area_code", "FL", "cap")] == 1
+    assert audit.notifications == 54

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE
 from engine.compliance import Clue
+from engine.localclock import utc_offset
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
 from engine.state import Notice
 
@@ -94,22 +95,22 @@ class QuietHours(Policy):
             moved = False
             if legal:
                 for z in where:
-                    local = datetime.fromtimestamp(t, z)
-                    if local.hour < self.start:
-                        t = _at_hour(local, self.start, 0)
+                    hour = (t + utc_offset(t, z)) // 3600 % 24
+                    if hour < self.start:
+                        t = _at_hour(datetime.fromtimestamp(t, z), self.start, 0)
                         moved = True
-                    elif local.hour >= end:
-                        t = _at_hour(local, self.start, 1)
+                    elif hour >= end:
+                        t = _at_hour(datetime.fromtimestamp(t, z), self.start, 1)
                         moved = True
             if moved:
                 continue
             if quiet:
-                central = datetime.fromtimestamp(t, CENTRAL)
-                if central.hour >= QUIET_FROM:
-                    t = _at_hour(central, QUIET_UNTIL, 1)
+                central_hour = (t + utc_offset(t, CENTRAL)) // 3600 % 24
+                if central_hour >= QUIET_FROM:
+                    t = _at_hour(datetime.fromtimestamp(t, CENTRAL), QUIET_UNTIL, 1)
                     continue
-                if central.hour < QUIET_UNTIL:
-                    t = _at_hour(central, QUIET_UNTIL, 0)
+                if central_hour < QUIET_UNTIL:
+                    t = _at_hour(datetime.fromtimestamp(t, CENTRAL), QUIET_UNTIL, 0)
                     continue
             return t
         return t

@@ -1,0 +1,47 @@
+"""A zone's UTC offset at an instant, remembered per quarter hour.
+
+``datetime.fromtimestamp(at, zone)`` costs about a microsecond and the policies
+ask it several times per text (each window, each zone of a person's clues). A
+zone's offset changes only at its transitions, which since 1970 fall on quarter
+hours (offsets are whole quarter hours and transitions happen at a local hour
+or half hour), so the offset is worked out once per zone and quarter hour. A
+quarter hour whose two ends disagree (it holds a transition) is never
+remembered and always asked of ``zoneinfo``, so the answer is exact whatever
+the zone. Pure: no clock, only ``zoneinfo``'s rules.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+from zoneinfo import ZoneInfo
+
+QUARTER: Final = 900
+_LIMIT: Final = 200_000  # remembered quarter hours across zones (~2 years of 8 zones)
+_OFFSETS: dict[tuple[ZoneInfo, int], int] = {}
+
+
+def _offset_now(at: int, zone: ZoneInfo) -> int:
+    off = datetime.fromtimestamp(at, zone).utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
+
+
+def utc_offset(at: int, zone: ZoneInfo) -> int:
+    """Seconds to add to ``at`` for the wall clock in ``zone``."""
+    key = (zone, at // QUARTER)
+    off = _OFFSETS.get(key)
+    if off is not None:
+        return off
+    start = key[1] * QUARTER
+    off = _offset_now(at, zone)
+    if _offset_now(start, zone) == off == _offset_now(start + QUARTER - 1, zone):
+        if len(_OFFSETS) >= _LIMIT:
+            _OFFSETS.clear()
+        _OFFSETS[key] = off
+    return off
+
+
+def hour_and_weekday(at: int, zone: ZoneInfo) -> tuple[int, int]:
+    """The wall-clock hour (0-23) and weekday (Monday 0) of ``at`` in ``zone``."""
+    local = at + utc_offset(at, zone)
+    return local // 3600 % 24, (local // 86400 + 3) % 7  # 1970-01-01 was a Thursday

@@ -1,0 +1,32 @@
+"""The quarter-hour offset memo gives what zoneinfo gives, transitions included."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import localclock
+
+ZONES = [ZoneInfo(z) for z in ("America/New_York", "America/St_Johns", "America/Phoenix",
+                               "Pacific/Honolulu", "Australia/Lord_Howe", "Asia/Kathmandu",
+                               "America/Anchorage", "Europe/Dublin", "Africa/Monrovia")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 4_102_444_800), st.sampled_from(ZONES))
+def test_hour_and_weekday_match_zoneinfo(at: int, zone: ZoneInfo) -> None:
+    local = datetime.fromtimestamp(at, zone)
+    assert localclock.hour_and_weekday(at, zone) == (local.hour, local.weekday())
+
+
+def test_every_second_around_transitions() -> None:
+    """Each second of the hour around 2026's spring-forward and fall-back in New York and
+    St John's (half-hour offset), asked in an order that fills the memo first."""
+    for name, instants in (("America/New_York", (1772953200, 1793512800)),
+                           ("America/St_Johns", (1772947800, 1793507400))):
+        zone = ZoneInfo(name)
+        for t0 in instants:
+            for at in range(t0 - 1800, t0 + 1800, 7):
+                local = datetime.fromtimestamp(at, zone)
+                assert localclock.hour_and_weekday(at, zone) == (local.hour, local.weekday()), at
