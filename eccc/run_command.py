@@ -154,7 +154,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not what_if:  # a what-if table from an earlier run must not outlive its data
         _forget_counterfactual(out)
     workers = args.workers or 1
-    if workers > 2:
+    if workers > 1 and sc.network is None:
+        print(f"eccc run: {sc.name} has no network (continuous stations only); it runs in one "
+              "process", file=sys.stderr)
+        workers = 1
+    elif workers > 2:
         print(f"eccc run: --workers {workers} without --shards runs on 2 processes (the "
               "network and the messaging side; docs/parallel.md)", file=sys.stderr)
     line = None
