@@ -188,6 +188,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"\neccc run: interrupted{where}; {out}/ is incomplete (see {out}/INCOMPLETE)",
               file=sys.stderr)
         return 130
+    except RuntimeError as exc:
+        from sim.pipeline import PipelineError
+
+        if not isinstance(exc, PipelineError):
+            raise
+        print(f"eccc run: {exc}; {out}/ is incomplete", file=sys.stderr)
+        return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
     if result.processes and not args.quiet:

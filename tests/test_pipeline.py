@@ -197,3 +197,29 @@ def test_replay_out_of_step_is_an_error() -> None:
     a.ship(("ops", [(10,), (11, 0, 0)], 0))  # a late-check marker where a tick falls
     with pytest.raises(PipelineError, match="out of step"):
         _replayed(sc, batches, days=1, drain_days=1.0)
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.items: list[bytes] = []
+
+    def put(self, data: bytes) -> None:
+        self.items.append(data)
+
+    def close(self) -> None:
+        pass
+
+    def join_thread(self) -> None:
+        pass
+
+
+def test_a_failed_network_process_stops_the_run_with_its_reason() -> None:
+    from sim.pipeline import _network_main
+
+    sc = load("tiny")
+    sink = _Sink()
+    _network_main(sc.model_dump(mode="json"), {"days": 1, "no_such_option": 1}, sink)
+    with pytest.raises(PipelineError, match="(?s)network process failed.*no_such_option"):
+        _replayed(sc, sink.items, days=1)
+    with pytest.raises(PipelineError, match="ended without finishing"):
+        _replayed(sc, [], days=1)  # nothing came and the process is gone
