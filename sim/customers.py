@@ -97,6 +97,7 @@ class Customers:
         self.care_expected = 0.0
         self.care_expected_no_sms = 0.0
         f = self.spec.fatigue
+        self._late_at: dict[tuple[int, int], int] = {}
         self.f_base, self.f_slope, self.f_free, self.f_weekend = (
             f.base, f.slope, f.free, f.weekend_factor)
 
@@ -147,8 +148,13 @@ class Customers:
             self.inbound += 1
 
     def late_check_at(self, p: Tracked) -> int:
-        day = date.fromordinal(p.eta_day + EPOCH_ORDINAL)
-        return local_epoch(day, LATE_CHECK_H, self.model.regions[p.dest].zone)
+        key = (p.eta_day, p.dest)  # a few hundred distinct (day, region) over a run
+        at = self._late_at.get(key)
+        if at is None:
+            day = date.fromordinal(p.eta_day + EPOCH_ORDINAL)
+            at = self._late_at[key] = local_epoch(day, LATE_CHECK_H,
+                                                  self.model.regions[p.dest].zone)
+        return at
 
     def late_check(self, p: Tracked, at: float) -> None:
         """8 PM on the promised day: late and uninformed people call."""
