@@ -161,6 +161,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     elif workers > 2:
         print(f"eccc run: --workers {workers} without --shards runs on 2 processes (the "
               "network and the messaging side; docs/parallel.md)", file=sys.stderr)
+    if workers > 1 and not args.quiet:
+        _say_if_busy()
     line = None
     progress: Any = False
     if not args.quiet:
@@ -236,6 +238,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"eccc run: report not rendered: {exc}", file=sys.stderr)
     print(f"run written to {out}/ in {wall:.1f} s")
     return 0
+
+
+def _say_if_busy() -> None:
+    """The two-process run gains only with a core to spare: say so when there is none."""
+    import os
+
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return
+    cores = os.cpu_count() or 1
+    if load > cores - 1:
+        print(f"eccc run: load average {load:.1f} on {cores} cores: with no core to spare, "
+              "--workers 2 may be no faster than one process (docs/parallel.md)", file=sys.stderr)
 
 
 def _processes_line(p: dict[str, Any]) -> str:
