@@ -258,8 +258,9 @@ def _processes_line(p: dict[str, Any]) -> str:
     """Where a two-process run spent its time (stderr only: the files do not depend on it)."""
     net, msg = p["network"], p["messaging"]
     return (f"eccc run: two processes: network {net['cpu_s']:.1f} s CPU (waited "
-            f"{net['put_wait_s']:.1f} s for the messaging side), messaging "
-            f"{msg['cpu_s']:.1f} s CPU (waited {msg['wait_s']:.1f} s for the network)")
+            f"{net['put_wait_s']:.1f} s for the messaging side, peak "
+            f"{net['peak_rss_mb']:,.0f} MB), messaging {msg['cpu_s']:.1f} s CPU (waited "
+            f"{msg['wait_s']:.1f} s for the network, peak {msg['peak_rss_mb']:,.0f} MB)")
 
 
 def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] | None,

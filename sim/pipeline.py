@@ -69,6 +69,7 @@ from scenarios.schema import Scenario, parse
 from sim.dists import epoch_day
 from sim.model import PUMP_S, Model
 from sim.network import StationStats, Tracked
+from sim.progress import peak_rss_mb
 from sim.scans import note_scan
 
 # Ops: (code, ...) tuples in the order the network makes them.
@@ -249,7 +250,8 @@ def _network_main(spec: dict[str, Any], kw: dict[str, Any], q: Any) -> None:
         m.ops.append((END,))
         stats = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0,
                  "put_wait_s": m.put_wait_s, "pickle_s": m.pickle_s,
-                 "batches": m.batches + 1, "ops": m.n_ops + len(m.ops)}
+                 "batches": m.batches + 1, "ops": m.n_ops + len(m.ops),
+                 "peak_rss_mb": peak_rss_mb()}
         m.ship(("end", m.ops, network_state(m), stats))
     except BaseException:
         q.put(pickle.dumps(("error", traceback.format_exc())))

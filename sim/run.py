@@ -36,6 +36,7 @@ from sim.messagelog import MessageLog
 from sim.metrics import _r
 from sim.model import Model
 from sim.netstation import StationFacility
+from sim.progress import peak_rss_mb
 from sim.station import run_stations
 
 
@@ -236,7 +237,8 @@ def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float | None = N
             processes = {"network": pm.network,
                          "messaging": {"cpu_s": time.process_time() - c0,
                                        "wall_s": time.perf_counter() - t0,
-                                       "wait_s": pm.wait_s, "unpickle_s": pm.unpickle_s}}
+                                       "wait_s": pm.wait_s, "unpickle_s": pm.unpickle_s,
+                                       "peak_rss_mb": peak_rss_mb()}}
         else:
             m = Model(sc, **kw)
             m.run(progress=progress)
