@@ -17,6 +17,7 @@ an fsync per commit for power loss.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import sqlite3
@@ -25,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,7 +127,9 @@ class SnapshotShelf:
             try:
                 with path.open("rb") as fh:
                     return Snapshot(seq, pickle.load(fh))
-            except Exception:  # a damaged file: fall back to an older one, or full replay
+            except Exception as exc:  # a damaged file: fall back to an older one, or full replay
+                log.warning("snapshot %s unreadable (%s: %s); trying an older one or a "
+                            "replay of the journal", path, type(exc).__name__, exc)
                 continue
         return None
 

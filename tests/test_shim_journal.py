@@ -63,3 +63,18 @@ def test_a_journal_of_the_old_layout_is_refused(tmp_path: Path) -> None:
         con.execute("CREATE TABLE journal (seq INTEGER PRIMARY KEY, phone TEXT, rec BLOB)")
     with pytest.raises(ValueError, match=r"schema 1.*new --db"):
         Journal(str(path))
+
+
+def test_an_unreadable_snapshot_is_skipped_with_a_warning(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A damaged newest snapshot falls back to the older one, and says so in the log."""
+    from loadtests.journal import SnapshotShelf
+
+    shelf = SnapshotShelf(tmp_path / "snaps", keep=3)
+    shelf.save(10, {"engine": "older"})
+    shelf.save(20, {"engine": "newer"})
+    (tmp_path / "snaps" / f"{20:015d}.pickle").write_bytes(b"not a pickle")
+    with caplog.at_level("WARNING", logger="loadtests.journal"):
+        snap = shelf.latest(last_seq=30)
+    assert snap is not None and snap.seq == 10 and snap.engine == {"engine": "older"}
+    assert "unreadable" in caplog.text and "000000000000020.pickle" in caplog.text
