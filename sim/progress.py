@@ -34,12 +34,14 @@ if TYPE_CHECKING:
 WALL_S_PER_SIM_DAY = 0.5
 WALL_S_PER_PARCEL = 30e-6
 WALL_S_PER_FOLLOWED = 260e-6
-# Memory: the interpreter and model, plus what is in flight (about three days of
-# acceptances are on the network at once; followed parcels cost most).
-RSS_BASE_MB = 180.0
+# Memory: the interpreter, model and report, plus what is in flight at the peak (about
+# three days of acceptances travel at once, and a surge piles up backlog: five days'
+# worth); followed parcels cost most. Fitted to holiday_peak at 0.02 for 15 days (569 MB)
+# and 1 day (265 MB) and at 0.004 with its counterfactual (316 MB), docs/scale.md.
+RSS_BASE_MB = 230.0
 RSS_MB_PER_PARCEL_IN_FLIGHT = 2.0e-6
-RSS_MB_PER_FOLLOWED_IN_FLIGHT = 2.2e-3
-IN_FLIGHT_DAYS = 3.0
+RSS_MB_PER_FOLLOWED_IN_FLIGHT = 3.2e-3
+IN_FLIGHT_DAYS = 5.0
 WARN_S = 15 * 60
 FIT_S = 5 * 60
 
