@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from engine.errors import LocalMisuse
-from engine.localclock import hour_and_weekday
+from engine.localclock import at_hour, hour_and_weekday, local_date
 
 CLUE_KINDS: Final = ("area_code", "address")
 RESOLUTIONS: Final = ("area_code", "address", "both")
@@ -153,12 +153,6 @@ def capped(clues: tuple[Clue, ...]) -> tuple[Rule, ...]:
     return tuple(found)
 
 
-def _at_hour(day: date, hour: int, zone: ZoneInfo) -> int:
-    return int(datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp()) \
-        if hour < 24 else int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
-                              + 86400)
-
-
 def inside(at: int, window: Window) -> bool:
     hour, weekday = hour_and_weekday(at, window.zone)
     start, end = window.rule.hours(weekday)
@@ -175,11 +169,11 @@ def next_open(at: int, wins: tuple[Window, ...]) -> int | None:
             hour, weekday = hour_and_weekday(t, w.zone)
             start, end = w.rule.hours(weekday)
             if hour < start:
-                t = _at_hour(datetime.fromtimestamp(t, w.zone).date(), start, w.zone)
+                t = at_hour(local_date(t, w.zone), start, w.zone)
                 moved = True
             elif hour >= end:
-                tomorrow = datetime.fromtimestamp(t, w.zone).date() + timedelta(days=1)
-                t = _at_hour(tomorrow, w.rule.hours(tomorrow.weekday())[0], w.zone)
+                tomorrow = local_date(t, w.zone) + timedelta(days=1)
+                t = at_hour(tomorrow, w.rule.hours(tomorrow.weekday())[0], w.zone)
                 moved = True
         if not moved:
             return t

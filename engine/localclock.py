@@ -12,11 +12,12 @@ the zone. Pure: no clock, only ``zoneinfo``'s rules.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
 QUARTER: Final = 900
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _LIMIT: Final = 200_000  # remembered quarter hours across zones (~2 years of 8 zones)
 _OFFSETS: dict[tuple[ZoneInfo, int], int] = {}
 
@@ -45,3 +46,15 @@ def hour_and_weekday(at: int, zone: ZoneInfo) -> tuple[int, int]:
     """The wall-clock hour (0-23) and weekday (Monday 0) of ``at`` in ``zone``."""
     local = at + utc_offset(at, zone)
     return local // 3600 % 24, (local // 86400 + 3) % 7  # 1970-01-01 was a Thursday
+
+
+def local_date(at: int, zone: ZoneInfo) -> date:
+    """The calendar date of ``at`` on the wall clock in ``zone``."""
+    return date.fromordinal((at + utc_offset(at, zone)) // 86400 + _EPOCH_ORDINAL)
+
+
+def at_hour(day: date, hour: int, zone: ZoneInfo) -> int:
+    """The instant of the local ``hour`` (0-24; 24 is the next midnight) on ``day``."""
+    if hour < 24:
+        return int(datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp() + 86400)

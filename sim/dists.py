@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import numpy as np
 
-from engine.localclock import utc_offset
+from engine import localclock
 from scenarios.network import Dist
 
 # Order matters: appending a purpose keeps every existing stream unchanged.
@@ -97,13 +97,12 @@ def local_epoch(day: date, hour: float, zone_name: str) -> int:
 
 
 def local_date(at: float, zone_name: str) -> date:
-    t = math.floor(at)
-    return date.fromordinal((t + utc_offset(t, zone(zone_name))) // 86400 + EPOCH_ORDINAL)
+    return localclock.local_date(math.floor(at), zone(zone_name))
 
 
 def offset_min(at: float, zone_name: str) -> int:
     """UTC offset in minutes at ``at`` (engine.localclock's memo)."""
-    return utc_offset(int(at), zone(zone_name)) // 60
+    return localclock.utc_offset(int(at), zone(zone_name)) // 60
 
 
 class Calendar:

@@ -30,3 +30,14 @@ def test_every_second_around_transitions() -> None:
             for at in range(t0 - 1800, t0 + 1800, 7):
                 local = datetime.fromtimestamp(at, zone)
                 assert localclock.hour_and_weekday(at, zone) == (local.hour, local.weekday()), at
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 4_102_444_800), st.sampled_from(ZONES), st.integers(0, 24))
+def test_local_date_and_at_hour_match_zoneinfo(at: int, zone: ZoneInfo, hour: int) -> None:
+    day = datetime.fromtimestamp(at, zone).date()
+    assert localclock.local_date(at, zone) == day
+    expected = (int(datetime(day.year, day.month, day.day, hour, tzinfo=zone).timestamp())
+                if hour < 24 else
+                int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()) + 86400)
+    assert localclock.at_hour(day, hour, zone) == expected

@@ -14,14 +14,14 @@ a text is held until the window opens (``mode="hold"``) or dropped
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE
 from engine.compliance import Clue
-from engine.localclock import utc_offset
+from engine.localclock import at_hour, local_date, utc_offset
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
 from engine.state import Notice
 
@@ -42,9 +42,9 @@ def zones_of(clues: tuple[Clue, ...], zone: ZoneInfo) -> tuple[ZoneInfo, ...]:
     return tuple(found)
 
 
-def _at_hour(local: datetime, hour: int, days_ahead: int) -> int:
-    day = local.date() + timedelta(days=days_ahead)
-    return int(datetime(day.year, day.month, day.day, hour, tzinfo=local.tzinfo).timestamp())
+def _at_hour(t: int, zone: ZoneInfo, hour: int, days_ahead: int) -> int:
+    """The local ``hour`` on the day of ``t`` in ``zone`` (or ``days_ahead`` later)."""
+    return at_hour(local_date(t, zone) + timedelta(days=days_ahead), hour, zone)
 
 
 @register
@@ -97,20 +97,20 @@ class QuietHours(Policy):
                 for z in where:
                     hour = (t + utc_offset(t, z)) // 3600 % 24
                     if hour < self.start:
-                        t = _at_hour(datetime.fromtimestamp(t, z), self.start, 0)
+                        t = _at_hour(t, z, self.start, 0)
                         moved = True
                     elif hour >= end:
-                        t = _at_hour(datetime.fromtimestamp(t, z), self.start, 1)
+                        t = _at_hour(t, z, self.start, 1)
                         moved = True
             if moved:
                 continue
             if quiet:
                 central_hour = (t + utc_offset(t, CENTRAL)) // 3600 % 24
                 if central_hour >= QUIET_FROM:
-                    t = _at_hour(datetime.fromtimestamp(t, CENTRAL), QUIET_UNTIL, 1)
+                    t = _at_hour(t, CENTRAL, QUIET_UNTIL, 1)
                     continue
                 if central_hour < QUIET_UNTIL:
-                    t = _at_hour(datetime.fromtimestamp(t, CENTRAL), QUIET_UNTIL, 0)
+                    t = _at_hour(t, CENTRAL, QUIET_UNTIL, 0)
                     continue
             return t
         return t
