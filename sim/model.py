@@ -52,6 +52,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Generator
 
 
+def _at(entry: tuple[float, int, int, Any]) -> float:
+    return entry[0]
+
+
 class MessageSink(Protocol):
     def append(self, row: tuple[Any, ...], /) -> None: ...
 
@@ -134,6 +138,8 @@ class Model:
         # pushed hours or days ahead), so the heap stays small and pops stay cheap.
         self._heap: list[tuple[float, int, int, Any]] = []
         self._far: dict[int, list[tuple[float, int, int, Any]]] = {}
+        self._run: list[tuple[float, int, int, Any]] = []  # the loaded bucket, sorted
+        self._ri = 0  # the next entry of ``_run``
         self._horizon = float((self.t_begin - LEAD_S) // BUCKET_S * BUCKET_S)
         self._seq = 0
         self._clock = -math.inf
@@ -224,7 +230,14 @@ class Model:
                 bucket.append(entry)
 
     def _load_bucket(self) -> bool:
-        """Move the next non-empty bucket into the heap; False when none is left."""
+        """Make the next non-empty bucket the sorted run; False when none is left.
+
+        Called only when the run is spent and the heap empty, so every entry of the
+        bucket comes after everything already drained, and every later push before the
+        new horizon (into the heap) has a higher counter than the bucket's entries. A
+        bucket is in insertion order, so a stable sort on time alone gives (time,
+        insertion) order: one sort of mostly ordered keys instead of a heap pop per
+        entry, each comparing tuples scattered over the whole process's memory."""
         far = self._far
         if not far:
             return False
@@ -234,13 +247,9 @@ class Model:
             k = min(far)
             bucket = far.pop(k)
         self._horizon = (k + 1) * BUCKET_S
-        heap = self._heap
-        if len(bucket) > len(heap):
-            heap.extend(bucket)
-            heapq.heapify(heap)
-        else:
-            for entry in bucket:
-                heapq.heappush(heap, entry)
+        bucket.sort(key=_at)
+        self._run = bucket
+        self._ri = 0
         return True
 
     def push_input(self, at: float, inp: Input) -> None:
@@ -266,14 +275,35 @@ class Model:
         pop = heapq.heappop
         engine = self.engine
         trace = self.trace
+        run, i = self._run, self._ri
+        n = len(run)
         while True:
-            if not heap or heap[0][0] >= until:
-                # The heap holds every entry before the horizon: past it, load the next
-                # bucket, whose entries all come after everything already in the heap.
+            # The next entry: the run's or the heap's, whichever is first in (time, counter).
+            if i < n:
+                entry = run[i]
+                if heap and heap[0] < entry:
+                    entry = heap[0]
+                    if entry[0] >= until:
+                        break
+                    pop(heap)
+                else:
+                    if entry[0] >= until:
+                        break
+                    i += 1
+            elif heap:
+                entry = heap[0]
+                if entry[0] >= until:
+                    break
+                pop(heap)
+            else:
+                # Both spent: past the horizon, the next bucket becomes the run.
                 if self._horizon < until and self._load_bucket():
+                    run, i = self._run, 0
+                    n = len(run)
                     continue
                 break
-            at, _, kind, payload = pop(heap)
+            self._ri = i
+            at, _, kind, payload = entry
             self._clock = at
             while at >= self._gw_sample:  # the gateway's queue on each hour boundary
                 self.metrics.gateway_queue_sample(self._gw_sample)

@@ -1,5 +1,6 @@
-"""The pump's queue (a heap for the current 15 minutes, buckets beyond) gives entries in
-(time, insertion) order whatever the mix of near and far pushes and drain points."""
+"""The pump's queue (the current 15 minutes' bucket sorted, a heap for what is pushed into
+them, buckets beyond) gives entries in (time, insertion) order whatever the mix of near
+and far pushes and drain points."""
 
 from __future__ import annotations
 
@@ -42,4 +43,4 @@ def test_entries_come_out_in_time_then_insertion_order(
     m._drain(float("inf"))
     assert seen == sorted(seen)  # (time, insertion number) never goes backwards
     assert len(seen) == len(pushes) + min(len(follow_ups), len(seen))
-    assert not m._heap and not m._far
+    assert not m._heap and not m._far and m._ri == len(m._run)

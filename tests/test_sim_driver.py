@@ -28,7 +28,7 @@ def tiny(**customers: Any) -> Model:
 
 def queued(m: Model) -> list[Any]:
     """Payloads waiting in the model's input queue, in time order."""
-    return [entry[3] for entry in sorted(m._heap)]
+    return [entry[3] for entry in sorted(m._heap + m._run[m._ri:])]
 
 
 def parcel(m: Model, option: str = "all") -> Tracked:
