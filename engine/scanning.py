@@ -15,6 +15,8 @@ from engine.policies import Drop
 from engine.state import RECORD, Notice, Parcel
 
 UNREACHABLE_AFTER: Final = 3  # consecutive failed receipts
+PLACE_KEYS: Final = 100_000
+_PLACE_NAMES: dict[tuple[str, str, str], str] = {}  # (city, state, ZIP) -> place name
 
 
 class Scanning(EngineState):
@@ -22,7 +24,13 @@ class Scanning(EngineState):
 
     # ------------------------------------------------------------------ scans
     def _place(self, scan: Scan) -> tuple[int, str]:
-        name = " ".join(filter(None, (scan.city, scan.state, scan.zip)))
+        key = (scan.city, scan.state, scan.zip)
+        name = _PLACE_NAMES.get(key)
+        if name is None:
+            name = " ".join(filter(None, key))
+            if len(_PLACE_NAMES) >= PLACE_KEYS:
+                _PLACE_NAMES.clear()
+            _PLACE_NAMES[key] = name
         index = self._places.get(name)
         if index is None:
             index = len(self._place_names)

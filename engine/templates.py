@@ -55,18 +55,36 @@ class Brand:
 DISCLOSURE: Final = "Msg frequency varies. Msg&data rates may apply."
 
 
+_MEMO_LIMIT: Final = 50_000
+_TIMES: dict[int, str] = {}  # local minute -> its wording (a pure function, remembered)
+_DATES: dict[int, str] = {}
+
+
 def local_time(at: int, offset_min: int) -> str:
     """``12/15 11:10am`` for an instant shown at a fixed UTC offset."""
-    t = datetime.fromtimestamp(at + offset_min * 60, UTC)
+    minute = (at + offset_min * 60) // 60
+    hit = _TIMES.get(minute)
+    if hit is not None:
+        return hit
+    t = datetime.fromtimestamp(minute * 60, UTC)
     hour = t.hour % 12 or 12
     half = "am" if t.hour < 12 else "pm"
-    return f"{t.month}/{t.day} {hour}:{t.minute:02d}{half}"
+    if len(_TIMES) >= _MEMO_LIMIT:
+        _TIMES.clear()
+    text = _TIMES[minute] = f"{t.month}/{t.day} {hour}:{t.minute:02d}{half}"
+    return text
 
 
 def short_date(day: int) -> str:
     """``12/15`` for a date given as days since the epoch."""
+    hit = _DATES.get(day)
+    if hit is not None:
+        return hit
     t = datetime.fromtimestamp(day * 86400, UTC)
-    return f"{t.month}/{t.day}"
+    if len(_DATES) >= _MEMO_LIMIT:
+        _DATES.clear()
+    text = _DATES[day] = f"{t.month}/{t.day}"
+    return text
 
 
 def status_line(code_index: int, at: int, offset_min: int, place: str) -> str:

@@ -1,7 +1,13 @@
 """The words of the texts: shape, merchant text as data, stable message ids."""
 
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine import templates
 from engine.core import message_id
-from engine.templates import Brand, clean_merchant, local_time, notice
+from engine.templates import Brand, clean_merchant, local_time, notice, short_date
 from tests.helpers import TN, at, engine, notices, scan, sms_in, sub
 
 BRAND = Brand()
@@ -17,6 +23,25 @@ def test_local_time_formats() -> None:
     assert local_time(1_797_358_200, -420) == "12/15 11:10am"
     assert local_time(1_797_358_200 - 11 * 3600 - 600, -420) == "12/15 12:00am"
     assert local_time(1_797_358_200 + 3600 - 600, -420) == "12/15 12:00pm"
+
+
+@settings(max_examples=300, deadline=None)
+@given(at=st.integers(0, 4_000_000_000), offset=st.integers(-16 * 60, 16 * 60),
+       clear=st.booleans())
+def test_remembered_times_and_dates_are_the_calendar_s(at: int, offset: int, clear: bool) -> None:
+    """The wording is remembered per local minute and day; the memory changes no answer
+    (whatever the seconds within the minute, and after the memory is emptied)."""
+    if clear:
+        templates._TIMES.clear()
+        templates._DATES.clear()
+    t = datetime.fromtimestamp(at + offset * 60, UTC)
+    half = "am" if t.hour < 12 else "pm"
+    want = f"{t.month}/{t.day} {t.hour % 12 or 12}:{t.minute:02d}{half}"
+    assert local_time(at, offset) == want
+    assert local_time(at - at % 60 + 59, offset) == local_time(at - at % 60, offset)
+    day = at // 86400
+    d = datetime.fromtimestamp(day * 86400, UTC)
+    assert short_date(day) == f"{d.month}/{d.day}" == short_date(day)
 
 
 def test_merchant_text_is_data_not_template() -> None:
