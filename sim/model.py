@@ -418,9 +418,10 @@ class Model:
 
             self._bar = tqdm(total=int(self.t_end - env.now), unit="sim-s", file=sys.stderr,
                              desc=self.scenario.name, unit_scale=True)
-        self.start()
-        self.advance(self.t_end)
-        self.finish()
+        with few_collections():  # once for the whole run (``advance`` and ``finish`` nest)
+            self.start()
+            self.advance(self.t_end)
+            self.finish()
 
     def start(self) -> None:
         """Set the world's processes going (``run`` is start, advance, finish).
