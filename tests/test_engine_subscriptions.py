@@ -1,7 +1,11 @@
 """Subscriptions from the three channels, keywords, opt-out and opt-in."""
 
+import phonenumbers
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from engine import phones
 from engine.errors import InvalidInput
 from engine.inputs import SmsIn
 from engine.outputs import Reply, Sms, Suppressed
@@ -284,3 +288,28 @@ def test_phone_memo_stays_bounded_and_keeps_learning(monkeypatch: pytest.MonkeyP
     assert raws[-1] in phones._MEMO  # the newest is remembered
     assert raws[0] not in phones._MEMO  # the oldest was forgotten
     assert [phones.normalise(r) for r in raws] == first
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.one_of(
+    st.from_regex(r"\+1[0-9]{10}", fullmatch=True),
+    st.from_regex(r"\+[2-9][0-9]{7,12}", fullmatch=True),
+    st.from_regex(r"\(?[0-9]{3}\)?[ .-]?[0-9]{3}[ .-]?[0-9]{4}", fullmatch=True),
+))
+def test_phone_validation_is_the_library_s(raw: str) -> None:
+    """A number is accepted exactly when phonenumbers calls it valid and it is in a served
+    region (normalise asks the region once; the answer must be is_valid_number's)."""
+    try:
+        number = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        want = None
+    else:
+        ok = (phonenumbers.is_valid_number(number)
+              and phonenumbers.region_code_for_number(number) in phones.SERVED_REGIONS)
+        want = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if ok \
+            else None
+    try:
+        got: str | None = phones.normalise(raw)
+    except InvalidInput:
+        got = None
+    assert got == want
