@@ -46,12 +46,6 @@ class Inbound(EngineState):
     """Subscribing, and the commands people text."""
 
     # ---------------------------------------------------------- subscribing
-    def _phone(self, e164: str) -> Phone:
-        phone = self.phones.get(e164)
-        if phone is None:
-            phone = self.phones[e164] = Phone(e164)
-        return phone
-
     def _subscribe(self, phone: Phone, tn: str, options: int, channel: str, merchant: str,
                    destination_zip: str | None, *, merge: bool = False) -> tuple[Sub, Parcel]:
         """Create or update one phone's subscription to one parcel. A new choice of

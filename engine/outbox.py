@@ -44,6 +44,10 @@ class EngineState:
     _sids: dict[str, None]
     unknown_receipts: int
 
+    def _phone(self, e164: str) -> Phone:
+        """The phone, created if new (``engine.retention.Retention._phone``)."""
+        raise NotImplementedError
+
     # ---------------------------------------------------------- direct texts
     def _text(self, phone: Phone, tn: str | None, body: str, cause: str, out: list[Output],
               *, reply: bool) -> None:

@@ -38,7 +38,7 @@ def normalise(raw: str, *, field: str = "phone") -> str:
     # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)):
     # the region is looked up once here (a third of a new number's cost), not twice.
     region = phonenumbers.region_code_for_number(number)
-    if not phonenumbers.is_valid_number_for_region(number, region):
+    if region is None or not phonenumbers.is_valid_number_for_region(number, region):
         raise InvalidInput(f"{field} {raw!r} is not a valid phone number", field=field)
     if region not in SERVED_REGIONS:
         raise InvalidInput(
