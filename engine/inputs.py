@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from engine.errors import InvalidInput
+from engine.frozen import quick_init
 
 CHANNELS = ("checkout", "tracking_page", "text")
 OPTIONS = (
@@ -32,6 +33,7 @@ def _need_time(at: object) -> None:
         )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Scan:
     """A tracking event from the postal network (USPS Tracking API v3 names).
@@ -62,6 +64,7 @@ class Scan:
             raise InvalidInput(f"impossible UTC offset {self.offset_min} min", field="at")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subscribe:
     """Someone asked for texts about a parcel (checkout, tracking page or text)."""
@@ -94,6 +97,7 @@ class Subscribe:
                 )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SmsIn:
     """A text a person sent to the short code."""
@@ -110,6 +114,7 @@ class SmsIn:
             raise InvalidInput("body must be text", field="body")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Receipt:
     """The carrier's delivery receipt for a text the engine sent."""
@@ -129,6 +134,7 @@ class Receipt:
             )
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Wake:
     """The driver's timer fired: release texts held until ``at`` or earlier."""

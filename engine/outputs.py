@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from engine.frozen import quick_init
 
+
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sms:
     """A notification text to send. ``message_id`` is a stable idempotency key;
@@ -28,6 +31,7 @@ class Sms:
     event_at: int | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reply:
     """A text answering an inbound text (HELP, STOP confirmation, status...)."""
@@ -43,6 +47,7 @@ class Reply:
     cause: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Suppressed:
     """A text the engine decided not to send, and why (``reason``)."""
@@ -55,6 +60,7 @@ class Suppressed:
     cause: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Redacted:
     """Part of outside text (a shop's name) left out of every text, and why
@@ -68,6 +74,7 @@ class Redacted:
     cause: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Held:
     """A text postponed until ``until`` (quiet hours, digest window)."""
@@ -81,6 +88,7 @@ class Held:
     cause: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WakeAt:
     """Please feed ``Wake(at=...)`` at this instant (or any input at or after it)."""
