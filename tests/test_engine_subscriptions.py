@@ -313,3 +313,21 @@ def test_phone_validation_is_the_library_s(raw: str) -> None:
     except InvalidInput:
         got = None
     assert got == want
+
+
+@settings(max_examples=500, deadline=None)
+@given(raw=st.one_of(st.from_regex(r"\+1[0-9]{10}", fullmatch=True),
+                     st.from_regex(r"\+1[0-9]{9,11}", fullmatch=True),
+                     st.text(alphabet="+1234567890٣²", min_size=12, max_size=12)))
+def test_e164_shortcut_builds_what_parse_builds(raw: str) -> None:
+    """The shortcut for numbers already in E.164 gives exactly phonenumbers.parse's object
+    (or the same refusal) for anything of that shape, including non-ASCII digits."""
+    try:
+        want: object = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException as exc:
+        want = exc.error_type
+    try:
+        got: object = phones._parsed(raw)
+    except phonenumbers.NumberParseException as exc:
+        got = exc.error_type
+    assert got == want
