@@ -16,10 +16,11 @@ from engine.errors import InvalidInput
 SERVED_REGIONS: Final = frozenset({"US", "CA", "PR", "VI", "GU", "MP", "AS"})
 
 # Memo of raw text -> E.164; a new number costs ~25-45 us (parse, region,
-# validity), and the same few numbers recur (every reply of one person). Bounded so a flood of distinct
-# junk cannot grow it forever: when full, the oldest quarter is forgotten (a
-# national day sees millions of numbers; a memo that stopped learning when full
-# would parse every later number twice per input, validation and handling).
+# validity), and the same few numbers recur (every reply of one person).
+# Bounded so a flood of distinct junk cannot grow it forever: when full, the
+# oldest quarter is forgotten (a national day sees millions of numbers; a memo
+# that stopped learning when full would parse every later number twice per
+# input, validation and handling).
 _MEMO: dict[str, str] = {}
 _MEMO_LIMIT: Final = 200_000
 
