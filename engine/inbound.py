@@ -13,7 +13,7 @@ from engine.inputs import SmsIn, Subscribe
 from engine.keywords import Command, parse
 from engine.outbox import EngineState
 from engine.outputs import Output, Redacted, Suppressed
-from engine.state import RECORD, Parcel, Phone, Sub, unpack_scan
+from engine.state import RECORD, Parcel, Phone, Sub, unpack_scan, without
 
 SIDS_KEPT: Final = 100_000  # provider message ids remembered, to answer a retry once
 
@@ -103,7 +103,7 @@ class Inbound(EngineState):
             return
         if s.channel == "tracking_page" and not sub.active:
             if sub not in phone.pending:
-                phone.pending.append(sub)
+                phone.pending = (*phone.pending, sub)
             body = templates.welcome_pending(self.brand, tn)
         elif s.channel == "text":
             self._status_reply(phone, tn, parcel, "subscribe:text", out, reply=False, first=True)
@@ -166,7 +166,7 @@ class Inbound(EngineState):
 
     def _cmd_opt_out(self, phone: Phone, c: Command, out: list[Output]) -> None:
         phone.opted_out = True
-        phone.pending.clear()
+        phone.pending = ()
         self._text(phone, None, templates.opted_out(self.brand), f"reply:{c.word}", out,
                    reply=True)
 
@@ -175,7 +175,7 @@ class Inbound(EngineState):
         phone.opted_out = False
         cause = f"reply:{c.word}"
         if phone.pending:
-            pending, phone.pending = phone.pending, []
+            pending, phone.pending = phone.pending, ()
             for sub in pending:
                 sub.active = True
                 parcel = self.parcels.get(sub.tracking_number)
@@ -211,7 +211,7 @@ class Inbound(EngineState):
                 sub.active = False
                 phone.subs.remove(sub)
                 if sub in phone.pending:
-                    phone.pending.remove(sub)
+                    phone.pending = without(phone.pending, sub)
                 if parcel is not None and parcel.subs is not None:
                     parcel.subs.remove(sub)
         self._text(phone, tn, templates.parcel_stopped(self.brand, tn, found), "reply:STOP_TN",

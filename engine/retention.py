@@ -36,7 +36,7 @@ from typing import Final
 
 from engine import codes
 from engine.outbox import EngineState
-from engine.state import Parcel, Phone, Sub
+from engine.state import Parcel, Phone, Sub, without
 
 DAY: Final = 86_400
 FORGOTTEN: Final = "forgotten"  # the reason code of a scan for a forgotten parcel
@@ -144,7 +144,7 @@ class Retention(EngineState):
             if sub in phone.subs:
                 phone.subs.remove(sub)
             if sub in phone.pending:
-                phone.pending.remove(sub)
+                phone.pending = without(phone.pending, sub)
             subs.append(sub)
             if not phone.subs:
                 phones.append(phone)

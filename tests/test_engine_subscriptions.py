@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from engine import phones
 from engine.errors import InvalidInput
 from engine.inputs import SmsIn
-from engine.outputs import Reply, Sms, Suppressed
+from engine.outputs import Output, Reply, Sms, Suppressed
 from tests.helpers import DENVER, MIAMI, TN, TN2, engine, notices, reasons, scan, sms_in, sub, texts
 
 
@@ -331,3 +331,30 @@ def test_e164_shortcut_builds_what_parse_builds(raw: str) -> None:
     except phonenumbers.NumberParseException as exc:
         got = exc.error_type
     assert got == want
+
+
+@pytest.mark.parametrize("answer", ["yes", "stop"])
+def test_pending_subscriptions_from_an_older_snapshot_still_work(answer: str) -> None:
+    """Phones' pending subscriptions are tuples now; a snapshot written before held lists.
+    Restored, YES still activates them and STOP still drops them."""
+    import pickle
+
+    def run(as_list: bool) -> tuple[list[Output], list[object]]:
+        e = engine()
+        e.handle(sub("2026-12-14T09:00", channel="tracking_page"))
+        e.handle(sub("2026-12-14T09:01", tn=TN2, channel="tracking_page"))
+        assert len(e.phones[DENVER].pending) == 2
+        if as_list:
+            e.phones[DENVER].pending = list(e.phones[DENVER].pending)  # type: ignore[assignment]
+        e = pickle.loads(pickle.dumps(e))
+        out = e.handle(sms_in("2026-12-14T10:05", answer))
+        out += e.handle(scan("2026-12-14T11:00", "03"))
+        return out, list(e.phones[DENVER].pending)
+
+    assert run(as_list=True) == run(as_list=False)
+    out, pending = run(as_list=False)
+    assert pending == []
+    if answer == "yes":
+        assert [n.cause for n in notices(out)] == ["scan:03"]
+    else:
+        assert notices(out) == []
