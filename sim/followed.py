@@ -70,7 +70,7 @@ class FollowedParcels:
 
     def finish(self) -> None:
         """End of run: fold what is left (in flight, lost, closing) in arrival order."""
-        for p in sorted(self.live.values(), key=lambda p: p.index):
+        for p in sorted(self.live.values(), key=lambda p: p.tn):  # arrival order
             self._fold(p)
         self.live.clear()
         self._closing.clear()

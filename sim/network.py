@@ -49,7 +49,6 @@ class Tracked:
         "eta_day",
         "exception",
         "exception_texted",
-        "index",
         "last_texted_at",
         "missing",
         "of_texted_at",
@@ -62,8 +61,7 @@ class Tracked:
 
     def __init__(self, index: int, origin: int, dest: int, accepted_at: float,
                  eta_day: int) -> None:
-        self.index = index
-        self.tn = f"9400{index:018d}"
+        self.tn = f"9400{index:018d}"  # holds the arrival index (``index``)
         self.origin = origin
         self.dest = dest
         self.accepted_at = accepted_at
@@ -79,6 +77,12 @@ class Tracked:
         self.missing = ""  # facility kind whose "10" scan is missing (scan error)
         self.errors: set[tuple[str, int]] | None = None  # (code, time) of erroneous scans
         self.scans = 0
+
+    @property
+    def index(self) -> int:
+        """The parcel's arrival number, kept in its tracking number (a slot and an int
+        object less per followed parcel in flight)."""
+        return int(self.tn[4:])
 
 
 class Piece:
