@@ -11,7 +11,7 @@ from engine import codes, phones, templates
 from engine.geo import locate
 from engine.inputs import SmsIn, Subscribe
 from engine.keywords import Command, parse
-from engine.outbox import EngineState
+from engine.outbox import EngineState, trim_oldest
 from engine.outputs import Output, Redacted, Suppressed
 from engine.state import RECORD, Parcel, Phone, Sub, unpack_scan, without
 
@@ -151,8 +151,8 @@ class Inbound(EngineState):
                                       reason="duplicate_message", cause="reply:retry"))
                 return
             self._sids[sid] = None
-            if len(self._sids) > SIDS_KEPT:
-                del self._sids[next(iter(self._sids))]
+            if len(self._sids) > SIDS_KEPT:  # an eighth at a time: see trim_oldest
+                trim_oldest(self._sids, SIDS_KEPT - SIDS_KEPT // 8)
         phone = self._phone(e164)
         phone.touches += 1
         phone.fails = 0  # they can text us, so texts reach them

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine import codes
-from engine.outbox import EngineState
+from engine.outbox import EngineState, trim_oldest
 from engine.state import Parcel, Phone, Sub, without
 
 DAY: Final = 86_400
@@ -179,8 +179,11 @@ class Retention(EngineState):
         assert cfg is not None
         tomb = self._tombstones
         horizon = now - cfg.after_close_s
-        while tomb:
-            tn = next(iter(tomb))
-            if tomb[tn] > horizon:
+        # Oldest first, in one pass (see engine.outbox.trim_oldest): a national day
+        # prunes about a million.
+        dead = 0
+        for when in tomb.values():
+            if when > horizon:
                 break
-            del tomb[tn]
+            dead += 1
+        trim_oldest(tomb, len(tomb) - dead)
