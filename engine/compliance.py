@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from engine.errors import LocalMisuse
-from engine.localclock import at_hour, hour_and_weekday, local_date
+from engine.localclock import hour_and_weekday, hour_on_day, local_day, weekday_of
 
 CLUE_KINDS: Final = ("area_code", "address")
 RESOLUTIONS: Final = ("area_code", "address", "both")
@@ -169,11 +169,11 @@ def next_open(at: int, wins: tuple[Window, ...]) -> int | None:
             hour, weekday = hour_and_weekday(t, w.zone)
             start, end = w.rule.hours(weekday)
             if hour < start:
-                t = at_hour(local_date(t, w.zone), start, w.zone)
+                t = hour_on_day(local_day(t, w.zone), start, w.zone)
                 moved = True
             elif hour >= end:
-                tomorrow = local_date(t, w.zone) + timedelta(days=1)
-                t = at_hour(tomorrow, w.rule.hours(tomorrow.weekday())[0], w.zone)
+                tomorrow = local_day(t, w.zone) + 1
+                t = hour_on_day(tomorrow, w.rule.hours(weekday_of(tomorrow))[0], w.zone)
                 moved = True
         if not moved:
             return t

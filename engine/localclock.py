@@ -20,6 +20,7 @@ QUARTER: Final = 900
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _LIMIT: Final = 200_000  # remembered quarter hours across zones (~2 years of 8 zones)
 _OFFSETS: dict[tuple[ZoneInfo, int], int] = {}
+_HOURS: dict[tuple[ZoneInfo, int, int], int] = {}  # (zone, local day, hour) -> instant
 
 
 def _offset_now(at: int, zone: ZoneInfo) -> int:
@@ -51,6 +52,29 @@ def hour_and_weekday(at: int, zone: ZoneInfo) -> tuple[int, int]:
 def local_date(at: int, zone: ZoneInfo) -> date:
     """The calendar date of ``at`` on the wall clock in ``zone``."""
     return date.fromordinal((at + utc_offset(at, zone)) // 86400 + _EPOCH_ORDINAL)
+
+
+def local_day(at: int, zone: ZoneInfo) -> int:
+    """The wall-clock date of ``at`` in ``zone``, as days since 1970-01-01."""
+    return (at + utc_offset(at, zone)) // 86400
+
+
+def weekday_of(day: int) -> int:
+    """Monday 0 for a day given as days since 1970-01-01 (a Thursday)."""
+    return (day + 3) % 7
+
+
+def hour_on_day(day: int, hour: int, zone: ZoneInfo) -> int:
+    """``at_hour`` for a local day given as days since 1970-01-01, remembered per
+    (zone, day, hour): the policies ask for the next 8 AM of the same few days for
+    every text held overnight."""
+    key = (zone, day, hour)
+    hit = _HOURS.get(key)
+    if hit is None:
+        if len(_HOURS) >= _LIMIT:
+            _HOURS.clear()
+        hit = _HOURS[key] = at_hour(date.fromordinal(day + _EPOCH_ORDINAL), hour, zone)
+    return hit
 
 
 def at_hour(day: date, hour: int, zone: ZoneInfo) -> int:

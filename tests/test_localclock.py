@@ -1,6 +1,6 @@
 """The quarter-hour offset memo gives what zoneinfo gives, transitions included."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -41,3 +41,21 @@ def test_local_date_and_at_hour_match_zoneinfo(at: int, zone: ZoneInfo, hour: in
                 if hour < 24 else
                 int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()) + 86400)
     assert localclock.at_hour(day, hour, zone) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 4_102_444_800), st.sampled_from(ZONES), st.integers(0, 24),
+       st.integers(0, 2), st.booleans())
+def test_remembered_hours_on_local_days_are_at_hour_s(at: int, zone: ZoneInfo, hour: int,
+                                                     ahead: int, clear: bool) -> None:
+    """The policies' "next 8 AM": a day number, its weekday and the remembered instant
+    agree with dates and at_hour, memo emptied or not, asked twice."""
+    if clear:
+        localclock._HOURS.clear()
+    day = datetime.fromtimestamp(at, zone).date()
+    n = localclock.local_day(at, zone)
+    assert n == (day - date(1970, 1, 1)).days
+    assert localclock.weekday_of(n) == day.weekday()
+    want = localclock.at_hour(day + timedelta(days=ahead), hour, zone)
+    assert localclock.hour_on_day(n + ahead, hour, zone) == want
+    assert localclock.hour_on_day(n + ahead, hour, zone) == want

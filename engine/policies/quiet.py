@@ -14,14 +14,13 @@ a text is held until the window opens (``mode="hold"``) or dropped
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE
 from engine.compliance import Clue
-from engine.localclock import at_hour, local_date, utc_offset
+from engine.localclock import hour_on_day, local_day, utc_offset
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
 from engine.state import Notice
 
@@ -44,7 +43,7 @@ def zones_of(clues: tuple[Clue, ...], zone: ZoneInfo) -> tuple[ZoneInfo, ...]:
 
 def _at_hour(t: int, zone: ZoneInfo, hour: int, days_ahead: int) -> int:
     """The local ``hour`` on the day of ``t`` in ``zone`` (or ``days_ahead`` later)."""
-    return at_hour(local_date(t, zone) + timedelta(days=days_ahead), hour, zone)
+    return hour_on_day(local_day(t, zone) + days_ahead, hour, zone)
 
 
 @register
