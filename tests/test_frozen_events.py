@@ -27,7 +27,7 @@ def test_same_fields_defaults_and_freezing_as_the_dataclass(cls: type) -> None:
     required = {f.name: SAMPLE[f.name] for f in fields if f.default is dataclasses.MISSING}
     obj = cls(**required)
     for f in fields:
-        want = required[f.name] if f.name in required else f.default
+        want = required.get(f.name, f.default)
         assert getattr(obj, f.name) == want
     assert obj == cls(**required) and hash(obj) == hash(cls(**required))
     assert repr(obj).startswith(f"{cls.__name__}(")
