@@ -30,17 +30,20 @@ if TYPE_CHECKING:
 # Cost model for an idle 2-core VM (docs/scale.md): a fixed cost per simulated day
 # (ticks, trips, the hourly pump) and a cost per parcel and per followed parcel, fitted
 # to one national day at 1%, 10% and 100% (9.3 s, 67 s, 878 s): linear, so it leans to
-# the large end (cost per parcel still grows with volume), overestimating small runs.
+# the large end, overestimating small runs. Checked against this code's runs (CPU s, the
+# VM's other core busy): --days 1 --scale 1 900 s (estimate 884), holiday_peak --scale
+# 0.02 294 s (286), the shipped holiday_peak and its counterfactual 120 s (about 120).
 WALL_S_PER_SIM_DAY = 0.5
 WALL_S_PER_PARCEL = 30e-6
 WALL_S_PER_FOLLOWED = 260e-6
 # Memory: the interpreter, model and report, plus what is in flight at the peak (about
 # three days of acceptances travel at once, and a surge piles up backlog: five days'
-# worth); followed parcels cost most. Fitted to holiday_peak at 0.02 for 15 days (569 MB)
-# and 1 day (265 MB) and at 0.004 with its counterfactual (316 MB), docs/scale.md.
-RSS_BASE_MB = 230.0
+# worth); followed parcels cost most. Fitted to this code's holiday_peak runs (peak RSS):
+# --days 1 --scale 1 2,370 MB (estimate 2,566), --scale 0.02 521 MB (510), the shipped
+# scenario with its counterfactual 306 MB (318).
+RSS_BASE_MB = 270.0
 RSS_MB_PER_PARCEL_IN_FLIGHT = 2.0e-6
-RSS_MB_PER_FOLLOWED_IN_FLIGHT = 3.2e-3
+RSS_MB_PER_FOLLOWED_IN_FLIGHT = 2.2e-3
 IN_FLIGHT_DAYS = 5.0
 WARN_S = 15 * 60
 FIT_S = 5 * 60
