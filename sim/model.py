@@ -140,9 +140,10 @@ class Model:
         self.care = CareCentre(self)
         self.followed = FollowedParcels()
         self.by_tn = self.followed.live  # followed parcels in flight, by tracking number
-        # The pump's queue, ordered by (time, insertion counter): a heap for what is due
-        # before ``_horizon`` and a bucket per BUCKET_S beyond it (late checks and scans are
-        # pushed hours or days ahead), so the heap stays small and pops stay cheap.
+        # The pump's queue, ordered by (time, insertion counter): the current BUCKET_S
+        # bucket sorted once (``_run``), a heap for what is pushed into it meanwhile, and a
+        # bucket per BUCKET_S beyond it (late checks and scans are pushed hours or days
+        # ahead), so the heap stays small and pops stay cheap (``_load_bucket``).
         self._heap: list[tuple[float, int, int, Any]] = []
         self._far: dict[int, _Bucket] = {}
         self._run: list[tuple[float, int, int, Any]] = []  # the loaded bucket, sorted
