@@ -28,8 +28,9 @@ from typing import Any
 from bench.peak_day import simpy_timeout_rate
 from scenarios.schema import load
 from sim.dists import local_epoch
-from sim.model import Model, few_collections
+from sim.model import Model
 from sim.progress import peak_rss_mb
+from sim.pumpqueue import few_collections
 
 PEAK_DAY = date(2026, 12, 16)
 WARM_DAYS = 3

@@ -16,11 +16,8 @@ distinct time.
 
 from __future__ import annotations
 
-import gc
 import heapq
 import math
-from array import array
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -46,21 +43,12 @@ from sim.lastmile import LastMile
 from sim.metrics import Metrics
 from sim.netstation import StationFacility
 from sim.network import Piece, SortFacility, Tracked, Trip
+from sim.pumpqueue import PumpQueue, few_collections
 from sim.scans import ScanFeed, note_scan
 from sim.volume import LEAD_S, Arrivals
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator
-
-
-def _at(entry: tuple[float, int, int, Any]) -> float:
-    return entry[0]
-
-
-# A far bucket, by column: times (the objects pushed, so ints stay ints), insertion
-# counters, kinds and payloads. About 25 bytes an entry where a tuple and its counter
-# took about 110; a bucket becomes tuples only when the pump reaches it.
-_Bucket = tuple[list[float], "array[int]", bytearray, list[Any]]
 
 
 class MessageSink(Protocol):
@@ -69,31 +57,12 @@ class MessageSink(Protocol):
 
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
 PUMP_S = 60
-BUCKET_S = 900  # the pump queue's bucket width (sim.model.Model._push)
 DEFAULT_RETENTION = RetentionConfig()
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
 
 
-@contextmanager
-def few_collections() -> Generator[None, None, None]:
-    """Run with the cyclic garbage collector triggered 140 times less often.
-
-    A run holds millions of live objects (parcels in flight, subscriptions, queued
-    inputs) and makes few reference cycles, so Python's default thresholds spend a
-    quarter of a national day's CPU re-scanning live objects (measured on a 2% warm
-    peak day: 20.3 -> 15.5 CPU s, peak memory unchanged). The old thresholds come back
-    afterwards, so a caller's process is left as it was.
-    """
-    old = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
-
-
-class Model:
+class Model(PumpQueue):
     LAG_S = 3600 + PUMP_S
 
     def __init__(self, scenario: Scenario, *, seed: int | None = None,
@@ -140,23 +109,12 @@ class Model:
         self.care = CareCentre(self)
         self.followed = FollowedParcels()
         self.by_tn = self.followed.live  # followed parcels in flight, by tracking number
-        # The pump's queue, ordered by (time, insertion counter): the current BUCKET_S
-        # bucket sorted once (``_run``), a heap for what is pushed into it meanwhile, and a
-        # bucket per BUCKET_S beyond it (late checks and scans are pushed hours or days
-        # ahead), so the heap stays small and pops stay cheap (``_load_bucket``).
-        self._heap: list[tuple[float, int, int, Any]] = []
-        self._far: dict[int, _Bucket] = {}
-        self._run: list[tuple[float, int, int, Any]] = []  # the loaded bucket, sorted
-        self._ri = 0  # the next entry of ``_run``
-        self._horizon = float((self.t_begin - LEAD_S) // BUCKET_S * BUCKET_S)
-        self._seq = 0
-        self._clock = -math.inf
+        self._init_queue(self.t_begin - LEAD_S)
         self._wakes: set[int] = set()
         self._gw_sample = self.t_begin + 3600
         self._bar: Any = None
         self._progress: Callable[[Model, float], None] | None = None
         self.engine_inputs = 0
-        self.late_pushes = 0
         self._build_network()
         self.arrivals = Arrivals(self)
         self.customers.size_pools(self.arrivals.expected_per_day() * self.days
@@ -221,49 +179,6 @@ class Model:
         return -1
 
     # ------------------------------------------------------------------ queue
-    def _push(self, at: float, kind: int, payload: Any) -> None:
-        if at < self._clock:  # should not happen; keep the order monotone and say so
-            self.late_pushes += 1
-            at = self._clock
-        seq = self._seq = self._seq + 1
-        if at < self._horizon:
-            heapq.heappush(self._heap, (at, seq, kind, payload))
-        else:  # beyond the heap's horizon: into its bucket, untouched until the pump gets there
-            k = int(at // BUCKET_S)
-            bucket = self._far.get(k)
-            if bucket is None:
-                bucket = self._far[k] = ([], array("q"), bytearray(), [])
-            ats, seqs, kinds, payloads = bucket
-            ats.append(at)
-            seqs.append(seq)
-            kinds.append(kind)
-            payloads.append(payload)
-
-    def _load_bucket(self) -> bool:
-        """Make the next non-empty bucket the sorted run; False when none is left.
-
-        Called only when the run is spent and the heap empty, so every entry of the
-        bucket comes after everything already drained, and every later push before the
-        new horizon (into the heap) has a higher counter than the bucket's entries. A
-        bucket is in insertion order, so a stable sort on time alone gives (time,
-        insertion) order: one sort of mostly ordered keys instead of a heap pop per
-        entry, each comparing tuples scattered over the whole process's memory."""
-        far = self._far
-        if not far:
-            return False
-        k = int(self._horizon // BUCKET_S)
-        bucket = far.pop(k, None)
-        if bucket is None:
-            k = min(far)
-            bucket = far.pop(k)
-        self._horizon = (k + 1) * BUCKET_S
-        ats, seqs, kinds, payloads = bucket
-        run = list(zip(ats, seqs.tolist(), kinds, payloads, strict=True))
-        run.sort(key=_at)
-        self._run = run
-        self._ri = 0
-        return True
-
     def push_input(self, at: float, inp: Input) -> None:
         self._push(at, INPUT, inp)
 

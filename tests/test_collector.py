@@ -6,7 +6,8 @@ import gc
 from typing import Any
 
 from scenarios.schema import load
-from sim.model import Model, few_collections
+from sim.model import Model
+from sim.pumpqueue import few_collections
 
 
 def test_a_run_collects_less_often_and_restores_the_thresholds() -> None:

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.schema import load
-from sim.model import BUCKET_S, LATE, Model
+from sim.model import LATE, Model
+from sim.pumpqueue import BUCKET_S
 
 _MODEL = Model(load("tiny"), days=1)
 T0 = _MODEL._horizon
