@@ -108,10 +108,17 @@ class People:
         self.opted_out: dict[str, bool] = {}
         self.quiet_since: dict[str, int] = {}  # phone -> when QUIET took effect
         self.places: dict[tuple[str, str], Place] = {}
+        # A provider retry (a message id seen before) is the same text again, not a new
+        # one: the engine answers it with nothing (``duplicate_message``). The streams
+        # make one when a sender repeats a word in the same second.
+        self.sids: set[str] = set()
+
+    def _retry(self, inp: SmsIn) -> bool:
+        return bool(inp.message_sid) and inp.message_sid in self.sids
 
     def stop_from(self, inp: Input) -> tuple[str, str] | None:
         """(sender, keyword) if ``inp`` is an opt-out from a phone not opted out."""
-        if isinstance(inp, SmsIn):
+        if isinstance(inp, SmsIn) and not self._retry(inp):
             sender = normalise(inp.sender, field="from")
             command = parse(inp.body)
             if command.verb == "opt_out" and not self.opted_out.get(sender, False):
@@ -123,8 +130,10 @@ class People:
             phone = normalise(inp.phone)
             self.places.setdefault((phone, inp.tracking_number),
                                    locate(phone, inp.destination_zip))
-        if not isinstance(inp, SmsIn):
+        if not isinstance(inp, SmsIn) or self._retry(inp):
             return
+        if inp.message_sid:  # no id: nothing to recognise a retry by
+            self.sids.add(inp.message_sid)
         sender = normalise(inp.sender, field="from")
         verb = parse(inp.body).verb
         if verb == "opt_in":
