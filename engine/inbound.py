@@ -55,7 +55,7 @@ class Inbound(EngineState):
         if parcel is None:
             parcel = self.parcels[tn] = Parcel()
         if parcel.subs is None:
-            parcel.subs = []
+            parcel.subs = ()
         for sub in parcel.subs:
             if sub.phone is phone:
                 sub.options = sub.options | options if merge else options
@@ -71,8 +71,8 @@ class Inbound(EngineState):
             # They learn the current status now; only news after it is news.
             sub.last_milestone = codes.MILESTONE_OF_INDEX[parcel.code]
             sub.last_eta = parcel.eta
-        parcel.subs.append(sub)
-        phone.subs.append(sub)
+        parcel.subs = (*parcel.subs, sub)
+        phone.subs = (*phone.subs, sub)
         return sub, parcel
 
     def _on_subscribe(self, s: Subscribe, out: list[Output]) -> None:
@@ -209,11 +209,11 @@ class Inbound(EngineState):
             if sub.tracking_number == tn:
                 found = True
                 sub.active = False
-                phone.subs.remove(sub)
+                phone.subs = without(phone.subs, sub)
                 if sub in phone.pending:
                     phone.pending = without(phone.pending, sub)
                 if parcel is not None and parcel.subs is not None:
-                    parcel.subs.remove(sub)
+                    parcel.subs = without(parcel.subs, sub)
         self._text(phone, tn, templates.parcel_stopped(self.brand, tn, found), "reply:STOP_TN",
                    out, reply=True)
 

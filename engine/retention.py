@@ -142,7 +142,7 @@ class Retention(EngineState):
         for sub in parcel.subs or ():
             phone = sub.phone
             if sub in phone.subs:
-                phone.subs.remove(sub)
+                phone.subs = without(phone.subs, sub)
             if sub in phone.pending:
                 phone.pending = without(phone.pending, sub)
             subs.append(sub)

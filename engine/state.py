@@ -42,7 +42,7 @@ class Parcel:
         self.code = -1              # code index of the newest accepted scan (-1: none)
         self.max_rank = -1          # furthest progress rank reached
         self.eta: int | None = None  # expected delivery, days since epoch
-        self.subs: list[Sub] | None = None
+        self.subs: tuple[Sub, ...] | None = None  # None: never subscribed to
 
 
 class Phone:
@@ -58,9 +58,11 @@ class Phone:
         self.quiet = False          # the person's QUIET window (11 PM-7 AM Central)
         self.fails = 0              # consecutive failed delivery receipts
         self.touches = 0            # inputs from or about this phone: makes ids unique
-        self.subs: list[Sub] = []
-        # Tracking-page subscriptions awaiting YES: a tuple, so the many phones with none
-        # share the one empty tuple (a list each cost 56 bytes).
+        # Subscriptions, and those from the tracking page awaiting YES: tuples (one
+        # or two subscriptions, rebuilt when one is added or dropped), so the many
+        # with none share the one empty tuple; a list costs 56 bytes empty and 88
+        # with one. Snapshots written when they were lists still load (``without``).
+        self.subs: tuple[Sub, ...] = ()
         self.pending: tuple[Sub, ...] = ()
         self.zone_hint: str | None = None
 
@@ -124,6 +126,6 @@ class Notice:
 
 
 def without(subs: Sequence[Sub], sub: Sub) -> tuple[Sub, ...]:
-    """``subs`` less ``sub`` (a phone's pending subscriptions; a list in snapshots
+    """``subs`` less ``sub`` (a parcel's or phone's subscriptions; a list in snapshots
     written before they were tuples)."""
     return tuple(s for s in subs if s is not sub)

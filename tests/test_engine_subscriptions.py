@@ -358,3 +358,33 @@ def test_pending_subscriptions_from_an_older_snapshot_still_work(answer: str) ->
         assert [n.cause for n in notices(out)] == ["scan:03"]
     else:
         assert notices(out) == []
+
+
+def test_subscription_lists_from_an_older_snapshot_still_work() -> None:
+    """Parcels' and phones' subscriptions are tuples now; a snapshot written before held
+    lists. Restored, a new subscription joins them, STOP <tracking number> drops one, and
+    scans text the rest, as from a snapshot with tuples."""
+    import pickle
+
+    def run(as_list: bool) -> tuple[list[Output], list[str], list[int]]:
+        e = engine()
+        e.handle(sub("2026-12-14T09:00"))
+        e.handle(sub("2026-12-14T09:01", tn=TN2))
+        e.handle(sub("2026-12-14T09:02", phone=MIAMI))
+        if as_list:
+            for holder in [*e.parcels.values(), *e.phones.values()]:
+                holder.subs = list(holder.subs or ())  # type: ignore[assignment]
+        e = pickle.loads(pickle.dumps(e))
+        out = e.handle(sms_in("2026-12-14T09:30", f"STOP {TN}"))
+        out += e.handle(sub("2026-12-14T09:31", tn=TN2, phone=MIAMI))
+        out += e.handle(scan("2026-12-14T11:00", "03"))
+        out += e.handle(scan("2026-12-14T11:00", "03", tn=TN2))
+        return (out, [s.tracking_number for s in e.phones[DENVER].subs],
+                [len(e.parcels[t].subs or ()) for t in (TN, TN2)])
+
+    assert run(as_list=True) == run(as_list=False)
+    out, denver, per_parcel = run(as_list=False)
+    assert denver == [TN2]
+    assert per_parcel == [1, 2]  # TN: Miami only; TN2: Denver and Miami
+    assert sorted((n.to, n.tracking_number) for n in notices(out)) == sorted(
+        [(MIAMI, TN), (DENVER, TN2), (MIAMI, TN2)])
