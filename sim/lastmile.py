@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sim.dists import Sampler, epoch_day, local_date, local_epoch
-from sim.network import Piece, SortFacility, Tracked
+from sim.network import Load, Piece, SortFacility, Tracked
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -48,7 +48,7 @@ class LastMile:
                         (s.undeliverable, "05")):
             acc += p
             self.outcomes.append((acc, code))
-        self.retry: list[Piece] = []
+        self.retry: list[Load] = []
 
     def run(self) -> Generator[simpy.Event, object, None]:
         m = self.model
@@ -85,12 +85,12 @@ class LastMile:
                 if n_rts:
                     metrics.returned(n_rts, piece)
                 if n_att:
-                    self.retry.append(Piece(n_att, [], piece.dest, piece.accepted_at,
+                    self.retry.append(Piece(n_att, piece.dest, piece.accepted_at,
                                             piece.eta_day))
             for p in piece.tracked:
                 self._tracked(p, piece, of_t, evening)
 
-    def _tracked(self, p: Tracked, piece: Piece, of_t: float, evening: float) -> None:
+    def _tracked(self, p: Tracked, piece: Load, of_t: float, evening: float) -> None:
         m = self.model
         scans = m.scans
         region = m.regions[p.dest]
@@ -117,7 +117,7 @@ class LastMile:
         if code in ("02", "30", "54"):
             nxt = m.calendar.add_delivery_days(local_date(t, self.zone), 1)
             scans.emit(p, code, t, region, eta=epoch_day(nxt))
-            self.retry.append(Piece(0, [p], piece.dest, piece.accepted_at, piece.eta_day))
+            self.retry.append(p)
         elif code == "16":
             scans.emit(p, "16", t, region)
             t_pick = t + self.pickup()

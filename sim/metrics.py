@@ -18,7 +18,7 @@ from sim.latency import LatencyHistogram
 if TYPE_CHECKING:
     from sim.followed import FollowedParcels
     from sim.model import Model
-    from sim.network import Piece, Tracked
+    from sim.network import Load, Tracked
 
 SAMPLE_CAP = 20_000
 LATENCIES = ("scan_to_decision", "decision_to_submit", "submit_to_handset", "scan_to_handset")
@@ -70,7 +70,7 @@ class Metrics:
         if n:
             self.pending[(dest, eta)] += n
 
-    def delivered(self, n: int, accepted_at: float, at: float, piece: Piece, zone: str,
+    def delivered(self, n: int, accepted_at: float, at: float, piece: Load, zone: str,
                   parcel: Tracked | None = None) -> None:
         if parcel is not None:
             parcel.delivered_at = at
@@ -90,7 +90,7 @@ class Metrics:
         if epoch_day(day) <= piece.eta_day:
             self.on_time += n
 
-    def returned(self, n: int, piece: Piece, parcel: Tracked | None = None) -> None:
+    def returned(self, n: int, piece: Load, parcel: Tracked | None = None) -> None:
         self.returned_n += n
         if parcel is not None:
             parcel.returned = True

@@ -42,7 +42,7 @@ from sim.gateway import Gateway
 from sim.lastmile import LastMile
 from sim.metrics import Metrics
 from sim.netstation import StationFacility
-from sim.network import Piece, SortFacility, Tracked, Trip
+from sim.network import Load, SortFacility, Tracked, Trip
 from sim.pumpqueue import PumpQueue, few_collections
 from sim.scans import ScanFeed, note_scan
 from sim.volume import LEAD_S, Arrivals
@@ -169,7 +169,7 @@ class Model(PumpQueue):
             self.trips.append(Trip(self, self.lpc[r], self.sdc[r], net.legs["lpc_to_sdc"], "EF"))
         self.last_mile = [LastMile(self, unit) for unit in self.sdc]
 
-    def next_hop(self, fac: SortFacility, piece: Piece) -> int:
+    def next_hop(self, fac: SortFacility, piece: Load) -> int:
         if fac.kind == "acceptance":
             return self.facility_index[self.rpdc[fac.region].name]
         if fac.kind == "rpdc":

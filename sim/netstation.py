@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.dists import Sampler
-from sim.network import Piece, SortFacility, StationStats
+from sim.network import Load, Piece, SortFacility, StationStats, Tracked
 from sim.station import erlang_c
 
 if TYPE_CHECKING:
@@ -114,8 +114,8 @@ class StationFacility(SortFacility):
                                  for a, b in self.closed)
         self.stats = GridStats(self)
         self._free = [model.t_begin] * c  # heap: when each server is next free
-        self._arrivals: list[tuple[np.ndarray, Piece]] = []  # buffered, may lie ahead
-        self._done: list[tuple[np.ndarray, np.ndarray, list[Piece]]] = []
+        self._arrivals: list[tuple[np.ndarray, Load]] = []  # buffered, may lie ahead
+        self._done: list[tuple[np.ndarray, np.ndarray, list[Load]]] = []
         self.busy_s = 0.0
         # Number in system on the grid t_begin + j * step, j = 0..J; cell J + 1 holds
         # events after t_end.
@@ -132,20 +132,19 @@ class StationFacility(SortFacility):
         self.w_busy_s = 0.0
 
     # ------------------------------------------------------------ arrivals
-    def arrive(self, piece: Piece, t: float) -> None:
+    def arrive(self, piece: Load, t: float) -> None:
         piece.arrived_at = t
         self._arrivals.append((np.full(piece.size, t), piece))
         if self.kind == "sdc" and piece.tracked:
             self.model.scans.arrived_at_unit(piece.tracked, t, self)
 
-    def arrive_spread(self, piece: Piece, times: np.ndarray) -> None:
+    def arrive_spread(self, piece: Load, times: np.ndarray) -> None:
         k = piece.count
         if k:
-            self._arrivals.append((np.sort(times[:k]), Piece(k, [], piece.dest,
-                                                             piece.accepted_at, piece.eta_day)))
+            self._arrivals.append((np.sort(times[:k]), Piece(k, piece.dest, piece.accepted_at,
+                                                             piece.eta_day)))
         for p, t in zip(piece.tracked, times[k:].tolist(), strict=True):
-            self._arrivals.append((np.array([t]), Piece(0, [p], piece.dest, p.accepted_at,
-                                                        piece.eta_day)))
+            self._arrivals.append((np.array([t]), p))
             if self.kind == "sdc":
                 self.model.scans.arrived_at_unit([p], t, self)
 
@@ -157,20 +156,21 @@ class StationFacility(SortFacility):
             yield env.timeout(tick)
             self._process(env.now)
 
-    def _due(self, now: float) -> tuple[np.ndarray, np.ndarray, list[Piece]]:
+    def _due(self, now: float) -> tuple[np.ndarray, np.ndarray, list[Load]]:
         """Buffered arrivals up to ``now``: times, owner index, owners."""
         times: list[np.ndarray] = []
-        owners: list[Piece] = []
-        keep: list[tuple[np.ndarray, Piece]] = []
+        owners: list[Load] = []
+        keep: list[tuple[np.ndarray, Load]] = []
         for ts, piece in self._arrivals:  # each ``ts`` is sorted
             if ts[-1] <= now:
                 times.append(ts)
                 owners.append(piece)
                 continue
             n = int(np.searchsorted(ts, now, side="right"))
-            if n:  # untracked, partly still on the road
+            if n:  # untracked, partly still on the road (a load of one is never split)
+                assert isinstance(piece, Piece)
                 times.append(ts[:n])
-                owners.append(Piece(n, [], piece.dest, piece.accepted_at, piece.eta_day))
+                owners.append(Piece(n, piece.dest, piece.accepted_at, piece.eta_day))
                 piece.count -= n
                 ts = ts[n:]
             keep.append((ts, piece))
@@ -239,7 +239,7 @@ class StationFacility(SortFacility):
 
     def release(self, until: float) -> None:
         self._process(self.model.env.now)
-        out: list[tuple[float, int, Piece]] = []
+        out: list[tuple[float, int, Load]] = []
         keep = []
         for done, owner, owners in self._done:
             k = int(np.searchsorted(done, until, side="right"))
@@ -252,8 +252,8 @@ class StationFacility(SortFacility):
             np.maximum.at(ready, o, d)
             for j, c in zip(u.tolist(), counts.tolist(), strict=True):
                 src = owners[j]
-                part = src if src.tracked else Piece(c, [], src.dest, src.accepted_at,
-                                                     src.eta_day)
+                part = src if isinstance(src, Tracked) else Piece(c, src.dest, src.accepted_at,
+                                                                  src.eta_day)
                 out.append((float(ready[j]), len(out), part))
             if k < len(done):
                 keep.append((done[k:], owner[k:], owners))

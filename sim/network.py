@@ -1,7 +1,8 @@
 """The postal network: sort windows, trips with cut-offs, and the last mile.
 
-Mail moves as ``Piece``s: a count of parcels nobody follows by text plus the
-few followed ones as individuals (``Tracked``). Counts make a national day
+Mail moves as loads (``Load``): a ``Piece`` is a count of parcels nobody follows
+by text; a followed parcel (``Tracked``) travels as itself, a load of one, so the
+millions in flight on a national day carry no wrapper. Counts make a national day
 cheap (a facility's work per tick is a few list operations, whatever the
 volume); individuals carry the scans that feed the engine. Path of a parcel
 from region o to region d (docs/facts.md: post office -> RPDC -> LPC -> S&DC)::
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -42,6 +43,7 @@ class Tracked:
 
     __slots__ = (
         "accepted_at",
+        "arrived_at",
         "customer",
         "delivered_at",
         "dest",
@@ -65,6 +67,7 @@ class Tracked:
         self.origin = origin
         self.dest = dest
         self.accepted_at = accepted_at
+        self.arrived_at = accepted_at  # at the facility it is in (as a load)
         self.eta_day = eta_day
         self.customer: object | None = None
         self.delivered_at: float | None = None
@@ -85,15 +88,23 @@ class Tracked:
         return int(self.tn[4:])
 
 
+    # As a load of one (see ``Piece``): no untracked parcels, itself followed.
+    count: ClassVar[int] = 0
+    size: ClassVar[int] = 1
+
+    @property
+    def tracked(self) -> tuple[Tracked]:
+        return (self,)
+
+
 class Piece:
-    """Parcels that move together: ``count`` untracked plus ``tracked`` individuals."""
+    """Parcels nobody follows by text that move together: a count."""
 
-    __slots__ = ("accepted_at", "arrived_at", "count", "dest", "eta_day", "tracked")
+    __slots__ = ("accepted_at", "arrived_at", "count", "dest", "eta_day")
+    tracked: ClassVar[tuple[Tracked, ...]] = ()  # none followed (``Tracked`` is its own load)
 
-    def __init__(self, count: int, tracked: list[Tracked], dest: int, accepted_at: float,
-                 eta_day: int) -> None:
+    def __init__(self, count: int, dest: int, accepted_at: float, eta_day: int) -> None:
         self.count = count
-        self.tracked = tracked
         self.dest = dest
         self.accepted_at = accepted_at
         self.eta_day = eta_day
@@ -101,20 +112,17 @@ class Piece:
 
     @property
     def size(self) -> int:
-        return self.count + len(self.tracked)
+        return self.count
 
     def split(self, n: int) -> Piece:
-        """Take ``n`` parcels off the front, tracked ones in proportion."""
-        size = self.size
-        kt = (n * len(self.tracked)) // size
-        ku = n - kt
-        if ku > self.count:
-            ku, kt = self.count, n - self.count
-        part = Piece(ku, self.tracked[:kt], self.dest, self.accepted_at, self.eta_day)
+        """Take ``n`` parcels off the front."""
+        part = Piece(n, self.dest, self.accepted_at, self.eta_day)
         part.arrived_at = self.arrived_at
-        self.count -= ku
-        self.tracked = self.tracked[kt:]
+        self.count -= n
         return part
+
+
+Load = Piece | Tracked  # what facilities queue and trucks carry
 
 
 class StationStats:
@@ -171,8 +179,8 @@ class SortFacility:
         self.zone = model.regions[region].zone
         cap = spec.capacity_per_hour or 0.0  # None only for stations (sim.netstation)
         self.cap_h = cap * (model.scale if spec.scale_capacity else 1.0)
-        self.queue: deque[Piece] = deque()
-        self.outbound: dict[int, deque[tuple[float, Piece]]] = {}
+        self.queue: deque[Load] = deque()
+        self.outbound: dict[int, deque[tuple[float, Load]]] = {}
         self.stats = StationStats(model.t_begin)
         self.processed = 0
         self.open_s = 0.0
@@ -209,7 +217,7 @@ class SortFacility:
             out = cut
         return out
 
-    def arrive(self, piece: Piece, t: float) -> None:
+    def arrive(self, piece: Load, t: float) -> None:
         piece.arrived_at = t
         self.queue.append(piece)
         self.stats.arrive(t, piece.size)
@@ -237,7 +245,11 @@ class SortFacility:
         code = "PC" if self.kind == "sdc" else "10"
         while queue and n_avail > 0:
             head = queue[0]
-            done = queue.popleft() if head.size <= n_avail else head.split(n_avail)
+            if head.size <= n_avail:
+                done = queue.popleft()
+            else:  # a count (a load of one always fits)
+                assert isinstance(head, Piece)
+                done = head.split(n_avail)
             k = done.size
             n_avail -= k
             done_total += k
@@ -252,7 +264,7 @@ class SortFacility:
             self.processed_by_hour[h] += done_total
         return budget - done_total if queue else 0.0
 
-    def arrive_spread(self, piece: Piece, times: np.ndarray) -> None:
+    def arrive_spread(self, piece: Load, times: np.ndarray) -> None:
         """A trip whose parcels each drew a transit time: ``times`` for the piece's
         untracked parcels, then one per tracked parcel. Untracked ones join the queue
         by the minute as counts; tracked ones one by one."""
@@ -260,11 +272,11 @@ class SortFacility:
         if k:
             slots, counts = np.unique(np.ceil(times[:k] / 60.0) * 60.0, return_counts=True)
             for t, n in zip(slots.tolist(), counts.tolist(), strict=True):
-                self._arrive_at(Piece(n, [], piece.dest, piece.accepted_at, piece.eta_day), t)
+                self._arrive_at(Piece(n, piece.dest, piece.accepted_at, piece.eta_day), t)
         for p, t in zip(piece.tracked, times[k:].tolist(), strict=True):
-            self._arrive_at(Piece(0, [p], piece.dest, p.accepted_at, piece.eta_day), t)
+            self._arrive_at(p, t)
 
-    def _arrive_at(self, piece: Piece, t: float) -> None:
+    def _arrive_at(self, piece: Load, t: float) -> None:
         env = self.model.env
         env.timeout(t - env.now).callbacks.append(lambda _ev: self.arrive(piece, t))
 
@@ -272,7 +284,7 @@ class SortFacility:
         """Make sure everything done by ``until`` is in ``outbound`` (a sort facility
         forwards as it sorts; a station overrides this)."""
 
-    def forward(self, piece: Piece, ready_at: float) -> None:
+    def forward(self, piece: Load, ready_at: float) -> None:
         nxt = self.model.next_hop(self, piece)
         q = self.outbound.get(nxt)
         if q is None:
@@ -324,7 +336,7 @@ class Trip:
             q = self.origin.outbound.get(self.dest_key)
             if not q:
                 continue
-            load: list[Piece] = []
+            load: list[Load] = []
             while q and q[0][0] <= cutoff:
                 load.append(q.popleft()[1])
             if not load:
@@ -338,7 +350,7 @@ class Trip:
                     self.model.scans.departed(piece.tracked, self.scan_code, dep, self.origin)
             env.timeout(transit).callbacks.append(self._unloader(load))
 
-    def _spread(self, load: list[Piece], dep: float) -> None:
+    def _spread(self, load: list[Load], dep: float) -> None:
         """``transit_per_parcel``: every parcel of the trip its own transit draw."""
         assert self.per_parcel is not None
         factor = self.model.storm_factor(self.origin.region, dep)
@@ -348,7 +360,7 @@ class Trip:
             times = dep + self.per_parcel.many(piece.size) * factor
             self.dest.arrive_spread(piece, times)
 
-    def _unloader(self, load: list[Piece]) -> Callable[[simpy.Event], None]:
+    def _unloader(self, load: list[Load]) -> Callable[[simpy.Event], None]:
         """The truck arrives: its pieces join the destination's queue."""
         dest = self.dest
 

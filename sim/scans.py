@@ -16,6 +16,8 @@ from engine.inputs import Scan
 from sim.dists import offset_min
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from scenarios.network import Region
     from sim.model import Model
     from sim.network import SortFacility, Tracked
@@ -58,13 +60,13 @@ class ScanFeed:
         self.emit(p, "GX", label_at, region)
         self.emit(p, "03", accept_at, region, eta=p.eta_day)
 
-    def departed(self, parcels: list[Tracked], code: str, at: float, fac: SortFacility) -> None:
+    def departed(self, parcels: Sequence[Tracked], code: str, at: float, fac: SortFacility) -> None:
         region = self.model.regions[fac.region]
         rand = self.rng.random
         for p in parcels:
             self.emit(p, code, at + 600 * rand(), region, facility=True)
 
-    def sorted(self, parcels: list[Tracked], code: str, t0: float, t1: float,
+    def sorted(self, parcels: Sequence[Tracked], code: str, t0: float, t1: float,
                fac: SortFacility) -> None:
         region = self.model.regions[fac.region]
         rand = self.rng.random
@@ -73,7 +75,7 @@ class ScanFeed:
                 continue
             self.emit(p, code, t0 + (t1 - t0) * rand(), region, facility=code == "10")
 
-    def arrived_at_unit(self, parcels: list[Tracked], at: float, fac: SortFacility) -> None:
+    def arrived_at_unit(self, parcels: Sequence[Tracked], at: float, fac: SortFacility) -> None:
         region = self.model.regions[fac.region]
         premature = self.q.premature_out_for_delivery
         rand = self.rng.random

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.dists import Sampler, epoch_day, zone
-from sim.network import Piece, Tracked
+from sim.network import Load, Piece, Tracked
 
 if TYPE_CHECKING:
     from collections.abc import Generator
@@ -95,7 +95,7 @@ class Arrivals:
                 service = self.service_same if d == o else self.service_cross
                 eta_date = m.calendar.add_delivery_days(accept_date, service)
                 eta = epoch_day(eta_date)
-                pieces = [Piece(k - followed, [], int(d), hour + 1800, eta)]
+                pieces: list[Load] = [Piece(k - followed, int(d), hour + 1800, eta)]
                 m.metrics.pending_add(int(d), eta, k - followed)
                 for t in np.sort(hour + 3600 * rng.random(followed)):
                     pieces.append(self._tracked(o, int(d), float(t), eta))
@@ -104,7 +104,7 @@ class Arrivals:
                 for piece in pieces:  # a post office holds them for the evening trip
                     acc.forward(piece, piece.accepted_at)
 
-    def _tracked(self, o: int, d: int, t: float, eta: int) -> Piece:
+    def _tracked(self, o: int, d: int, t: float, eta: int) -> Tracked:
         m = self.model
         p = Tracked(self.next_index, o, d, t, eta)
         self.next_index += 1
@@ -116,5 +116,5 @@ class Arrivals:
         m.scans.created(p, label, t)
         m.customers.follow(p, label, t)
         m.late_check(p)
-        return Piece(0, [p], d, t, eta)
+        return p  # a load of one
 

@@ -98,8 +98,7 @@ def _toy_network(m: Model) -> None:
                 continue
             now = env.now
             boundary = now - m.LAG_S  # exactly the ``until`` of this tick's drain
-            piece = m.arrivals._tracked(0, 0, boundary + offset, int(now // 86400) + 1)
-            p = piece.tracked[0]
+            p = piece = m.arrivals._tracked(0, 0, boundary + offset, int(now // 86400) + 1)
             # on the boundary (twice), just inside it, a tick ahead, and behind the
             # previous boundary (the pump clamps it to its clock: ``late_pushes``)
             for at in (boundary, boundary, boundary - 1, boundary + PUMP_S,
