@@ -5,7 +5,7 @@ distributions their times are drawn from. ``scenarios.schema`` builds the whole
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -74,7 +74,9 @@ class Region(_Model):
     state: str = Field(min_length=2, max_length=2)  # two-letter state
     zip: str = Field(pattern=r"^[0-9]{5}$")  # eventZIP of its scans
     zone: str  # IANA time zone, e.g. America/Denver
-    area_codes: list[str] = Field(min_length=1)  # area codes of its recipients' phones
+    # Area codes of its recipients' phones (three digits, the first 2-9); each belongs to
+    # one region: a phone number names one person, in one place.
+    area_codes: list[Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$")]] = Field(min_length=1)
     origin_share: float = Field(ge=0)  # relative share of acceptances
     destination_share: float = Field(ge=0)  # relative share of deliveries
 
@@ -174,6 +176,12 @@ class Network(_Model):
         names = [r.name for r in self.regions]
         if len(set(names)) != len(names):
             raise ValueError("region names must be unique")
+        owner: dict[str, str] = {}
+        for region in self.regions:
+            for code in region.area_codes:
+                if owner.setdefault(code, region.name) != region.name:
+                    raise ValueError(f"area code {code} is listed for regions {owner[code]!r} "
+                                     f"and {region.name!r}: each belongs to one region")
         have = {(f.region, f.kind) for f in self.facilities}
         for f in self.facilities:
             if f.region not in names:

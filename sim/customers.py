@@ -38,6 +38,7 @@ import numpy as np
 from engine.inputs import SmsIn, Subscribe
 from engine.localclock import hour_and_weekday
 from sim.dists import EPOCH_ORDINAL, Sampler, categorical, local_epoch, zone
+from sim.people import OPTED_OUT, QUIET, People
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -45,22 +46,6 @@ if TYPE_CHECKING:
 
 CHANNELS = ("checkout", "tracking_page", "text")
 LATE_CHECK_H = 20.0
-
-
-class Customer:
-    """One person by phone number."""
-
-    __slots__ = ("max24", "opted_out", "phone", "quiet", "recent", "region", "texts", "zone")
-
-    def __init__(self, phone: str, region: int, zone_name: str) -> None:
-        self.phone = phone
-        self.region = region
-        self.zone = zone_name
-        self.recent: list[float] = []  # a few; an empty deque costs 10x a list
-        self.max24 = 0
-        self.texts = 0
-        self.opted_out = False
-        self.quiet = False
 
 
 class Customers:
@@ -81,8 +66,7 @@ class Customers:
         self._option = categorical(self.option_p, self.rng)
         self.reaction = Sampler(self.spec.reaction_s, self.rng)
         self.care_delay = Sampler(self.spec.care_delay_h, self.rng, 3600.0)
-        self.by_phone: dict[str, Customer] = {}
-        self.pool: list[int] = []
+        self.people = People(model.regions, [1] * len(model.regions))  # sized by size_pools
         self.opt_outs = 0
         self.opt_outs_by_hour = [0] * model.hours
         self.status_questions = 0
@@ -106,23 +90,13 @@ class Customers:
         m = self.model
         shares = np.array([r.destination_share for r in m.regions], dtype=float)
         shares /= shares.sum()
-        self.pool = [max(1, min(7_000_000, int(expected_followed * s
-                                               / self.spec.parcels_per_recipient)))
-                     for s in shares]
-
-    def _person(self, region: int) -> Customer:
-        i = int(self.rng.integers(self.pool[region]))
-        r = self.model.regions[region]
-        phone = f"+1{r.area_codes[i % len(r.area_codes)]}{2_000_000 + i:07d}"
-        c = self.by_phone.get(phone)
-        if c is None:
-            c = self.by_phone[phone] = Customer(phone, region, r.zone)
-        return c
+        self.people = People(m.regions, [
+            max(1, min(7_000_000, int(expected_followed * s / self.spec.parcels_per_recipient)))
+            for s in shares])
 
     def follow(self, p: Tracked, label_at: float, accept_at: float) -> None:
         m = self.model
-        c = self._person(p.dest)
-        p.customer = c
+        phone = self.people.meet(p.dest, int(self.rng.integers(self.people.pool[p.dest])))
         rng = self.rng
         channel = CHANNELS[self._channel()]
         option = self.option_names[self._option()]
@@ -130,21 +104,21 @@ class Customers:
         zip_code = m.regions[p.dest].zip
         if channel == "checkout":
             t = int(label_at) + 1
-            m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=c.phone,
+            m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=phone,
                                       channel="checkout", options=(option,),
                                       merchant="Northwind Tea", destination_zip=zip_code))
             return
         t = int(accept_at + rng.exponential(6 * 3600))
         if channel == "text":
-            m.push_input(t, SmsIn(at=t, sender=c.phone, body=p.tn))
+            m.push_input(t, SmsIn(at=t, sender=phone, body=p.tn))
             self.inbound += 1
             return
-        m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=c.phone,
+        m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=phone,
                                   channel="tracking_page", options=(option,),
                                   destination_zip=zip_code))
         if rng.random() < self.spec.confirm_yes:
             t2 = t + 1 + int(self.reaction())
-            m.push_input(t2, SmsIn(at=t2, sender=c.phone, body="YES"))
+            m.push_input(t2, SmsIn(at=t2, sender=phone, body="YES"))
             self.inbound += 1
 
     def late_check_at(self, p: Tracked) -> int:
@@ -179,42 +153,38 @@ class Customers:
 
     def on_handset(self, at: float, to: str, p: Tracked | None, notification: bool) -> None:
         """A text reached a phone: count it, maybe tire of it, maybe ask."""
-        c = self.by_phone.get(to)
-        if c is None:
+        people = self.people
+        c = people.slot(to)
+        if c < 0:
             return
-        c.texts += 1
+        people.texts[c] += 1
         if not notification:
             # An answer to the person's own text is not fatigue: it neither counts
             # towards their texts in 24 h nor tires them (texts_per_recipient_24h_*).
             return
-        recent = c.recent
-        recent.append(at)
-        horizon = at - 86400
-        while recent[0] <= horizon:
-            del recent[0]
-        n24 = len(recent)
-        if n24 > c.max24:
-            c.max24 = n24
-        if c.opted_out:
+        n24 = people.notified(c, at)
+        state = people.state[c]
+        if state & OPTED_OUT:
             return
         w = 1.0
-        if self.f_weekend != 1.0 and hour_and_weekday(int(at), zone(c.zone))[1] >= 5:
+        if self.f_weekend != 1.0 and hour_and_weekday(
+                int(at), zone(self.model.regions[people.region(c)].zone))[1] >= 5:
             w = self.f_weekend
         hazard = self.f_base * math.exp(self.f_slope * max(0, n24 - self.f_free)) * w
         if self.fatigue_rng.random() < 1.0 - math.exp(-hazard):
-            c.opted_out = True
+            people.state[c] = state | OPTED_OUT
             self.opt_outs += 1
             t = int(at + self.reaction()) + 1
             h = int((t - self.model.t_begin) // 3600)
             if 0 <= h < len(self.opt_outs_by_hour):
                 self.opt_outs_by_hour[h] += 1
-            self.model.push_input(t, SmsIn(at=t, sender=c.phone, body="STOP"))
+            self.model.push_input(t, SmsIn(at=t, sender=to, body="STOP"))
             self.inbound += 1
             return
         if self.reply_any > 0:
-            self._reply(at, c, p)
+            self._reply(at, c, to, p)
 
-    def _reply(self, at: float, c: Customer, p: Tracked | None) -> None:
+    def _reply(self, at: float, c: int, to: str, p: Tracked | None) -> None:
         """Maybe text back: a status question, HELP or QUIET (one draw decides which).
 
         Replies draw from their own stream, so how many texts a policy sends does not
@@ -234,12 +204,12 @@ class Customers:
         elif u < spec.status_question + spec.help_request:
             body = "HELP"
             self.help_requests += 1
-        elif not c.quiet:
+        elif not self.people.state[c] & QUIET:
             body = "QUIET"
-            c.quiet = True
+            self.people.state[c] |= QUIET
             self.quiet_requests += 1
         else:
             return
         t = int(at + self.reply_reaction()) + 1
-        self.model.push_input(t, SmsIn(at=t, sender=c.phone, body=body))
+        self.model.push_input(t, SmsIn(at=t, sender=to, body=body))
         self.inbound += 1

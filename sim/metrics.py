@@ -163,7 +163,7 @@ class Metrics:
 
     def distributions(self) -> dict[str, Any]:
         _, samples = self.latency_summary()
-        per = Counter(c.max24 for c in self.model.customers.by_phone.values() if c.max24)
+        per = Counter(self.model.customers.people.max24_values())
         total = Counter(self.model.tally.per_recipient.values())
         return {
             "latency_s": samples,
@@ -176,7 +176,7 @@ class Metrics:
         }
 
     def recipients_24h(self) -> dict[str, float]:
-        maxes = [c.max24 for c in self.model.customers.by_phone.values() if c.max24]
+        maxes = self.model.customers.people.max24_values()
         n = len(maxes)
         return {
             "texts_per_recipient_24h_max_mean": _r(sum(maxes) / n) if n else 0.0,

@@ -44,7 +44,6 @@ class Tracked:
     __slots__ = (
         "accepted_at",
         "arrived_at",
-        "customer",
         "delivered_at",
         "dest",
         "errors",
@@ -69,7 +68,6 @@ class Tracked:
         self.accepted_at = accepted_at
         self.arrived_at = accepted_at  # at the facility it is in (as a load)
         self.eta_day = eta_day
-        self.customer: object | None = None
         self.delivered_at: float | None = None
         self.returned = False
         self.exception = False

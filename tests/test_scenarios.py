@@ -44,6 +44,12 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
     ('transit_h = { kind = "lognormal", median = 1.0, sigma = 0.3 }',
      'transit_h = { kind = "lognormal", median = 1.0 }',
      "network.legs.acceptance_to_rpdc.transit_h", "needs 'sigma'"),
+    ('area_codes = ["505"]', 'area_codes = ["505", "720"]', "network",
+     "area code 720 is listed for regions"),
+    ('area_codes = ["505"]', 'area_codes = ["50"]', "network.regions.2.area_codes.0",
+     "should match pattern"),
+    ('area_codes = ["505"]', 'area_codes = ["105"]', "network.regions.2.area_codes.0",
+     "should match pattern"),
 ])
 def test_errors_name_file_and_field(tmp_path: Path, old: str, new: str, field: str,
                                     words: str) -> None:

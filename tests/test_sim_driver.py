@@ -12,7 +12,6 @@ from engine.inputs import Receipt, SmsIn
 from engine.outputs import Sms
 from research.sweep import run_point
 from scenarios.schema import ScenarioError, load, parse
-from sim.customers import Customer
 from sim.model import Model
 from sim.network import Tracked
 from sim.run import run_scenario
@@ -76,8 +75,8 @@ def test_anyone_may_ask_when_whatever_their_options(option: str) -> None:
     m = tiny(status_question=1.0, help_request=0.0, quiet_request=0.0,
              fatigue={"base": 0.0})
     p = parcel(m, option)
-    m.customers.by_phone[PHONE] = Customer(PHONE, 0, "America/Denver")
-    m.customers.on_handset(2_000.0, PHONE, p, True)
+    phone = m.customers.people.meet(0, 0)
+    m.customers.on_handset(2_000.0, phone, p, True)
     asked = [x for x in queued(m) if isinstance(x, SmsIn)]
     assert [x.body for x in asked] == [f"{p.tn} WHEN"]
     assert m.customers.status_questions == 1 and m.customers.inbound == 1
@@ -86,16 +85,16 @@ def test_anyone_may_ask_when_whatever_their_options(option: str) -> None:
 def test_help_and_quiet_replies() -> None:
     m = tiny(status_question=0.0, help_request=1.0, quiet_request=0.0, fatigue={"base": 0.0})
     p = parcel(m)
-    m.customers.by_phone[PHONE] = Customer(PHONE, 0, "America/Denver")
-    m.customers.on_handset(2_000.0, PHONE, p, True)
-    m.customers.on_handset(3_000.0, PHONE, p, False)  # replies answer notifications only
+    phone = m.customers.people.meet(0, 0)
+    m.customers.on_handset(2_000.0, phone, p, True)
+    m.customers.on_handset(3_000.0, phone, p, False)  # replies answer notifications only
     assert [x.body for x in queued(m) if isinstance(x, SmsIn)] == ["HELP"]
 
     m = tiny(status_question=0.0, help_request=0.0, quiet_request=1.0, fatigue={"base": 0.0})
     p = parcel(m)
-    m.customers.by_phone[PHONE] = Customer(PHONE, 0, "America/Denver")
+    phone = m.customers.people.meet(0, 0)
     for t in (2_000.0, 3_000.0):
-        m.customers.on_handset(t, PHONE, p, True)
+        m.customers.on_handset(t, phone, p, True)
     assert [x.body for x in queued(m) if isinstance(x, SmsIn)] == ["QUIET"]  # once a person
     assert m.customers.quiet_requests == 1
 

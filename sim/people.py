@@ -1,0 +1,112 @@
+"""The people parcels are for, by number: a few numbers each, not an object.
+
+Region r's recipients are a pool of ``pool[r]`` people (``Customers.size_pools``);
+its i-th person has the phone ``+1 AAA NNNNNNN`` with the area code
+``area_codes[i % len(area_codes)]`` and the number ``2,000,000 + i``. An area code
+belongs to one region (the scenario checks), so a phone number names one person
+and the person's slot is found from the number alone.
+
+What the model remembers of a person is kept in flat arrays indexed by slot
+(regions one after another): whether they were ever drawn, the texts that reached
+them, the most notifications in any 24 hours, whether they opted out or asked
+QUIET; and, for those sent a notification in the last day, its times. A fortnight
+at national volume meets about ten million people: as objects (~300 bytes each,
+with their phone string and dict slot) that was 3 GB growing with the horizon, as
+arrays 9 bytes a person.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from itertools import accumulate
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from scenarios.network import Region
+
+KNOWN: Final = 1      # drawn for a parcel at least once
+OPTED_OUT: Final = 2  # texted STOP (fatigue)
+QUIET: Final = 4      # texted QUIET
+FIRST_NUMBER: Final = 2_000_000
+DAY: Final = 86_400
+
+
+class People:
+    """Every recipient of a run, by slot."""
+
+    def __init__(self, regions: Sequence[Region], pool: Sequence[int]) -> None:
+        if not all(0 < n <= 10_000_000 - FIRST_NUMBER for n in pool):
+            raise ValueError("a region's pool of recipients must hold 1 to 8,000,000 people")
+        self.pool = list(pool)
+        self._areas = [list(r.area_codes) for r in regions]
+        self._region_of_area = {a: k for k, codes in enumerate(self._areas) for a in codes}
+        starts = list(accumulate(self.pool, initial=0))
+        self._offset = starts[:-1]
+        n = starts[-1]
+        self.texts = array("I", bytes(4 * n))  # texts that reached them (answers too)
+        self.max24 = array("I", bytes(4 * n))  # most notifications in any 24 hours
+        self.state = bytearray(n)              # KNOWN | OPTED_OUT | QUIET
+        # Times of the notifications of the last day, for those texted lately (``prune``).
+        self.recent: dict[int, list[float]] = {}
+        self._next_prune = 0.0
+
+    def meet(self, region: int, i: int) -> str:
+        """The ``i``-th person of ``region``, now known: their phone number."""
+        self.state[self._offset[region] + i] |= KNOWN
+        codes = self._areas[region]
+        return f"+1{codes[i % len(codes)]}{FIRST_NUMBER + i:07d}"
+
+    def slot(self, phone: str) -> int:
+        """The slot of the known person with this number (E.164), or -1."""
+        region = self._region_of_area.get(phone[2:5])
+        if region is None or len(phone) != 12 or not phone.startswith("+1"):
+            return -1
+        number = phone[5:]
+        if not number.isdigit():
+            return -1
+        i = int(number) - FIRST_NUMBER
+        codes = self._areas[region]
+        if not 0 <= i < self.pool[region] or codes[i % len(codes)] != phone[2:5]:
+            return -1
+        s = self._offset[region] + i
+        return s if self.state[s] & KNOWN else -1
+
+    def region(self, slot: int) -> int:
+        return bisect_right(self._offset, slot) - 1
+
+    def notified(self, slot: int, at: float) -> int:
+        """A notification reached the person at ``at``: how many in the last 24 hours,
+        this one included (and the most so far is updated)."""
+        recent = self.recent.get(slot)
+        if recent is None:
+            recent = self.recent[slot] = [at]
+        else:
+            recent.append(at)
+            horizon = at - DAY
+            while recent[0] <= horizon:
+                del recent[0]
+        n24 = len(recent)
+        if n24 > self.max24[slot]:
+            self.max24[slot] = n24
+        return n24
+
+    def prune(self, now: float) -> None:
+        """Once a day (called hourly): let go of the times of those not notified in the
+        day before ``now``; their next notification would drop them all anyway (exact)."""
+        if now < self._next_prune:
+            return
+        self._next_prune = now + DAY
+        horizon = now - DAY
+        stale = [s for s, times in self.recent.items() if times[-1] <= horizon]
+        for s in stale:
+            del self.recent[s]
+
+    def max24_values(self) -> list[int]:
+        """The most notifications in 24 hours of everyone notified at least once."""
+        values = np.frombuffer(self.max24, dtype=np.uint32)
+        return values[values > 0].tolist()  # type: ignore[no-any-return]
