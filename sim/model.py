@@ -56,6 +56,7 @@ class MessageSink(Protocol):
 
 
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
+LABELLED, ACCEPTED = 4, 5  # a followed parcel's "GX" / "03" scan, built when due
 PUMP_S = 60
 DEFAULT_RETENTION = RetentionConfig()
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
@@ -187,6 +188,13 @@ class Model(PumpQueue):
         note_scan(p, scan, error)
         self.push_input(scan.at, scan)
 
+    def push_created(self, p: Tracked, label_at: int, accept_at: int) -> None:
+        """``p``'s label and acceptance scans (``ScanFeed.created``): queued as the parcel,
+        built by the pump when due, the same ``Scan``s in the same order as if pushed now."""
+        p.scans += 2
+        self._push(label_at, LABELLED, p)
+        self._push(accept_at, ACCEPTED, p)
+
     def push_gateway(self, at: float, msg: Sms | Reply, attempt: int, first_at: float) -> None:
         self._push(at, GATEWAY, (msg, attempt, first_at))
 
@@ -235,8 +243,10 @@ class Model(PumpQueue):
             while at >= self._gw_sample:  # the gateway's queue on each hour boundary
                 self.metrics.gateway_queue_sample(self._gw_sample)
                 self._gw_sample += 3600
-            if kind == INPUT:
-                if type(payload) is Wake:
+            if kind == INPUT or kind >= LABELLED:
+                if kind != INPUT:
+                    payload = self.scans.built(payload, kind == ACCEPTED, int(at))
+                elif type(payload) is Wake:
                     self._wakes.discard(payload.at)
                 if trace is not None:
                     trace.write(orjson.dumps(from_input(payload)) + b"\n")

@@ -184,6 +184,11 @@ class NetworkSide(Model):
     def push_scan(self, p: Tracked, scan: Scan, error: bool) -> None:
         self.ops.append((SCAN, scan, error))
 
+    def push_created(self, p: Tracked, label_at: int, accept_at: int) -> None:
+        # Built now and shipped as scans; the messaging side queues them as any scan.
+        self.push_scan(p, self.scans.built(p, False, label_at), False)
+        self.push_scan(p, self.scans.built(p, True, accept_at), False)
+
     def late_check(self, p: Tracked) -> None:
         self.ops.append((LATE_CHECK, p.tn))
 

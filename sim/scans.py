@@ -56,9 +56,20 @@ class ScanFeed:
         self.model.push_scan(p, scan, error)
 
     def created(self, p: Tracked, label_at: float, accept_at: float) -> None:
+        """The label ("GX") and acceptance ("03") scans, at the origin. A parcel is made
+        a day ahead (``sim.volume.LEAD_S``), so the model queues the parcel itself and
+        builds these two when they are due (``built``): a national day has millions
+        waiting, and a ``Scan`` each was ~150 bytes held for hours."""
+        self.count += 2
+        self.model.push_created(p, int(label_at), int(accept_at))
+
+    def built(self, p: Tracked, accepted: bool, t: int) -> Scan:
+        """The label or acceptance scan of ``p`` at ``t``, as ``emit`` would have built it."""
         region = self.model.regions[p.origin]
-        self.emit(p, "GX", label_at, region)
-        self.emit(p, "03", accept_at, region, eta=p.eta_day)
+        return Scan(at=t, tracking_number=p.tn, event_code="03" if accepted else "GX",
+                    offset_min=offset_min(t, region.zone), city=region.city,
+                    state=region.state, zip=region.zip,
+                    expected_delivery=p.eta_day if accepted else None)
 
     def departed(self, parcels: Sequence[Tracked], code: str, at: float, fac: SortFacility) -> None:
         region = self.model.regions[fac.region]
