@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from engine import phones, templates
+from engine import templates
 from engine.errors import InvalidInput
 from engine.inbound import OPTION_BITS, Inbound, option_names
 from engine.inputs import Input, Receipt, Scan, SmsIn, Subscribe, Wake
@@ -144,13 +144,13 @@ class Engine(Retention, Inbound, Release):
     def _check(self, inp: Input) -> None:
         """Raise InvalidInput for what a handler would refuse, changing nothing."""
         if type(inp) is Subscribe:
-            phones.normalise(inp.phone)
+            self._e164(inp.phone)
             zip_code = inp.destination_zip
             if zip_code is not None and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
                 raise InvalidInput(f"destinationZIP {zip_code!r} is not a ZIP code",
                                    field="destinationZIP")
         elif type(inp) is SmsIn:
-            phones.normalise(inp.sender, field="from")
+            self._e164(inp.sender, field="from")
 
     @property
     def next_wake(self) -> int | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from engine import codes, phones, templates
+from engine import codes, templates
 from engine.geo import locate
 from engine.inputs import SmsIn, Subscribe
 from engine.keywords import Command, parse
@@ -76,7 +76,7 @@ class Inbound(EngineState):
         return sub, parcel
 
     def _on_subscribe(self, s: Subscribe, out: list[Output]) -> None:
-        e164 = phones.normalise(s.phone)  # checked in handle(); a memo hit here
+        e164 = self._e164(s.phone)  # checked in handle()
         zip_code = s.destination_zip
         options = 0
         for option in s.options:
@@ -141,7 +141,7 @@ class Inbound(EngineState):
 
     # -------------------------------------------------------------- inbound
     def _on_sms_in(self, m: SmsIn, out: list[Output]) -> None:
-        e164 = phones.normalise(m.sender, field="from")
+        e164 = self._e164(m.sender, field="from")
         sid = m.message_sid
         if sid:
             if sid in self._sids:

@@ -13,7 +13,7 @@ import hashlib
 from itertools import islice
 from typing import Any, Final
 
-from engine import templates
+from engine import phones, templates
 from engine.gsm import encode_info
 from engine.outputs import Output, Reply, Sms
 from engine.policies import Policy
@@ -60,6 +60,15 @@ class EngineState:
     def _phone(self, e164: str) -> Phone:
         """The phone, created if new (``engine.retention.Retention._phone``)."""
         raise NotImplementedError
+
+    def _e164(self, raw: str, field: str = "phone") -> str:
+        """``phones.normalise(raw)``; a number the engine already holds is its own E.164
+        (every key was made by ``normalise``, which gives it back unchanged), so it is
+        not parsed again. A national day meets millions of numbers, more than the
+        module's memo keeps, and most of them come back while their parcel lives."""
+        if type(raw) is str and raw in self.phones:
+            return raw
+        return phones.normalise(raw, field=field)
 
     # ---------------------------------------------------------- direct texts
     def _text(self, phone: Phone, tn: str | None, body: str, cause: str, out: list[Output],

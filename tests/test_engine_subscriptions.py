@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import phones
+from engine.core import Engine
 from engine.errors import InvalidInput
 from engine.inputs import SmsIn
 from engine.outputs import Output, Reply, Sms, Suppressed
@@ -388,3 +389,25 @@ def test_subscription_lists_from_an_older_snapshot_still_work() -> None:
     assert per_parcel == [1, 2]  # TN: Miami only; TN2: Denver and Miami
     assert sorted((n.to, n.tracking_number) for n in notices(out)) == sorted(
         [(MIAMI, TN), (DENVER, TN2), (MIAMI, TN2)])
+
+
+def test_a_number_the_engine_holds_is_not_parsed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every phone the engine holds was made by ``normalise``, which gives an E.164
+    number back unchanged: such a number is used as it is; others are parsed."""
+    parsed: list[str] = []
+    real = phones.normalise
+
+    def counting(raw: str, *, field: str = "phone") -> str:
+        parsed.append(raw)
+        return real(raw, field=field)
+
+    inputs = [sub("2026-12-14T09:00"), sms_in("2026-12-14T09:05", "WHEN"),
+              sub("2026-12-14T09:06", tn=TN2), sub("2026-12-14T09:07", phone=MIAMI),
+              sms_in("2026-12-14T09:08", "STOP", phone=MIAMI), scan("2026-12-14T11:00", "03")]
+    with monkeypatch.context() as m:  # every number parsed, as before the shortcut
+        m.setattr(Engine, "_e164", lambda _self, raw, field="phone": real(raw, field=field))
+        every_time = engine().handle_all(inputs)
+    monkeypatch.setattr(phones, "normalise", counting)
+    assert engine().handle_all(inputs) == every_time
+    assert parsed == [DENVER, DENVER, MIAMI, MIAMI]  # each new number: the check, the handler
+    assert real(DENVER) == DENVER and real(MIAMI) == MIAMI
