@@ -37,7 +37,7 @@ from scenarios.schema import Scenario
 from sim.care import CareCentre
 from sim.customers import LATE_CHECK_H, Customers
 from sim.dists import EPOCH_ORDINAL, Calendar, epoch_day, local_date, local_epoch, streams
-from sim.followed import FollowedParcels
+from sim.followed import FollowedParcels, grace_days
 from sim.gateway import Gateway
 from sim.lastmile import LastMile
 from sim.metrics import Metrics
@@ -108,7 +108,7 @@ class Model(PumpQueue):
         self.customers = Customers(self)
         self.gateway = Gateway(self)
         self.care = CareCentre(self)
-        self.followed = FollowedParcels()
+        self.followed = FollowedParcels(grace_days(self.scenario.gateway.validity_s))
         self.by_tn = self.followed.live  # followed parcels in flight, by tracking number
         self._init_queue(self.t_begin - LEAD_S)
         self._wakes: set[int] = set()
@@ -290,7 +290,8 @@ class Model(PumpQueue):
         t = math.ceil(at)
         self.push_input(t, Receipt(at=t, message_id=msg.message_id, status="delivered"))
         notification = type(msg) is Sms
-        p = self.followed.get(msg.tracking_number) if msg.tracking_number else None
+        # Only a notification marks its parcel; a reply (to a late YES, say) needs none.
+        p = self.followed.get(msg.tracking_number) if notification and msg.tracking_number else None
         # The engine says which scan a text tells of (``Sms.event_at``): exact even when a
         # held text is released after a later scan with the same code.
         scan_at = msg.event_at if type(msg) is Sms else None

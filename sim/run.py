@@ -30,7 +30,6 @@ from typing import Any
 import orjson
 
 from scenarios.schema import Scenario, parse
-from sim.followed import GRACE_DAYS
 from sim.messagelog import NAME as MESSAGES
 from sim.messagelog import MessageLog
 from sim.metrics import _r
@@ -143,9 +142,9 @@ def diagnostics(m: Model, s: dict[str, Any]) -> list[str]:
                      "arrival rate; Little's law with L on a time grid, over the window")
         for st in stations:
             lines.extend(st.diagnostics(s))
-    lines.append(f"Followed parcels folded into counts {GRACE_DAYS} days after they closed "
-                 f"(sim.followed); texts about a parcel reaching a handset after its fold: "
-                 f"{m.followed.texts_after_fold}")
+    lines.append(f"Followed parcels folded into counts {m.followed.grace_days} days after they "
+                 f"closed (sim.followed); notifications about a parcel reaching a handset after "
+                 f"its fold: {m.followed.texts_after_fold}")
     if m.scenario.calibration:
         lines.append("Calibration (scenario targets; sources in docs/facts.md)")
         for key, target in sorted(m.scenario.calibration.items()):

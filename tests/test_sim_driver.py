@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from engine.inputs import Receipt, SmsIn
-from engine.outputs import Sms
+from engine.outputs import Reply, Sms
 from research.sweep import run_point
 from scenarios.schema import ScenarioError, load, parse
 from sim.model import Model
@@ -143,3 +143,32 @@ def test_run_point_is_run_scenario(tiny_run: tuple[dict[str, Any], dict[str, Any
 def test_run_scenario_takes_policies() -> None:
     s, _ = run_scenario(load("tiny"), 3, policies=("every_scan",), days=0.5)
     assert s["policies"] == "every_scan"
+
+
+def test_a_parcel_is_folded_at_the_utc_midnight_its_grace_after_it_closed() -> None:
+    from sim.followed import FollowedParcels, grace_days
+
+    assert grace_days(4 * 3600) == 2 and grace_days(86_400) == 3
+    f = FollowedParcels(grace_days=2)
+    p = Tracked(7, 0, 0, 0.0, 0)
+    f.add(p)
+    p.delivered_at = 5 * 86_400 + 80_000.0  # late on UTC day 5
+    f.closed(p, p.delivered_at)
+    f.retire(8 * 86_400 - 1)
+    assert p.tn in f.live  # still in day 7
+    f.retire(8 * 86_400)
+    assert p.tn not in f.live and f.delivered == 1
+
+
+def test_only_a_notification_needs_its_parcel_after_the_fold() -> None:
+    m = tiny()
+    phone = m.customers.people.meet(0, 0)
+    gone = Tracked(1, 0, 0, m.t_begin, 0).tn  # never followed here: as if folded
+    reply = Reply(at=1_000, to=phone, body="x", message_id="r1", tracking_number=gone,
+                  encoding="GSM-7", segments=1, cause="reply:YES")
+    m._handset(1_010.0, reply, 1_000.0)
+    assert m.followed.texts_after_fold == 0  # an answer to a YES needs no parcel
+    note = Sms(at=1_000, to=phone, body="x", message_id="n1", tracking_number=gone,
+               encoding="GSM-7", segments=1, cause="scan:01", event_at=900)
+    m._handset(1_010.0, note, 1_000.0)
+    assert m.followed.texts_after_fold == 1
