@@ -168,7 +168,7 @@ class Customers:
             return
         w = 1.0
         if self.f_weekend != 1.0 and hour_and_weekday(
-                int(at), zone(self.model.regions[people.region(c)].zone))[1] >= 5:
+                int(at), zone(self.model.regions[people.region_of[c]].zone))[1] >= 5:
             w = self.f_weekend
         hazard = self.f_base * math.exp(self.f_slope * max(0, n24 - self.f_free)) * w
         if self.fatigue_rng.random() < 1.0 - math.exp(-hazard):
