@@ -36,15 +36,17 @@ if TYPE_CHECKING:
 WALL_S_PER_SIM_DAY = 0.5
 WALL_S_PER_PARCEL = 30e-6
 WALL_S_PER_FOLLOWED = 260e-6
-# Memory: the interpreter, model and report, plus what is in flight at the peak (about
-# three days of acceptances travel at once, and a surge piles up backlog: five days'
-# worth); followed parcels cost most. Fitted to this code's holiday_peak runs (peak RSS):
-# --days 1 --scale 1 2,370 MB (estimate 2,566), --scale 0.02 521 MB (510), the shipped
-# scenario with its counterfactual 306 MB (318).
-RSS_BASE_MB = 270.0
+# Memory: the interpreter, model and report, plus what is held at the peak: the parcels
+# made a day ahead, those travelling (about three days of acceptances), the surge's
+# backlog, and the closed ones kept for a while (the model 2 days, the engine 3), about
+# eight days' worth in a long run; followed parcels cost most. Fitted to this code's
+# holiday_peak runs (peak RSS): --scale 0.1 --days 1 382 MB (estimate 386), --scale 0.1
+# 1,688 MB (1,721), --scale 0.02 482 MB (504), the shipped scenario with its
+# counterfactual 291 MB (261).
+RSS_BASE_MB = 200.0
 RSS_MB_PER_PARCEL_IN_FLIGHT = 2.0e-6
-RSS_MB_PER_FOLLOWED_IN_FLIGHT = 2.2e-3
-IN_FLIGHT_DAYS = 5.0
+RSS_MB_PER_FOLLOWED_IN_FLIGHT = 1.77e-3
+IN_FLIGHT_DAYS = 7.85
 WARN_S = 15 * 60
 FIT_S = 5 * 60
 
