@@ -152,15 +152,14 @@ class Customers:
             self.model.care.contact(at + self.care_delay())
 
     def on_handset(self, at: float, to: str, p: Tracked | None, notification: bool) -> None:
-        """A text reached a phone: count it, maybe tire of it, maybe ask."""
-        people = self.people
-        c = people.slot(to)
-        if c < 0:
-            return
-        people.texts[c] += 1
+        """A notification reached a phone: count it, maybe tire of it, maybe ask."""
         if not notification:
             # An answer to the person's own text is not fatigue: it neither counts
             # towards their texts in 24 h nor tires them (texts_per_recipient_24h_*).
+            return
+        people = self.people
+        c = people.slot(to)
+        if c < 0:
             return
         n24 = people.notified(c, at)
         state = people.state[c]

@@ -7,12 +7,12 @@ belongs to one region (the scenario checks), so a phone number names one person
 and the person's slot is found from the number alone.
 
 What the model remembers of a person is kept in flat arrays indexed by slot
-(regions one after another): whether they were ever drawn, the texts that reached
-them, the most notifications in any 24 hours, whether they opted out or asked
-QUIET; and, for those sent a notification in the last day, its times. A fortnight
+(regions one after another): whether they were ever drawn, the most notifications
+in any 24 hours, whether they opted out or asked QUIET, their region; and, for those
+sent a notification in the last day, its times. A fortnight
 at national volume meets about ten million people: as objects (~300 bytes each,
 with their phone string and dict slot) that was 3 GB growing with the horizon, as
-arrays 11 bytes a person.
+arrays 7 bytes a person.
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ class People:
         self.region_of = array("H")  # each slot's region
         for r, k in enumerate(self.pool):
             self.region_of.extend(array("H", [r]) * k)
-        self.texts = array("I", bytes(4 * n))  # texts that reached them (answers too)
-        self.max24 = array("I", bytes(4 * n))  # most notifications in any 24 hours
+        self.max24 = array("I", [0]) * n       # most notifications in any 24 hours
         self.state = bytearray(n)              # KNOWN | OPTED_OUT | QUIET
         # Times of the notifications of the last day, for those texted lately (``prune``).
         self.recent: dict[int, list[float]] = {}
@@ -110,5 +109,5 @@ class People:
 
     def max24_values(self) -> list[int]:
         """The most notifications in 24 hours of everyone notified at least once."""
-        values = np.frombuffer(self.max24, dtype=np.uint32)
+        values = np.frombuffer(self.max24, dtype=f"u{self.max24.itemsize}")
         return values[values > 0].tolist()  # type: ignore[no-any-return]
