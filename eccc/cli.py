@@ -231,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1, 1.0],
                     metavar="F", help="--national: shares of national volume (default "
                     "0.01 0.1 1: 1%%, 10%% and the full day of 28M parcels, which alone takes "
-                    "about 34 CPU minutes with its three warm days and about 5.6 GB; "
+                    "about 33 CPU minutes with its three warm days and about 5.6 GB; "
                     "--scales 0.01 0.05 0.1 is a 5-minute check)")
     bp.add_argument("--workers", type=int, default=1, choices=[1, 2],
                     help="--national: 2 also runs each day as `eccc run --workers 2` does "
