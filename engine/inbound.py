@@ -205,7 +205,7 @@ class Inbound(EngineState):
         tn = c.tracking_number or ""
         found = False
         parcel = self.parcels.get(tn)
-        for sub in list(phone.subs):
+        for sub in phone.subs:  # a tuple: dropping one below rebinds, never mutates it
             if sub.tracking_number == tn:
                 found = True
                 sub.active = False

@@ -66,7 +66,7 @@ class Customers:
         self._option = categorical(self.option_p, self.rng)
         self.reaction = Sampler(self.spec.reaction_s, self.rng)
         self.care_delay = Sampler(self.spec.care_delay_h, self.rng, 3600.0)
-        self.people = People(model.regions, [1] * len(model.regions))  # sized by size_pools
+        self.people: People  # made by size_pools, once the expected volume is known
         self.opt_outs = 0
         self.opt_outs_by_hour = [0] * model.hours
         self.status_questions = 0

@@ -85,7 +85,6 @@ class Tracked:
         object less per followed parcel in flight)."""
         return int(self.tn[4:])
 
-
     # As a load of one (see ``Piece``): no untracked parcels, itself followed.
     count: ClassVar[int] = 0
     size: ClassVar[int] = 1

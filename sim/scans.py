@@ -23,6 +23,15 @@ if TYPE_CHECKING:
     from sim.network import SortFacility, Tracked
 
 
+def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,
+          vague: bool = False) -> Scan:
+    """``p``'s scan ``code`` at ``t`` in ``region`` (no place wording when ``vague``)."""
+    return Scan(at=t, tracking_number=p.tn, event_code=code,
+                offset_min=offset_min(t, region.zone),
+                city="" if vague else region.city, state="" if vague else region.state,
+                zip="" if vague else region.zip, expected_delivery=eta)
+
+
 def note_scan(p: Tracked, scan: Scan, error: bool) -> None:
     """What a followed parcel remembers of its own scans (``Model.push_scan``)."""
     p.scans += 1
@@ -44,12 +53,8 @@ class ScanFeed:
 
     def emit(self, p: Tracked, code: str, at: float, region: Region, *, error: bool = False,
              eta: int | None = None, facility: bool = False) -> None:
-        t = int(at)
         vague = facility and self.q.vague_location > 0 and self.rng.random() < self.q.vague_location
-        scan = Scan(at=t, tracking_number=p.tn, event_code=code,
-                    offset_min=offset_min(t, region.zone),
-                    city="" if vague else region.city, state="" if vague else region.state,
-                    zip="" if vague else region.zip, expected_delivery=eta)
+        scan = _scan(p, code, int(at), region, eta, vague)
         self.count += 1
         if error:
             self.errors += 1
@@ -65,11 +70,8 @@ class ScanFeed:
 
     def built(self, p: Tracked, accepted: bool, t: int) -> Scan:
         """The label or acceptance scan of ``p`` at ``t``, as ``emit`` would have built it."""
-        region = self.model.regions[p.origin]
-        return Scan(at=t, tracking_number=p.tn, event_code="03" if accepted else "GX",
-                    offset_min=offset_min(t, region.zone), city=region.city,
-                    state=region.state, zip=region.zip,
-                    expected_delivery=p.eta_day if accepted else None)
+        return _scan(p, "03" if accepted else "GX", t, self.model.regions[p.origin],
+                     p.eta_day if accepted else None)
 
     def departed(self, parcels: Sequence[Tracked], code: str, at: float, fac: SortFacility) -> None:
         region = self.model.regions[fac.region]
