@@ -18,7 +18,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 import phonenumbers
@@ -217,10 +217,32 @@ def zone_for_phone(e164: str) -> str | None:
 def locate(e164: str, destination_zip: str | None) -> Place:
     """Combine ZIP and area code: ZIP wins for state/zone, either can make it strict,
     and both are kept as clues."""
-    zip_state = state_for_zip(destination_zip) if destination_zip is not None else None
-    zip_zone = zone_for_zip(destination_zip) if destination_zip is not None else None
-    phone_state = state_for_phone(e164)
-    phone_zone = zone_for_phone(e164)
+    zip_state, zip_zone = _zip_info(destination_zip) if destination_zip is not None \
+        else (None, None)
+    npa = e164[2:5] if _is_plain_nanp(e164) else _area_code(e164)
+    phone_state, phone_zone = _npa_info(npa) if npa is not None else (None, None)
+    return _place(phone_state, phone_zone, zip_state, zip_zone)
+
+
+def _is_plain_nanp(e164: str) -> bool:
+    """``e164`` is ``+1`` and ten ASCII digits with the area code and exchange starting
+    2-9 (what ``_NANP_RE`` matches, with no separators to strip): its area code is
+    ``e164[2:5]``."""
+    return (len(e164) == 12 and e164[:2] == "+1" and e164.isascii() and e164[2:].isdigit()
+            and e164[2] >= "2" and e164[5] >= "2")
+
+
+@lru_cache(maxsize=1 << 16)
+def _zip_info(destination_zip: str) -> tuple[str | None, str | None]:
+    """(state, zone) of a ZIP code, memoised (a run sees the same codes again and again;
+    bounded, since a shim can be sent any text)."""
+    return state_for_zip(destination_zip), zone_for_zip(destination_zip)
+
+
+@cache
+def _place(phone_state: str | None, phone_zone: str | None, zip_state: str | None,
+           zip_zone: str | None) -> Place:
+    """One shared (frozen) place per combination of clues: a few hundred at most."""
     zone = zip_zone or phone_zone or DEFAULT_ZONE
     strict = zip_state in STRICT_HOURS_STATES or phone_state in STRICT_HOURS_STATES
     return Place(state=zip_state or phone_state, zone=zone, strict_hours=strict,

@@ -47,9 +47,15 @@ def normalise(raw: str, *, field: str = "phone") -> str:
         number = _parsed(raw)
     except phonenumbers.NumberParseException as exc:
         raise InvalidInput(f"{field} {raw!r} is not a phone number ({exc})", field=field) from None
-    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)):
-    # the region is looked up once here (a third of a new number's cost), not twice.
-    region = phonenumbers.region_code_for_number(number)
+    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)),
+    # and region_code_for_number tries the +1 regions in order, the US first (no
+    # leading-digits rule): the first whose number patterns match. So a +1 number
+    # valid for the US is a US number, found with one pattern check instead of two
+    # (about a third of a new number's cost); any other goes the general way.
+    if number.country_code == 1 and phonenumbers.is_valid_number_for_region(number, "US"):
+        region: str | None = "US"
+    else:
+        region = phonenumbers.region_code_for_number(number)
     if region is None or not phonenumbers.is_valid_number_for_region(number, region):
         raise InvalidInput(f"{field} {raw!r} is not a valid phone number", field=field)
     if region not in SERVED_REGIONS:

@@ -316,6 +316,30 @@ def test_phone_validation_is_the_library_s(raw: str) -> None:
     assert got == want
 
 
+_NANP_EXAMPLES = sorted({
+    phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[1]
+    for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE,
+                 phonenumbers.PhoneNumberType.TOLL_FREE)
+    if (n := phonenumbers.example_number_for_type(region, kind)) is not None
+})
+
+
+@pytest.mark.parametrize("raw", _NANP_EXAMPLES)
+def test_the_region_of_a_plus_one_number_is_the_library_s(raw: str) -> None:
+    """A +1 number valid for the US is taken as a US number without asking for its region;
+    every other one is asked for: accepted or refused as region_code_for_number says,
+    and a refusal names that region."""
+    number = phonenumbers.parse(raw, "US")
+    region = phonenumbers.region_code_for_number(number)
+    assert phonenumbers.is_valid_number(number)
+    if region in phones.SERVED_REGIONS:
+        assert phones.normalise(raw) == raw
+    else:
+        with pytest.raises(InvalidInput, match=f"is in {region};"):
+            phones.normalise(raw)
+
+
 @settings(max_examples=500, deadline=None)
 @given(raw=st.one_of(st.from_regex(r"\+1[0-9]{10}", fullmatch=True),
                      st.from_regex(r"\+1[0-9]{9,11}", fullmatch=True),

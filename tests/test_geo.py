@@ -5,6 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import geo
 from engine.geo import (
@@ -224,3 +226,33 @@ def test_area_code_lookups_are_cached() -> None:
         locate("+13035559999", "80202")
     info = geo._npa_info.cache_info()
     assert info.misses == 1 and info.hits >= 5
+
+
+_PHONES = st.one_of(
+    st.from_regex(r"\+1[0-9]{10}", fullmatch=True),
+    st.from_regex(r"\+1[2-9][0-9]{2}[ .-]?[0-9]{3}[ .-]?[0-9]{4}", fullmatch=True),
+    st.text(alphabet="+1234567890٣ -", min_size=0, max_size=14),
+)
+_ZIPS = st.one_of(st.none(), st.from_regex(r"[0-9]{5}(-[0-9]{4})?", fullmatch=True),
+                  st.text(alphabet="0123456789- ", max_size=11))
+
+
+@settings(max_examples=600, deadline=None)
+@given(phone=_PHONES, destination_zip=_ZIPS)
+def test_locate_is_the_combination_of_its_two_clues(phone: str,
+                                                    destination_zip: str | None) -> None:
+    """``locate`` (memoised per ZIP, per area code and per combination) gives what the
+    ZIP's and the number's own answers combine to, for any text in either field."""
+    zip_state = geo.state_for_zip(destination_zip) if destination_zip is not None else None
+    zip_zone = geo.zone_for_zip(destination_zip) if destination_zip is not None else None
+    phone_state, phone_zone = geo.state_for_phone(phone), geo.zone_for_phone(phone)
+    want_strict = (zip_state in geo.STRICT_HOURS_STATES
+                   or phone_state in geo.STRICT_HOURS_STATES)
+    got = geo.locate(phone, destination_zip)
+    assert got.state == (zip_state or phone_state)
+    assert got.zone == (zip_zone or phone_zone or geo.DEFAULT_ZONE)
+    assert got.strict_hours == want_strict
+    assert [(c.by, c.state, c.zone) for c in got.clues] == (
+        [("area_code", phone_state, phone_zone)] * (phone_zone is not None)
+        + [("address", zip_state, zip_zone)] * (zip_zone is not None)
+        or [("default", phone_state or zip_state, geo.DEFAULT_ZONE)])
