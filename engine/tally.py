@@ -62,6 +62,9 @@ def _rank(n: int, q: float) -> int:
     return min(n - 1, max(0, rank - 1))
 
 
+_TEXTS = (Sms, Reply)
+
+
 class OutputTally:
     """Counts texts, segments, suppressions and holds as outputs stream by."""
 
@@ -80,7 +83,7 @@ class OutputTally:
 
     def add(self, outputs: Iterable[Output]) -> None:
         for o in outputs:
-            if isinstance(o, Sms | Reply):
+            if isinstance(o, _TEXTS):  # a tuple: ``Sms | Reply`` builds a union per call
                 if isinstance(o, Sms):
                     self.sms += 1
                 else:

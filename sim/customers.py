@@ -100,7 +100,6 @@ class Customers:
         rng = self.rng
         channel = CHANNELS[self._channel()]
         option = self.option_names[self._option()]
-        p.option = option if channel != "text" else "all"
         zip_code = m.regions[p.dest].zip
         if channel == "checkout":
             t = int(label_at) + 1

@@ -58,6 +58,8 @@ class MessageSink(Protocol):
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
 LABELLED, ACCEPTED = 4, 5  # a followed parcel's "GX" / "03" scan, built when due
 PUMP_S = 60
+_TEXTS = (Sms, Reply)  # isinstance tuples: ``Sms | Reply`` builds a union per call
+_RECORDED = (Suppressed, Held, Redacted)
 DEFAULT_RETENTION = RetentionConfig()
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
@@ -266,23 +268,20 @@ class Model(PumpQueue):
         self.tally.add(outs)
         log = self._log
         for o in outs:
-            t = type(o)
-            if t is Sms or t is Reply:
-                assert isinstance(o, Sms | Reply)
-                if t is Sms:
-                    assert isinstance(o, Sms)
+            if isinstance(o, _TEXTS):
+                if isinstance(o, Sms):
                     self.audit.note(self.engine, o)
                 self.metrics.text_decided(o.at, o.segments)
                 self.push_gateway(o.at, o, 0, o.at)
                 if log is not None:
                     log((o.at, mask(o.to), o.tracking_number or "", o.kind, o.cause, o.segments,
                          o.encoding, ""))
-            elif t is WakeAt:
+            elif isinstance(o, WakeAt):
                 if o.at not in self._wakes:
                     self._wakes.add(o.at)
                     self.push_input(o.at, Wake(at=o.at))
             elif log is not None:
-                assert isinstance(o, Suppressed | Held | Redacted)
+                assert isinstance(o, _RECORDED)
                 log((o.at, mask(o.to), o.tracking_number or "", o.kind, o.cause, 0, "",
                      o.reason))
 

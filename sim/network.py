@@ -53,7 +53,6 @@ class Tracked:
         "last_texted_at",
         "missing",
         "of_texted_at",
-        "option",
         "origin",
         "returned",
         "scans",
@@ -74,7 +73,6 @@ class Tracked:
         self.exception_texted = False
         self.of_texted_at: float | None = None
         self.last_texted_at: float | None = None
-        self.option = "all"
         self.missing = ""  # facility kind whose "10" scan is missing (scan error)
         self.errors: set[tuple[str, int]] | None = None  # (code, time) of erroneous scans
         self.scans = 0
