@@ -65,10 +65,35 @@ def _rank(n: int, q: float) -> int:
 _TEXTS = (Sms, Reply)
 
 
+class Recipients(Protocol):
+    """Where a tally keeps each recipient's number of texts."""
+
+    def count(self, to: str) -> None:
+        """One more text to ``to`` (E.164)."""
+
+    def totals(self) -> Iterable[int]:
+        """Each recipient's total, one per recipient texted, in any order."""
+
+
+class ByNumber:
+    """Texts per recipient by phone number: a dict entry per person texted."""
+
+    __slots__ = ("counts",)
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def count(self, to: str) -> None:
+        self.counts[to] += 1
+
+    def totals(self) -> Iterable[int]:
+        return self.counts.values()
+
+
 class OutputTally:
     """Counts texts, segments, suppressions and holds as outputs stream by."""
 
-    def __init__(self) -> None:
+    def __init__(self, recipients: Recipients | None = None) -> None:
         self.sms = 0
         self.replies = 0
         self.segments = 0
@@ -78,10 +103,12 @@ class OutputTally:
         self.redacted: Counter[str] = Counter()
         # Texts per recipient over the run: the texts_per_recipient_* metrics need each
         # person's total, so this grows with the people texted (the population), not with
-        # the horizon. (A per-parcel counter was kept here too; nothing read it.)
-        self.per_recipient: Counter[str] = Counter()
+        # the horizon. By number unless the driver knows its people better (the
+        # simulation counts by person in a flat array: 4 bytes a person, not ~100).
+        self.recipients: Recipients = recipients if recipients is not None else ByNumber()
 
     def add(self, outputs: Iterable[Output]) -> None:
+        count = self.recipients.count
         for o in outputs:
             if isinstance(o, _TEXTS):  # a tuple: ``Sms | Reply`` builds a union per call
                 if isinstance(o, Sms):
@@ -90,7 +117,7 @@ class OutputTally:
                     self.replies += 1
                 self.segments += o.segments
                 self.by_encoding[o.encoding] += 1
-                self.per_recipient[o.to] += 1
+                count(o.to)
             elif isinstance(o, Suppressed):
                 self.suppressed[o.reason] += 1
             elif isinstance(o, Held):
@@ -100,7 +127,7 @@ class OutputTally:
 
     def metrics(self) -> dict[str, Any]:
         """Flat metric names -> values, sorted by name (stable JSON)."""
-        per = sorted(self.per_recipient.values())
+        per = sorted(self.recipients.totals())
         m: dict[str, Any] = {
             "texts_total": self.sms + self.replies,
             "texts_notifications": self.sms,

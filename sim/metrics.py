@@ -164,7 +164,7 @@ class Metrics:
     def distributions(self) -> dict[str, Any]:
         _, samples = self.latency_summary()
         per = Counter(self.model.customers.people.max24_values())
-        total = Counter(self.model.tally.per_recipient.values())
+        total = Counter(self.model.tally.recipients.totals())
         return {
             "latency_s": samples,
             # the fixed-bin histograms behind the latency metrics (sim.latency): exact merges

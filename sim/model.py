@@ -96,7 +96,6 @@ class Model(PumpQueue):
         self.calendar = Calendar(scenario.start, last, net.delivery.sunday_delivery)
         self._faults()
         self.engine = Engine(EngineConfig(policies=self.policies, retention=retention))
-        self.tally = OutputTally()
         self.audit = Audit()  # the legal-risk audit (engine.audit), as `eccc replay --audit`
         self.trace = trace
         # Where message-log rows go: a sink (``sim.messagelog.MessageLog`` streams them to
@@ -122,6 +121,8 @@ class Model(PumpQueue):
         self.arrivals = Arrivals(self)
         self.customers.size_pools(self.arrivals.expected_per_day() * self.days
                                   * self.arrivals.p_follow)
+        # Texts per recipient counted by person (a flat array), not in a dict by number.
+        self.tally = OutputTally(self.customers.people)
 
     # ------------------------------------------------------------------ setup
     def _faults(self) -> None:

@@ -12,12 +12,14 @@ in any 24 hours, whether they opted out or asked QUIET, their region; and, for t
 sent a notification in the last day, its times. A fortnight
 at national volume meets about ten million people: as objects (~300 bytes each,
 with their phone string and dict slot) that was 3 GB growing with the horizon, as
-arrays 7 bytes a person.
+arrays 11 bytes a person (with the count of texts the engine decided for them,
+which the texts-per-recipient metrics need).
 """
 
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from itertools import accumulate
 from typing import TYPE_CHECKING, Final
 
@@ -54,6 +56,8 @@ class People:
             self.region_of.extend(array("H", [r]) * k)
         self.max24 = array("I", [0]) * n       # most notifications in any 24 hours
         self.state = bytearray(n)              # KNOWN | OPTED_OUT | QUIET
+        self.texts = array("I", [0]) * n       # texts the engine decided for them (tally)
+        self._strangers: Counter[str] = Counter()  # texts to numbers that are nobody's
         # Times of the notifications of the last day, for those texted lately (``prune``).
         self.recent: dict[int, list[float]] = {}
         self._next_prune = 0.0
@@ -66,6 +70,11 @@ class People:
 
     def slot(self, phone: str) -> int:
         """The slot of the known person with this number (E.164), or -1."""
+        s = self._slot_of(phone)
+        return s if s >= 0 and self.state[s] & KNOWN else -1
+
+    def _slot_of(self, phone: str) -> int:
+        """The slot this number (E.164) names, known or not, or -1 for nobody's."""
         area = phone[2:5]
         region = self._region_of_area.get(area)
         if region is None or len(phone) != 12 or phone[:2] != "+1":
@@ -77,8 +86,7 @@ class People:
         codes = self._areas[region]
         if not 0 <= i < self.pool[region] or codes[i % len(codes)] != area:
             return -1
-        s = self._offset[region] + i
-        return s if self.state[s] & KNOWN else -1
+        return self._offset[region] + i
 
     def notified(self, slot: int, at: float) -> int:
         """A notification reached the person at ``at``: how many in the last 24 hours,
@@ -95,6 +103,22 @@ class People:
         if n24 > self.max24[slot]:
             self.max24[slot] = n24
         return n24
+
+    def count(self, to: str) -> None:
+        """A text the engine decided for ``to`` (``engine.tally.Recipients``): counted
+        by the slot the number names (drawn yet or not, so a number is always counted
+        in one place). A number that is nobody's is counted by number: the model sends
+        none, but the totals stay exact whatever a scenario does."""
+        s = self._slot_of(to)
+        if s >= 0:
+            self.texts[s] += 1
+        else:
+            self._strangers[to] += 1
+
+    def totals(self) -> list[int]:
+        """Each texted recipient's number of texts (``engine.tally.Recipients``)."""
+        values = np.frombuffer(self.texts, dtype=f"u{self.texts.itemsize}")
+        return values[values > 0].tolist() + list(self._strangers.values())  # type: ignore[no-any-return]
 
     def prune(self, now: float) -> None:
         """Once a day (called hourly): let go of the times of those not notified in the

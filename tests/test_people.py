@@ -79,3 +79,21 @@ def test_prune_lets_go_of_those_not_notified_for_a_day_only() -> None:
     assert sorted(people.recent) == [1, 2]
     people.prune(87_400.0 + 86_400)  # a day after the last prune: 1 goes, 2 stays
     assert sorted(people.recent) == [2]
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.one_of(
+    st.tuples(st.integers(0, 1), st.integers(0, 4)),             # a known person
+    st.sampled_from(["+16172000001", "+13032000004", "x"])),      # a number that is nobody's
+    max_size=60))
+def test_texts_per_recipient_by_slot_are_the_counts_by_number(texts: list[Any]) -> None:
+    """The tally's recipients kept by slot give the totals a count by number gives."""
+    from engine.tally import ByNumber
+
+    people = People(regions(), [5, 3])
+    by_number = ByNumber()
+    for t in texts:
+        to = people.meet(t[0], t[1] % people.pool[t[0]]) if isinstance(t, tuple) else t
+        people.count(to)
+        by_number.count(to)
+    assert sorted(people.totals()) == sorted(by_number.totals())

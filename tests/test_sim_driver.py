@@ -173,3 +173,27 @@ def test_only_a_notification_needs_its_parcel_after_the_fold() -> None:
                encoding="GSM-7", segments=1, cause="scan:01", event_at=900)
     m._handset(1_010.0, note, 1_000.0)
     assert m.followed.texts_after_fold == 1
+
+
+def test_texts_per_recipient_kept_by_person_are_those_counted_by_number() -> None:
+    """The model counts each recipient's texts by person (a flat array in ``People``):
+    the same totals, and so the same metrics, as the tally by phone number of the same
+    outputs."""
+    from engine.outputs import Output
+    from engine.tally import OutputTally
+
+    m = Model(load("tiny"), seed=5, log_messages=False)
+    by_number = OutputTally()
+    handle = m.engine.handle
+
+    def tallied(inp: Any) -> list[Output]:
+        outs = handle(inp)
+        by_number.add(outs)
+        return outs
+
+    m.engine.handle = tallied  # type: ignore[method-assign]
+    m.run()
+    assert m.tally.recipients is m.customers.people
+    assert sorted(m.tally.recipients.totals()) == sorted(by_number.recipients.totals())
+    assert m.tally.metrics() == by_number.metrics()
+    assert m.tally.metrics()["recipients_texted"] > 10
