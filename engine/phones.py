@@ -56,8 +56,8 @@ def normalise(raw: str, *, field: str = "phone") -> str:
         region: str | None = "US"
     else:
         region = phonenumbers.region_code_for_number(number)
-    if region is None or not phonenumbers.is_valid_number_for_region(number, region):
-        raise InvalidInput(f"{field} {raw!r} is not a valid phone number", field=field)
+        if region is None or not phonenumbers.is_valid_number_for_region(number, region):
+            raise InvalidInput(f"{field} {raw!r} is not a valid phone number", field=field)
     if region not in SERVED_REGIONS:
         raise InvalidInput(
             f"{field} {raw!r} is in {region}; only US and Canadian numbers are served",

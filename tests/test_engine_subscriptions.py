@@ -325,6 +325,31 @@ _NANP_EXAMPLES = sorted({
 })
 
 
+def test_a_new_us_number_is_checked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new US number costs one check of the number patterns (valid for the US), and
+    its region is not looked up: the cost of a new subscriber's number."""
+    calls: list[str] = []
+    valid_for, region_of = phonenumbers.is_valid_number_for_region, \
+        phonenumbers.region_code_for_number
+
+    def spy_valid(number: phonenumbers.PhoneNumber, region: str) -> bool:
+        calls.append(f"valid:{region}")
+        return bool(valid_for(number, region))
+
+    def spy_region(number: phonenumbers.PhoneNumber) -> str | None:
+        calls.append("region")
+        return region_of(number)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(phonenumbers, "is_valid_number_for_region", spy_valid)
+    monkeypatch.setattr(phonenumbers, "region_code_for_number", spy_region)
+    monkeypatch.setattr(phones, "_MEMO", {})
+    assert phones.normalise("+13035550187") == "+13035550187"
+    assert calls == ["valid:US"]
+    calls.clear()
+    assert phones.normalise("+14165550187") == "+14165550187"  # Canada: the general way
+    assert calls == ["valid:US", "region", "valid:CA"]
+
+
 @pytest.mark.parametrize("raw", _NANP_EXAMPLES)
 def test_the_region_of_a_plus_one_number_is_the_library_s(raw: str) -> None:
     """A +1 number valid for the US is taken as a US number without asking for its region;
