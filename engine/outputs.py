@@ -99,3 +99,4 @@ class WakeAt:
 
 Output = Sms | Reply | Suppressed | Redacted | Held | WakeAt
 Text = Sms | Reply
+TEXTS = (Sms, Reply)  # for isinstance: ``Sms | Reply`` there builds a union per call

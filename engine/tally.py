@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed
+from engine.outputs import TEXTS, Held, Output, Redacted, Sms, Suppressed
 
 
 class Sorted(Protocol):
@@ -62,9 +62,6 @@ def _rank(n: int, q: float) -> int:
     return min(n - 1, max(0, rank - 1))
 
 
-_TEXTS = (Sms, Reply)
-
-
 class Recipients(Protocol):
     """Where a tally keeps each recipient's number of texts."""
 
@@ -110,7 +107,7 @@ class OutputTally:
     def add(self, outputs: Iterable[Output]) -> None:
         count = self.recipients.count
         for o in outputs:
-            if isinstance(o, _TEXTS):  # a tuple: ``Sms | Reply`` builds a union per call
+            if isinstance(o, TEXTS):
                 if isinstance(o, Sms):
                     self.sms += 1
                 else:

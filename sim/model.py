@@ -28,7 +28,7 @@ from engine import codes
 from engine.audit import Audit
 from engine.core import Engine, EngineConfig
 from engine.inputs import Input, Receipt, Scan, Wake
-from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
+from engine.outputs import TEXTS, Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
 from engine.retention import RetentionConfig
@@ -58,8 +58,7 @@ class MessageSink(Protocol):
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
 LABELLED, ACCEPTED = 4, 5  # a followed parcel's "GX" / "03" scan, built when due
 PUMP_S = 60
-_TEXTS = (Sms, Reply)  # isinstance tuples: ``Sms | Reply`` builds a union per call
-_RECORDED = (Suppressed, Held, Redacted)
+_RECORDED = (Suppressed, Held, Redacted)  # for isinstance (see engine.outputs.TEXTS)
 DEFAULT_RETENTION = RetentionConfig()
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
@@ -269,7 +268,7 @@ class Model(PumpQueue):
         self.tally.add(outs)
         log = self._log
         for o in outs:
-            if isinstance(o, _TEXTS):
+            if isinstance(o, TEXTS):
                 if isinstance(o, Sms):
                     self.audit.note(self.engine, o)
                 self.metrics.text_decided(o.at, o.segments)
