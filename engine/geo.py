@@ -26,6 +26,7 @@ from phonenumbers import geocoder
 from phonenumbers import timezone as pn_timezone
 
 from engine.compliance import BY_STATE, FEDERAL, Clue
+from engine.phones import is_plain_nanp
 
 __all__ = [
     "DEFAULT_ZONE",
@@ -219,17 +220,14 @@ def locate(e164: str, destination_zip: str | None) -> Place:
     and both are kept as clues."""
     zip_state, zip_zone = _zip_info(destination_zip) if destination_zip is not None \
         else (None, None)
-    npa = e164[2:5] if _is_plain_nanp(e164) else _area_code(e164)
+    # A plain +1 number needs no separators stripped: its area code is e164[2:5], when
+    # the exchange starts 2-9 as _NANP_RE asks.
+    if is_plain_nanp(e164):
+        npa: str | None = e164[2:5] if e164[5] >= "2" else None
+    else:
+        npa = _area_code(e164)
     phone_state, phone_zone = _npa_info(npa) if npa is not None else (None, None)
     return _place(phone_state, phone_zone, zip_state, zip_zone)
-
-
-def _is_plain_nanp(e164: str) -> bool:
-    """``e164`` is ``+1`` and ten ASCII digits with the area code and exchange starting
-    2-9 (what ``_NANP_RE`` matches, with no separators to strip): its area code is
-    ``e164[2:5]``."""
-    return (len(e164) == 12 and e164[:2] == "+1" and e164.isascii() and e164[2:].isdigit()
-            and e164[2] >= "2" and e164[5] >= "2")
 
 
 @lru_cache(maxsize=1 << 16)
