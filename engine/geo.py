@@ -8,8 +8,10 @@ a Florida number with a California delivery ZIP), and the compliance rules
 for calendar days.  Strict-hours states (those whose rule in the compliance table ends
 before the federal 9 PM) make a place strict when *either* clue points at one.
 
-Pure: no I/O of its own, no clock, no randomness.  Area-code lookups go through the
-``phonenumbers`` bundled data and are memoised per area code.
+Pure: no I/O of its own, no clock, no randomness.  An area code's region comes from
+``engine.areacodes`` (taken from the ``phonenumbers`` geocoding data, whose import
+costs about 100 MB: only an area code missing there loads it) and its zone from the
+library's time-zone data; both are memoised per area code.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from functools import cache, lru_cache
 from types import MappingProxyType
 
 import phonenumbers
-from phonenumbers import geocoder
 from phonenumbers import timezone as pn_timezone
 
+from engine.areacodes import REGION_OF_AREA_CODE
 from engine.compliance import BY_STATE, FEDERAL, Clue
 from engine.phones import is_plain_nanp
 
@@ -190,11 +192,22 @@ def _code_for_description(description: str) -> str | None:
     return code
 
 
+def library_state(npa: str) -> str | None:
+    """The region of an area code as the ``phonenumbers`` geocoder names it (loaded on
+    first use: it holds every country's place names)."""
+    from phonenumbers import geocoder
+
+    number = phonenumbers.parse("+1" + npa + "5550100")
+    return _code_for_description(geocoder.description_for_number(number, "en"))
+
+
 @cache
 def _npa_info(npa: str) -> tuple[str | None, str | None]:
     """(region code, IANA zone) for a NANP area code, memoised per area code."""
+    state = REGION_OF_AREA_CODE.get(npa)
+    if state is None:
+        state = library_state(npa)
     number = phonenumbers.parse("+1" + npa + "5550100")
-    state = _code_for_description(geocoder.description_for_number(number, "en"))
     zones = [z for z in pn_timezone.time_zones_for_number(number) if z != _UNKNOWN_ZONE]
     if len(zones) == 1:  # phonenumbers' own zone for the area code
         return state, zones[0]

@@ -256,3 +256,36 @@ def test_locate_is_the_combination_of_its_two_clues(phone: str,
         [("area_code", phone_state, phone_zone)] * (phone_zone is not None)
         + [("address", zip_state, zip_zone)] * (zip_zone is not None)
         or [("default", phone_state or zip_state, geo.DEFAULT_ZONE)])
+
+
+def test_every_area_code_has_the_libraries_region() -> None:
+    """The shipped table (engine/areacodes.py, ``python -m eccc.areacodes``) answers
+    what the installed ``phonenumbers`` geocoder answers, for every possible area code;
+    the ones it does not list are asked of the library."""
+    from engine.areacodes import REGION_OF_AREA_CODE
+
+    geo._npa_info.cache_clear()
+    for npa in map(str, range(200, 1000)):
+        want = geo.library_state(npa)
+        assert geo._npa_info(npa)[0] == want, npa
+        assert REGION_OF_AREA_CODE.get(npa, want) == want, npa
+    assert len(REGION_OF_AREA_CODE) > 400  # every assigned geographic code
+
+
+def test_a_run_does_not_load_the_worlds_place_names() -> None:
+    """The geocoder's data for every country (about 100 MB) is not loaded by the engine
+    or the simulation when every area code is in the table."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from engine import geo\n"
+        "import sim.model\n"
+        "for npa in ('303', '212', '907', '416', '787'):\n"
+        "    geo.locate('+1' + npa + '5550123', '80202')\n"
+        "print('phonenumbers.geocoder' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
