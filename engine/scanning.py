@@ -97,7 +97,7 @@ class Scanning(EngineState):
         for sub in parcel.subs:
             if not sub.active:
                 continue
-            if not sub.options & category:
+            if not sub.terms.options & category:
                 out.append(Suppressed(at=self.now, to=sub.phone.e164, tracking_number=tn,
                                       reason="option", cause=cause))
                 continue

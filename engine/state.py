@@ -67,13 +67,46 @@ class Phone:
         self.zone_hint: str | None = None
 
 
-class Sub:
-    """One phone following one parcel."""
+class Terms:
+    """What a subscription asked for and where its person is: the options, channel and
+    merchant, and the zone, strictness and clues of quiet hours. Shared by every
+    subscription with the same terms (``terms``) and never changed in place: a
+    national day has millions of subscriptions and a few thousand distinct terms."""
 
-    __slots__ = (
-        "active", "channel", "clues", "last_eta", "last_milestone", "merchant", "options",
-        "phone", "strict", "tracking_number", "zone",
-    )
+    __slots__ = ("channel", "clues", "merchant", "options", "strict", "zone")
+
+    def __init__(self, options: int, channel: str, merchant: str, zone: ZoneInfo,
+                 strict: bool, clues: tuple[Clue, ...]) -> None:
+        self.options = options
+        self.channel = channel
+        self.merchant = merchant
+        self.zone = zone
+        self.strict = strict
+        self.clues = clues
+
+
+_TERMS: dict[tuple[object, ...], Terms] = {}
+TERMS_KEPT: Final = 65_536  # a shim can be sent any merchant: the memo is bounded
+
+
+def terms(options: int, channel: str, merchant: str, zone: ZoneInfo, strict: bool,
+          clues: tuple[Clue, ...]) -> Terms:
+    """The one shared ``Terms`` for these values (a fresh one once the memo is full:
+    sharing saves memory, it never changes a meaning)."""
+    key = (options, channel, merchant, zone, strict, clues)
+    found = _TERMS.get(key)
+    if found is None:
+        if len(_TERMS) >= TERMS_KEPT:
+            _TERMS.clear()
+        found = _TERMS[key] = Terms(options, channel, merchant, zone, strict, clues)
+    return found
+
+
+class Sub:
+    """One phone following one parcel. Its terms (``Terms``) are shared: changing the
+    options or the merchant gives the subscription other terms, never changes them."""
+
+    __slots__ = ("active", "last_eta", "last_milestone", "phone", "terms", "tracking_number")
 
     def __init__(
         self, phone: Phone, tracking_number: str, options: int, channel: str, merchant: str,
@@ -81,15 +114,56 @@ class Sub:
     ) -> None:
         self.phone = phone
         self.tracking_number = tracking_number
-        self.options = options
-        self.channel = channel
-        self.merchant = merchant
-        self.zone = zone
-        self.strict = strict
-        self.clues = clues          # every clue to where they are (engine.compliance)
+        # clues: every clue to where they are (engine.compliance)
+        self.terms = terms(options, channel, merchant, zone, strict, clues)
         self.active = channel != "tracking_page"
         self.last_milestone = -1    # the status this person was last told
         self.last_eta: int | None = None
+
+    @property
+    def options(self) -> int:
+        return self.terms.options
+
+    @options.setter
+    def options(self, value: int) -> None:
+        t = self.terms
+        self.terms = terms(value, t.channel, t.merchant, t.zone, t.strict, t.clues)
+
+    @property
+    def merchant(self) -> str:
+        return self.terms.merchant
+
+    @merchant.setter
+    def merchant(self, value: str) -> None:
+        t = self.terms
+        self.terms = terms(t.options, t.channel, value, t.zone, t.strict, t.clues)
+
+    @property
+    def channel(self) -> str:
+        return self.terms.channel
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.terms.zone
+
+    @property
+    def strict(self) -> bool:
+        return self.terms.strict
+
+    @property
+    def clues(self) -> tuple[Clue, ...]:
+        return self.terms.clues
+
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        """Unpickling; a snapshot written before the terms were shared holds them as
+        the subscription's own fields."""
+        slots = dict(state[1])
+        if "terms" not in slots:
+            slots["terms"] = terms(
+                slots.pop("options"), slots.pop("channel"), slots.pop("merchant"),  # type: ignore[arg-type]
+                slots.pop("zone"), slots.pop("strict"), slots.pop("clues"))  # type: ignore[arg-type]
+        for name, value in slots.items():
+            object.__setattr__(self, name, value)
 
 
 class Notice:

@@ -460,3 +460,57 @@ def test_a_number_the_engine_holds_is_not_parsed_again(monkeypatch: pytest.Monke
     assert engine().handle_all(inputs) == every_time
     assert parsed == [DENVER, DENVER, MIAMI, MIAMI]  # each new number: the check, the handler
     assert real(DENVER) == DENVER and real(MIAMI) == MIAMI
+
+
+def test_subscriptions_share_their_terms_and_change_them_apart() -> None:
+    """Subscriptions with the same options, channel, merchant and place share one
+    ``Terms``; new options for one give it other terms and leave the others as they
+    were."""
+    e = engine()
+    e.handle(sub("2026-12-14T09:00", options=("delivered",)))
+    e.handle(sub("2026-12-14T09:01", tn=TN2, options=("delivered",)))
+    a, b = e.phones[DENVER].subs
+    assert a.terms is b.terms
+    e.handle(sub("2026-12-14T09:05", options=("expected_delivery",)))
+    a, b = e.phones[DENVER].subs
+    assert a.terms is not b.terms
+    assert a.options != b.options
+    assert (a.channel, a.merchant, a.zone, a.strict, a.clues) == (
+        b.channel, b.merchant, b.zone, b.strict, b.clues)
+
+
+def test_subscriptions_from_a_snapshot_with_their_own_terms_still_work(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot written before the terms were shared holds each subscription's
+    options, channel, merchant, zone, strictness and clues as its own fields. Restored,
+    it answers exactly as a snapshot written now."""
+    import pickle
+
+    from engine.state import Sub
+
+    def old_state(self: Sub) -> tuple[None, dict[str, object]]:
+        t = self.terms
+        return None, {"phone": self.phone, "tracking_number": self.tracking_number,
+                      "options": t.options, "channel": t.channel, "merchant": t.merchant,
+                      "zone": t.zone, "strict": t.strict, "clues": t.clues,
+                      "active": self.active, "last_milestone": self.last_milestone,
+                      "last_eta": self.last_eta}
+
+    def run(old: bool) -> tuple[list[Output], list[tuple[object, ...]]]:
+        e = engine()
+        e.handle(sub("2026-12-14T09:00"))
+        e.handle(sub("2026-12-14T09:01", tn=TN2, channel="tracking_page"))
+        e.handle(sub("2026-12-14T09:02", phone=MIAMI))
+        with monkeypatch.context() as m:
+            if old:
+                m.setattr(Sub, "__getstate__", old_state, raising=False)
+            blob = pickle.dumps(e)
+        e = pickle.loads(blob)
+        out = e.handle(sms_in("2026-12-14T09:30", "YES"))
+        out += e.handle(sms_in("2026-12-14T09:31", f"DND {TN}", phone=MIAMI))
+        out += e.handle(scan("2026-12-14T11:00", "03"))
+        out += e.handle(scan("2026-12-14T11:00", "03", tn=TN2))
+        return out, [(s.tracking_number, s.options, s.channel, s.merchant, s.zone.key,
+                      s.strict, s.clues, s.active) for p in e.phones.values() for s in p.subs]
+
+    assert run(old=True) == run(old=False)
