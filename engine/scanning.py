@@ -52,7 +52,9 @@ class Scanning(EngineState):
             (at << 40) | ((scan.offset_min // 15 + 64) << 32) | (code << 24) | place_index
         ).to_bytes(RECORD, "big")
         history = parcel.history
-        if at <= parcel.last_at:
+        # The newest scan's event time is the last record's (``Parcel.last_at``).
+        last_at = int.from_bytes(history[-RECORD:-5], "big") if history else -1
+        if at <= last_at:
             # Late or repeated: a duplicate is the same event time and code,
             # whatever its id or place wording; a late one joins the history
             # in time order but does not change the status.
@@ -61,7 +63,7 @@ class Scanning(EngineState):
                 if history[i : i + 5] == key and history[i + 6] == code:
                     self._tell_subs(parcel, "duplicate", f"scan:{scan.event_code}", out)
                     return
-            if at < parcel.last_at:
+            if at < last_at:
                 i = len(history)
                 while i and history[i - RECORD : i] > record:
                     i -= RECORD
@@ -70,7 +72,6 @@ class Scanning(EngineState):
                 self._tell_subs(parcel, "out_of_order", f"scan:{scan.event_code}", out)
                 return
         parcel.history = history + record
-        parcel.last_at = at
         if code == codes.UNKNOWN_CODE_INDEX:
             self._tell_subs(parcel, "unknown_code", f"scan:{scan.event_code}", out)
             return

@@ -34,15 +34,28 @@ def unpack_scan(record: bytes) -> tuple[int, int, int, int]:
 class Parcel:
     """What the engine knows of one parcel, subscribed to or not."""
 
-    __slots__ = ("code", "eta", "history", "last_at", "max_rank", "subs")
+    __slots__ = ("code", "eta", "history", "max_rank", "subs")
 
     def __init__(self) -> None:
         self.history = b""          # packed scans in event-time order
-        self.last_at = -1           # event time of the newest scan
         self.code = -1              # code index of the newest accepted scan (-1: none)
         self.max_rank = -1          # furthest progress rank reached
         self.eta: int | None = None  # expected delivery, days since epoch
         self.subs: tuple[Sub, ...] | None = None  # None: never subscribed to
+
+    @property
+    def last_at(self) -> int:
+        """Event time of the newest scan (-1: none): the last record's, since the
+        history is in event-time order (an int object less per parcel than a slot)."""
+        h = self.history
+        return int.from_bytes(h[-RECORD:-5], "big") if h else -1
+
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        """Unpickling; a snapshot written before ``last_at`` was read from the history
+        holds it as a field (the same value)."""
+        for name, value in state[1].items():
+            if name != "last_at":
+                object.__setattr__(self, name, value)
 
 
 class Phone:

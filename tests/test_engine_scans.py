@@ -1,5 +1,9 @@
 """Scans as real feeds deliver them: duplicates, late, regressions, gaps."""
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from engine import codes
 from engine.errors import InvalidInput
 from engine.inputs import Scan
@@ -141,3 +145,47 @@ def test_status_line_is_public() -> None:
     assert e.status_line(TN) == ""
     e.handle(scan("2026-12-14T10:00", "07"))
     assert e.status_line(TN) == "Arrived at Post Office 12/14 10:00am DENVER CO 80202"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 600), st.sampled_from(["03", "10", "EF", "07", "OF",
+                                                                  "01", "ZZ"])),
+                min_size=1, max_size=12))
+def test_the_newest_scan_time_is_the_last_records(scans: list[tuple[int, str]]) -> None:
+    """``Parcel.last_at`` is read from the history: whatever the order of the scans
+    (late, repeated, unknown codes), it is the newest event time the parcel has seen."""
+    e = engine()
+    base = at("2026-12-14T08:00")
+    for minute, code in scans:
+        e.handle(Scan(at=base + 60 * minute, tracking_number=TN, event_code=code,
+                      city="DENVER", state="CO", zip="80202", offset_min=-420))
+    assert e.parcels[TN].last_at == base + 60 * max(m for m, _ in scans)
+
+
+def test_parcels_from_a_snapshot_with_their_own_last_scan_time_still_work(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot written when a parcel kept its newest scan time as a field still loads,
+    and the restored engine answers as one from a snapshot written now."""
+    import pickle
+
+    from engine.state import Parcel
+
+    def old_state(self: Parcel) -> tuple[None, dict[str, object]]:
+        return None, {"history": self.history, "last_at": self.last_at, "code": self.code,
+                      "max_rank": self.max_rank, "eta": self.eta, "subs": self.subs}
+
+    def run(old: bool) -> list[object]:
+        e = engine()
+        e.handle(sub("2026-12-14T07:00"))
+        e.handle_all([scan("2026-12-14T08:00", "03"), scan("2026-12-14T10:00", "10")])
+        with monkeypatch.context() as m:
+            if old:
+                m.setattr(Parcel, "__getstate__", old_state, raising=False)
+            blob = pickle.dumps(e)
+        e = pickle.loads(blob)
+        out: list[object] = list(e.handle(scan("2026-12-14T09:00", "EF")))  # late
+        out += e.handle(scan("2026-12-14T10:00", "10"))  # repeated
+        out += e.handle(scan("2026-12-14T12:00", "OF"))
+        return [*out, e.parcels[TN].last_at, e.parcels[TN].history]
+
+    assert run(old=True) == run(old=False)
