@@ -89,13 +89,14 @@ class Scanning(EngineState):
         eta_changed = eta is not None and eta != parcel.eta
         if eta_changed:
             parcel.eta = eta
-        if parcel.subs is None:
+        subs = parcel.subs
+        if subs is None:
             return
         category = codes.CATEGORY_OF_MILESTONE[milestone]
         if eta_changed:
             category |= codes.CAT_ETA
         cause = f"scan:{scan.event_code}"
-        for sub in parcel.subs:
+        for sub in subs:
             if not sub.active:
                 continue
             if not sub.terms.options & category:
@@ -129,9 +130,10 @@ class Scanning(EngineState):
 
     def _tell_subs(self, parcel: Parcel, reason: str, cause: str, out: list[Output]) -> None:
         """A scan that makes no text: say so once per active subscriber."""
-        if parcel.subs is None:
+        subs = parcel.subs
+        if subs is None:
             return
-        for sub in parcel.subs:
+        for sub in subs:
             if sub.active:
                 out.append(Suppressed(at=self.now, to=sub.phone.e164,
                                       tracking_number=sub.tracking_number, reason=reason,

@@ -34,14 +34,25 @@ def unpack_scan(record: bytes) -> tuple[int, int, int, int]:
 class Parcel:
     """What the engine knows of one parcel, subscribed to or not."""
 
-    __slots__ = ("code", "eta", "history", "max_rank", "subs")
+    __slots__ = ("_subs", "code", "eta", "history", "max_rank")
 
     def __init__(self) -> None:
         self.history = b""          # packed scans in event-time order
         self.code = -1              # code index of the newest accepted scan (-1: none)
         self.max_rank = -1          # furthest progress rank reached
         self.eta: int | None = None  # expected delivery, days since epoch
-        self.subs: tuple[Sub, ...] | None = None  # None: never subscribed to
+        self._subs: Sub | tuple[Sub, ...] | None = None  # see ``subs``
+
+    @property
+    def subs(self) -> tuple[Sub, ...] | None:
+        """Its subscriptions (None: never subscribed to). Kept as the one ``Sub`` when
+        there is one, as most parcels have: a tuple of one costs 48 bytes."""
+        s = self._subs
+        return (s,) if type(s) is Sub else s  # type: ignore[return-value]
+
+    @subs.setter
+    def subs(self, value: Sequence[Sub] | None) -> None:
+        self._subs = _one_or_tuple(value)
 
     @property
     def last_at(self) -> int:
@@ -54,15 +65,23 @@ class Parcel:
         """Unpickling; a snapshot written before ``last_at`` was read from the history
         holds it as a field (the same value)."""
         for name, value in state[1].items():
-            if name != "last_at":
+            if name == "subs":  # written before the one Sub was kept bare
+                self.subs = value  # type: ignore[assignment]
+            elif name != "last_at":
                 object.__setattr__(self, name, value)
+
+
+def _one_or_tuple(subs: Sequence[Sub] | None) -> Sub | tuple[Sub, ...] | None:
+    if subs is None:
+        return None
+    return subs[0] if len(subs) == 1 else tuple(subs)
 
 
 class Phone:
     """One person, by phone number."""
 
     __slots__ = (
-        "e164", "fails", "opted_out", "pending", "quiet", "subs", "touches", "zone_hint",
+        "_subs", "e164", "fails", "opted_out", "pending", "quiet", "touches", "zone_hint",
     )
 
     def __init__(self, e164: str) -> None:
@@ -71,13 +90,33 @@ class Phone:
         self.quiet = False          # the person's QUIET window (11 PM-7 AM Central)
         self.fails = 0              # consecutive failed delivery receipts
         self.touches = 0            # inputs from or about this phone: makes ids unique
-        # Subscriptions, and those from the tracking page awaiting YES: tuples (one
-        # or two subscriptions, rebuilt when one is added or dropped), so the many
-        # with none share the one empty tuple; a list costs 56 bytes empty and 88
-        # with one. Snapshots written when they were lists still load (``without``).
-        self.subs: tuple[Sub, ...] = ()
+        # Subscriptions (``subs``), and those from the tracking page awaiting YES:
+        # tuples (rebuilt when one is added or dropped), so the many with none share
+        # the one empty tuple; a list costs 56 bytes empty and 88 with one. Snapshots
+        # written when they were lists still load (``without``).
+        self._subs: Sub | tuple[Sub, ...] = ()
         self.pending: tuple[Sub, ...] = ()
         self.zone_hint: str | None = None
+
+    @property
+    def subs(self) -> tuple[Sub, ...]:
+        """Its subscriptions; the one ``Sub`` is kept bare when there is one (most
+        phones), as for a parcel."""
+        s = self._subs
+        return (s,) if type(s) is Sub else s  # type: ignore[return-value]
+
+    @subs.setter
+    def subs(self, value: Sequence[Sub]) -> None:
+        self._subs = _one_or_tuple(value) or ()
+
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        """Unpickling; a snapshot written before the one Sub was kept bare holds
+        ``subs`` as a tuple (or a list, before that)."""
+        for name, value in state[1].items():
+            if name == "subs":
+                self.subs = value  # type: ignore[assignment]
+            else:
+                object.__setattr__(self, name, value)
 
 
 class Terms:

@@ -514,3 +514,57 @@ def test_subscriptions_from_a_snapshot_with_their_own_terms_still_work(
                       s.strict, s.clues, s.active) for p in e.phones.values() for s in p.subs]
 
     assert run(old=True) == run(old=False)
+
+
+def test_one_subscription_is_kept_bare_and_read_as_a_tuple() -> None:
+    """A parcel's or phone's only subscription is kept as itself (a tuple of one costs
+    48 bytes) and read as a tuple of one; a second makes a tuple, and dropping back to
+    one keeps it bare again."""
+    from engine.state import Sub
+
+    e = engine()
+    e.handle(sub("2026-12-14T09:00"))
+    parcel, phone = e.parcels[TN], e.phones[DENVER]
+    assert type(parcel._subs) is Sub and type(phone._subs) is Sub
+    assert parcel.subs == phone.subs and len(phone.subs) == 1
+    e.handle(sub("2026-12-14T09:01", tn=TN2))
+    e.handle(sub("2026-12-14T09:02", phone=MIAMI))
+    assert len(phone.subs) == 2 and len(parcel.subs or ()) == 2
+    e.handle(sms_in("2026-12-14T09:30", f"STOP {TN}"))
+    assert type(parcel._subs) is Sub and type(phone._subs) is Sub
+    assert [s.tracking_number for s in phone.subs] == [TN2]
+    assert [s.phone.e164 for s in parcel.subs or ()] == [MIAMI]
+
+
+def test_subscriptions_from_a_snapshot_with_tuples_of_one_still_work(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot written when every parcel and phone held its subscriptions as a tuple
+    (``subs``) loads into the bare form and answers as one written now."""
+    import pickle
+
+    from engine.state import Parcel, Phone
+
+    def old_state(self: Parcel | Phone) -> tuple[None, dict[str, object]]:
+        slots = {k: getattr(self, k) for k in type(self).__slots__ if k != "_subs"}
+        return None, {**slots, "subs": self.subs}
+
+    def run(old: bool) -> tuple[list[Output], list[object]]:
+        e = engine()
+        e.handle(sub("2026-12-14T09:00"))
+        e.handle(sub("2026-12-14T09:01", tn=TN2))
+        e.handle(sub("2026-12-14T09:02", phone=MIAMI))
+        with monkeypatch.context() as m:
+            if old:
+                m.setattr(Parcel, "__getstate__", old_state, raising=False)
+                m.setattr(Phone, "__getstate__", old_state, raising=False)
+            blob = pickle.dumps(e)
+        assert (b"\x8c\x05_subs" in blob) is not old  # the field's name, pickled
+        e = pickle.loads(blob)
+        out = e.handle(sms_in("2026-12-14T09:30", f"STOP {TN2}"))
+        out += e.handle(sub("2026-12-14T09:31", tn=TN2, phone=MIAMI))
+        out += e.handle(scan("2026-12-14T11:00", "03"))
+        out += e.handle(scan("2026-12-14T11:00", "03", tn=TN2))
+        holders = [*e.parcels.values(), *e.phones.values()]
+        return out, [type(h._subs).__name__ for h in holders]
+
+    assert run(old=True) == run(old=False)
