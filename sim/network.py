@@ -38,8 +38,20 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
+# Tracked.flags: what happened to a followed parcel, one small int for four fields.
+_EXCEPTION = 1           # the last mile could not deliver it at the first try
+_EXCEPTION_TEXTED = 2    # and its person got a text about that
+_RETURNED = 4            # returned to sender
+_MISSING_SHIFT = 3       # and two bits: the facility whose "10" scan is missing
+MISSING_KINDS: tuple[str, ...] = ("", "rpdc", "lpc")
+
+
 class Tracked:
-    """One parcel someone follows by text: its scans go through the engine."""
+    """One parcel someone follows by text: its scans go through the engine.
+
+    Twelve slots (128 bytes; there are millions in flight on a national day): the
+    booleans and the missing scan's facility share ``flags``, read and written through
+    properties of their own names."""
 
     __slots__ = (
         "accepted_at",
@@ -48,13 +60,10 @@ class Tracked:
         "dest",
         "errors",
         "eta_day",
-        "exception",
-        "exception_texted",
+        "flags",
         "last_texted_at",
-        "missing",
         "of_texted_at",
         "origin",
-        "returned",
         "scans",
         "tn",
     )
@@ -68,14 +77,50 @@ class Tracked:
         self.arrived_at = accepted_at  # at the facility it is in (as a load)
         self.eta_day = eta_day
         self.delivered_at: float | None = None
-        self.returned = False
-        self.exception = False
-        self.exception_texted = False
+        self.flags = 0
         self.of_texted_at: float | None = None
         self.last_texted_at: float | None = None
-        self.missing = ""  # facility kind whose "10" scan is missing (scan error)
         self.errors: set[tuple[str, int]] | None = None  # (code, time) of erroneous scans
         self.scans = 0
+
+    def _set(self, bit: int, on: bool) -> None:
+        self.flags = self.flags | bit if on else self.flags & ~bit
+
+    @property
+    def exception(self) -> bool:
+        return bool(self.flags & _EXCEPTION)
+
+    @exception.setter
+    def exception(self, on: bool) -> None:
+        self._set(_EXCEPTION, on)
+
+    @property
+    def exception_texted(self) -> bool:
+        return bool(self.flags & _EXCEPTION_TEXTED)
+
+    @exception_texted.setter
+    def exception_texted(self, on: bool) -> None:
+        self._set(_EXCEPTION_TEXTED, on)
+
+    @property
+    def returned(self) -> bool:
+        return bool(self.flags & _RETURNED)
+
+    @returned.setter
+    def returned(self, on: bool) -> None:
+        self._set(_RETURNED, on)
+
+    @property
+    def missing(self) -> str:
+        """The facility kind whose "10" scan is missing (a scan error), or ""."""
+        return MISSING_KINDS[self.flags >> _MISSING_SHIFT]
+
+    @missing.setter
+    def missing(self, kind: str) -> None:
+        if kind not in MISSING_KINDS:
+            raise ValueError(f"a missing scan is at one of {MISSING_KINDS[1:]}, not {kind!r}")
+        self.flags = (self.flags & ~(3 << _MISSING_SHIFT)) | (
+            MISSING_KINDS.index(kind) << _MISSING_SHIFT)
 
     @property
     def index(self) -> int:

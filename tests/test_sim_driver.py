@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.inputs import Receipt, SmsIn
 from engine.outputs import Reply, Sms
@@ -197,3 +199,25 @@ def test_texts_per_recipient_kept_by_person_are_those_counted_by_number() -> Non
     assert sorted(m.tally.recipients.totals()) == sorted(by_number.recipients.totals())
     assert m.tally.metrics() == by_number.metrics()
     assert m.tally.metrics()["recipients_texted"] > 10
+
+
+_FLAG_SETS = st.lists(st.one_of(
+    st.tuples(st.sampled_from(["exception", "exception_texted", "returned"]), st.booleans()),
+    st.tuples(st.just("missing"), st.sampled_from(["", "rpdc", "lpc"]))), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FLAG_SETS)
+def test_a_followed_parcels_flags_read_back_as_fields(sets: list[tuple[str, Any]]) -> None:
+    """``Tracked`` keeps its three booleans and the missing scan's facility in one int:
+    whatever is set, in any order, each reads back as the last value set, as plain
+    fields would."""
+    p = Tracked(7, 0, 1, 100.0, 20_000)
+    want: dict[str, Any] = {"exception": False, "exception_texted": False,
+                            "returned": False, "missing": ""}
+    for name, value in sets:
+        setattr(p, name, value)
+        want[name] = value
+    assert {name: getattr(p, name) for name in want} == want
+    with pytest.raises(ValueError, match="missing scan"):
+        p.missing = "sdc"
