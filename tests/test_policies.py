@@ -1,6 +1,10 @@
 """Frequency policies, alone and composed."""
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.errors import LocalMisuse
 from engine.outputs import Held, WakeAt
@@ -203,3 +207,33 @@ def test_exceptions_through_still_respect_a_persons_quiet() -> None:
                         scan("2026-12-14T20:30", "OF"), scan("2026-12-14T22:00", "02")])
     assert [(n.cause, n.at) for n in notices(out)] == [
         ("scan:OF", at("2026-12-14T20:30")), ("scan:02", at("2026-12-15T06:00"))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20 * 3600), st.booleans()), max_size=30),
+       st.integers(1, 4), st.integers(1, 12), st.integers(0, 30))
+def test_rolling_cap_against_the_window_it_describes(
+        steps: list[tuple[int, bool]], limit: int, hours: int, as_list_at: int) -> None:
+    """The rolling cap keeps at most ``limit`` send times per phone (as a tuple; a
+    snapshot holding a list, swapped in at any step, is read the same way): a text is
+    capped when the ``limit``-th newest send is within ``hours`` of now."""
+    from types import SimpleNamespace
+
+    from engine.policies.caps import RollingCap
+    from engine.state import Phone
+
+    cap = RollingCap(limit=limit, hours=hours)
+    phone = Phone("+13035550123")
+    notice: Any = SimpleNamespace(sub=SimpleNamespace(phone=phone))
+    sends: list[int] = []
+    now = 1_800_000_000
+    for i, (gap, send) in enumerate(steps):
+        now += gap
+        if i == as_list_at and phone in cap._sent:
+            cap._sent[phone] = list(cap._sent[phone])
+        want = len(sends) >= limit and sends[-limit] > now - hours * 3600
+        assert (cap.check(notice, now) is not None) == want
+        if send:
+            cap.sent(notice, now)
+            sends.append(now)
+        assert len(cap._sent.get(phone, ())) <= limit
