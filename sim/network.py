@@ -38,41 +38,42 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
-# Tracked.flags: what happened to a followed parcel, one small int for four fields.
+# Tracked.flags: what happened to a followed parcel, one int for five fields.
 _EXCEPTION = 1           # the last mile could not deliver it at the first try
 _EXCEPTION_TEXTED = 2    # and its person got a text about that
 _RETURNED = 4            # returned to sender
 _MISSING_SHIFT = 3       # and two bits: the facility whose "10" scan is missing
+_SCANS_SHIFT = 5         # and above them: how many scans it has had
 MISSING_KINDS: tuple[str, ...] = ("", "rpdc", "lpc")
 
 
 class Tracked:
     """One parcel someone follows by text: its scans go through the engine.
 
-    Twelve slots (128 bytes; there are millions in flight on a national day): the
-    booleans and the missing scan's facility share ``flags``, read and written through
-    properties of their own names."""
+    Ten slots (112 bytes; there are millions in flight on a national day): the
+    booleans, the missing scan's facility and the count of scans share ``flags``, the
+    origin and destination regions ``route``, each read and written through a
+    property of its own name."""
 
     __slots__ = (
         "accepted_at",
         "arrived_at",
         "delivered_at",
-        "dest",
         "errors",
         "eta_day",
         "flags",
         "last_texted_at",
         "of_texted_at",
-        "origin",
-        "scans",
+        "route",
         "tn",
     )
 
     def __init__(self, index: int, origin: int, dest: int, accepted_at: float,
                  eta_day: int) -> None:
+        if not (0 <= origin < 1 << 16 and 0 <= dest < 1 << 16):
+            raise ValueError("regions are numbered 0 to 65,535")
         self.tn = f"9400{index:018d}"  # holds the arrival index (``index``)
-        self.origin = origin
-        self.dest = dest
+        self.route = origin << 16 | dest
         self.accepted_at = accepted_at
         self.arrived_at = accepted_at  # at the facility it is in (as a load)
         self.eta_day = eta_day
@@ -81,7 +82,25 @@ class Tracked:
         self.of_texted_at: float | None = None
         self.last_texted_at: float | None = None
         self.errors: set[tuple[str, int]] | None = None  # (code, time) of erroneous scans
-        self.scans = 0
+
+    @property
+    def origin(self) -> int:
+        """The region it was accepted in."""
+        return self.route >> 16
+
+    @property
+    def dest(self) -> int:
+        """The region it goes to."""
+        return self.route & 0xFFFF
+
+    @property
+    def scans(self) -> int:
+        """How many scans it has had (in ``flags``)."""
+        return self.flags >> _SCANS_SHIFT
+
+    @scans.setter
+    def scans(self, n: int) -> None:
+        self.flags = (self.flags & ((1 << _SCANS_SHIFT) - 1)) | (n << _SCANS_SHIFT)
 
     def _set(self, bit: int, on: bool) -> None:
         self.flags = self.flags | bit if on else self.flags & ~bit
@@ -113,7 +132,7 @@ class Tracked:
     @property
     def missing(self) -> str:
         """The facility kind whose "10" scan is missing (a scan error), or ""."""
-        return MISSING_KINDS[self.flags >> _MISSING_SHIFT]
+        return MISSING_KINDS[(self.flags >> _MISSING_SHIFT) & 3]
 
     @missing.setter
     def missing(self, kind: str) -> None:

@@ -203,21 +203,28 @@ def test_texts_per_recipient_kept_by_person_are_those_counted_by_number() -> Non
 
 _FLAG_SETS = st.lists(st.one_of(
     st.tuples(st.sampled_from(["exception", "exception_texted", "returned"]), st.booleans()),
-    st.tuples(st.just("missing"), st.sampled_from(["", "rpdc", "lpc"]))), max_size=12)
+    st.tuples(st.just("missing"), st.sampled_from(["", "rpdc", "lpc"])),
+    st.tuples(st.just("scans"), st.integers(0, 10_000))), max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
-@given(_FLAG_SETS)
-def test_a_followed_parcels_flags_read_back_as_fields(sets: list[tuple[str, Any]]) -> None:
-    """``Tracked`` keeps its three booleans and the missing scan's facility in one int:
-    whatever is set, in any order, each reads back as the last value set, as plain
-    fields would."""
-    p = Tracked(7, 0, 1, 100.0, 20_000)
+@given(_FLAG_SETS, st.integers(0, 65_535), st.integers(0, 65_535))
+def test_a_followed_parcels_flags_read_back_as_fields(
+        sets: list[tuple[str, Any]], origin: int, dest: int) -> None:
+    """``Tracked`` keeps its three booleans, the missing scan's facility and its count
+    of scans in one int, its two regions in another: whatever is set, in any order,
+    each reads back as the last value set, as plain fields would."""
+    p = Tracked(7, origin, dest, 100.0, 20_000)
     want: dict[str, Any] = {"exception": False, "exception_texted": False,
-                            "returned": False, "missing": ""}
+                            "returned": False, "missing": "", "scans": 0}
     for name, value in sets:
         setattr(p, name, value)
         want[name] = value
+    p.scans += 2
+    want["scans"] += 2
     assert {name: getattr(p, name) for name in want} == want
+    assert (p.origin, p.dest) == (origin, dest)
     with pytest.raises(ValueError, match="missing scan"):
         p.missing = "sdc"
+    with pytest.raises(ValueError, match="regions"):
+        Tracked(7, 65_536, dest, 100.0, 20_000)
