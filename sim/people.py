@@ -60,7 +60,7 @@ class People:
         self._strangers: Counter[str] = Counter()  # texts to numbers that are nobody's
         # Times of the notifications of the last day, for those texted lately (``prune``).
         # (tuples: a list of one costs 88 bytes, a tuple 48)
-        self.recent: dict[int, tuple[float, ...]] = {}
+        self.recent: dict[str, tuple[float, ...]] = {}
         self._next_prune = 0.0
 
     def meet(self, region: int, i: int) -> str:
@@ -89,10 +89,12 @@ class People:
             return -1
         return self._offset[region] + i
 
-    def notified(self, slot: int, at: float) -> int:
-        """A notification reached the person at ``at``: how many in the last 24 hours,
-        this one included (and the most so far is updated)."""
-        recent = self.recent.get(slot)
+    def notified(self, slot: int, at: float, phone: str) -> int:
+        """A notification reached the person at ``at`` (``phone``, their number, keys
+        their recent times: the engine's own string, where a slot would be an int
+        object more per person texted lately): how many in the last 24 hours, this
+        one included (and the most so far is updated)."""
+        recent = self.recent.get(phone)
         if recent is None:
             recent = (at,)
         else:
@@ -101,7 +103,7 @@ class People:
             while stale < len(recent) and recent[stale] <= horizon:
                 stale += 1
             recent = (*recent[stale:], at)
-        self.recent[slot] = recent
+        self.recent[phone] = recent
         n24 = len(recent)
         if n24 > self.max24[slot]:
             self.max24[slot] = n24

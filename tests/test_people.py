@@ -51,12 +51,12 @@ def test_counts_in_24_hours_are_exact_whenever_the_day_old_times_are_let_go(
         gaps: list[int], prunes: list[int]) -> None:
     times = [float(sum(gaps[: k + 1])) for k in range(len(gaps))]
     people = People(regions(), [5, 3])
-    people.meet(0, 1)
+    phone = people.meet(0, 1)
     got = []
     events = sorted([(t, 1) for t in times] + [(float(p), 0) for p in prunes])
     for t, kind in events:  # prunes at their times, before a notification at the same time
         if kind:
-            got.append(people.notified(1, t))
+            got.append(people.notified(1, t, phone))
         else:
             people._next_prune = 0.0  # as if a day had passed since the last
             people.prune(t)
@@ -68,17 +68,16 @@ def test_counts_in_24_hours_are_exact_whenever_the_day_old_times_are_let_go(
 
 def test_prune_lets_go_of_those_not_notified_for_a_day_only() -> None:
     people = People(regions(), [5, 3])
-    for i in range(3):
-        people.meet(0, i)
-    people.notified(0, 1_000.0)
-    people.notified(1, 50_000.0)
-    people.notified(2, 90_000.0)
+    phones = [people.meet(0, i) for i in range(3)]
+    people.notified(0, 1_000.0, phones[0])
+    people.notified(1, 50_000.0, phones[1])
+    people.notified(2, 90_000.0, phones[2])
     people.prune(1_000.0 + 86_400)   # 0's only notification is a day old: gone
-    assert sorted(people.recent) == [1, 2]
+    assert list(people.recent) == phones[1:]
     people.prune(87_400.0 + 80_000)  # 1's is a day old, but within a day of the last prune
-    assert sorted(people.recent) == [1, 2]
+    assert list(people.recent) == phones[1:]
     people.prune(87_400.0 + 86_400)  # a day after the last prune: 1 goes, 2 stays
-    assert sorted(people.recent) == [2]
+    assert list(people.recent) == phones[2:]
 
 
 @settings(max_examples=200, deadline=None)
