@@ -77,14 +77,16 @@ class Scanning(EngineState):
             return
         milestone = codes.MILESTONE_OF_INDEX[code]
         rank = codes.PROGRESS[milestone]
-        if rank is not None:
-            if rank < parcel.max_rank and milestone != codes.RETURN_TO_SENDER:
+        status = parcel.status  # code and max_rank, packed (``Parcel.status``)
+        if rank is None:
+            parcel.status = (status & ~0xFF) | (code + 1)
+        else:
+            if rank < (status >> 8) - 1 and milestone != codes.RETURN_TO_SENDER:
                 # e.g. "processed" after "out for delivery": the earlier scan was
                 # premature; keep the furthest status, tell nobody.
                 self._tell_subs(parcel, "regressed", f"scan:{scan.event_code}", out)
                 return
-            parcel.max_rank = rank
-        parcel.code = code
+            parcel.status = (code + 1) | (rank + 1) << 8
         eta = scan.expected_delivery
         eta_changed = eta is not None and eta != parcel.eta
         if eta_changed:

@@ -34,14 +34,31 @@ def unpack_scan(record: bytes) -> tuple[int, int, int, int]:
 class Parcel:
     """What the engine knows of one parcel, subscribed to or not."""
 
-    __slots__ = ("_subs", "code", "eta", "history", "max_rank")
+    __slots__ = ("_subs", "eta", "history", "status")
 
     def __init__(self) -> None:
         self.history = b""          # packed scans in event-time order
-        self.code = -1              # code index of the newest accepted scan (-1: none)
-        self.max_rank = -1          # furthest progress rank reached
+        self.status = 0             # ``code`` + 1 | (``max_rank`` + 1) << 8
         self.eta: int | None = None  # expected delivery, days since epoch
         self._subs: Sub | tuple[Sub, ...] | None = None  # see ``subs``
+
+    @property
+    def code(self) -> int:
+        """Code index of the newest accepted scan (-1: none)."""
+        return (self.status & 0xFF) - 1
+
+    @code.setter
+    def code(self, code: int) -> None:
+        self.status = (self.status & ~0xFF) | (code + 1)
+
+    @property
+    def max_rank(self) -> int:
+        """The furthest progress rank reached (-1: none)."""
+        return (self.status >> 8) - 1
+
+    @max_rank.setter
+    def max_rank(self, rank: int) -> None:
+        self.status = (self.status & 0xFF) | (rank + 1) << 8
 
     @property
     def subs(self) -> tuple[Sub, ...] | None:
@@ -63,10 +80,12 @@ class Parcel:
 
     def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
         """Unpickling; a snapshot written before ``last_at`` was read from the history
-        holds it as a field (the same value)."""
+        holds it as a field (the same value), and older ones hold ``code`` and
+        ``max_rank`` apart and the subscriptions as a tuple."""
+        self.status = 0
         for name, value in state[1].items():
-            if name == "subs":  # written before the one Sub was kept bare
-                self.subs = value  # type: ignore[assignment]
+            if name in ("subs", "code", "max_rank"):  # written before they were packed
+                setattr(self, name, value)
             elif name != "last_at":
                 object.__setattr__(self, name, value)
 

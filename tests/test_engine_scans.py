@@ -189,3 +189,20 @@ def test_parcels_from_a_snapshot_with_their_own_last_scan_time_still_work(
         return [*out, e.parcels[TN].last_at, e.parcels[TN].history]
 
     assert run(old=True) == run(old=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["code", "max_rank"]), st.integers(-1, 42)),
+                max_size=10))
+def test_a_parcels_code_and_furthest_rank_read_back_as_fields(
+        sets: list[tuple[str, int]]) -> None:
+    """``Parcel`` packs the newest code and the furthest rank in one int (``status``):
+    any sequence of sets reads back as plain fields would."""
+    from engine.state import Parcel
+
+    p = Parcel()
+    want = {"code": -1, "max_rank": -1}
+    for name, value in sets:
+        setattr(p, name, value)
+        want[name] = value
+    assert {"code": p.code, "max_rank": p.max_rank} == want
