@@ -68,8 +68,8 @@ class LastMile:
         self.unit.release(of_t)
         q = self.unit.outbound.get(-1)
         pieces, self.retry = self.retry, []
-        while q and q[0][0] <= of_t:
-            pieces.append(q.popleft()[1])
+        if q is not None:
+            pieces += q.take(of_t)
         evening = of_t + (LAST_DELIVERY_H - self.spec.out_for_delivery_h) * 3600
         mean_d = min(of_t + self.delivery.mean, evening)
         metrics = self.model.metrics

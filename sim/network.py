@@ -38,6 +38,27 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 
+class Outbound:
+    """What a facility has ready for one next hop, in the order it was ready: the
+    times and the loads in two queues (a (time, load) pair per load would cost a
+    64-byte tuple each; a national day has millions waiting for their trips)."""
+
+    __slots__ = ("loads", "times")
+
+    def __init__(self) -> None:
+        self.times: deque[float] = deque()
+        self.loads: deque[Load] = deque()
+
+    def take(self, until: float) -> list[Load]:
+        """The loads ready by ``until``, first ready first, taken off the queue."""
+        times, loads = self.times, self.loads
+        taken: list[Load] = []
+        while times and times[0] <= until:
+            times.popleft()
+            taken.append(loads.popleft())
+        return taken
+
+
 # Tracked.flags: what happened to a followed parcel, one int for five fields.
 _EXCEPTION = 1           # the last mile could not deliver it at the first try
 _EXCEPTION_TEXTED = 2    # and its person got a text about that
@@ -45,6 +66,15 @@ _RETURNED = 4            # returned to sender
 _MISSING_SHIFT = 3       # and two bits: the facility whose "10" scan is missing
 _SCANS_SHIFT = 5         # and above them: how many scans it has had
 MISSING_KINDS: tuple[str, ...] = ("", "rpdc", "lpc")
+# Python shares the int objects of -5 to 256 only: a flags or route value above that
+# would be a 32-byte object of its own per parcel. Flags go through a table of shared
+# ints (up to 127 scans), routes (a few thousand pairs of regions) through a memo.
+_INTS: tuple[int, ...] = tuple(range(1 << 12))
+_ROUTES: dict[int, int] = {}
+
+
+def _shared(value: int) -> int:
+    return _INTS[value] if value < len(_INTS) else value
 
 
 class Tracked:
@@ -73,7 +103,8 @@ class Tracked:
         if not (0 <= origin < 1 << 16 and 0 <= dest < 1 << 16):
             raise ValueError("regions are numbered 0 to 65,535")
         self.tn = f"9400{index:018d}"  # holds the arrival index (``index``)
-        self.route = origin << 16 | dest
+        route = origin << 16 | dest
+        self.route = _ROUTES.setdefault(route, route)
         self.accepted_at = accepted_at
         self.arrived_at = accepted_at  # at the facility it is in (as a load)
         self.eta_day = eta_day
@@ -100,10 +131,10 @@ class Tracked:
 
     @scans.setter
     def scans(self, n: int) -> None:
-        self.flags = (self.flags & ((1 << _SCANS_SHIFT) - 1)) | (n << _SCANS_SHIFT)
+        self.flags = _shared((self.flags & ((1 << _SCANS_SHIFT) - 1)) | (n << _SCANS_SHIFT))
 
     def _set(self, bit: int, on: bool) -> None:
-        self.flags = self.flags | bit if on else self.flags & ~bit
+        self.flags = _shared(self.flags | bit if on else self.flags & ~bit)
 
     @property
     def exception(self) -> bool:
@@ -138,8 +169,8 @@ class Tracked:
     def missing(self, kind: str) -> None:
         if kind not in MISSING_KINDS:
             raise ValueError(f"a missing scan is at one of {MISSING_KINDS[1:]}, not {kind!r}")
-        self.flags = (self.flags & ~(3 << _MISSING_SHIFT)) | (
-            MISSING_KINDS.index(kind) << _MISSING_SHIFT)
+        self.flags = _shared((self.flags & ~(3 << _MISSING_SHIFT)) | (
+            MISSING_KINDS.index(kind) << _MISSING_SHIFT))
 
     @property
     def index(self) -> int:
@@ -239,7 +270,7 @@ class SortFacility:
         cap = spec.capacity_per_hour or 0.0  # None only for stations (sim.netstation)
         self.cap_h = cap * (model.scale if spec.scale_capacity else 1.0)
         self.queue: deque[Load] = deque()
-        self.outbound: dict[int, deque[tuple[float, Load]]] = {}
+        self.outbound: dict[int, Outbound] = {}  # by next hop (-1: the last mile)
         self.stats = StationStats(model.t_begin)
         self.processed = 0
         self.open_s = 0.0
@@ -347,8 +378,9 @@ class SortFacility:
         nxt = self.model.next_hop(self, piece)
         q = self.outbound.get(nxt)
         if q is None:
-            q = self.outbound[nxt] = deque()
-        q.append((ready_at, piece))
+            q = self.outbound[nxt] = Outbound()
+        q.times.append(ready_at)
+        q.loads.append(piece)
 
 
 class Trip:
@@ -393,11 +425,9 @@ class Trip:
             cutoff = dep - self.cutoff_s
             self.origin.release(cutoff)
             q = self.origin.outbound.get(self.dest_key)
-            if not q:
+            if q is None:
                 continue
-            load: list[Load] = []
-            while q and q[0][0] <= cutoff:
-                load.append(q.popleft()[1])
+            load = q.take(cutoff)
             if not load:
                 continue
             if self.per_parcel is not None:
