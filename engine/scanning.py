@@ -12,7 +12,7 @@ from engine.inputs import Scan
 from engine.outbox import EngineState, message_id
 from engine.outputs import Held, Output, Sms, Suppressed
 from engine.policies import Drop
-from engine.state import RECORD, Notice, Parcel
+from engine.state import RECORD, SHARED_INTS, Notice, Parcel
 
 UNREACHABLE_AFTER: Final = 3  # consecutive failed receipts
 PLACE_KEYS: Final = 100_000
@@ -79,14 +79,14 @@ class Scanning(EngineState):
         rank = codes.PROGRESS[milestone]
         status = parcel.status  # code and max_rank, packed (``Parcel.status``)
         if rank is None:
-            parcel.status = (status & ~0xFF) | (code + 1)
+            parcel.status = SHARED_INTS[(status & ~0xFF) | (code + 1)]
         else:
             if rank < (status >> 8) - 1 and milestone != codes.RETURN_TO_SENDER:
                 # e.g. "processed" after "out for delivery": the earlier scan was
                 # premature; keep the furthest status, tell nobody.
                 self._tell_subs(parcel, "regressed", f"scan:{scan.event_code}", out)
                 return
-            parcel.status = (code + 1) | (rank + 1) << 8
+            parcel.status = SHARED_INTS[(code + 1) | (rank + 1) << 8]
         eta = scan.expected_delivery
         eta_changed = eta is not None and eta != parcel.eta
         if eta_changed:

@@ -31,6 +31,16 @@ def unpack_scan(record: bytes) -> tuple[int, int, int, int]:
     return n >> 40, (((n >> 32) & 0xFF) - 64) * 15, (n >> 24) & 0xFF, n & 0xFFFFFF
 
 
+# Python shares the int objects of -5 to 256 only; a packed value above that would be
+# a 32-byte object of its own per parcel. Packed values go through this table.
+SHARED_INTS: Final = tuple(range(1 << 12))
+
+
+def shared_int(value: int) -> int:
+    """``value``, as an int object shared by every holder of that value when small."""
+    return SHARED_INTS[value] if 0 <= value < len(SHARED_INTS) else value
+
+
 class Parcel:
     """What the engine knows of one parcel, subscribed to or not."""
 
@@ -49,7 +59,7 @@ class Parcel:
 
     @code.setter
     def code(self, code: int) -> None:
-        self.status = (self.status & ~0xFF) | (code + 1)
+        self.status = shared_int((self.status & ~0xFF) | (code + 1))
 
     @property
     def max_rank(self) -> int:
@@ -58,7 +68,7 @@ class Parcel:
 
     @max_rank.setter
     def max_rank(self, rank: int) -> None:
-        self.status = (self.status & 0xFF) | (rank + 1) << 8
+        self.status = shared_int((self.status & 0xFF) | (rank + 1) << 8)
 
     @property
     def subs(self) -> tuple[Sub, ...] | None:

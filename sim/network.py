@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from engine.state import shared_int
 from scenarios.network import Facility, Leg
 from sim.dists import Sampler, local_date, local_epoch
 
@@ -67,14 +68,10 @@ _MISSING_SHIFT = 3       # and two bits: the facility whose "10" scan is missing
 _SCANS_SHIFT = 5         # and above them: how many scans it has had
 MISSING_KINDS: tuple[str, ...] = ("", "rpdc", "lpc")
 # Python shares the int objects of -5 to 256 only: a flags or route value above that
-# would be a 32-byte object of its own per parcel. Flags go through a table of shared
-# ints (up to 127 scans), routes (a few thousand pairs of regions) through a memo.
-_INTS: tuple[int, ...] = tuple(range(1 << 12))
+# would be a 32-byte object of its own per parcel. Flags go through the engine's table
+# of shared ints (``shared_int``: up to 127 scans), routes (a few thousand pairs of
+# regions) through a memo.
 _ROUTES: dict[int, int] = {}
-
-
-def _shared(value: int) -> int:
-    return _INTS[value] if value < len(_INTS) else value
 
 
 class Tracked:
@@ -131,10 +128,10 @@ class Tracked:
 
     @scans.setter
     def scans(self, n: int) -> None:
-        self.flags = _shared((self.flags & ((1 << _SCANS_SHIFT) - 1)) | (n << _SCANS_SHIFT))
+        self.flags = shared_int((self.flags & ((1 << _SCANS_SHIFT) - 1)) | (n << _SCANS_SHIFT))
 
     def _set(self, bit: int, on: bool) -> None:
-        self.flags = _shared(self.flags | bit if on else self.flags & ~bit)
+        self.flags = shared_int(self.flags | bit if on else self.flags & ~bit)
 
     @property
     def exception(self) -> bool:
@@ -169,7 +166,7 @@ class Tracked:
     def missing(self, kind: str) -> None:
         if kind not in MISSING_KINDS:
             raise ValueError(f"a missing scan is at one of {MISSING_KINDS[1:]}, not {kind!r}")
-        self.flags = _shared((self.flags & ~(3 << _MISSING_SHIFT)) | (
+        self.flags = shared_int((self.flags & ~(3 << _MISSING_SHIFT)) | (
             MISSING_KINDS.index(kind) << _MISSING_SHIFT))
 
     @property
