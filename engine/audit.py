@@ -64,7 +64,7 @@ class Audit:
         parcel = engine.parcels.get(o.tracking_number or "")
         for sub in (parcel.subs or ()) if parcel is not None else ():
             if sub.phone.e164 == o.to:
-                return sub.clues
+                return sub.terms.clues
         return locate(o.to, None).clues
 
     def _plan(self, clues: tuple[Clue, ...]) -> _Plan:

@@ -191,7 +191,7 @@ class Scanning(EngineState):
         tn = sub.tracking_number
         status = templates.status_line(notice.code, notice.event_at, notice.offset, notice.place)
         eta = None if notice.milestone == codes.DELIVERED else notice.eta
-        body = templates.notice(self.brand, tn, status, eta, sub.merchant)
+        body = templates.notice(self.brand, tn, status, eta, sub.terms.merchant)
         to = sub.phone.e164
         mid = message_id(to, tn, f"{notice.cause}@{notice.event_at}")
         enc = encode_info(body)

@@ -193,7 +193,7 @@ class Model(PumpQueue):
     def push_created(self, p: Tracked, label_at: int, accept_at: int) -> None:
         """``p``'s label and acceptance scans (``ScanFeed.created``): queued as the parcel,
         built by the pump when due, the same ``Scan``s in the same order as if pushed now."""
-        p.scans += 2
+        p.add_scans(2)
         self._push(label_at, LABELLED, p)
         self._push(accept_at, ACCEPTED, p)
 

@@ -130,6 +130,10 @@ class Tracked:
     def scans(self, n: int) -> None:
         self.flags = shared_int((self.flags & ((1 << _SCANS_SHIFT) - 1)) | (n << _SCANS_SHIFT))
 
+    def add_scans(self, n: int) -> None:
+        """``n`` more scans (the scan path's ``scans += n`` in one call)."""
+        self.flags = shared_int(self.flags + (n << _SCANS_SHIFT))
+
     def _set(self, bit: int, on: bool) -> None:
         self.flags = shared_int(self.flags | bit if on else self.flags & ~bit)
 

@@ -34,7 +34,7 @@ def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,
 
 def note_scan(p: Tracked, scan: Scan, error: bool) -> None:
     """What a followed parcel remembers of its own scans (``Model.push_scan``)."""
-    p.scans += 1
+    p.add_scans(1)
     if error:
         if p.errors is None:
             p.errors = set()

@@ -73,7 +73,7 @@ class CalendarCap(Policy):
         seen = self._day.get(notice.sub.phone)
         if seen is None or seen[1] < self.limit:
             return None
-        day = datetime.fromtimestamp(now, notice.sub.zone).toordinal()
+        day = datetime.fromtimestamp(now, notice.sub.terms.zone).toordinal()
         return _CAP if seen[0] == day else None
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
@@ -81,7 +81,7 @@ class CalendarCap(Policy):
             self._day.pop(phone, None)
 
     def sent(self, notice: Notice, now: int) -> None:
-        day = datetime.fromtimestamp(now, notice.sub.zone).toordinal()
+        day = datetime.fromtimestamp(now, notice.sub.terms.zone).toordinal()
         seen = self._day.get(notice.sub.phone)
         count = seen[1] + 1 if seen is not None and seen[0] == day else 1
         self._day[notice.sub.phone] = (day, count)

@@ -43,7 +43,7 @@ class Compliance(Policy):
         self._sent: dict[Phone, list[int]] = {}
 
     def check(self, notice: Notice, now: int) -> Verdict:
-        clues = resolve(notice.sub.clues, self.by)
+        clues = resolve(notice.sub.terms.clues, self.by)
         until = next_open(now, windows(clues))
         if until is None:
             return _NEVER

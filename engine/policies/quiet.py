@@ -73,8 +73,9 @@ class QuietHours(Policy):
                      and CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION)
         if not legal and not sub.phone.quiet:
             return None
-        until = self.next_allowed(now, sub.zone, sub.strict, sub.phone.quiet, legal=legal,
-                                  zones=zones_of(sub.clues, sub.zone))
+        terms = sub.terms
+        until = self.next_allowed(now, terms.zone, terms.strict, sub.phone.quiet, legal=legal,
+                                  zones=zones_of(terms.clues, terms.zone))
         if until == now:
             return None
         return Hold(until, "quiet_hours") if self.mode == "hold" else _QUIET
