@@ -165,6 +165,12 @@ class Terms:
         self.strict = strict
         self.clues = clues
 
+    def but(self, *, options: int | None = None, merchant: str | None = None) -> Terms:
+        """The shared terms that differ from these in what is given."""
+        return terms(self.options if options is None else options, self.channel,
+                     self.merchant if merchant is None else merchant, self.zone, self.strict,
+                     self.clues)
+
 
 _TERMS: dict[tuple[object, ...], Terms] = {}
 TERMS_KEPT: Final = 65_536  # a shim can be sent any merchant: the memo is bounded
@@ -207,8 +213,7 @@ class Sub:
 
     @options.setter
     def options(self, value: int) -> None:
-        t = self.terms
-        self.terms = terms(value, t.channel, t.merchant, t.zone, t.strict, t.clues)
+        self.terms = self.terms.but(options=value)
 
     @property
     def merchant(self) -> str:
@@ -216,8 +221,7 @@ class Sub:
 
     @merchant.setter
     def merchant(self, value: str) -> None:
-        t = self.terms
-        self.terms = terms(t.options, t.channel, value, t.zone, t.strict, t.clues)
+        self.terms = self.terms.but(merchant=value)
 
     @property
     def channel(self) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, overload
 
 import numpy as np
 
@@ -72,6 +72,25 @@ MISSING_KINDS: tuple[str, ...] = ("", "rpdc", "lpc")
 # of shared ints (``shared_int``: up to 127 scans), routes (a few thousand pairs of
 # regions) through a memo.
 _ROUTES: dict[int, int] = {}
+
+
+class _Flag:
+    """A boolean kept as one bit of ``Tracked.flags``."""
+
+    __slots__ = ("bit",)
+
+    def __init__(self, bit: int) -> None:
+        self.bit = bit
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> _Flag: ...
+    @overload
+    def __get__(self, obj: Tracked, owner: type) -> bool: ...
+    def __get__(self, obj: Tracked | None, owner: type) -> _Flag | bool:
+        return self if obj is None else bool(obj.flags & self.bit)
+
+    def __set__(self, obj: Tracked, on: bool) -> None:
+        obj.flags = shared_int(obj.flags | self.bit if on else obj.flags & ~self.bit)
 
 
 class Tracked:
@@ -134,32 +153,9 @@ class Tracked:
         """``n`` more scans (the scan path's ``scans += n`` in one call)."""
         self.flags = shared_int(self.flags + (n << _SCANS_SHIFT))
 
-    def _set(self, bit: int, on: bool) -> None:
-        self.flags = shared_int(self.flags | bit if on else self.flags & ~bit)
-
-    @property
-    def exception(self) -> bool:
-        return bool(self.flags & _EXCEPTION)
-
-    @exception.setter
-    def exception(self, on: bool) -> None:
-        self._set(_EXCEPTION, on)
-
-    @property
-    def exception_texted(self) -> bool:
-        return bool(self.flags & _EXCEPTION_TEXTED)
-
-    @exception_texted.setter
-    def exception_texted(self, on: bool) -> None:
-        self._set(_EXCEPTION_TEXTED, on)
-
-    @property
-    def returned(self) -> bool:
-        return bool(self.flags & _RETURNED)
-
-    @returned.setter
-    def returned(self, on: bool) -> None:
-        self._set(_RETURNED, on)
+    exception = _Flag(_EXCEPTION)
+    exception_texted = _Flag(_EXCEPTION_TEXTED)
+    returned = _Flag(_RETURNED)
 
     @property
     def missing(self) -> str:
