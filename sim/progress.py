@@ -39,13 +39,13 @@ WALL_S_PER_FOLLOWED = 260e-6
 # Memory: the interpreter, model and report, plus what is held at the peak: the parcels
 # made a day ahead, those travelling (about three days of acceptances), the surge's
 # backlog, and the closed ones kept for a while (the model 2 days, the engine 3), about
-# eight days' worth in a long run; followed parcels cost most. Fitted to this code's
-# holiday_peak runs (peak RSS): --scale 0.1 --days 1 382 MB (estimate 386), --scale 0.1
-# 1,688 MB (1,721), --scale 0.02 482 MB (504), the shipped scenario with its
-# counterfactual 291 MB (261).
-RSS_BASE_MB = 200.0
+# eight days' worth in a long run; followed parcels cost most. Fitted (least squares) to
+# this code's holiday_peak runs (peak RSS): --scale 0.1 --days 1 253 MB (estimate 253),
+# --scale 0.1 1,290 MB (1,286), --scale 0.02 314 MB (345), the shipped scenario with its
+# counterfactual 177 MB (157).
+RSS_BASE_MB = 110.0
 RSS_MB_PER_PARCEL_IN_FLIGHT = 2.0e-6
-RSS_MB_PER_FOLLOWED_IN_FLIGHT = 1.77e-3
+RSS_MB_PER_FOLLOWED_IN_FLIGHT = 1.36e-3
 IN_FLIGHT_DAYS = 7.85
 WARN_S = 15 * 60
 FIT_S = 5 * 60
