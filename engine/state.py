@@ -1,8 +1,12 @@
 """The engine's memory: parcels, phones, subscriptions, and texts in flight.
 
 Plain slotted classes, mutated only by ``engine.core``. Sizes matter: a
-national day has tens of millions of parcels, so a parcel is six slots and its
-whole scan history is one ``bytes`` of 10-byte records (see ``pack_scan``).
+national day has millions of followed parcels, so a parcel is four slots (its
+newest code and furthest rank packed in one shared int, its newest scan time read
+from its history), its whole scan history is one ``bytes`` of 10-byte records (see
+``pack_scan``), a subscription shares its terms with every other like it, and the
+only subscription of a parcel or phone is kept bare. Older snapshots still load
+(the ``__setstate__`` methods).
 """
 
 from __future__ import annotations
