@@ -152,3 +152,24 @@ def test_a_subscription_awaiting_yes_keeps_its_parcel() -> None:
     with_retention = _run(_engine(), inputs)
     assert with_retention == _run(_engine(None), inputs)
     assert any(b"reply:YES" in o and b"Delivered" in o for o in with_retention)
+
+
+def test_the_compliance_policy_forgets_the_phones_the_engine_forgot() -> None:
+    """The compliance policy's send times per phone (for the state caps) go when the
+    engine forgets the phone, so its memory follows the people texted lately, and the
+    outputs are those of a run without retention."""
+    from engine.policies.law import Compliance
+
+    sc = load("tiny")
+    logs = []
+    for retention in (DEFAULT, None):
+        m = Model(sc, days=2, retention=retention, policies=("milestones", "compliance"))
+        m.run()
+        logs.append(m.messages)
+        law = next(p for p in m.engine.policies if isinstance(p, Compliance))
+        held = {id(phone) for phone in m.engine.phones.values()}
+        kept = [phone for phone in law._sent if id(phone) not in held]
+        if retention is not None:
+            assert m.engine.forgotten_phones > 10 and law._sent
+            assert kept == [], "send times of forgotten phones"
+    assert logs[0] == logs[1]

@@ -17,9 +17,11 @@ not notifications: they do not pass through policies (docs/compliance.md).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.compliance import RESOLUTIONS, RULES, capped, next_open, resolve, windows
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
-from engine.state import Notice, Phone
+from engine.state import Notice, Phone, Sub
 
 _WINDOW = Drop("compliance_window")
 _NEVER = Drop("no_lawful_window")
@@ -40,7 +42,7 @@ class Compliance(Policy):
         self.mode = mode
         self.caps = bool(caps)
         self.by = by
-        self._sent: dict[Phone, list[int]] = {}
+        self._sent: dict[Phone, Sequence[int]] = {}
 
     def check(self, notice: Notice, now: int) -> Verdict:
         clues = resolve(notice.sub.terms.clues, self.by)
@@ -58,12 +60,21 @@ class Compliance(Policy):
                         return _CAP
         return None
 
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        """The engine forgot these phones: their send times go with them (a phone that
+        comes back is a new ``Phone``, which this memory never sees again)."""
+        for phone in phones:
+            self._sent.pop(phone, None)
+
     def sent(self, notice: Notice, now: int) -> None:
         if not self.caps:
             return
-        times = self._sent.setdefault(notice.sub.phone, [])
-        times.append(now)
-        # Keep what any cap can still count: the longest rolling window.
+        phone = notice.sub.phone
+        times = (*self._sent.get(phone, ()), now)
+        # Keep what any cap can still count: the longest rolling window. A tuple,
+        # rebuilt (as the rolling cap's); a snapshot holding a list is read the same way.
         horizon = now - LONGEST_CAP_HOURS * 3600
-        while times and times[0] <= horizon:
-            del times[0]
+        stale = 0
+        while times[stale] <= horizon:
+            stale += 1
+        self._sent[phone] = times[stale:]
