@@ -5,6 +5,8 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
+import pytest
+
 from engine.core import Engine, EngineConfig
 from engine.inputs import Input, Receipt
 from engine.outputs import Output
@@ -154,22 +156,24 @@ def test_a_subscription_awaiting_yes_keeps_its_parcel() -> None:
     assert any(b"reply:YES" in o and b"Delivered" in o for o in with_retention)
 
 
-def test_the_compliance_policy_forgets_the_phones_the_engine_forgot() -> None:
-    """The compliance policy's send times per phone (for the state caps) go when the
-    engine forgets the phone, so its memory follows the people texted lately, and the
+@pytest.mark.parametrize("policy", ["compliance", "weekly_budget", "backoff_digest"])
+def test_policies_forget_the_phones_and_subscriptions_the_engine_forgot(policy: str) -> None:
+    """A policy's memory per phone (send times) and per subscription (digest windows)
+    goes when the engine forgets them, so it follows the people texted lately, and the
     outputs are those of a run without retention."""
-    from engine.policies.law import Compliance
-
     sc = load("tiny")
     logs = []
     for retention in (DEFAULT, None):
-        m = Model(sc, days=2, retention=retention, policies=("milestones", "compliance"))
+        m = Model(sc, days=2, retention=retention, policies=("milestones", policy))
         m.run()
         logs.append(m.messages)
-        law = next(p for p in m.engine.policies if isinstance(p, Compliance))
+        p = next(q for q in m.engine.policies if q.name == policy)
         held = {id(phone) for phone in m.engine.phones.values()}
-        kept = [phone for phone in law._sent if id(phone) not in held]
+        subs = {id(sub) for parcel in m.engine.parcels.values() for sub in parcel.subs or ()}
+        sent: dict[object, object] = getattr(p, "_sent", {})
+        closes: dict[object, object] = getattr(p, "_closes", {})
         if retention is not None:
-            assert m.engine.forgotten_phones > 10 and law._sent
-            assert kept == [], "send times of forgotten phones"
+            assert m.engine.forgotten_phones > 10 and sent
+            assert [ph for ph in sent if id(ph) not in held] == [], "forgotten phones"
+            assert [sub for sub in closes if id(sub) not in subs] == [], "forgotten subs"
     assert logs[0] == logs[1]

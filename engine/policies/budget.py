@@ -13,9 +13,11 @@ are never counted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE, DELIVERED
 from engine.policies.base import Drop, Policy, Verdict, register
-from engine.state import Notice, Phone
+from engine.state import Notice, Phone, Sub
 
 _SPENT = Drop("budget")
 
@@ -55,6 +57,10 @@ class WeeklyBudget(Policy):
                                 CATEGORY_OF_MILESTONE[notice.milestone] == CAT_EXCEPTION):
             return None
         return _SPENT
+
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        for phone in phones:
+            self._sent.pop(phone, None)
 
     def sent(self, notice: Notice, now: int) -> None:
         times = self._sent.setdefault(notice.sub.phone, [])

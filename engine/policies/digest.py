@@ -106,6 +106,12 @@ class BackoffDigest(Policy):
         self._closes[notice.sub] = closes
         return Hold(closes, "digest")
 
+    def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
+        for sub in subs:
+            self._closes.pop(sub, None)
+        for phone in phones:
+            self._sent.pop(phone, None)
+
     def sent(self, notice: Notice, now: int) -> None:
         times = self._sent.setdefault(notice.sub.phone, [])
         times.append(now)
