@@ -70,6 +70,8 @@ def normalise(raw: str, *, field: str = "phone") -> str:
             field=field,
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if e164 == raw:
+        e164 = raw  # one string, kept by the memo and the caller, not two equal ones
     if len(_MEMO) >= _MEMO_LIMIT:
         for old in list(islice(_MEMO, _MEMO_LIMIT // 4)):
             del _MEMO[old]

@@ -568,3 +568,14 @@ def test_subscriptions_from_a_snapshot_with_tuples_of_one_still_work(
         return out, [type(h._subs).__name__ for h in holders]
 
     assert run(old=True) == run(old=False)
+
+
+def test_a_number_already_in_e164_is_kept_as_one_string(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A number given in E.164 comes back as the very string given (the memo and the
+    engine then hold one string, not two equal ones); any other form is rewritten."""
+    monkeypatch.setattr(phones, "_MEMO", {})
+    raw = "".join(["+1303", "5550123"])  # built at run time: not a shared constant
+    assert phones.normalise(raw) is raw
+    assert phones.normalise(raw) is raw  # from the memo
+    other = "(303) 555-0124"
+    assert phones.normalise(other) == "+13035550124"
