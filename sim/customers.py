@@ -41,8 +41,8 @@ from sim.dists import EPOCH_ORDINAL, Sampler, categorical, local_epoch, zone
 from sim.people import OPTED_OUT, QUIET, People
 
 if TYPE_CHECKING:
+    from sim.loads import Tracked
     from sim.model import Model
-    from sim.network import Tracked
 
 CHANNELS = ("checkout", "tracking_page", "text")
 LATE_CHECK_H = 20.0

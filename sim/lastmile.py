@@ -13,7 +13,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sim.dists import Sampler, epoch_day, local_date, local_epoch
-from sim.network import Load, Piece, SortFacility, Tracked
+from sim.loads import Load, Piece, Tracked
+from sim.network import SortFacility
 
 if TYPE_CHECKING:
     from collections.abc import Generator

@@ -17,8 +17,8 @@ from sim.latency import LatencyHistogram
 
 if TYPE_CHECKING:
     from sim.followed import FollowedParcels
+    from sim.loads import Load, Tracked
     from sim.model import Model
-    from sim.network import Load, Tracked
 
 SAMPLE_CAP = 20_000
 LATENCIES = ("scan_to_decision", "decision_to_submit", "submit_to_handset", "scan_to_handset")

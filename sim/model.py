@@ -40,9 +40,10 @@ from sim.dists import EPOCH_ORDINAL, Calendar, epoch_day, local_date, local_epoc
 from sim.followed import FollowedParcels, grace_days
 from sim.gateway import Gateway
 from sim.lastmile import LastMile
+from sim.loads import Load, Tracked
 from sim.metrics import Metrics
 from sim.netstation import StationFacility
-from sim.network import Load, SortFacility, Tracked, Trip
+from sim.network import SortFacility, Trip
 from sim.pumpqueue import PumpQueue, few_collections
 from sim.scans import ScanFeed, note_scan
 from sim.volume import LEAD_S, Arrivals

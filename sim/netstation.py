@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.dists import Sampler
-from sim.network import Load, Piece, SortFacility, StationStats, Tracked
+from sim.loads import Load, Piece, Tracked
+from sim.network import SortFacility, StationStats
 from sim.station import erlang_c
 
 if TYPE_CHECKING:

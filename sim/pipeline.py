@@ -67,8 +67,9 @@ import simpy
 from engine.inputs import Scan
 from scenarios.schema import Scenario, parse
 from sim.dists import epoch_day
+from sim.loads import Tracked
 from sim.model import PUMP_S, Model
-from sim.network import StationStats, Tracked
+from sim.network import StationStats
 from sim.progress import peak_rss_mb
 from sim.scans import note_scan
 

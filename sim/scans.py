@@ -19,8 +19,9 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from scenarios.network import Region
+    from sim.loads import Tracked
     from sim.model import Model
-    from sim.network import SortFacility, Tracked
+    from sim.network import SortFacility
 
 
 def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,

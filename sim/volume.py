@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.dists import Sampler, epoch_day, zone
-from sim.network import Load, Piece, Tracked
+from sim.loads import Load, Piece, Tracked
 
 if TYPE_CHECKING:
     from collections.abc import Generator

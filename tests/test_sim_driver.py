@@ -14,8 +14,8 @@ from engine.inputs import Receipt, SmsIn
 from engine.outputs import Reply, Sms
 from research.sweep import run_point
 from scenarios.schema import ScenarioError, load, parse
+from sim.loads import Tracked
 from sim.model import Model
-from sim.network import Tracked
 from sim.run import run_scenario
 
 PHONE = "+13035550123"
