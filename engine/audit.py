@@ -31,6 +31,7 @@ from engine.compliance import (
 from engine.geo import locate
 from engine.outbox import EngineState
 from engine.outputs import Output, Sms
+from engine.state import after
 
 KINDS = ("window", "cap")
 # (resolution, windows, capped rules) for each resolution
@@ -84,10 +85,7 @@ class Audit:
             horizon = at - self._longest
             self._sent = {k: v for k, v in self._sent.items() if v and v[-1] > horizon}
             self._next_sweep = at + self._longest
-        times = self._sent.get(o.to, ())
-        stale = 0
-        while stale < len(times) and times[stale] <= at - self._longest:
-            stale += 1
+        times = after(at - self._longest, self._sent.get(o.to, ()))
         # A window or cap shared by several resolutions is checked once per text.
         outside: dict[int, bool] = {}
         over: dict[int, bool] = {}
@@ -105,13 +103,12 @@ class Audit:
                 hit = over.get(id(rule))
                 if hit is None:
                     horizon = at - rule.cap_hours * 3600
-                    hit = over[id(rule)] = sum(
-                        1 for t in times[stale:] if t > horizon) >= rule.cap
+                    hit = over[id(rule)] = sum(1 for t in times if t > horizon) >= rule.cap
                 if hit:
                     self.breaks[(by, rule.jurisdiction, "cap")] += 1
         # A tuple, rebuilt (a list of one costs 88 bytes, a tuple 48); a snapshot with
         # lists is read the same way.
-        self._sent[o.to] = (*times[stale:], at)
+        self._sent[o.to] = (*times, at)
 
     def total(self, by: str = "both") -> int:
         return sum(n for (b, _j, _k), n in self.breaks.items() if b == by)

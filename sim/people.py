@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from engine.state import after
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -95,14 +97,7 @@ class People:
         object more per person texted lately): how many in the last 24 hours, this
         one included (and the most so far is updated)."""
         recent = self.recent.get(phone)
-        if recent is None:
-            recent = (at,)
-        else:
-            horizon = at - DAY
-            stale = 0
-            while stale < len(recent) and recent[stale] <= horizon:
-                stale += 1
-            recent = (*recent[stale:], at)
+        recent = (at,) if recent is None else (*after(at - DAY, recent), at)
         self.recent[phone] = recent
         n24 = len(recent)
         if n24 > self.max24[slot]:

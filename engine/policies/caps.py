@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engine.policies.base import Drop, Policy, Verdict, register
-from engine.state import Notice, Phone, Sub
+from engine.state import Notice, Phone, Sub, after
 
 _CAP = Drop("cap")
 
@@ -38,13 +38,10 @@ class RollingCap(Policy):
         times = self._sent.get(phone)
         if times is None or len(times) < self.limit:
             return None
-        horizon = now - self.hours * 3600
-        stale = 0
-        while stale < len(times) and times[stale] <= horizon:
-            stale += 1
-        if stale:
-            times = self._sent[phone] = tuple(times[stale:])
-        return _CAP if len(times) >= self.limit else None
+        fresh = after(now - self.hours * 3600, times)
+        if len(fresh) < len(times):
+            self._sent[phone] = tuple(fresh)
+        return _CAP if len(fresh) >= self.limit else None
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
         for phone in phones:

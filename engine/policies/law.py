@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from engine.compliance import RESOLUTIONS, RULES, capped, next_open, resolve, windows
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
-from engine.state import Notice, Phone, Sub
+from engine.state import Notice, Phone, Sub, after
 
 _WINDOW = Drop("compliance_window")
 _NEVER = Drop("no_lawful_window")
@@ -73,8 +73,4 @@ class Compliance(Policy):
         times = (*self._sent.get(phone, ()), now)
         # Keep what any cap can still count: the longest rolling window. A tuple,
         # rebuilt (as the rolling cap's); a snapshot holding a list is read the same way.
-        horizon = now - LONGEST_CAP_HOURS * 3600
-        stale = 0
-        while times[stale] <= horizon:
-            stale += 1
-        self._sent[phone] = times[stale:]
+        self._sent[phone] = tuple(after(now - LONGEST_CAP_HOURS * 3600, times))
