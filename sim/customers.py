@@ -160,7 +160,7 @@ class Customers:
         c = people.slot(to)
         if c < 0:
             return
-        n24 = people.notified(c, at, to)
+        n24 = people.notified(c, at)
         state = people.state[c]
         if state & OPTED_OUT:
             return

@@ -319,7 +319,6 @@ class Model(PumpQueue):
             if env.now >= next_hour:
                 self.metrics.care_queue_sample(next_hour)
                 self.followed.retire(env.now - self.LAG_S)
-                self.customers.people.prune(env.now - self.LAG_S)
                 next_hour += 3600
             if self._bar is not None:
                 self._bar.update(PUMP_S)

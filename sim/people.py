@@ -8,11 +8,12 @@ and the person's slot is found from the number alone.
 
 What the model remembers of a person is kept in flat arrays indexed by slot
 (regions one after another): whether they were ever drawn, the most notifications
-in any 24 hours, whether they opted out or asked QUIET, their region; and, for those
-sent a notification in the last day, its times. A fortnight
+in any 24 hours, whether they opted out or asked QUIET, their region, and how many
+notifications reached them in the last day; and one log, in time order, of the
+notifications of the last day (time and slot, 12 bytes each). A fortnight
 at national volume meets about ten million people: as objects (~300 bytes each,
 with their phone string and dict slot) that was 3 GB growing with the horizon, as
-arrays 11 bytes a person (with the count of texts the engine decided for them,
+arrays 15 bytes a person (with the count of texts the engine decided for them,
 which the texts-per-recipient metrics need).
 """
 
@@ -25,8 +26,6 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from engine.state import after
-
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -37,6 +36,7 @@ OPTED_OUT: Final = 2  # texted STOP (fatigue)
 QUIET: Final = 4      # texted QUIET
 FIRST_NUMBER: Final = 2_000_000
 DAY: Final = 86_400
+_COMPACT_AT: Final = 65_536  # log entries spent before the front is let go of
 
 
 class People:
@@ -60,10 +60,13 @@ class People:
         self.state = bytearray(n)              # KNOWN | OPTED_OUT | QUIET
         self.texts = array("I", [0]) * n       # texts the engine decided for them (tally)
         self._strangers: Counter[str] = Counter()  # texts to numbers that are nobody's
-        # Times of the notifications of the last day, for those texted lately (``prune``).
-        # (tuples: a list of one costs 88 bytes, a tuple 48)
-        self.recent: dict[str, tuple[float, ...]] = {}
-        self._next_prune = 0.0
+        self.in_day = array("I", [0]) * n      # notifications in the last 24 hours
+        # The notifications of the last day, oldest first (``notified``): their times and
+        # slots from ``_head`` on. A dict of each person's recent times cost about 80 bytes
+        # a person texted lately, with its tuple and float objects; this is 12 bytes a text.
+        self._log_at = array("d")
+        self._log_slot = array("I")
+        self._head = 0
 
     def meet(self, region: int, i: int) -> str:
         """The ``i``-th person of ``region``, now known: their phone number."""
@@ -91,15 +94,28 @@ class People:
             return -1
         return self._offset[region] + i
 
-    def notified(self, slot: int, at: float, phone: str) -> int:
-        """A notification reached the person at ``at`` (``phone``, their number, keys
-        their recent times: the engine's own string, where a slot would be an int
-        object more per person texted lately): how many in the last 24 hours, this
-        one included (and the most so far is updated)."""
-        recent = self.recent.get(phone)
-        recent = (at,) if recent is None else (*after(at - DAY, recent), at)
-        self.recent[phone] = recent
-        n24 = len(recent)
+    def notified(self, slot: int, at: float) -> int:
+        """A notification reached the person in ``slot`` at ``at`` (times never go back:
+        the model's pump delivers in time order): how many in the 24 hours up to ``at``,
+        this one included (and the most so far is updated). Exact: the log lets go of a
+        notification when one comes a day or more after it, whoever it was for."""
+        times, slots, in_day = self._log_at, self._log_slot, self.in_day
+        n = len(times)
+        if n and at < times[-1]:
+            raise ValueError(f"notifications must come in time order: {at} after {times[-1]}")
+        horizon = at - DAY
+        head = self._head
+        while head < n and times[head] <= horizon:
+            in_day[slots[head]] -= 1
+            head += 1
+        if head >= _COMPACT_AT and 2 * head >= n:  # let go of the spent front
+            del times[:head], slots[:head]
+            head = 0
+        self._head = head
+        times.append(at)
+        slots.append(slot)
+        n24 = in_day[slot] + 1
+        in_day[slot] = n24
         if n24 > self.max24[slot]:
             self.max24[slot] = n24
         return n24
@@ -119,17 +135,6 @@ class People:
         """Each texted recipient's number of texts (``engine.tally.Recipients``)."""
         values = np.frombuffer(self.texts, dtype=f"u{self.texts.itemsize}")
         return values[values > 0].tolist() + list(self._strangers.values())  # type: ignore[no-any-return]
-
-    def prune(self, now: float) -> None:
-        """Once a day (called hourly): let go of the times of those not notified in the
-        day before ``now``; their next notification would drop them all anyway (exact)."""
-        if now < self._next_prune:
-            return
-        self._next_prune = now + DAY
-        horizon = now - DAY
-        stale = [s for s, times in self.recent.items() if times[-1] <= horizon]
-        for s in stale:
-            del self.recent[s]
 
     def max24_values(self) -> list[int]:
         """The most notifications in 24 hours of everyone notified at least once."""

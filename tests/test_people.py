@@ -6,9 +6,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sim.people as people_module
 from sim.people import People
 
 
@@ -46,38 +48,49 @@ def _n24_by_list(times: list[float]) -> list[int]:
 
 @settings(max_examples=200, deadline=None)
 @given(gaps=st.lists(st.integers(0, 3 * 86400), min_size=1, max_size=40),
-       prunes=st.lists(st.integers(0, 4 * 86400), max_size=6))
-def test_counts_in_24_hours_are_exact_whenever_the_day_old_times_are_let_go(
-        gaps: list[int], prunes: list[int]) -> None:
+       who=st.lists(st.integers(0, 7), min_size=40, max_size=40),
+       compact_at=st.sampled_from([1, 2, 3, 65_536]))
+def test_counts_in_24_hours_are_exact_for_everyone_at_once(
+        gaps: list[int], who: list[int], compact_at: int) -> None:
+    """Notifications to several people, interleaved in time order: each count is what a
+    list of that person's own times gives, however often the log lets go of its front."""
     times = [float(sum(gaps[: k + 1])) for k in range(len(gaps))]
     people = People(regions(), [5, 3])
-    phone = people.meet(0, 1)
-    got = []
-    events = sorted([(t, 1) for t in times] + [(float(p), 0) for p in prunes])
-    for t, kind in events:  # prunes at their times, before a notification at the same time
-        if kind:
-            got.append(people.notified(1, t, phone))
-        else:
-            people._next_prune = 0.0  # as if a day had passed since the last
-            people.prune(t)
-    want = _n24_by_list(times)
-    assert got == want
-    assert people.max24_values() == [max(want)]
-    assert people.max24[1] == max(want)
+    got: dict[int, list[int]] = {}
+    mine: dict[int, list[float]] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(people_module, "_COMPACT_AT", compact_at)
+        for t, slot in zip(times, who, strict=False):
+            got.setdefault(slot, []).append(people.notified(slot, t))
+            mine.setdefault(slot, []).append(t)
+    for slot, own in mine.items():
+        want = _n24_by_list(own)
+        assert got[slot] == want
+        assert people.max24[slot] == max(want)
+    assert sorted(people.max24_values()) == sorted(max(_n24_by_list(v)) for v in mine.values())
 
 
-def test_prune_lets_go_of_those_not_notified_for_a_day_only() -> None:
+def test_the_log_keeps_the_last_day_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(people_module, "_COMPACT_AT", 2)
     people = People(regions(), [5, 3])
-    phones = [people.meet(0, i) for i in range(3)]
-    people.notified(0, 1_000.0, phones[0])
-    people.notified(1, 50_000.0, phones[1])
-    people.notified(2, 90_000.0, phones[2])
-    people.prune(1_000.0 + 86_400)   # 0's only notification is a day old: gone
-    assert list(people.recent) == phones[1:]
-    people.prune(87_400.0 + 80_000)  # 1's is a day old, but within a day of the last prune
-    assert list(people.recent) == phones[1:]
-    people.prune(87_400.0 + 86_400)  # a day after the last prune: 1 goes, 2 stays
-    assert list(people.recent) == phones[2:]
+    people.notified(0, 1_000.0)
+    people.notified(1, 50_000.0)
+    people.notified(2, 80_000.0)
+    assert list(people.in_day[:3]) == [1, 1, 1]
+    people.notified(1, 1_000.0 + 86_400)  # 0's is a day old: let go, 1 counts two
+    assert list(people.in_day[:3]) == [0, 2, 1]
+    people.notified(3, 200_000.0)  # all but this one are a day old
+    assert list(people.in_day[:4]) == [0, 0, 0, 1]
+    assert len(people._log_at) - people._head == 1 and people._head < 2  # front let go
+    assert list(people.max24[:4]) == [1, 2, 1, 1]
+
+
+def test_a_notification_back_in_time_is_refused() -> None:
+    people = People(regions(), [5, 3])
+    people.notified(0, 5_000.0)
+    with pytest.raises(ValueError, match="time order"):
+        people.notified(1, 4_999.0)
+    assert people.notified(1, 5_000.0) == 1  # the same time is fine
 
 
 @settings(max_examples=200, deadline=None)
