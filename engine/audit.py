@@ -14,8 +14,9 @@ resolution says".
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from engine.compliance import (
     RESOLUTIONS,
@@ -31,9 +32,9 @@ from engine.compliance import (
 from engine.geo import locate
 from engine.outbox import EngineState
 from engine.outputs import Output, Sms
-from engine.state import after
 
 KINDS = ("window", "cap")
+_COMPACT_AT = 65_536  # log entries spent before its front is let go of
 # (resolution, windows, capped rules) for each resolution
 _Plan = tuple[tuple[str, tuple[Window, ...], tuple[Rule, ...]], ...]
 
@@ -44,10 +45,17 @@ class Audit:
     def __init__(self) -> None:
         self.notifications = 0
         self.breaks: Counter[tuple[str, str, str]] = Counter()  # (resolution, rule, kind)
-        self._sent: dict[str, Sequence[int]] = {}  # phone -> notification times, oldest first
-        self._longest = max(rule.cap_hours for rule in RULES) * 3600
         self._plans: dict[tuple[Clue, ...], _Plan] = {}
-        self._next_sweep = 0  # when to forget people with no text inside the longest cap
+        # The notifications of the longest cap's hours, oldest first (times and phones from
+        # ``_heads[-1]`` on), and, for each cap length, how many each phone had in it, with
+        # where that window begins in the log. A tuple of times per phone cost about 90
+        # bytes a person texted lately (with its int objects); this is 16 bytes a text.
+        self._lengths = sorted({rule.cap_hours * 3600 for rule in RULES if rule.cap})
+        self._window_of = {h // 3600: k for k, h in enumerate(self._lengths)}
+        self._counts: list[dict[str, int]] = [{} for _ in self._lengths]
+        self._heads = [0] * len(self._lengths)
+        self._log_at = array("q")
+        self._log_to: list[str] = []
 
 
     def observe(self, engine: EngineState, outputs: Iterable[Output]) -> None:
@@ -81,11 +89,7 @@ class Audit:
     def _check(self, clues: tuple[Clue, ...], o: Sms) -> None:
         self.notifications += 1
         at = o.at
-        if at >= self._next_sweep:  # memory follows the people texted lately, not the horizon
-            horizon = at - self._longest
-            self._sent = {k: v for k, v in self._sent.items() if v and v[-1] > horizon}
-            self._next_sweep = at + self._longest
-        times = after(at - self._longest, self._sent.get(o.to, ()))
+        self._slide(at)
         # A window or cap shared by several resolutions is checked once per text.
         outside: dict[int, bool] = {}
         over: dict[int, bool] = {}
@@ -102,13 +106,41 @@ class Audit:
             for rule in caps:
                 hit = over.get(id(rule))
                 if hit is None:
-                    horizon = at - rule.cap_hours * 3600
-                    hit = over[id(rule)] = sum(1 for t in times if t > horizon) >= rule.cap
+                    texts = self._counts[self._window_of[rule.cap_hours]].get(o.to, 0)
+                    hit = over[id(rule)] = texts >= rule.cap
                 if hit:
                     self.breaks[(by, rule.jurisdiction, "cap")] += 1
-        # A tuple, rebuilt (a list of one costs 88 bytes, a tuple 48); a snapshot with
-        # lists is read the same way.
-        self._sent[o.to] = (*times, at)
+        self._log_at.append(at)
+        self._log_to.append(o.to)
+        for counts in self._counts:
+            counts[o.to] = counts.get(o.to, 0) + 1
+
+    def _slide(self, at: int) -> None:
+        """Each cap window, moved to end at ``at``: a text leaves it once ``at`` is its
+        length or more after it (texts come in time order: the engine's outputs do)."""
+        times, tos = self._log_at, self._log_to
+        n = len(times)
+        if n and at < times[-1]:
+            raise ValueError(f"the audit takes texts in time order: {at} after {times[-1]}")
+        heads = self._heads
+        for k, length in enumerate(self._lengths):
+            horizon = at - length
+            head = heads[k]
+            if head < n and times[head] <= horizon:
+                counts = self._counts[k]
+                while head < n and times[head] <= horizon:
+                    to = tos[head]
+                    left = counts[to] - 1
+                    if left:
+                        counts[to] = left
+                    else:
+                        del counts[to]
+                    head += 1
+                heads[k] = head
+        spent = min(heads, default=n)
+        if spent >= _COMPACT_AT and 2 * spent >= n:  # let go of the log's spent front
+            del times[:spent], tos[:spent]
+            self._heads = [h - spent for h in heads]
 
     def total(self, by: str = "both") -> int:
         return sum(n for (b, _j, _k), n in self.breaks.items() if b == by)

@@ -9,7 +9,7 @@ every resolution of the zone.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import engine.audit as audit_module
 from engine.audit import Audit
-from engine.compliance import BY_STATE, FEDERAL, RULES, load
+from engine.compliance import BY_STATE, FEDERAL, RESOLUTIONS, RULES, capped, load, resolve
 from engine.core import Engine, EngineConfig
 from engine.errors import LocalMisuse
 from engine.geo import locate
@@ -150,3 +151,45 @@ def test_windows_hold_in_every_zone_the_clues_name(chain: tuple[str, ...],
                     assert len(recent) < rule.cap, (clue, o)
         sent[o.to].append(o.at)
     assert audit.total("both") == audit.total("area_code") == audit.total("address") == 0
+
+
+def _sms(at_: int, to: str) -> Sms:
+    return Sms(at=at_, to=to, body="x", message_id=f"m{at_}", tracking_number=None,
+               encoding="GSM-7", segments=1, cause="scan:OF", event_at=at_)
+
+
+@given(gaps=st.lists(st.integers(0, 30 * 3600), min_size=1, max_size=60),
+       who=st.lists(st.sampled_from(PHONES), min_size=60, max_size=60),
+       compact_at=st.sampled_from([1, 2, 5, 65_536]))
+@settings(max_examples=150, deadline=None)
+def test_audit_caps_count_each_persons_texts_in_the_rules_hours(
+        gaps: list[int], who: list[str], compact_at: int) -> None:
+    """The cap breaks are those a list of each person's own texts gives, with texts to
+    several people interleaved, however often the audit's log lets go of its front."""
+    engine = Engine()
+    audit = Audit()
+    texts = [_sms(START + sum(gaps[: k + 1]), to) for k, to in enumerate(who[: len(gaps)])]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(audit_module, "_COMPACT_AT", compact_at)
+        audit.observe(engine, texts)
+    want: Counter[tuple[str, str, str]] = Counter()
+    sent: dict[str, list[int]] = defaultdict(list)
+    for o in texts:
+        clues = locate(o.to, None).clues
+        for by in RESOLUTIONS:
+            for rule in capped(resolve(clues, by)):
+                before = [t for t in sent[o.to] if t > o.at - rule.cap_hours * 3600]
+                if len(before) >= rule.cap:
+                    want[(by, rule.jurisdiction, "cap")] += 1
+        sent[o.to].append(o.at)
+    got = Counter({k: n for k, n in audit.breaks.items() if k[2] == "cap" and n})
+    assert got == want
+    assert audit.notifications == len(texts)
+
+
+def test_audit_refuses_texts_back_in_time() -> None:
+    engine = Engine()
+    audit = Audit()
+    audit.observe(engine, [_sms(START + 100, PHONES[0])])
+    with pytest.raises(ValueError, match="time order"):
+        audit.observe(engine, [_sms(START + 99, PHONES[1])])
