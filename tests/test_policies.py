@@ -214,8 +214,8 @@ def test_exceptions_through_still_respect_a_persons_quiet() -> None:
        st.integers(1, 4), st.integers(1, 12), st.integers(0, 30))
 def test_rolling_cap_against_the_window_it_describes(
         steps: list[tuple[int, bool]], limit: int, hours: int, as_list_at: int) -> None:
-    """The rolling cap keeps at most ``limit`` send times per phone (as a tuple; a
-    snapshot holding a list, swapped in at any step, is read the same way): a text is
+    """The rolling cap keeps at most ``limit`` send times per phone (one bare, more as a
+    tuple; a snapshot holding a list, swapped in at any step, is read the same way): a text is
     capped when the ``limit``-th newest send is within ``hours`` of now."""
     from types import SimpleNamespace
 
@@ -230,10 +230,11 @@ def test_rolling_cap_against_the_window_it_describes(
     for i, (gap, send) in enumerate(steps):
         now += gap
         if i == as_list_at and phone in cap._sent:
-            cap._sent[phone] = list(cap._sent[phone])
+            cap._sent[phone] = list(cap.times(phone))
         want = len(sends) >= limit and sends[-limit] > now - hours * 3600
         assert (cap.check(notice, now) is not None) == want
         if send:
             cap.sent(notice, now)
             sends.append(now)
-        assert len(cap._sent.get(phone, ())) <= limit
+        kept = cap.times(phone)
+        assert len(kept) <= limit and list(kept) == sends[len(sends) - len(kept):]

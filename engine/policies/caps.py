@@ -28,19 +28,30 @@ class RollingCap(Policy):
             raise ValueError("limit and hours must be at least 1")
         self.limit = limit
         self.hours = hours
-        # Send times per phone, oldest first, at most ``limit``: tuples (a list of one
-        # costs 88 bytes, a tuple 48; a national day holds millions). A snapshot
-        # written when they were lists still loads: both are read the same way.
-        self._sent: dict[Phone, Sequence[int]] = {}
+        # Send times per phone, oldest first, at most ``limit``: the one time itself when
+        # there is one (most phones on a busy day: a tuple of one costs 48 bytes more),
+        # else a tuple. A snapshot written when they were lists still loads: read the same.
+        self._sent: dict[Phone, int | Sequence[int]] = {}
+
+    def times(self, phone: Phone) -> Sequence[int]:
+        """The send times kept for ``phone``, oldest first."""
+        kept = self._sent.get(phone, ())
+        return (kept,) if type(kept) is int else kept  # type: ignore[return-value]
 
     def check(self, notice: Notice, now: int) -> Verdict:
         phone = notice.sub.phone
         times = self._sent.get(phone)
-        if times is None or len(times) < self.limit:
+        if times is None:
             return None
-        fresh = after(now - self.hours * 3600, times)
-        if len(fresh) < len(times):
-            self._sent[phone] = tuple(fresh)
+        if type(times) is int:
+            if self.limit > 1:
+                return None
+            times = (times,)
+        elif len(times) < self.limit:  # type: ignore[arg-type]
+            return None
+        fresh = after(now - self.hours * 3600, times)  # type: ignore[arg-type]
+        if len(fresh) < len(times):  # type: ignore[arg-type]
+            self._sent[phone] = fresh[0] if len(fresh) == 1 else tuple(fresh)
         return _CAP if len(fresh) >= self.limit else None
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
@@ -49,7 +60,11 @@ class RollingCap(Policy):
 
     def sent(self, notice: Notice, now: int) -> None:
         phone = notice.sub.phone
-        times = (*self._sent.get(phone, ()), now)
+        kept = self._sent.get(phone)
+        if kept is None or self.limit == 1:
+            self._sent[phone] = now
+            return
+        times = (kept, now) if type(kept) is int else (*kept, now)  # type: ignore[misc]
         self._sent[phone] = times[1:] if len(times) > self.limit else times
 
 
