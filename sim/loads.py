@@ -104,7 +104,7 @@ class Tracked:
         self.flags = 0
         self.of_texted_at: float | None = None
         self.last_texted_at: float | None = None
-        self.errors: set[tuple[str, int]] | None = None  # (code, time) of erroneous scans
+        self.errors: tuple[tuple[str, int], ...] | None = None  # (code, time) of erroneous scans
 
     @property
     def origin(self) -> int:

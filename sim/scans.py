@@ -36,10 +36,9 @@ def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,
 def note_scan(p: Tracked, scan: Scan, error: bool) -> None:
     """What a followed parcel remembers of its own scans (``Model.push_scan``)."""
     p.add_scans(1)
-    if error:
-        if p.errors is None:
-            p.errors = set()
-        p.errors.add((scan.event_code, scan.at))
+    if error:  # a tuple: a set of one costs 216 bytes, a tuple 48
+        key = (scan.event_code, scan.at)
+        p.errors = (key,) if p.errors is None else (*p.errors, key)
 
 
 class ScanFeed:

@@ -46,7 +46,7 @@ def sms(p: Tracked, cause: str, event_at: int | None) -> Sms:
 def test_latency_and_misleading_texts_use_the_scan_the_text_tells_of() -> None:
     m = tiny()
     p = parcel(m)
-    p.errors = {("OF", 900)}  # a premature "out for delivery" scan at t=900
+    p.errors = (("OF", 900),)  # a premature "out for delivery" scan at t=900
     m._handset(1_060.0, sms(p, "scan:OF", 900), 1_050.0)
     assert m.metrics.misleading == 1
     lat = m.metrics.latency
