@@ -210,7 +210,7 @@ class Sub:
     """One phone following one parcel. Its terms (``Terms``) are shared: changing the
     options or the merchant gives the subscription other terms, never changes them."""
 
-    __slots__ = ("active", "last_eta", "last_milestone", "phone", "terms", "tracking_number")
+    __slots__ = ("_state", "last_eta", "phone", "terms", "tracking_number")
 
     def __init__(
         self, phone: Phone, tracking_number: str, options: int, channel: str, merchant: str,
@@ -220,9 +220,28 @@ class Sub:
         self.tracking_number = tracking_number
         # clues: every clue to where they are (engine.compliance)
         self.terms = terms(options, channel, merchant, zone, strict, clues)
-        self.active = channel != "tracking_page"
-        self.last_milestone = -1    # the status this person was last told
+        # ``active`` and ``last_milestone`` (-1: none told yet), packed in one shared int:
+        # (last_milestone + 1) << 1 | active.
+        self._state = int(channel != "tracking_page")
         self.last_eta: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether texts go out (a tracking-page subscription awaits its YES)."""
+        return bool(self._state & 1)
+
+    @active.setter
+    def active(self, on: bool) -> None:
+        self._state = shared_int(self._state | 1 if on else self._state & ~1)
+
+    @property
+    def last_milestone(self) -> int:
+        """The status this person was last told (-1: none yet)."""
+        return (self._state >> 1) - 1
+
+    @last_milestone.setter
+    def last_milestone(self, milestone: int) -> None:
+        self._state = shared_int((milestone + 1) << 1 | (self._state & 1))
 
     @property
     def options(self) -> int:
@@ -258,8 +277,10 @@ class Sub:
 
     def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
         """Unpickling; a snapshot written before the terms were shared holds them as
-        the subscription's own fields."""
+        the subscription's own fields, and one written before they were packed holds
+        ``active`` and ``last_milestone`` apart."""
         slots = dict(state[1])
+        self._state = 0  # written before ``active`` and ``last_milestone`` were packed: set below
         if "terms" not in slots:
             slots["terms"] = terms(
                 slots.pop("options"), slots.pop("channel"), slots.pop("merchant"),  # type: ignore[arg-type]

@@ -479,22 +479,29 @@ def test_subscriptions_share_their_terms_and_change_them_apart() -> None:
         b.channel, b.merchant, b.zone, b.strict, b.clues)
 
 
+@pytest.mark.parametrize("shared_terms", [False, True])
 def test_subscriptions_from_a_snapshot_with_their_own_terms_still_work(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, shared_terms: bool) -> None:
     """A snapshot written before the terms were shared holds each subscription's
-    options, channel, merchant, zone, strictness and clues as its own fields. Restored,
-    it answers exactly as a snapshot written now."""
+    options, channel, merchant, zone, strictness and clues as its own fields, and one
+    written before ``active`` and ``last_milestone`` were packed holds those apart (both
+    kinds are tried). Restored, it answers exactly as a snapshot written now."""
     import pickle
 
     from engine.state import Sub
 
     def old_state(self: Sub) -> tuple[None, dict[str, object]]:
         t = self.terms
-        return None, {"phone": self.phone, "tracking_number": self.tracking_number,
-                      "options": t.options, "channel": t.channel, "merchant": t.merchant,
-                      "zone": t.zone, "strict": t.strict, "clues": t.clues,
-                      "active": self.active, "last_milestone": self.last_milestone,
-                      "last_eta": self.last_eta}
+        fields: dict[str, object] = {
+            "phone": self.phone, "tracking_number": self.tracking_number,
+            "active": self.active, "last_milestone": self.last_milestone,
+            "last_eta": self.last_eta}
+        if shared_terms:
+            fields["terms"] = t
+        else:
+            fields.update(options=t.options, channel=t.channel, merchant=t.merchant,
+                          zone=t.zone, strict=t.strict, clues=t.clues)
+        return None, fields
 
     def run(old: bool) -> tuple[list[Output], list[tuple[object, ...]]]:
         e = engine()
