@@ -34,7 +34,7 @@ from engine.outbox import EngineState
 from engine.outputs import Output, Sms
 
 KINDS = ("window", "cap")
-_COMPACT_AT = 65_536  # log entries spent before its front is let go of
+_COMPACT_AT = 4_096  # log entries spent (and an eighth of it) before its front goes
 # (resolution, windows, capped rules) for each resolution
 _Plan = tuple[tuple[str, tuple[Window, ...], tuple[Rule, ...]], ...]
 
@@ -138,7 +138,7 @@ class Audit:
                     head += 1
                 heads[k] = head
         spent = min(heads, default=n)
-        if spent >= _COMPACT_AT and 2 * spent >= n:  # let go of the log's spent front
+        if spent >= _COMPACT_AT and 8 * spent >= n:  # let go of the log's spent front
             del times[:spent], tos[:spent]
             self._heads = [h - spent for h in heads]
 

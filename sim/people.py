@@ -36,7 +36,7 @@ OPTED_OUT: Final = 2  # texted STOP (fatigue)
 QUIET: Final = 4      # texted QUIET
 FIRST_NUMBER: Final = 2_000_000
 DAY: Final = 86_400
-_COMPACT_AT: Final = 65_536  # log entries spent before the front is let go of
+_COMPACT_AT: Final = 4_096  # log entries spent (and an eighth of it) before the front goes
 
 
 class People:
@@ -108,7 +108,7 @@ class People:
         while head < n and times[head] <= horizon:
             in_day[slots[head]] -= 1
             head += 1
-        if head >= _COMPACT_AT and 2 * head >= n:  # let go of the spent front
+        if head >= _COMPACT_AT and 8 * head >= n:  # let go of the spent front
             del times[:head], slots[:head]
             head = 0
         self._head = head
