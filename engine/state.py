@@ -4,8 +4,9 @@ Plain slotted classes, mutated only by ``engine.core``. Sizes matter: a
 national day has millions of followed parcels, so a parcel is four slots (its
 newest code and furthest rank packed in one shared int, its newest scan time read
 from its history), its whole scan history is one ``bytes`` of 10-byte records (see
-``pack_scan``), a subscription shares its terms with every other like it, and the
-only subscription of a parcel or phone is kept bare. Older snapshots still load
+``pack_scan``), a subscription shares its terms with every other like it, the
+small fields of a subscription and of a phone are packed in one shared int each, and
+the only subscription of a parcel or phone is kept bare. Older snapshots still load
 (the ``__setstate__`` methods).
 """
 
@@ -126,15 +127,14 @@ def _one_or_tuple(subs: Sequence[Sub] | None) -> Sub | tuple[Sub, ...] | None:
 class Phone:
     """One person, by phone number."""
 
-    __slots__ = (
-        "_subs", "e164", "fails", "opted_out", "pending", "quiet", "touches", "zone_hint",
-    )
+    __slots__ = ("_state", "_subs", "e164", "pending", "touches", "zone_hint")
 
     def __init__(self, e164: str) -> None:
         self.e164 = e164
-        self.opted_out = False
-        self.quiet = False          # the person's QUIET window (11 PM-7 AM Central)
-        self.fails = 0              # consecutive failed delivery receipts
+        # ``opted_out``, ``quiet`` (the person's QUIET window, 11 PM-7 AM Central) and
+        # ``fails`` (consecutive failed delivery receipts), packed in one shared int:
+        # fails << 2 | quiet << 1 | opted_out.
+        self._state = 0
         self.touches = 0            # inputs from or about this phone: makes ids unique
         # Subscriptions (``subs``), and those from the tracking page awaiting YES:
         # tuples (rebuilt when one is added or dropped), so the many with none share
@@ -155,9 +155,38 @@ class Phone:
     def subs(self, value: Sequence[Sub]) -> None:
         self._subs = _one_or_tuple(value) or ()
 
+    @property
+    def opted_out(self) -> bool:
+        """They texted STOP (or a synonym) and not START since."""
+        return bool(self._state & 1)
+
+    @opted_out.setter
+    def opted_out(self, on: bool) -> None:
+        self._state = shared_int(self._state | 1 if on else self._state & ~1)
+
+    @property
+    def quiet(self) -> bool:
+        """They asked for QUIET hours."""
+        return bool(self._state & 2)
+
+    @quiet.setter
+    def quiet(self, on: bool) -> None:
+        self._state = shared_int(self._state | 2 if on else self._state & ~2)
+
+    @property
+    def fails(self) -> int:
+        """Consecutive failed delivery receipts."""
+        return self._state >> 2
+
+    @fails.setter
+    def fails(self, n: int) -> None:
+        self._state = shared_int(n << 2 | (self._state & 3))
+
     def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
         """Unpickling; a snapshot written before the one Sub was kept bare holds
-        ``subs`` as a tuple (or a list, before that)."""
+        ``subs`` as a tuple (or a list, before that), and one written before they were
+        packed holds ``opted_out``, ``quiet`` and ``fails`` apart."""
+        self._state = 0
         for name, value in state[1].items():
             if name == "subs":
                 self.subs = value  # type: ignore[assignment]

@@ -586,3 +586,44 @@ def test_a_number_already_in_e164_is_kept_as_one_string(monkeypatch: pytest.Monk
     assert phones.normalise(raw) is raw  # from the memo
     other = "(303) 555-0124"
     assert phones.normalise(other) == "+13035550124"
+
+
+def test_phones_from_a_snapshot_with_their_flags_apart_still_work(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A snapshot written before a phone's opt-out, QUIET and failed receipts were packed
+    in one int holds them as fields of their own. Restored, it answers as one written
+    now: the opted-out phone stays out, the quiet one quiet, the failures counted."""
+    import pickle
+
+    from engine.inputs import Receipt
+    from engine.state import Phone
+    from tests.helpers import at
+
+    def old_state(self: Phone) -> tuple[None, dict[str, object]]:
+        slots = {k: getattr(self, k) for k in type(self).__slots__ if k != "_state"}
+        return None, {**slots, "opted_out": self.opted_out, "quiet": self.quiet,
+                      "fails": self.fails}
+
+    def run(old: bool) -> tuple[list[Output], list[tuple[str, bool, bool, int]]]:
+        e = engine("every_scan", "quiet_hours")
+        e.handle(sub("2026-12-14T09:00"))
+        e.handle(sub("2026-12-14T09:01", tn=TN2, phone=MIAMI))
+        e.handle(sms_in("2026-12-14T09:02", "QUIET"))
+        (welcome,) = texts(e.handle(sms_in("2026-12-14T09:03", "HELP", phone=MIAMI)))
+        e.handle(Receipt(at=at("2026-12-14T09:10"), message_id=welcome.message_id,
+                         status="failed"))
+        e.handle(sms_in("2026-12-14T09:20", f"STOP {TN}"))
+        with monkeypatch.context() as m:
+            if old:
+                m.setattr(Phone, "__getstate__", old_state, raising=False)
+            blob = pickle.dumps(e)
+        assert (b"\x8c\x09opted_out" in blob) is old  # the field's name, pickled
+        e = pickle.loads(blob)
+        out = e.handle(scan("2026-12-14T22:30", "03"))
+        out += e.handle(scan("2026-12-14T22:30", "03", tn=TN2))
+        out += e.handle(sms_in("2026-12-14T22:40", "START"))
+        return out, [(p.e164, p.opted_out, p.quiet, p.fails) for p in e.phones.values()]
+
+    old, new = run(old=True), run(old=False)
+    assert old == new
+    assert (DENVER, False, True, 0) in new[1] and (MIAMI, False, False, 1) in new[1]
