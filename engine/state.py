@@ -38,7 +38,7 @@ def unpack_scan(record: bytes) -> tuple[int, int, int, int]:
 
 # Python shares the int objects of -5 to 256 only; a packed value above that would be
 # a 32-byte object of its own per parcel. Packed values go through this table.
-SHARED_INTS: Final = tuple(range(1 << 12))
+SHARED_INTS: Final = tuple(range(1 << 14))
 
 
 def shared_int(value: int) -> int:

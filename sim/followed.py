@@ -36,6 +36,10 @@ class FollowedParcels:
     def __init__(self, grace_days: int = 2) -> None:
         self.grace_days = grace_days
         self.live: dict[str, Tracked] = {}
+        # The first "out for delivery" text's arrival, for parcels not yet delivered or
+        # returned when it came (``of_texted``): few, as a delivery is planned with its
+        # "out for delivery" scan.
+        self._of_waiting: dict[Tracked, float] = {}
         self._closing: dict[int, list[Tracked]] = {}
         self._next_day: int | None = None
         self.count = 0
@@ -60,8 +64,22 @@ class FollowedParcels:
         """The last mile could not deliver ``p`` at the first try (attempted, held, refused)."""
         p.exception = True
 
+    def of_texted(self, p: Tracked, at: float) -> None:
+        """The first "out for delivery" text about ``p`` reached its person at ``at``.
+        Whether that was no later than the delivery (``of_text_first``) is settled now
+        if the delivery is known, else when it is (``closed``): a bit, where the time
+        kept until the fold cost a slot and a float object per followed parcel."""
+        p.of_texted = True
+        if p.delivered_at is not None:
+            p.of_first = at <= p.delivered_at
+        elif not p.returned:
+            self._of_waiting[p] = at
+
     def closed(self, p: Tracked, at: float) -> None:
         """``p`` was delivered or returned at ``at``: fold it once the grace has passed."""
+        of_at = self._of_waiting.pop(p, None)
+        if of_at is not None and p.delivered_at is not None:
+            p.of_first = of_at <= p.delivered_at
         day = int(at // 86400) + self.grace_days + 1
         self._closing.setdefault(day, []).append(p)
         if self._next_day is None or day < self._next_day:
@@ -87,10 +105,11 @@ class FollowedParcels:
         self._next_day = None
 
     def _fold(self, p: Tracked) -> None:
+        self._of_waiting.pop(p, None)  # never delivered: its text was not first
         if p.delivered_at is not None:
             self.delivered += 1
             self.scans_delivered += p.scans
-            if p.of_texted_at is not None and p.of_texted_at <= p.delivered_at:
+            if p.of_first:
                 self.of_text_first += 1
         if p.exception:
             self.exceptions += 1

@@ -3,7 +3,7 @@ nobody follows by text; a followed parcel (``Tracked``) travels as itself, a loa
 one, so the millions in flight on a national day carry no wrapper. ``Outbound`` is
 what a facility has ready for one next hop.
 
-Sizes matter here: a ``Tracked`` is ten slots, its small fields packed in two ints
+Sizes matter here: a ``Tracked`` is nine slots, its small fields packed in two ints
 that are shared int objects (``engine.state.shared_int`` and a memo of routes).
 """
 
@@ -36,12 +36,14 @@ class Outbound:
         return taken
 
 
-# Tracked.flags: what happened to a followed parcel, one int for five fields.
+# Tracked.flags: what happened to a followed parcel, one int for seven fields.
 _EXCEPTION = 1           # the last mile could not deliver it at the first try
 _EXCEPTION_TEXTED = 2    # and its person got a text about that
 _RETURNED = 4            # returned to sender
-_MISSING_SHIFT = 3       # and two bits: the facility whose "10" scan is missing
-_SCANS_SHIFT = 5         # and above them: how many scans it has had
+_OF_TEXTED = 8           # an "out for delivery" text reached its person
+_OF_FIRST = 16           # the first one did, no later than the delivery
+_MISSING_SHIFT = 5       # and two bits: the facility whose "10" scan is missing
+_SCANS_SHIFT = 7         # and above them: how many scans it has had
 MISSING_KINDS: tuple[str, ...] = ("", "rpdc", "lpc")
 # Python shares the int objects of -5 to 256 only: a flags or route value above that
 # would be a 32-byte object of its own per parcel. Flags go through the engine's table
@@ -72,7 +74,7 @@ class _Flag:
 class Tracked:
     """One parcel someone follows by text: its scans go through the engine.
 
-    Ten slots (112 bytes; there are millions in flight on a national day): the
+    Nine slots (104 bytes; there are millions in flight on a national day): the
     booleans, the missing scan's facility and the count of scans share ``flags``, the
     origin and destination regions ``route``, each read and written through a
     property of its own name."""
@@ -85,7 +87,6 @@ class Tracked:
         "eta_day",
         "flags",
         "last_texted_at",
-        "of_texted_at",
         "route",
         "tn",
     )
@@ -102,7 +103,6 @@ class Tracked:
         self.eta_day = eta_day
         self.delivered_at: float | None = None
         self.flags = 0
-        self.of_texted_at: float | None = None
         self.last_texted_at: float | None = None
         self.errors: tuple[tuple[str, int], ...] | None = None  # (code, time) of erroneous scans
 
@@ -132,6 +132,8 @@ class Tracked:
     exception = _Flag(_EXCEPTION)
     exception_texted = _Flag(_EXCEPTION_TEXTED)
     returned = _Flag(_RETURNED)
+    of_texted = _Flag(_OF_TEXTED)
+    of_first = _Flag(_OF_FIRST)  # see ``FollowedParcels.of_texted``
 
     @property
     def missing(self) -> str:

@@ -298,8 +298,8 @@ class Model(PumpQueue):
         if p is not None and notification and msg.cause.startswith("scan:"):
             code = msg.cause[5:]
             p.last_texted_at = at
-            if code == "OF" and p.of_texted_at is None:
-                p.of_texted_at = at
+            if code == "OF" and not p.of_texted:
+                self.followed.of_texted(p, at)
             if p.errors is not None and scan_at is not None and (code, scan_at) in p.errors:
                 self.metrics.misleading += 1
             if codes.milestone_of(code) in EXCEPTION_MILESTONES and not p.exception_texted:

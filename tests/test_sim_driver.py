@@ -202,7 +202,8 @@ def test_texts_per_recipient_kept_by_person_are_those_counted_by_number() -> Non
 
 
 _FLAG_SETS = st.lists(st.one_of(
-    st.tuples(st.sampled_from(["exception", "exception_texted", "returned"]), st.booleans()),
+    st.tuples(st.sampled_from(["exception", "exception_texted", "returned", "of_texted",
+                               "of_first"]), st.booleans()),
     st.tuples(st.just("missing"), st.sampled_from(["", "rpdc", "lpc"])),
     st.tuples(st.just("scans"), st.integers(0, 125))), max_size=12)
 
@@ -211,12 +212,13 @@ _FLAG_SETS = st.lists(st.one_of(
 @given(_FLAG_SETS, st.integers(0, 65_535), st.integers(0, 65_535))
 def test_a_followed_parcels_flags_read_back_as_fields(
         sets: list[tuple[str, Any]], origin: int, dest: int) -> None:
-    """``Tracked`` keeps its three booleans, the missing scan's facility and its count
+    """``Tracked`` keeps its five booleans, the missing scan's facility and its count
     of scans in one int, its two regions in another: whatever is set, in any order,
     each reads back as the last value set, as plain fields would."""
     p = Tracked(7, origin, dest, 100.0, 20_000)
     want: dict[str, Any] = {"exception": False, "exception_texted": False,
-                            "returned": False, "missing": "", "scans": 0}
+                            "returned": False, "of_texted": False, "of_first": False,
+                            "missing": "", "scans": 0}
     for name, value in sets:
         setattr(p, name, value)
         want[name] = value
@@ -235,3 +237,37 @@ def test_a_followed_parcels_flags_read_back_as_fields(
         p.missing = "sdc"
     with pytest.raises(ValueError, match="regions"):
         Tracked(7, 65_536, dest, 100.0, 20_000)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.integers(0, 10 * 3600), max_size=3),
+       close_at=st.integers(0, 10 * 3600), close_step=st.integers(0, 3),
+       outcome=st.sampled_from(["delivered", "returned", "never"]))
+def test_out_for_delivery_text_first_is_the_first_text_no_later_than_the_delivery(
+        texts: list[int], close_at: int, close_step: int, outcome: str) -> None:
+    """``of_text_first`` counts a delivered parcel whose first "out for delivery" text
+    came no later than its delivery, as comparing the two times at the fold did, whether
+    the text came before or after the delivery was known, or the parcel was returned or
+    never closed."""
+    from sim.followed import FollowedParcels
+
+    f = FollowedParcels(grace_days=0)
+    p = Tracked(7, 0, 0, 0.0, 0)
+    f.add(p)
+    first: float | None = None
+    steps = sorted(texts)
+    for k in range(len(steps) + 1):
+        if k == close_step and outcome == "delivered":
+            p.delivered_at = float(close_at)
+            f.closed(p, float(close_at))
+        elif k == close_step and outcome == "returned":
+            p.returned = True
+            f.closed(p, float(close_at))
+        if k < len(steps) and not p.of_texted:  # the handset's test: the first text only
+            f.of_texted(p, float(steps[k]))
+            first = float(steps[k]) if first is None else first
+    f.finish()
+    want = outcome == "delivered" and close_step <= len(steps) and first is not None and (
+        first <= close_at)
+    assert f.of_text_first == int(want)
+    assert not f._of_waiting
