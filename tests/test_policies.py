@@ -210,31 +210,51 @@ def test_exceptions_through_still_respect_a_persons_quiet() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 20 * 3600), st.booleans()), max_size=30),
-       st.integers(1, 4), st.integers(1, 12), st.integers(0, 30))
+@given(st.lists(st.tuples(st.integers(0, 20 * 3600), st.booleans(), st.sampled_from([0, 1, 2])),
+                max_size=30),
+       st.integers(1, 4), st.integers(1, 12), st.integers(0, 30), st.sampled_from([1, 2, 4_096]))
 def test_rolling_cap_against_the_window_it_describes(
-        steps: list[tuple[int, bool]], limit: int, hours: int, as_list_at: int) -> None:
-    """The rolling cap keeps at most ``limit`` send times per phone (one bare, more as a
-    tuple; a snapshot holding a list, swapped in at any step, is read the same way): a text is
-    capped when the ``limit``-th newest send is within ``hours`` of now."""
+        steps: list[tuple[int, bool, int]], limit: int, hours: int, old_at: int,
+        compact_at: int) -> None:
+    """A text is capped when the ``limit``-th newest send to its phone is within
+    ``hours`` of now, for each of three phones texted in any order, however often the
+    log lets go of its front. A snapshot written when each phone kept its latest
+    ``limit`` send times (a tuple, a list or one bare int), restored at any step, gives
+    the same verdicts; a forgotten phone leaves nothing behind."""
+    import pickle
     from types import SimpleNamespace
 
+    import engine.policies.caps as caps
     from engine.policies.caps import RollingCap
     from engine.state import Phone
 
-    cap = RollingCap(limit=limit, hours=hours)
-    phone = Phone("+13035550123")
-    notice: Any = SimpleNamespace(sub=SimpleNamespace(phone=phone))
-    sends: list[int] = []
+    phones = [Phone(f"+1303555012{k}") for k in range(3)]
+    notices: list[Any] = [SimpleNamespace(sub=SimpleNamespace(phone=p)) for p in phones]
+    sends: list[list[int]] = [[], [], []]
     now = 1_800_000_000
-    for i, (gap, send) in enumerate(steps):
-        now += gap
-        if i == as_list_at and phone in cap._sent:
-            cap._sent[phone] = list(cap.times(phone))
-        want = len(sends) >= limit and sends[-limit] > now - hours * 3600
-        assert (cap.check(notice, now) is not None) == want
-        if send:
-            cap.sent(notice, now)
-            sends.append(now)
-        kept = cap.times(phone)
-        assert len(kept) <= limit and list(kept) == sends[len(sends) - len(kept):]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(caps, "_COMPACT_AT", compact_at)
+        cap = RollingCap(limit=limit, hours=hours)
+        for i, (gap, send, who) in enumerate(steps):
+            now += gap
+            if i == old_at:  # as a snapshot of the earlier code would hold it
+                kept: dict[Phone, object] = {}
+                for k, p in enumerate(phones):
+                    latest = cap.times(p)[-limit:]
+                    if latest:
+                        kept[p] = latest[0] if len(latest) == 1 else [tuple, list][k % 2](latest)
+                old = RollingCap.__new__(RollingCap)
+                old.__setstate__({"limit": limit, "hours": hours, "_sent": kept})
+                cap, phones = pickle.loads(pickle.dumps((old, phones)))  # as in a snapshot
+                notices = [SimpleNamespace(sub=SimpleNamespace(phone=p)) for p in phones]
+            mine = sends[who]
+            want = len(mine) >= limit and mine[-limit] > now - hours * 3600
+            assert (cap.check(notices[who], now) is not None) == want
+            if send:
+                cap.sent(notices[who], now)
+                mine.append(now)
+            got = cap.times(phones[who])
+            assert list(got) == mine[len(mine) - len(got):]
+        cap.forget([], phones[:1])
+        assert cap.times(phones[0]) == () and phones[0] not in cap._counts
+        assert all(p is not phones[0] for p in cap._log_to)
