@@ -14,7 +14,6 @@ resolution says".
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 
@@ -32,9 +31,9 @@ from engine.compliance import (
 from engine.geo import locate
 from engine.outbox import EngineState
 from engine.outputs import Output, Sms
+from engine.recent import RecentCounts
 
 KINDS = ("window", "cap")
-_COMPACT_AT = 4_096  # log entries spent (and an eighth of it) before its front goes
 # (resolution, windows, capped rules) for each resolution
 _Plan = tuple[tuple[str, tuple[Window, ...], tuple[Rule, ...]], ...]
 
@@ -46,17 +45,11 @@ class Audit:
         self.notifications = 0
         self.breaks: Counter[tuple[str, str, str]] = Counter()  # (resolution, rule, kind)
         self._plans: dict[tuple[Clue, ...], _Plan] = {}
-        # The notifications of the longest cap's hours, oldest first (times and phones from
-        # ``_heads[-1]`` on), and, for each cap length, how many each phone had in it, with
-        # where that window begins in the log. A tuple of times per phone cost about 90
-        # bytes a person texted lately (with its int objects); this is 16 bytes a text.
-        self._lengths = sorted({rule.cap_hours * 3600 for rule in RULES if rule.cap})
-        self._window_of = {h // 3600: k for k, h in enumerate(self._lengths)}
-        self._counts: list[dict[str, int]] = [{} for _ in self._lengths]
-        self._heads = [0] * len(self._lengths)
-        self._log_at = array("q")
-        self._log_to: list[str] = []
-
+        # For each cap length, the texts in it and how many each phone had
+        # (engine.recent): a tuple of times per phone cost about 90 bytes a person texted
+        # lately, with its int objects.
+        self._recent: dict[int, RecentCounts[str]] = {
+            rule.cap_hours: RecentCounts(rule.cap_hours * 3600) for rule in RULES if rule.cap}
 
     def observe(self, engine: EngineState, outputs: Iterable[Output]) -> None:
         for o in outputs:
@@ -87,9 +80,10 @@ class Audit:
         return plan
 
     def _check(self, clues: tuple[Clue, ...], o: Sms) -> None:
-        self.notifications += 1
         at = o.at
-        self._slide(at)
+        for recent in self._recent.values():
+            recent.slide(at)  # first: a text back in time is refused before anything counts
+        self.notifications += 1
         # A window or cap shared by several resolutions is checked once per text.
         outside: dict[int, bool] = {}
         over: dict[int, bool] = {}
@@ -106,41 +100,12 @@ class Audit:
             for rule in caps:
                 hit = over.get(id(rule))
                 if hit is None:
-                    texts = self._counts[self._window_of[rule.cap_hours]].get(o.to, 0)
+                    texts = self._recent[rule.cap_hours].count(o.to)
                     hit = over[id(rule)] = texts >= rule.cap
                 if hit:
                     self.breaks[(by, rule.jurisdiction, "cap")] += 1
-        self._log_at.append(at)
-        self._log_to.append(o.to)
-        for counts in self._counts:
-            counts[o.to] = counts.get(o.to, 0) + 1
-
-    def _slide(self, at: int) -> None:
-        """Each cap window, moved to end at ``at``: a text leaves it once ``at`` is its
-        length or more after it (texts come in time order: the engine's outputs do)."""
-        times, tos = self._log_at, self._log_to
-        n = len(times)
-        if n and at < times[-1]:
-            raise ValueError(f"the audit takes texts in time order: {at} after {times[-1]}")
-        heads = self._heads
-        for k, length in enumerate(self._lengths):
-            horizon = at - length
-            head = heads[k]
-            if head < n and times[head] <= horizon:
-                counts = self._counts[k]
-                while head < n and times[head] <= horizon:
-                    to = tos[head]
-                    left = counts[to] - 1
-                    if left:
-                        counts[to] = left
-                    else:
-                        del counts[to]
-                    head += 1
-                heads[k] = head
-        spent = min(heads, default=n)
-        if spent >= _COMPACT_AT and 8 * spent >= n:  # let go of the log's spent front
-            del times[:spent], tos[:spent]
-            self._heads = [h - spent for h in heads]
+        for recent in self._recent.values():
+            recent.add(at, o.to)
 
     def total(self, by: str = "both") -> int:
         return sum(n for (b, _j, _k), n in self.breaks.items() if b == by)

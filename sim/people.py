@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from engine.recent import RecentCounts, SlotCounts
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -36,7 +38,6 @@ OPTED_OUT: Final = 2  # texted STOP (fatigue)
 QUIET: Final = 4      # texted QUIET
 FIRST_NUMBER: Final = 2_000_000
 DAY: Final = 86_400
-_COMPACT_AT: Final = 4_096  # log entries spent (and an eighth of it) before the front goes
 
 
 class People:
@@ -60,13 +61,11 @@ class People:
         self.state = bytearray(n)              # KNOWN | OPTED_OUT | QUIET
         self.texts = array("I", [0]) * n       # texts the engine decided for them (tally)
         self._strangers: Counter[str] = Counter()  # texts to numbers that are nobody's
-        self.in_day = array("I", [0]) * n      # notifications in the last 24 hours
-        # The notifications of the last day, oldest first (``notified``): their times and
-        # slots from ``_head`` on. A dict of each person's recent times cost about 80 bytes
-        # a person texted lately, with its tuple and float objects; this is 12 bytes a text.
-        self._log_at = array("d")
-        self._log_slot = array("I")
-        self._head = 0
+        # The notifications of the last day and how many each person had (engine.recent),
+        # counted by slot in a flat array (``in_day``).
+        in_day = SlotCounts(n)
+        self._day: RecentCounts[int] = RecentCounts(DAY, in_day, typecode="d")
+        self.in_day = in_day.values
 
     def meet(self, region: int, i: int) -> str:
         """The ``i``-th person of ``region``, now known: their phone number."""
@@ -97,25 +96,8 @@ class People:
     def notified(self, slot: int, at: float) -> int:
         """A notification reached the person in ``slot`` at ``at`` (times never go back:
         the model's pump delivers in time order): how many in the 24 hours up to ``at``,
-        this one included (and the most so far is updated). Exact: the log lets go of a
-        notification when one comes a day or more after it, whoever it was for."""
-        times, slots, in_day = self._log_at, self._log_slot, self.in_day
-        n = len(times)
-        if n and at < times[-1]:
-            raise ValueError(f"notifications must come in time order: {at} after {times[-1]}")
-        horizon = at - DAY
-        head = self._head
-        while head < n and times[head] <= horizon:
-            in_day[slots[head]] -= 1
-            head += 1
-        if head >= _COMPACT_AT and 8 * head >= n:  # let go of the spent front
-            del times[:head], slots[:head]
-            head = 0
-        self._head = head
-        times.append(at)
-        slots.append(slot)
-        n24 = in_day[slot] + 1
-        in_day[slot] = n24
+        this one included (and the most so far is updated)."""
+        n24 = self._day.add(at, slot)
         if n24 > self.max24[slot]:
             self.max24[slot] = n24
         return n24

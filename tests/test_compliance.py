@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import engine.audit as audit_module
+import engine.recent as recent
 from engine.audit import Audit
 from engine.compliance import BY_STATE, FEDERAL, RESOLUTIONS, RULES, capped, load, resolve
 from engine.core import Engine, EngineConfig
@@ -170,7 +170,7 @@ def test_audit_caps_count_each_persons_texts_in_the_rules_hours(
     audit = Audit()
     texts = [_sms(START + sum(gaps[: k + 1]), to) for k, to in enumerate(who[: len(gaps)])]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(audit_module, "_COMPACT_AT", compact_at)
+        patch.setattr(recent, "COMPACT_AT", compact_at)
         audit.observe(engine, texts)
     want: Counter[tuple[str, str, str]] = Counter()
     sent: dict[str, list[int]] = defaultdict(list)
@@ -191,5 +191,7 @@ def test_audit_refuses_texts_back_in_time() -> None:
     engine = Engine()
     audit = Audit()
     audit.observe(engine, [_sms(START + 100, PHONES[0])])
-    with pytest.raises(ValueError, match="time order"):
+    before = dict(audit.breaks)
+    with pytest.raises(ValueError, match="go back"):
         audit.observe(engine, [_sms(START + 99, PHONES[1])])
+    assert audit.notifications == 1 and dict(audit.breaks) == before  # nothing counted

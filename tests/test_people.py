@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.people as people_module
+import engine.recent as recent
 from sim.people import People
 
 
@@ -59,7 +59,7 @@ def test_counts_in_24_hours_are_exact_for_everyone_at_once(
     got: dict[int, list[int]] = {}
     mine: dict[int, list[float]] = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(people_module, "_COMPACT_AT", compact_at)
+        patch.setattr(recent, "COMPACT_AT", compact_at)
         for t, slot in zip(times, who, strict=False):
             got.setdefault(slot, []).append(people.notified(slot, t))
             mine.setdefault(slot, []).append(t)
@@ -71,7 +71,7 @@ def test_counts_in_24_hours_are_exact_for_everyone_at_once(
 
 
 def test_the_log_keeps_the_last_day_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(people_module, "_COMPACT_AT", 2)
+    monkeypatch.setattr(recent, "COMPACT_AT", 2)
     people = People(regions(), [5, 3])
     people.notified(0, 1_000.0)
     people.notified(1, 50_000.0)
@@ -81,14 +81,14 @@ def test_the_log_keeps_the_last_day_only(monkeypatch: pytest.MonkeyPatch) -> Non
     assert list(people.in_day[:3]) == [0, 2, 1]
     people.notified(3, 200_000.0)  # all but this one are a day old
     assert list(people.in_day[:4]) == [0, 0, 0, 1]
-    assert len(people._log_at) - people._head == 1 and people._head < 2  # front let go
+    assert len(people._day._at) - people._day._head == 1 and people._day._head < 2  # front gone
     assert list(people.max24[:4]) == [1, 2, 1, 1]
 
 
 def test_a_notification_back_in_time_is_refused() -> None:
     people = People(regions(), [5, 3])
     people.notified(0, 5_000.0)
-    with pytest.raises(ValueError, match="time order"):
+    with pytest.raises(ValueError, match="go back"):
         people.notified(1, 4_999.0)
     assert people.notified(1, 5_000.0) == 1  # the same time is fine
 

@@ -224,7 +224,7 @@ def test_rolling_cap_against_the_window_it_describes(
     import pickle
     from types import SimpleNamespace
 
-    import engine.policies.caps as caps
+    import engine.recent as recent
     from engine.policies.caps import RollingCap
     from engine.state import Phone
 
@@ -233,7 +233,7 @@ def test_rolling_cap_against_the_window_it_describes(
     sends: list[list[int]] = [[], [], []]
     now = 1_800_000_000
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(caps, "_COMPACT_AT", compact_at)
+        patch.setattr(recent, "COMPACT_AT", compact_at)
         cap = RollingCap(limit=limit, hours=hours)
         for i, (gap, send, who) in enumerate(steps):
             now += gap
@@ -256,5 +256,5 @@ def test_rolling_cap_against_the_window_it_describes(
             got = cap.times(phones[who])
             assert list(got) == mine[len(mine) - len(got):]
         cap.forget([], phones[:1])
-        assert cap.times(phones[0]) == () and phones[0] not in cap._counts
-        assert all(p is not phones[0] for p in cap._log_to)
+        assert cap.times(phones[0]) == () and cap._recent.count(phones[0]) == 0
+        assert all(p is not phones[0] for p in cap._recent._keys)

@@ -7,18 +7,14 @@ person's own texts are answers, not notifications, and are not counted.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Sequence
 from datetime import datetime
 
 from engine.policies.base import Drop, Policy, Verdict, register
+from engine.recent import RecentCounts
 from engine.state import Notice, Phone, Sub
 
 _CAP = Drop("cap")
-
-
-# Log entries spent (and an eighth of the log) before the rolling cap lets go of them.
-_COMPACT_AT = 4_096
 
 
 @register
@@ -33,83 +29,41 @@ class RollingCap(Policy):
             raise ValueError("limit and hours must be at least 1")
         self.limit = limit
         self.hours = hours
-        self._reset()
+        # The texts of the last ``hours`` and how many each phone had among them
+        # (engine.recent): a tuple of send times per phone cost about 60 bytes a phone,
+        # kept until the engine forgot the phone.
+        self._recent: RecentCounts[Phone] = RecentCounts(hours * 3600)
 
-    def _reset(self) -> None:
-        # The texts of the last ``hours``, oldest first (times and phones from ``_head``
-        # on), and how many each phone has among them (phones with none are not kept).
-        # A tuple of send times per phone cost about 60 bytes a phone, kept until the
-        # engine forgot the phone; this is 16 bytes a text, for ``hours`` only.
-        self._counts: dict[Phone, int] = {}
-        self._log_at = array("q")
-        self._log_to: list[Phone] = []
-        self._head = 0
-
-    def _slide(self, now: int) -> None:
-        """Let go of the texts sent ``hours`` or more before ``now`` (the engine's clock
-        never goes back, so the log is in time order)."""
-        times = self._log_at
-        head, n = self._head, len(times)
-        horizon = now - self.hours * 3600
-        if head < n and times[head] <= horizon:
-            counts, tos = self._counts, self._log_to
-            while head < n and times[head] <= horizon:
-                phone = tos[head]
-                left = counts[phone] - 1
-                if left:
-                    counts[phone] = left
-                else:
-                    del counts[phone]
-                head += 1
-            if head >= _COMPACT_AT and 8 * head >= n:
-                del times[:head], tos[:head]
-                head = 0
-            self._head = head
-
-    def times(self, phone: Phone) -> tuple[int, ...]:
-        """The send times of ``phone`` still in the log, oldest first."""
-        h = self._head
-        return tuple(t for t, p in zip(self._log_at[h:], self._log_to[h:], strict=True)
-                     if p is phone)
+    def times(self, phone: Phone) -> tuple[float, ...]:
+        """The send times of ``phone`` in the window, oldest first."""
+        return self._recent.times(phone)
 
     def check(self, notice: Notice, now: int) -> Verdict:
-        self._slide(now)
-        return _CAP if self._counts.get(notice.sub.phone, 0) >= self.limit else None
+        recent = self._recent
+        recent.slide(now)
+        return _CAP if recent.count(notice.sub.phone) >= self.limit else None
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
-        counts = self._counts
-        gone = {id(p) for p in phones if counts.pop(p, None) is not None}
-        if gone or self._head:  # their texts leave the log, and its spent front goes:
-            h = self._head      # it holds no forgotten phone
-            kept = [(t, p) for t, p in zip(self._log_at[h:], self._log_to[h:], strict=True)
-                    if id(p) not in gone]
-            self._log_at = array("q", (t for t, _ in kept))
-            self._log_to = [p for _, p in kept]
-            self._head = 0
+        self._recent.drop(phones)
 
     def sent(self, notice: Notice, now: int) -> None:
-        phone = notice.sub.phone
-        self._log_at.append(now)
-        self._log_to.append(phone)
-        self._counts[phone] = self._counts.get(phone, 0) + 1
+        self._recent.add(now, notice.sub.phone)
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        """Unpickling; a snapshot written before the log kept each phone's latest send
-        times (at most ``limit``: a tuple, a list or one bare int): the same verdicts,
-        as only the latest ``limit`` texts can reach the limit."""
+        """Unpickling; a snapshot written before kept each phone's latest send times (at
+        most ``limit``: a tuple, a list or one bare int): the same verdicts, as only the
+        latest ``limit`` texts can reach the limit."""
         sent = state.pop("_sent", None)
         self.__dict__.update(state)
         if not isinstance(sent, dict):
             return
-        self._reset()
+        self._recent = RecentCounts(self.hours * 3600)
         entries = sorted(
             ((t, k, phone) for k, (phone, kept) in enumerate(sent.items())
              for t in ((kept,) if type(kept) is int else kept)),
             key=lambda e: (e[0], e[1]))
         for t, _k, phone in entries:
-            self._log_at.append(t)
-            self._log_to.append(phone)
-            self._counts[phone] = self._counts.get(phone, 0) + 1
+            self._recent.add(t, phone)
 
 
 @register
