@@ -53,12 +53,14 @@ class RecentCounts(Generic[K]):
     __slots__ = ("_at", "_head", "_keys", "counts", "length")
 
     def __init__(self, length: float, counts: Counts[K] | None = None,
-                 typecode: str = "q") -> None:
+                 typecode: str = "q", key_typecode: str = "") -> None:
         self.length = length
         self.counts: Counts[K] = {} if counts is None else counts
         # "q": whole seconds (the engine's clock); "d": the simulation's times
         self._at: array[Any] = array(typecode)
-        self._keys: list[K] = []
+        # Keys as objects, or in an array when they are small ints (slots: an int
+        # object above 256 costs 32 bytes, an array entry 4)
+        self._keys: list[K] | array[Any] = array(key_typecode) if key_typecode else []
         self._head = 0               # the log's entries before this one are spent
 
     def count(self, key: K) -> int:
@@ -116,5 +118,7 @@ class RecentCounts(Generic[K]):
             if self.counts.get(k, 0):
                 del self.counts[k]
         self._at = array(self._at.typecode, (t for t, _ in kept))
-        self._keys = [k for _, k in kept]
+        keys = self._keys
+        self._keys = (array(keys.typecode, (k for _, k in kept)) if isinstance(keys, array)
+                      else [k for _, k in kept])
         self._head = 0

@@ -64,7 +64,8 @@ class People:
         # The notifications of the last day and how many each person had (engine.recent),
         # counted by slot in a flat array (``in_day``).
         in_day = SlotCounts(n)
-        self._day: RecentCounts[int] = RecentCounts(DAY, in_day, typecode="d")
+        self._day: RecentCounts[int] = RecentCounts(DAY, in_day, typecode="d",
+                                                    key_typecode="I")
         self.in_day = in_day.values
 
     def meet(self, region: int, i: int) -> str:

@@ -19,17 +19,19 @@ def _in_window(seen: list[tuple[int, int]], key: int, t: int, length: int) -> tu
 def test_counts_by_dict_and_by_slot_are_those_of_a_list_per_key(
         events: list[tuple[int, int]], length: int, drop_at: int) -> None:
     """Each key's count is that of its own list of times in the window, kept in a dict
-    (keys dropped by identity, with their events) or in an array by slot."""
+    (keys dropped by identity, with their events) or in an array by slot (the keys of
+    the log in an array too, and dropped from it)."""
     keys = [f"k{i}" for i in range(5)]
     by_dict: RecentCounts[str] = RecentCounts(length)
     slots = SlotCounts(5)
-    by_slot: RecentCounts[int] = RecentCounts(length, slots, typecode="d")
+    by_slot: RecentCounts[int] = RecentCounts(length, slots, typecode="d", key_typecode="I")
     seen: list[tuple[int, int]] = []      # what the dict should know (less the dropped)
     seen_all: list[tuple[int, int]] = []  # every event (the slots)
     t = 0
     for i, (gap, k) in enumerate(events):
         t += gap
         if i == drop_at:
+            by_slot.drop([])  # lets go of the spent front only
             by_dict.drop([keys[0]])
             assert all(key is not keys[0] for key in by_dict._keys)  # nothing of it kept
             seen = [(s, j) for s, j in seen if j != 0]
