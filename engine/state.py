@@ -13,7 +13,7 @@ the only subscription of a parcel or phone is kept bare. Older snapshots still l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final, TypeVar
+from typing import Final, Protocol, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from engine.compliance import Clue
@@ -57,6 +57,31 @@ def after(horizon: float, times: Sequence[_Time]) -> Sequence[_Time]:
     while stale < len(times) and times[stale] <= horizon:
         stale += 1
     return times[stale:] if stale else times
+
+
+class _Packed(Protocol):
+    _state: int
+
+
+class _Bit:
+    """A boolean kept as one bit of an object's ``_state``, a shared int (``Phone``'s
+    opt-out and QUIET, ``Sub``'s ``active``)."""
+
+    __slots__ = ("bit",)
+
+    def __init__(self, bit: int) -> None:
+        self.bit = bit
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> _Bit: ...
+    @overload
+    def __get__(self, obj: _Packed, owner: type) -> bool: ...
+    def __get__(self, obj: _Packed | None, owner: type) -> _Bit | bool:
+        return self if obj is None else bool(obj._state & self.bit)
+
+    def __set__(self, obj: _Packed, on: bool) -> None:
+        state = obj._state
+        obj._state = shared_int(state | self.bit if on else state & ~self.bit)
 
 
 class Parcel:
@@ -155,23 +180,8 @@ class Phone:
     def subs(self, value: Sequence[Sub]) -> None:
         self._subs = _one_or_tuple(value) or ()
 
-    @property
-    def opted_out(self) -> bool:
-        """They texted STOP (or a synonym) and not START since."""
-        return bool(self._state & 1)
-
-    @opted_out.setter
-    def opted_out(self, on: bool) -> None:
-        self._state = shared_int(self._state | 1 if on else self._state & ~1)
-
-    @property
-    def quiet(self) -> bool:
-        """They asked for QUIET hours."""
-        return bool(self._state & 2)
-
-    @quiet.setter
-    def quiet(self, on: bool) -> None:
-        self._state = shared_int(self._state | 2 if on else self._state & ~2)
+    opted_out = _Bit(1)  # they texted STOP (or a synonym) and not START since
+    quiet = _Bit(2)      # they asked for QUIET hours
 
     @property
     def fails(self) -> int:
@@ -254,14 +264,7 @@ class Sub:
         self._state = int(channel != "tracking_page")
         self.last_eta: int | None = None
 
-    @property
-    def active(self) -> bool:
-        """Whether texts go out (a tracking-page subscription awaits its YES)."""
-        return bool(self._state & 1)
-
-    @active.setter
-    def active(self, on: bool) -> None:
-        self._state = shared_int(self._state | 1 if on else self._state & ~1)
+    active = _Bit(1)  # texts go out (a tracking-page subscription awaits its YES)
 
     @property
     def last_milestone(self) -> int:
