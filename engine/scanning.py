@@ -19,6 +19,22 @@ PLACE_KEYS: Final = 100_000
 _PLACE_NAMES: dict[tuple[str, str, str], str] = {}  # (city, state, ZIP) -> place name
 
 
+_CAUSES: dict[str, str] = {}  # event code -> "scan:<code>"
+CAUSES_KEPT: Final = 1_024  # a shim can be sent any code: the memo is bounded
+
+
+def _cause(code: str) -> str:
+    """The cause of the texts about a scan with ``code``: one shared string per code, not
+    a new one per scan (a held notice and each output about it keep it: the overnight
+    holds of a national day are millions)."""
+    cause = _CAUSES.get(code)
+    if cause is None:
+        if len(_CAUSES) >= CAUSES_KEPT:
+            _CAUSES.clear()
+        cause = _CAUSES[code] = f"scan:{code}"
+    return cause
+
+
 class Scanning(EngineState):
     """Scans in; notices through the policies; notices out."""
 
@@ -61,7 +77,7 @@ class Scanning(EngineState):
             key = record[:5]
             for i in range(0, len(history), RECORD):
                 if history[i : i + 5] == key and history[i + 6] == code:
-                    self._tell_subs(parcel, "duplicate", f"scan:{scan.event_code}", out)
+                    self._tell_subs(parcel, "duplicate", _cause(scan.event_code), out)
                     return
             if at < last_at:
                 i = len(history)
@@ -69,11 +85,11 @@ class Scanning(EngineState):
                     i -= RECORD
                 parcel.history = history[:i] + record + history[i:]
                 self._restate(parcel)
-                self._tell_subs(parcel, "out_of_order", f"scan:{scan.event_code}", out)
+                self._tell_subs(parcel, "out_of_order", _cause(scan.event_code), out)
                 return
         parcel.history = history + record
         if code == codes.UNKNOWN_CODE_INDEX:
-            self._tell_subs(parcel, "unknown_code", f"scan:{scan.event_code}", out)
+            self._tell_subs(parcel, "unknown_code", _cause(scan.event_code), out)
             return
         milestone = codes.MILESTONE_OF_INDEX[code]
         rank = codes.PROGRESS[milestone]
@@ -84,7 +100,7 @@ class Scanning(EngineState):
             if rank < (status >> 8) - 1 and milestone != codes.RETURN_TO_SENDER:
                 # e.g. "processed" after "out for delivery": the earlier scan was
                 # premature; keep the furthest status, tell nobody.
-                self._tell_subs(parcel, "regressed", f"scan:{scan.event_code}", out)
+                self._tell_subs(parcel, "regressed", _cause(scan.event_code), out)
                 return
             parcel.status = SHARED_INTS[(code + 1) | (rank + 1) << 8]
         eta = scan.expected_delivery
@@ -97,7 +113,7 @@ class Scanning(EngineState):
         category = codes.CATEGORY_OF_MILESTONE[milestone]
         if eta_changed:
             category |= codes.CAT_ETA
-        cause = f"scan:{scan.event_code}"
+        cause = _cause(scan.event_code)
         for sub in subs:
             if not sub.active:
                 continue

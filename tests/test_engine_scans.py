@@ -209,3 +209,30 @@ def test_a_parcels_code_and_furthest_rank_read_back_as_fields(
     twin = Parcel()
     twin.code, twin.max_rank = p.code, p.max_rank
     assert twin.status is p.status  # one int object per value, not one per parcel
+
+
+def test_the_cause_of_texts_about_a_code_is_one_shared_string(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every output about a scan with a given code carries the same cause string object
+    (a held notice keeps it overnight; a national day holds millions), and the memo of
+    causes stays bounded whatever codes a shim is sent."""
+    from engine import scanning
+    from engine.outputs import Held, Sms, Suppressed
+    from tests.helpers import TN2
+
+    monkeypatch.setattr(scanning, "_CAUSES", {})
+    monkeypatch.setattr(scanning, "CAUSES_KEPT", 4)
+    e = engine("every_scan", "quiet_hours")
+    e.handle(sub("2026-12-14T09:00"))
+    e.handle(sub("2026-12-14T09:01", tn=TN2))
+    out = e.handle(scan("2026-12-14T23:00", "03"))  # held until morning
+    out += e.handle(scan("2026-12-14T23:05", "03", tn=TN2))
+    out += e.handle(scan("2026-12-14T23:10", "03"))  # a duplicate
+    held = [o for o in out if isinstance(o, Held | Sms | Suppressed)]
+    assert len(held) == 3 and all(o.cause == "scan:03" for o in held)
+    assert len({id(o.cause) for o in held}) == 1
+    for k in range(10):  # unknown codes: suppressed, each with its own cause
+        out = e.handle(scan(f"2026-12-15T0{k}:00", f"Z{k}"))
+        unknown = [o for o in out if isinstance(o, Suppressed) and o.reason == "unknown_code"]
+        assert [o.cause for o in unknown] == [f"scan:Z{k}"]
+        assert len(scanning._CAUSES) <= 4
