@@ -13,7 +13,7 @@ the only subscription of a parcel or phone is kept bare. Older snapshots still l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final, Protocol, TypeVar, overload
+from typing import Final, Protocol, overload
 from zoneinfo import ZoneInfo
 
 from engine.compliance import Clue
@@ -44,19 +44,6 @@ SHARED_INTS: Final = tuple(range(1 << 14))
 def shared_int(value: int) -> int:
     """``value``, as an int object shared by every holder of that value when small."""
     return SHARED_INTS[value] if 0 <= value < len(SHARED_INTS) else value
-
-
-_Time = TypeVar("_Time", int, float)
-
-
-def after(horizon: float, times: Sequence[_Time]) -> Sequence[_Time]:
-    """``times`` (oldest first) less those at or before ``horizon`` at its front: what
-    the send-time memories (the rolling cap, the compliance policy and audit, the
-    simulation's people) keep of a window."""
-    stale = 0
-    while stale < len(times) and times[stale] <= horizon:
-        stale += 1
-    return times[stale:] if stale else times
 
 
 class _Packed(Protocol):

@@ -258,3 +258,32 @@ def test_rolling_cap_against_the_window_it_describes(
         cap.forget([], phones[:1])
         assert cap.times(phones[0]) == () and cap._recent.count(phones[0]) == 0
         assert all(p is not phones[0] for p in cap._recent._keys)
+
+
+def test_compliance_caps_from_a_snapshot_of_send_times_give_the_same_verdicts() -> None:
+    """A snapshot written before the compliance policy counted in windows (engine.recent)
+    kept each phone's send times; restored, a Florida number at its cap of 3 a day is
+    capped until the first of them is a day old, as with the policy that sent them."""
+    from types import SimpleNamespace
+
+    from engine.geo import locate
+    from engine.policies.law import Compliance
+    from engine.state import Phone
+
+    phone = Phone("+13055550142")
+    notice: Any = SimpleNamespace(sub=SimpleNamespace(
+        phone=phone, terms=SimpleNamespace(clues=locate(phone.e164, "33101").clues)))
+    noon = 1_797_440_400  # 2026-12-16 17:00 UTC, noon in Miami
+    live = Compliance()
+    times = [noon, noon + 600, noon + 1200]
+    for t in times:
+        assert live.check(notice, t) is None
+        live.sent(notice, t)
+    old = Compliance.__new__(Compliance)
+    old.__setstate__({"mode": "hold", "caps": True, "by": "both", "_sent": {phone: list(times)}})
+    verdicts = []
+    for t in (noon + 3600, noon + 86_400, noon + 86_400 + 600):  # in time order, as the engine
+        verdicts.append(live.check(notice, t))
+        assert old.check(notice, t) == verdicts[-1]
+    assert verdicts[0] is not None  # capped at first: the comparison means something
+    assert verdicts[1] is None  # then the first text left the window

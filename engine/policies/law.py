@@ -21,12 +21,12 @@ from collections.abc import Sequence
 
 from engine.compliance import RESOLUTIONS, RULES, capped, next_open, resolve, windows
 from engine.policies.base import Drop, Hold, Policy, Verdict, register
-from engine.state import Notice, Phone, Sub, after
+from engine.recent import RecentCounts
+from engine.state import Notice, Phone, Sub
 
 _WINDOW = Drop("compliance_window")
 _NEVER = Drop("no_lawful_window")
 _CAP = Drop("state_cap")
-LONGEST_CAP_HOURS = max(rule.cap_hours for rule in RULES)
 
 
 @register
@@ -42,7 +42,7 @@ class Compliance(Policy):
         self.mode = mode
         self.caps = bool(caps)
         self.by = by
-        self._sent: dict[Phone, Sequence[int]] = {}
+        self._recent = _windows()
 
     def check(self, notice: Notice, now: int) -> Verdict:
         clues = resolve(notice.sub.terms.clues, self.by)
@@ -52,25 +52,39 @@ class Compliance(Policy):
         if until != now:
             return Hold(until, "compliance_window") if self.mode == "hold" else _WINDOW
         if self.caps:
-            times = self._sent.get(notice.sub.phone)
-            if times:
-                for rule in capped(clues):
-                    horizon = now - rule.cap_hours * 3600
-                    if sum(1 for t in times if t > horizon) >= rule.cap:
-                        return _CAP
+            for rule in capped(clues):
+                recent = self._recent[rule.cap_hours]
+                recent.slide(now)
+                if recent.count(notice.sub.phone) >= rule.cap:
+                    return _CAP
         return None
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
-        """The engine forgot these phones: their send times go with them (a phone that
-        comes back is a new ``Phone``, which this memory never sees again)."""
-        for phone in phones:
-            self._sent.pop(phone, None)
+        """The engine forgot these phones: their texts go with them (a phone that comes
+        back is a new ``Phone``, which this memory never sees again)."""
+        for recent in self._recent.values():
+            recent.drop(phones)
 
     def sent(self, notice: Notice, now: int) -> None:
-        if not self.caps:
+        if self.caps:
+            for recent in self._recent.values():
+                recent.add(now, notice.sub.phone)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickling; a snapshot written before the windows (engine.recent) kept each
+        phone's send times of the longest cap's hours (a tuple or a list)."""
+        sent = state.pop("_sent", None)
+        self.__dict__.update(state)
+        if not isinstance(sent, dict):
             return
-        phone = notice.sub.phone
-        times = (*self._sent.get(phone, ()), now)
-        # Keep what any cap can still count: the longest rolling window. A tuple,
-        # rebuilt (as the rolling cap's); a snapshot holding a list is read the same way.
-        self._sent[phone] = tuple(after(now - LONGEST_CAP_HOURS * 3600, times))
+        self._recent = _windows()
+        entries = sorted(((t, k, phone) for k, (phone, times) in enumerate(sent.items())
+                          for t in times), key=lambda e: (e[0], e[1]))
+        for t, _k, phone in entries:
+            for recent in self._recent.values():
+                recent.add(t, phone)
+
+
+def _windows() -> dict[int, RecentCounts[Phone]]:
+    """For each cap length (hours), the texts in it and how many each phone had."""
+    return {rule.cap_hours: RecentCounts(rule.cap_hours * 3600) for rule in RULES if rule.cap}
