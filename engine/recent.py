@@ -63,6 +63,20 @@ class RecentCounts(Generic[K]):
         self._keys: list[K] | array[Any] = array(key_typecode) if key_typecode else []
         self._head = 0               # the log's entries before this one are spent
 
+    @classmethod
+    def of(cls, length: float, times: dict[K, object]) -> RecentCounts[K]:
+        """A counter holding ``times`` (key -> its send times, a tuple, a list or one
+        bare int, as the send-time memories kept them before this class, in snapshots),
+        merged in time order."""
+        recent: RecentCounts[K] = cls(length)
+        entries = sorted(
+            ((t, k, key) for k, (key, kept) in enumerate(times.items())
+             for t in ((kept,) if type(kept) is int else kept)),  # type: ignore[attr-defined]
+            key=lambda e: (e[0], e[1]))
+        for t, _k, key in entries:
+            recent.add(t, key)
+        return recent
+
     def count(self, key: K) -> int:
         """Events of ``key`` in the window (as of the last ``slide`` or ``add``)."""
         return self.counts.get(key, 0)

@@ -287,3 +287,25 @@ def test_compliance_caps_from_a_snapshot_of_send_times_give_the_same_verdicts() 
         assert old.check(notice, t) == verdicts[-1]
     assert verdicts[0] is not None  # capped at first: the comparison means something
     assert verdicts[1] is None  # then the first text left the window
+
+
+def test_weekly_budget_from_a_snapshot_of_send_times_gives_the_same_verdicts() -> None:
+    """A snapshot written before the budget counted in a window (engine.recent) kept each
+    phone's latest ``limit`` send times as a list; restored, it answers as the live one."""
+    from types import SimpleNamespace
+
+    from engine.policies.budget import WeeklyBudget
+    from engine.state import Phone
+
+    phone = Phone("+13035550123")
+    notice: Any = SimpleNamespace(sub=SimpleNamespace(phone=phone), milestone=0)
+    live = WeeklyBudget(limit=2, days=1)
+    for t in (1_000, 2_000, 3_000):
+        live.sent(notice, t)
+    old = WeeklyBudget.__new__(WeeklyBudget)
+    old.__setstate__({"limit": 2, "days": 1, "exceptions": False, "_sent": {phone: [2_000, 3_000]}})
+    verdicts = []
+    for t in (4_000, 1_000 + 86_400, 2_000 + 86_400, 3_000 + 86_400):  # in time order
+        verdicts.append(live.check(notice, t))
+        assert old.check(notice, t) == verdicts[-1]
+    assert verdicts[:2] != [None, None] and verdicts[-1] is None

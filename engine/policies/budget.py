@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE, DELIVERED
 from engine.policies.base import Drop, Policy, Verdict, register
+from engine.recent import RecentCounts
 from engine.state import Notice, Phone, Sub
 
 _SPENT = Drop("budget")
@@ -39,16 +40,11 @@ class WeeklyBudget(Policy):
         self.limit = limit
         self.days = days
         self.exceptions = exceptions
-        self._sent: dict[Phone, list[int]] = {}
+        self._recent: RecentCounts[Phone] = RecentCounts(days * 86400)  # engine.recent
 
     def _spent(self, phone: Phone, now: int) -> bool:
-        times = self._sent.get(phone)
-        if times is None or len(times) < self.limit:
-            return False
-        horizon = now - self.days * 86400
-        while times and times[0] <= horizon:
-            del times[0]
-        return len(times) >= self.limit
+        self._recent.slide(now)
+        return self._recent.count(phone) >= self.limit
 
     def check(self, notice: Notice, now: int) -> Verdict:
         if not self._spent(notice.sub.phone, now):
@@ -59,11 +55,15 @@ class WeeklyBudget(Policy):
         return _SPENT
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
-        for phone in phones:
-            self._sent.pop(phone, None)
+        self._recent.drop(phones)
 
     def sent(self, notice: Notice, now: int) -> None:
-        times = self._sent.setdefault(notice.sub.phone, [])
-        times.append(now)
-        if len(times) > self.limit:  # only the newest ``limit`` times decide anything
-            del times[0]
+        self._recent.add(now, notice.sub.phone)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Unpickling; a snapshot written before the window (engine.recent) kept each
+        phone's latest send times, at most ``limit``: the same verdicts."""
+        sent = state.pop("_sent", None)
+        self.__dict__.update(state)
+        if isinstance(sent, dict):
+            self._recent = RecentCounts.of(self.days * 86400, sent)

@@ -57,13 +57,7 @@ class RollingCap(Policy):
         self.__dict__.update(state)
         if not isinstance(sent, dict):
             return
-        self._recent = RecentCounts(self.hours * 3600)
-        entries = sorted(
-            ((t, k, phone) for k, (phone, kept) in enumerate(sent.items())
-             for t in ((kept,) if type(kept) is int else kept)),
-            key=lambda e: (e[0], e[1]))
-        for t, _k, phone in entries:
-            self._recent.add(t, phone)
+        self._recent = RecentCounts.of(self.hours * 3600, sent)
 
 
 @register

@@ -77,12 +77,8 @@ class Compliance(Policy):
         self.__dict__.update(state)
         if not isinstance(sent, dict):
             return
-        self._recent = _windows()
-        entries = sorted(((t, k, phone) for k, (phone, times) in enumerate(sent.items())
-                          for t in times), key=lambda e: (e[0], e[1]))
-        for t, _k, phone in entries:
-            for recent in self._recent.values():
-                recent.add(t, phone)
+        self._recent = {rule.cap_hours: RecentCounts.of(rule.cap_hours * 3600, sent)
+                        for rule in RULES if rule.cap}
 
 
 def _windows() -> dict[int, RecentCounts[Phone]]:
