@@ -100,9 +100,19 @@ def local_date(at: float, zone_name: str) -> date:
     return localclock.local_date(math.floor(at), zone(zone_name))
 
 
+_MINUTES: dict[int, int] = {}  # UTC offset in seconds -> the one int of its minutes
+
+
 def offset_min(at: float, zone_name: str) -> int:
-    """UTC offset in minutes at ``at`` (engine.localclock's memo)."""
-    return localclock.utc_offset(int(at), zone(zone_name)) // 60
+    """UTC offset in minutes at ``at`` (engine.localclock's memo).
+
+    One int object per offset (a few dozen exist): every scan carries one, and a
+    text held overnight keeps it, so a new ``-300`` each time was 32 bytes a scan."""
+    seconds = localclock.utc_offset(int(at), zone(zone_name))
+    minutes = _MINUTES.get(seconds)
+    if minutes is None:
+        minutes = _MINUTES[seconds] = seconds // 60
+    return minutes
 
 
 class Calendar:
