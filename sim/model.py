@@ -45,7 +45,7 @@ from sim.metrics import Metrics
 from sim.netstation import StationFacility
 from sim.network import SortFacility, Trip
 from sim.pumpqueue import PumpQueue, few_collections
-from sim.scans import ScanFeed, note_scan
+from sim.scans import ACCEPTED, LABELLED, ScanFeed, note_scan
 from sim.volume import LEAD_S, Arrivals
 
 if TYPE_CHECKING:
@@ -57,7 +57,6 @@ class MessageSink(Protocol):
 
 
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
-LABELLED, ACCEPTED = 4, 5  # a followed parcel's "GX" / "03" scan, built when due
 PUMP_S = 60
 _RECORDED = (Suppressed, Held, Redacted)  # for isinstance (see engine.outputs.TEXTS)
 DEFAULT_RETENTION = RetentionConfig()
@@ -188,8 +187,14 @@ class Model(PumpQueue):
 
     def push_scan(self, p: Tracked, scan: Scan, error: bool) -> None:
         """A followed parcel's scan (``sim.scans``): the parcel counts it, the engine gets it."""
-        note_scan(p, scan, error)
+        note_scan(p, scan.event_code, scan.at, error)
         self.push_input(scan.at, scan)
+
+    def push_due_scan(self, p: Tracked, code: str, at: int, kind: int, error: bool) -> None:
+        """A followed parcel's scan queued as the parcel, built by the pump when due
+        (``ScanFeed.built``): the same ``Scan`` in the same place in the order."""
+        note_scan(p, code, at, error)
+        self._push(at, kind, p)
 
     def push_created(self, p: Tracked, label_at: int, accept_at: int) -> None:
         """``p``'s label and acceptance scans (``ScanFeed.created``): queued as the parcel,
@@ -248,7 +253,7 @@ class Model(PumpQueue):
                 self._gw_sample += 3600
             if kind == INPUT or kind >= LABELLED:
                 if kind != INPUT:
-                    payload = self.scans.built(payload, kind == ACCEPTED, int(at))
+                    payload = self.scans.built(payload, kind, int(at))
                 elif type(payload) is Wake:
                     self._wakes.discard(payload.at)
                 if trace is not None:

@@ -71,7 +71,7 @@ from sim.loads import Tracked
 from sim.model import PUMP_S, Model
 from sim.network import StationStats
 from sim.progress import peak_rss_mb
-from sim.scans import note_scan
+from sim.scans import ACCEPTED, LABELLED, note_scan
 
 # Ops: (code, ...) tuples in the order the network makes them.
 SCAN, TRACK, FOLLOW, LATE_CHECK, CLOSED, EXCEPTION = range(6)
@@ -187,8 +187,11 @@ class NetworkSide(Model):
 
     def push_created(self, p: Tracked, label_at: int, accept_at: int) -> None:
         # Built now and shipped as scans; the messaging side queues them as any scan.
-        self.push_scan(p, self.scans.built(p, False, label_at), False)
-        self.push_scan(p, self.scans.built(p, True, accept_at), False)
+        self.push_scan(p, self.scans.built(p, LABELLED, label_at), False)
+        self.push_scan(p, self.scans.built(p, ACCEPTED, accept_at), False)
+
+    def push_due_scan(self, p: Tracked, code: str, at: int, kind: int, error: bool) -> None:
+        self.push_scan(p, self.scans.built(p, kind, at), error)
 
     def late_check(self, p: Tracked) -> None:
         self.ops.append((LATE_CHECK, p.tn))
@@ -307,7 +310,7 @@ class MessagingSide(Model):
                     scan = op[1]
                     p = live.get(scan.tracking_number)
                     if p is not None:  # else folded: its count is no longer read
-                        note_scan(p, scan, op[2])
+                        note_scan(p, scan.event_code, scan.at, op[2])
                     push(scan.at, scan)
                 elif code == TRACK:
                     p = Tracked(op[1], op[2], op[3], op[4], op[5])

@@ -33,11 +33,21 @@ def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,
                 zip="" if vague else region.zip, expected_delivery=eta)
 
 
-def note_scan(p: Tracked, scan: Scan, error: bool) -> None:
+# The pump's entry kinds for scans queued as their parcel and built when due
+# (``ScanFeed.built``): the label and acceptance scans, and from ``DUE`` on any other
+# scan without an expected date, ``kind - DUE`` = code index << 2 | at the destination
+# << 1 | vague. A national day has millions of scans waiting for their time (sorts
+# spread over a window, deliveries through the day), and a ``Scan`` each, with its
+# time, was about 170 bytes held for hours; a queue entry is the parcel.
+LABELLED, ACCEPTED, DUE = 4, 5, 8
+DUE_CODES_KEPT = (256 - DUE) >> 2  # codes that fit in an entry's kind byte
+
+
+def note_scan(p: Tracked, code: str, at: int, error: bool) -> None:
     """What a followed parcel remembers of its own scans (``Model.push_scan``)."""
     p.add_scans(1)
     if error:  # a tuple: a set of one costs 216 bytes, a tuple 48
-        key = (scan.event_code, scan.at)
+        key = (code, at)
         p.errors = (key,) if p.errors is None else (*p.errors, key)
 
 
@@ -50,15 +60,39 @@ class ScanFeed:
         self.rng = model.rng["scans"]
         self.count = 0
         self.errors = 0
+        self._codes: list[str] = []  # event codes of due kinds, in order of first use
+        self._code_index: dict[str, int] = {}
 
     def emit(self, p: Tracked, code: str, at: float, region: Region, *, error: bool = False,
              eta: int | None = None, facility: bool = False) -> None:
         vague = facility and self.q.vague_location > 0 and self.rng.random() < self.q.vague_location
-        scan = _scan(p, code, int(at), region, eta, vague)
+        t = int(at)
         self.count += 1
         if error:
             self.errors += 1
-        self.model.push_scan(p, scan, error)
+        kind = -1 if eta is not None else self._due_kind(p, code, region, vague)
+        if kind < 0:
+            self.model.push_scan(p, _scan(p, code, t, region, eta, vague), error)
+        else:
+            self.model.push_due_scan(p, code, t, kind, error)
+
+    def _due_kind(self, p: Tracked, code: str, region: Region, vague: bool) -> int:
+        """The entry kind that builds this scan when due, or -1 to build it now (a region
+        other than the parcel's origin or destination, or more codes than a kind holds)."""
+        regions = self.model.regions
+        if region is regions[p.dest]:
+            where = 2
+        elif region is regions[p.origin]:
+            where = 0
+        else:
+            return -1
+        i = self._code_index.get(code)
+        if i is None:
+            if len(self._codes) >= DUE_CODES_KEPT:
+                return -1
+            i = self._code_index[code] = len(self._codes)
+            self._codes.append(code)
+        return DUE + (i << 2 | where | vague)
 
     def created(self, p: Tracked, label_at: float, accept_at: float) -> None:
         """The label ("GX") and acceptance ("03") scans, at the origin. A parcel is made
@@ -68,10 +102,15 @@ class ScanFeed:
         self.count += 2
         self.model.push_created(p, int(label_at), int(accept_at))
 
-    def built(self, p: Tracked, accepted: bool, t: int) -> Scan:
-        """The label or acceptance scan of ``p`` at ``t``, as ``emit`` would have built it."""
-        return _scan(p, "03" if accepted else "GX", t, self.model.regions[p.origin],
-                     p.eta_day if accepted else None)
+    def built(self, p: Tracked, kind: int, t: int) -> Scan:
+        """The scan of entry ``kind`` for ``p`` at ``t``, as ``emit`` would have built it."""
+        if kind < DUE:
+            accepted = kind == ACCEPTED
+            return _scan(p, "03" if accepted else "GX", t, self.model.regions[p.origin],
+                         p.eta_day if accepted else None)
+        k = kind - DUE
+        region = self.model.regions[p.dest if k & 2 else p.origin]
+        return _scan(p, self._codes[k >> 2], t, region, None, bool(k & 1))
 
     def departed(self, parcels: Sequence[Tracked], code: str, at: float, fac: SortFacility) -> None:
         region = self.model.regions[fac.region]
