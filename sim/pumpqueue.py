@@ -2,8 +2,8 @@
 
 Late checks and scans are pushed hours or days ahead, so one heap of everything
 would be deep and cold. The queue keeps a bucket per ``BUCKET_S`` of time beyond
-its horizon, by column (about 25 bytes an entry where a tuple and its counter took
-about 110), and makes the next bucket the current *run* when the pump reaches it:
+its horizon, by column (25 bytes an entry where a tuple, its counter and its time
+took about 140), and makes the next bucket the current *run* when the pump reaches it:
 one stable sort on time (a bucket is already in insertion order), merged by
 ``sim.model.Model._drain`` with a small heap of what is pushed into the current
 bucket meanwhile.
@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 BUCKET_S = 900  # the width of a bucket
 
 Entry = tuple[float, int, int, Any]  # (time, insertion counter, kind, payload)
-# A far bucket, by column: times (the objects pushed, so ints stay ints), insertion
-# counters, kinds and payloads; made tuples only when the pump reaches it.
-_Bucket = tuple[list[float], "array[int]", bytearray, list[Any]]
+# A far bucket, by column: times as doubles (exact for epoch seconds), insertion
+# counters shifted left one bit with 1 where the time was an int (so ints come back
+# ints), kinds and payloads; made tuples only when the pump reaches it. A time pushed
+# for a queued parcel (its label, acceptance or later scans) is not kept anywhere
+# else, so an int object each was 32 bytes more.
+_Bucket = tuple["array[float]", "array[int]", bytearray, list[Any]]
 
 
 @contextmanager
@@ -75,10 +78,10 @@ class PumpQueue:
             k = int(at // BUCKET_S)
             bucket = self._far.get(k)
             if bucket is None:
-                bucket = self._far[k] = ([], array("q"), bytearray(), [])
+                bucket = self._far[k] = (array("d"), array("q"), bytearray(), [])
             ats, seqs, kinds, payloads = bucket
             ats.append(at)
-            seqs.append(seq)
+            seqs.append(seq << 1 | (type(at) is int))
             kinds.append(kind)
             payloads.append(payload)
 
@@ -101,7 +104,8 @@ class PumpQueue:
             bucket = far.pop(k)
         self._horizon = (k + 1) * BUCKET_S
         ats, seqs, kinds, payloads = bucket
-        run = list(zip(ats, seqs.tolist(), kinds, payloads, strict=True))
+        run = [(int(at) if seq & 1 else at, seq >> 1, kind, payload)
+               for at, seq, kind, payload in zip(ats, seqs, kinds, payloads, strict=True)]
         run.sort(key=_at)
         self._run = run
         self._ri = 0

@@ -45,3 +45,21 @@ def test_entries_come_out_in_time_then_insertion_order(
     assert seen == sorted(seen)  # (time, insertion number) never goes backwards
     assert len(seen) == len(pushes) + min(len(follow_ups), len(seen))
     assert not m._heap and not m._far and m._ri == len(m._run)
+
+
+@settings(max_examples=60, deadline=None)
+@given(times=st.lists(st.one_of(st.integers(0, 8 * BUCKET_S), st.floats(0, 8 * BUCKET_S)),
+                      min_size=1, max_size=40))
+def test_times_come_back_as_pushed_ints_as_ints(times: list[float]) -> None:
+    """Far buckets keep times as doubles: an int pushed comes out an int of the same value
+    (a scan's time is an int), a float the same float."""
+    m = Model(load("tiny"), days=1)
+    seen: list[float] = []
+    m.customers.late_check = lambda payload, at: seen.append(at)  # type: ignore[method-assign]
+    t0 = int(T0)
+    for i, dt in enumerate(times):
+        m._push(t0 + dt, LATE, i)
+    m._drain(float("inf"))
+    expected = sorted(t0 + dt for dt in times)
+    assert seen == expected
+    assert [type(t) for t in seen] == [type(t) for t in expected]
