@@ -189,7 +189,6 @@ class Scanning(EngineState):
             assert not isinstance(verdict, Drop)
             self._seq += 1
             notice.stage = max(stage, i + 1)  # a re-check never re-runs passed holds
-            notice.due = verdict.until
             notice.seq = self._seq
             heapq.heappush(self._held, (verdict.until, self._seq, notice))
             out.append(Held(at=now, to=phone.e164, tracking_number=notice.sub.tracking_number,

@@ -310,10 +310,11 @@ class Sub:
 
 class Notice:
     """A text the engine would like to send about a scan, on its way through
-    the policies. Mutable only while held (``stage``, ``due``)."""
+    the policies. Mutable only while held (``stage``, ``seq``); when a held one comes
+    due is its entry in the engine's heap of held texts."""
 
     __slots__ = (
-        "at", "cause", "code", "due", "eta", "eta_changed", "event_at", "milestone", "offset",
+        "at", "cause", "code", "eta", "eta_changed", "event_at", "milestone", "offset",
         "place", "seq", "stage", "sub",
     )
 
@@ -332,8 +333,14 @@ class Notice:
         self.eta_changed = eta_changed
         self.cause = cause
         self.stage = 0
-        self.due = 0
         self.seq = 0
+
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        """Unpickling; a snapshot written before the heap alone kept when a held notice
+        comes due holds ``due`` as well (never read), which is left out."""
+        for name, value in state[1].items():
+            if name != "due":
+                object.__setattr__(self, name, value)
 
     @property
     def status_changed(self) -> bool:

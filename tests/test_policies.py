@@ -309,3 +309,37 @@ def test_weekly_budget_from_a_snapshot_of_send_times_gives_the_same_verdicts() -
         verdicts.append(live.check(notice, t))
         assert old.check(notice, t) == verdicts[-1]
     assert verdicts[:2] != [None, None] and verdicts[-1] is None
+
+
+def test_a_snapshot_of_held_texts_that_kept_their_due_time_still_loads(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A held ``Notice`` no longer keeps ``due`` (its heap entry has it, and nothing read
+    it); a snapshot written when it did loads and releases the same texts."""
+    import pickle
+
+    from engine.state import Notice
+
+    def run(old: bool) -> list[Any]:
+        e = engine("every_scan", "quiet_hours")
+        e.handle(sub("2026-12-14T08:30"))
+        e.handle(sub("2026-12-14T08:31", tn=TN2))
+        e.handle(scan("2026-12-14T22:00", "10"))
+        e.handle(scan("2026-12-14T22:30", "10", tn=TN2))
+        e.handle(scan("2026-12-14T23:00", "OF"))
+        held = e._held
+        assert len(held) == 3
+        with monkeypatch.context() as m:
+            if old:
+                def old_state(self: Notice) -> tuple[None, dict[str, object]]:
+                    slots = {k: getattr(self, k) for k in type(self).__slots__}
+                    return None, {**slots, "due": held[0][0]}
+                m.setattr(Notice, "__getstate__", old_state, raising=False)
+            blob = pickle.dumps(e)
+        assert (b"\x8c\x03due" in blob) is old  # the field's name, pickled
+        restored: Any = pickle.loads(blob)
+        return restored.drain()
+
+    old, new = run(old=True), run(old=False)
+    assert old == new
+    assert [n.cause for n in notices(new)] == ["scan:10", "scan:OF"]
+    assert reasons(new) == ["superseded"]
