@@ -193,6 +193,9 @@ class Model(PumpQueue):
     def push_due_scan(self, p: Tracked, code: str, at: int, kind: int, error: bool) -> None:
         """A followed parcel's scan queued as the parcel, built by the pump when due
         (``ScanFeed.built``): the same ``Scan`` in the same place in the order."""
+        if at < self._clock:  # behind the pump (``_push`` counts it): the scan keeps its time
+            self.push_scan(p, self.scans.built(p, kind, at), error)
+            return
         note_scan(p, code, at, error)
         self._push(at, kind, p)
 
