@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.inflight import ByArrival
+
 if TYPE_CHECKING:
     from sim.loads import Tracked
 
@@ -35,7 +37,7 @@ class FollowedParcels:
 
     def __init__(self, grace_days: int = 2) -> None:
         self.grace_days = grace_days
-        self.live: dict[str, Tracked] = {}
+        self.live = ByArrival()  # by tracking number, in pages by arrival (sim.inflight)
         # The first "out for delivery" text's arrival, for parcels not yet delivered or
         # returned when it came (``of_texted``): few, as a delivery is planned with its
         # "out for delivery" scan.
