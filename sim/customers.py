@@ -46,6 +46,11 @@ if TYPE_CHECKING:
 
 CHANNELS = ("checkout", "tracking_page", "text")
 LATE_CHECK_H = 20.0
+# A person's opt-in texts and subscriptions are decided when the parcel is made, a day
+# ahead, and queued as (how, parcel, phone), built when due (``built``): a national day
+# has hundreds of thousands waiting, and a ``Subscribe`` with its options and time was
+# about 180 bytes. ``how`` = option index << 2 | one of these.
+CHECKOUT, PAGE, TEXT, YES = 0, 1, 2, 3
 
 
 class Customers:
@@ -60,6 +65,7 @@ class Customers:
         self.channel_p: np.ndarray = weights / total if total > 0 else np.full(3, 1 / 3)
         names = sorted(self.spec.options)
         self.option_names = names
+        self._options = [(n,) for n in names]  # one tuple per option, shared
         w = np.array([self.spec.options[n] for n in names], dtype=float)
         self.option_p = w / w.sum()
         self._channel = categorical(self.channel_p, self.rng)
@@ -99,26 +105,34 @@ class Customers:
         phone = self.people.meet(p.dest, int(self.rng.integers(self.people.pool[p.dest])))
         rng = self.rng
         channel = CHANNELS[self._channel()]
-        option = self.option_names[self._option()]
-        zip_code = m.regions[p.dest].zip
+        option = self._option() << 2
         if channel == "checkout":
-            t = int(label_at) + 1
-            m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=phone,
-                                      channel="checkout", options=(option,),
-                                      merchant="Northwind Tea", destination_zip=zip_code))
+            m.push_asked(int(label_at) + 1, option | CHECKOUT, p, phone)
             return
         t = int(accept_at + rng.exponential(6 * 3600))
         if channel == "text":
-            m.push_input(t, SmsIn(at=t, sender=phone, body=p.tn))
+            m.push_asked(t, TEXT, p, phone)
             self.inbound += 1
             return
-        m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=phone,
-                                  channel="tracking_page", options=(option,),
-                                  destination_zip=zip_code))
+        m.push_asked(t, option | PAGE, p, phone)
         if rng.random() < self.spec.confirm_yes:
-            t2 = t + 1 + int(self.reaction())
-            m.push_input(t2, SmsIn(at=t2, sender=phone, body="YES"))
+            m.push_asked(t + 1 + int(self.reaction()), YES, p, phone)
             self.inbound += 1
+
+    def built(self, how: int, p: Tracked, phone: str, at: int) -> Subscribe | SmsIn:
+        """The input ``follow`` queued as ``how``, as it would have built it then."""
+        channel = how & 3
+        if channel == YES:
+            return SmsIn(at=at, sender=phone, body="YES")
+        if channel == TEXT:
+            return SmsIn(at=at, sender=phone, body=p.tn)
+        zip_code = self.model.regions[p.dest].zip
+        if channel == CHECKOUT:
+            return Subscribe(at=at, tracking_number=p.tn, phone=phone, channel="checkout",
+                             options=self._options[how >> 2], merchant="Northwind Tea",
+                             destination_zip=zip_code)
+        return Subscribe(at=at, tracking_number=p.tn, phone=phone, channel="tracking_page",
+                         options=self._options[how >> 2], destination_zip=zip_code)
 
     def late_check_at(self, p: Tracked) -> int:
         key = (p.eta_day, p.dest)  # a few hundred distinct (day, region) over a run

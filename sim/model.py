@@ -57,6 +57,7 @@ class MessageSink(Protocol):
 
 
 INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
+ASKED = 6  # a customer's opt-in, built when due (``Customers.built``); 4, 5, 8+: sim.scans
 PUMP_S = 60
 _RECORDED = (Suppressed, Held, Redacted)  # for isinstance (see engine.outputs.TEXTS)
 DEFAULT_RETENTION = RetentionConfig()
@@ -206,6 +207,14 @@ class Model(PumpQueue):
         self._push(label_at, LABELLED, p)
         self._push(accept_at, ACCEPTED, p)
 
+    def push_asked(self, at: int, how: int, p: Tracked, phone: str) -> None:
+        """A customer's subscription or text about ``p`` (``Customers.follow``), queued
+        as what it is and built by the pump when due: the same input in the same place."""
+        if at < self._clock:  # behind the pump (``_push`` counts it): it keeps its time
+            self.push_input(at, self.customers.built(how, p, phone, at))
+        else:
+            self._push(at, ASKED, (how, p, phone))
+
     def push_gateway(self, at: float, msg: Sms | Reply, attempt: int, first_at: float) -> None:
         self._push(at, GATEWAY, (msg, attempt, first_at))
 
@@ -255,7 +264,10 @@ class Model(PumpQueue):
                 self.metrics.gateway_queue_sample(self._gw_sample)
                 self._gw_sample += 3600
             if kind == INPUT or kind >= LABELLED:
-                if kind != INPUT:
+                if kind == ASKED:
+                    how, p, phone = payload
+                    payload = self.customers.built(how, p, phone, int(at))
+                elif kind != INPUT:
                     payload = self.scans.built(payload, kind, int(at))
                 elif type(payload) is Wake:
                     self._wakes.discard(payload.at)

@@ -1,6 +1,7 @@
-"""Scans queued as their parcel and built when due (``sim.scans``): the engine gets the
-same inputs, in the same order, as when each ``Scan`` was built the moment the network
-decided it; the parcel counts the same scans and errors."""
+"""Scans queued as their parcel and customers' opt-ins queued as what they are, built when
+due (``sim.scans``, ``Customers.built``): the engine gets the same inputs, in the same
+order, as when each was built the moment it was decided; the parcel counts the same scans
+and errors."""
 
 from __future__ import annotations
 
@@ -8,16 +9,47 @@ import io
 from collections import Counter
 from typing import Any
 
+from engine.inputs import SmsIn, Subscribe
 from scenarios.schema import load
 from sim import dists
+from sim.customers import CHANNELS, Customers
 from sim.loads import Tracked
-from sim.model import Model
+from sim.model import ASKED, Model
 from sim.scans import DUE, DUE_CODES_KEPT, ScanFeed
+
+
+def _follow_at_once(self: Customers, p: Tracked, label_at: float, accept_at: float) -> None:
+    """``Customers.follow`` as it was when it built each input at once (the reference)."""
+    m = self.model
+    phone = self.people.meet(p.dest, int(self.rng.integers(self.people.pool[p.dest])))
+    rng = self.rng
+    channel = CHANNELS[self._channel()]
+    option = self.option_names[self._option()]
+    zip_code = m.regions[p.dest].zip
+    if channel == "checkout":
+        t = int(label_at) + 1
+        m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=phone,
+                                  channel="checkout", options=(option,),
+                                  merchant="Northwind Tea", destination_zip=zip_code))
+        return
+    t = int(accept_at + rng.exponential(6 * 3600))
+    if channel == "text":
+        m.push_input(t, SmsIn(at=t, sender=phone, body=p.tn))
+        self.inbound += 1
+        return
+    m.push_input(t, Subscribe(at=t, tracking_number=p.tn, phone=phone,
+                              channel="tracking_page", options=(option,),
+                              destination_zip=zip_code))
+    if rng.random() < self.spec.confirm_yes:
+        t2 = t + 1 + int(self.reaction())
+        m.push_input(t2, SmsIn(at=t2, sender=phone, body="YES"))
+        self.inbound += 1
 
 
 def _run(seed: int, *, build_now: bool, monkeypatch: Any) -> tuple[bytes, Model, Counter[int]]:
     if build_now:
         monkeypatch.setattr(ScanFeed, "_due_kind", lambda *a: -1)
+        monkeypatch.setattr(Customers, "follow", _follow_at_once)
     trace = io.BytesIO()
     m = Model(load("tiny"), seed=seed, trace=trace, log_messages=False)
     kinds: Counter[int] = Counter()
@@ -33,16 +65,18 @@ def _run(seed: int, *, build_now: bool, monkeypatch: Any) -> tuple[bytes, Model,
     return trace.getvalue(), m, kinds
 
 
-def test_scans_built_when_due_are_those_built_at_once(monkeypatch: Any) -> None:
+def test_inputs_built_when_due_are_those_built_at_once(monkeypatch: Any) -> None:
     for seed in (1, 7):
         later, m_later, kinds_later = _run(seed, build_now=False, monkeypatch=monkeypatch)
         now, m_now, kinds_now = _run(seed, build_now=True, monkeypatch=monkeypatch)
         assert later == now  # every engine input, byte for byte, in the same order
         assert sum(n for k, n in kinds_later.items() if k >= DUE) > 1_000
-        assert not any(k >= DUE for k in kinds_now)
+        assert kinds_later[ASKED] > 100
+        assert not any(k >= DUE or k == ASKED for k in kinds_now)
         assert m_later.scans.count == m_now.scans.count
         assert m_later.scans.errors == m_now.scans.errors > 0
         assert m_later.tally.metrics() == m_now.tally.metrics()
+        assert m_later.customers.inbound == m_now.customers.inbound
 
 
 def test_a_due_kind_names_code_place_and_wording(monkeypatch: Any) -> None:
