@@ -40,12 +40,12 @@ WALL_S_PER_FOLLOWED = 260e-6
 # made a day ahead, those travelling (about three days of acceptances), the surge's
 # backlog, and the closed ones kept for a while (the model 2 days, the engine 3), about
 # eight days' worth in a long run; followed parcels cost most. Fitted (least squares) to
-# this code's holiday_peak runs (peak RSS): --scale 0.1 --days 1 245 MB (estimate 246),
-# --scale 0.1 1,214 MB (1,209), --scale 0.02 303 MB (331), the shipped scenario with its
-# counterfactual 180 MB (156).
-RSS_BASE_MB = 112.0
+# this code's holiday_peak runs (peak RSS): --scale 0.1 --days 1 219 MB (estimate 227),
+# --scale 0.1 1,078 MB (1,073), --scale 0.02 279 MB (303), the shipped scenario with its
+# counterfactual 176 MB (148).
+RSS_BASE_MB = 110.0
 RSS_MB_PER_PARCEL_IN_FLIGHT = 2.0e-6
-RSS_MB_PER_FOLLOWED_IN_FLIGHT = 1.27e-3
+RSS_MB_PER_FOLLOWED_IN_FLIGHT = 1.11e-3
 IN_FLIGHT_DAYS = 7.85
 WARN_S = 15 * 60
 FIT_S = 5 * 60
