@@ -44,8 +44,18 @@ from sim.loads import Load, Tracked
 from sim.metrics import Metrics
 from sim.netstation import StationFacility
 from sim.network import SortFacility, Trip
-from sim.pumpqueue import PumpQueue, few_collections
-from sim.scans import ACCEPTED, LABELLED, ScanFeed, note_scan
+from sim.pumpqueue import (
+    ACCEPTED,
+    ASKED,
+    GATEWAY,
+    HANDSET,
+    INPUT,
+    LABELLED,
+    LATE,
+    PumpQueue,
+    few_collections,
+)
+from sim.scans import ScanFeed, note_scan
 from sim.volume import LEAD_S, Arrivals
 
 if TYPE_CHECKING:
@@ -56,8 +66,6 @@ class MessageSink(Protocol):
     def append(self, row: tuple[Any, ...], /) -> None: ...
 
 
-INPUT, GATEWAY, HANDSET, LATE = 0, 1, 2, 3
-ASKED = 6  # a customer's opt-in, built when due (``Customers.built``); 4, 5, 8+: sim.scans
 PUMP_S = 60
 _RECORDED = (Suppressed, Held, Redacted)  # for isinstance (see engine.outputs.TEXTS)
 DEFAULT_RETENTION = RetentionConfig()

@@ -71,7 +71,8 @@ from sim.loads import Tracked
 from sim.model import PUMP_S, Model
 from sim.network import StationStats
 from sim.progress import peak_rss_mb
-from sim.scans import ACCEPTED, LABELLED, note_scan
+from sim.pumpqueue import ACCEPTED, LABELLED
+from sim.scans import note_scan
 
 # Ops: (code, ...) tuples in the order the network makes them.
 SCAN, TRACK, FOLLOW, LATE_CHECK, CLOSED, EXCEPTION = range(6)

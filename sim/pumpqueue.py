@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 
 BUCKET_S = 900  # the width of a bucket
 
+# What an entry is (its kind, one byte in a far bucket), read by ``sim.model.Model._drain``.
+# An input ready to hand to the engine; a text reaching the gateway or a handset; a
+# parcel's late check; or something queued as what it is and built when due: a followed
+# parcel's label or acceptance scan, a customer's opt-in (``Customers.built``), and from
+# ``DUE`` on any other scan of it (``ScanFeed.built``: the kind holds code and place).
+INPUT, GATEWAY, HANDSET, LATE, LABELLED, ACCEPTED, ASKED = range(7)
+DUE = 8
+
 Entry = tuple[float, int, int, Any]  # (time, insertion counter, kind, payload)
 # A far bucket, by column: times as doubles (exact for epoch seconds), insertion
 # counters shifted left one bit with 1 where the time was an int (so ints come back

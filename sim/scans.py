@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from engine.inputs import Scan
 from sim.dists import offset_min
+from sim.pumpqueue import ACCEPTED, DUE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,13 +34,12 @@ def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,
                 zip="" if vague else region.zip, expected_delivery=eta)
 
 
-# The pump's entry kinds for scans queued as their parcel and built when due
-# (``ScanFeed.built``): the label and acceptance scans, and from ``DUE`` on any other
-# scan without an expected date, ``kind - DUE`` = code index << 2 | at the destination
-# << 1 | vague. A national day has millions of scans waiting for their time (sorts
-# spread over a window, deliveries through the day), and a ``Scan`` each, with its
+# Scans queued as their parcel and built when due (``ScanFeed.built``), by the pump's
+# entry kinds (``sim.pumpqueue``): the label and acceptance scans, and from ``DUE`` on any
+# other scan without an expected date, ``kind - DUE`` = code index << 2 | at the
+# destination << 1 | vague. A national day has millions of scans waiting for their time
+# (sorts spread over a window, deliveries through the day), and a ``Scan`` each, with its
 # time, was about 170 bytes held for hours; a queue entry is the parcel.
-LABELLED, ACCEPTED, DUE = 4, 5, 8
 DUE_CODES_KEPT = (256 - DUE) >> 2  # codes that fit in an entry's kind byte
 
 

@@ -14,8 +14,9 @@ from scenarios.schema import load
 from sim import dists
 from sim.customers import CHANNELS, Customers
 from sim.loads import Tracked
-from sim.model import ASKED, Model
-from sim.scans import DUE, DUE_CODES_KEPT, ScanFeed
+from sim.model import Model
+from sim.pumpqueue import ASKED, DUE
+from sim.scans import DUE_CODES_KEPT, ScanFeed
 
 
 def _follow_at_once(self: Customers, p: Tracked, label_at: float, accept_at: float) -> None:
