@@ -202,26 +202,36 @@ class Model(PumpQueue):
     def push_due_scan(self, p: Tracked, code: str, at: int, kind: int, error: bool) -> None:
         """A followed parcel's scan queued as the parcel, built by the pump when due
         (``ScanFeed.built``): the same ``Scan`` in the same place in the order."""
-        if at < self._clock:  # behind the pump (``_push`` counts it): the scan keeps its time
-            self.push_scan(p, self.scans.built(p, kind, at), error)
-            return
         note_scan(p, code, at, error)
-        self._push(at, kind, p)
+        self._push_due(at, kind, p)
 
     def push_created(self, p: Tracked, label_at: int, accept_at: int) -> None:
         """``p``'s label and acceptance scans (``ScanFeed.created``): queued as the parcel,
         built by the pump when due, the same ``Scan``s in the same order as if pushed now."""
         p.add_scans(2)
-        self._push(label_at, LABELLED, p)
-        self._push(accept_at, ACCEPTED, p)
+        self._push_due(label_at, LABELLED, p)
+        self._push_due(accept_at, ACCEPTED, p)
 
     def push_asked(self, at: int, how: int, p: Tracked, phone: str) -> None:
         """A customer's subscription or text about ``p`` (``Customers.follow``), queued
         as what it is and built by the pump when due: the same input in the same place."""
-        if at < self._clock:  # behind the pump (``_push`` counts it): it keeps its time
-            self.push_input(at, self.customers.built(how, p, phone, at))
+        self._push_due(at, ASKED, (how, p, phone))
+
+    def _push_due(self, at: int, kind: int, payload: Any) -> None:
+        """Queue an input to be built when due (``_built``). One behind the pump's clock
+        (``_push`` would move it to the clock and count it) is built now, so it keeps its
+        own time, as in the two-process run, which builds every input at once."""
+        if at < self._clock:
+            self.push_input(at, self._built(kind, payload, at))
         else:
-            self._push(at, ASKED, (how, p, phone))
+            self._push(at, kind, payload)
+
+    def _built(self, kind: int, payload: Any, at: int) -> Input:
+        """The input a queue entry of ``kind`` (``sim.pumpqueue``) stands for, at ``at``."""
+        if kind == ASKED:
+            how, p, phone = payload
+            return self.customers.built(how, p, phone, at)
+        return self.scans.built(payload, kind, at)
 
     def push_gateway(self, at: float, msg: Sms | Reply, attempt: int, first_at: float) -> None:
         self._push(at, GATEWAY, (msg, attempt, first_at))
@@ -272,11 +282,8 @@ class Model(PumpQueue):
                 self.metrics.gateway_queue_sample(self._gw_sample)
                 self._gw_sample += 3600
             if kind == INPUT or kind >= LABELLED:
-                if kind == ASKED:
-                    how, p, phone = payload
-                    payload = self.customers.built(how, p, phone, int(at))
-                elif kind != INPUT:
-                    payload = self.scans.built(payload, kind, int(at))
+                if kind != INPUT:
+                    payload = self._built(kind, payload, int(at))
                 elif type(payload) is Wake:
                     self._wakes.discard(payload.at)
                 if trace is not None:

@@ -77,10 +77,11 @@ class Compliance(Policy):
         self.__dict__.update(state)
         if not isinstance(sent, dict):
             return
-        self._recent = {rule.cap_hours: RecentCounts.of(rule.cap_hours * 3600, sent)
-                        for rule in RULES if rule.cap}
+        self._recent = _windows(sent)
 
 
-def _windows() -> dict[int, RecentCounts[Phone]]:
-    """For each cap length (hours), the texts in it and how many each phone had."""
-    return {rule.cap_hours: RecentCounts(rule.cap_hours * 3600) for rule in RULES if rule.cap}
+def _windows(sent: dict[Phone, object] | None = None) -> dict[int, RecentCounts[Phone]]:
+    """For each cap length (hours), the texts in it and how many each phone had; from
+    ``sent`` (a snapshot's send times per phone, ``RecentCounts.of``) if given."""
+    return {rule.cap_hours: RecentCounts.of(rule.cap_hours * 3600, sent or {})
+            for rule in RULES if rule.cap}
