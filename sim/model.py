@@ -122,7 +122,6 @@ class Model(PumpQueue):
         self._init_queue(self.t_begin - LEAD_S)
         self._wakes: set[int] = set()
         self._gw_sample = self.t_begin + 3600
-        self._bar: Any = None
         self._progress: Callable[[Model, float], None] | None = None
         self.engine_inputs = 0
         self._build_network()
@@ -355,8 +354,6 @@ class Model(PumpQueue):
                 self.metrics.care_queue_sample(next_hour)
                 self.followed.retire(env.now - self.LAG_S)
                 next_hour += 3600
-            if self._bar is not None:
-                self._bar.update(PUMP_S)
             if self._progress is not None:
                 self._progress(self, env.now)
 
@@ -379,18 +376,15 @@ class Model(PumpQueue):
 
     # ------------------------------------------------------------------ run
     def run(self, progress: bool | Callable[[Model, float], None] = False) -> None:
-        """Run to the end. ``progress``: True for a tqdm bar, or a callable told
-        ``(model, simulated now)`` once a simulated minute (``sim.progress.ProgressLine``)."""
-        env = self.env
+        """Run to the end. ``progress``: True for a bar on stderr filled by the share of the
+        work (``sim.progress.WorkBar``), or a callable told ``(model, simulated now)`` once a
+        simulated minute (``sim.progress.ProgressLine``)."""
         if callable(progress):
             self._progress = progress
         elif progress:
-            import sys
+            from sim.progress import WorkBar
 
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=int(self.t_end - env.now), unit="sim-s", file=sys.stderr,
-                             desc=self.scenario.name, unit_scale=True)
+            self._progress = WorkBar()
         with few_collections():  # once for the whole run (``advance`` and ``finish`` nest)
             self.start()
             self.advance(self.t_end)
@@ -434,5 +428,6 @@ class Model(PumpQueue):
         with few_collections():
             self._drain(math.inf)
         self.followed.finish()
-        if self._bar is not None:
-            self._bar.close()
+        close = getattr(self._progress, "close", None)
+        if close is not None:
+            close()

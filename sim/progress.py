@@ -20,7 +20,8 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import IO, TYPE_CHECKING
+from itertools import pairwise
+from typing import IO, TYPE_CHECKING, Any
 
 from scenarios.schema import Scenario
 
@@ -67,17 +68,7 @@ class RunSize:
         days = sc.days if days is None else days
         if sc.volume is None:
             return cls(0.0, 0.0, days, 0.0, scale)
-        vol = sc.volume
-        total = 0.0
-        whole = math.ceil(days)
-        for i in range(whole):
-            day = sc.start + timedelta(days=i)
-            f = vol.weekday_factor[day.weekday()]
-            for s in vol.surges:
-                if s.start <= day <= s.end:
-                    f *= s.factor
-            total += f * min(1.0, days - i)
-        parcels = vol.daily_parcels * scale * total
+        parcels = sc.volume.daily_parcels * scale * sum(day_factors(sc, days))
         p_follow = sum(sc.customers.opt_in.values())
         return cls(parcels, parcels * p_follow, days, drain_days, scale)
 
@@ -116,6 +107,117 @@ class RunSize:
         return out
 
 
+def day_factors(sc: Scenario, days: float) -> list[float]:
+    """Each acceptance day's volume as a share of ``daily_parcels``: its weekday
+    factor, the surges over it, and the part of a last partial day."""
+    assert sc.volume is not None
+    vol = sc.volume
+    out = []
+    for i in range(math.ceil(days)):
+        day = sc.start + timedelta(days=i)
+        f = vol.weekday_factor[day.weekday()]
+        for s in vol.surges:
+            if s.start <= day <= s.end:
+                f *= s.factor
+        out.append(f * min(1.0, days - i))
+    return out
+
+
+# The work a day's parcels make (engine inputs, the pump's entries), as the share done by
+# each hour after the acceptance day's first local midnight: subscriptions decided the day
+# before, acceptance, the nights' sorts, the third day's last mile, a tail of late and
+# returned parcels. Read off the engine inputs of one-day holiday_peak runs at 10% and 100%
+# (their progress lines); it put the work share within 0.04 of the engine inputs' share
+# along the 10% fortnight, baseline and the shipped scenario (docs/scale.md).
+WORK_AFTER_ACCEPTANCE = (
+    (-24.0, 0.0), (0.0, 0.025), (8.0, 0.07), (12.0, 0.107), (16.0, 0.18), (24.0, 0.40),
+    (30.0, 0.50), (52.0, 0.63), (56.0, 0.71), (60.0, 0.83), (64.0, 0.88), (80.0, 0.945),
+    (110.0, 1.0),
+)
+PRIOR_WEIGHT = 0.02  # the estimate before the run counts as this much work seen
+
+
+def _work_done(hours: float) -> float:
+    """``WORK_AFTER_ACCEPTANCE`` at ``hours``, linear between its points."""
+    points = WORK_AFTER_ACCEPTANCE
+    if hours <= points[0][0]:
+        return 0.0
+    for (h0, w0), (h1, w1) in pairwise(points):
+        if hours < h1:
+            return w0 + (w1 - w0) * (hours - h0) / (h1 - h0)
+    return 1.0
+
+
+class WorkShare:
+    """The share of a run's work done by a simulated instant: each acceptance day's
+    parcels weighted by ``WORK_AFTER_ACCEPTANCE``. Work follows the parcels, not the
+    clock: a fortnight's surge days and a one-day run's first three days carry most of
+    it, the drain little (the CPU of tiny, baseline and holiday_peak runs follows their
+    engine inputs, not their simulated days). Without a volume, simulated time."""
+
+    def __init__(self, sc: Scenario, scale: float, days: float, t_accept_begin: float,
+                 t_end: float) -> None:
+        self.t_begin = t_accept_begin
+        self.span = t_end - t_accept_begin
+        self.estimate_s = RunSize.of(sc, scale, days, max(0.0, self.span / 86400 - days)).wall_s
+        self.factors = day_factors(sc, days) if sc.volume is not None else []
+        self._end = 1.0
+        self._end = self(t_end) or 1.0  # a short drain leaves some work past the end
+
+    def __call__(self, at: float) -> float:
+        since = at - self.t_begin
+        if not self.factors or sum(self.factors) <= 0:
+            return min(1.0, max(0.0, since / self.span)) if self.span > 0 else 1.0
+        hours = since / 3600
+        done = sum(f * _work_done(hours - 24 * i) for i, f in enumerate(self.factors))
+        return min(1.0, done / sum(self.factors) / self._end)
+
+    def left_s(self, done: float, wall_s: float, since: tuple[float, float] = (0.0, 0.0)
+               ) -> float:
+        """Wall seconds left with ``done`` of the work done after ``wall_s``: the pace
+        since ``since`` (work done, wall seconds: when the work began, so that building
+        the model is not taken for slow work), leaning on the estimate made before the
+        run while little is done (``PRIOR_WEIGHT``)."""
+        if done >= 1.0:
+            return 0.0
+        work0, wall0 = since
+        pace = (wall_s - wall0 + PRIOR_WEIGHT * self.estimate_s) / (done - work0 + PRIOR_WEIGHT)
+        return max(0.0, (1.0 - done) * pace)
+
+
+class WorkBar:
+    """The bar on a terminal: a tqdm bar filled by the share of the work
+    (``WorkShare``), so its rate and time left follow the work, not simulated time."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.work: WorkShare | None = None
+        self._bar: Any = None
+        self._shown = 0  # tenths of a percent
+
+    def __call__(self, m: Model, sim_now: float) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self.work = WorkShare(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
+            self._bar = tqdm(total=1000, desc=m.scenario.name, file=self.stream,
+                             bar_format="{desc}: {percentage:3.0f}% of the work |{bar}| "
+                                        "[{elapsed}<{remaining}]")
+        assert self.work is not None
+        n = int(1000 * self.work(sim_now))
+        if n > self._shown:
+            when = datetime.fromtimestamp(sim_now, UTC).strftime("%Y-%m-%d %H:%M UTC")
+            self._bar.set_description_str(f"{m.scenario.name} at {when}", refresh=False)
+            self._bar.update(n - self._shown)
+            self._shown = n
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1000 - self._shown)
+            self._bar.close()
+            self._bar = None
+
+
 def rss_mb() -> float:
     """Resident memory now (Linux /proc), else the peak so far."""
     try:
@@ -148,13 +250,19 @@ class ProgressLine:
         self._t0 = time.monotonic()
         self._next = self._t0 + every_s
         self.sim_now = math.nan
-        self.share = 0.0
+        self.share = 0.0  # of the simulated time
+        self.work: WorkShare | None = None
+        self._began: tuple[float, float] | None = None  # work done, wall s: when it began
 
     def __call__(self, m: Model, sim_now: float) -> None:
         self.sim_now = sim_now
         span = m.t_end - m.t_begin
         self.share = min(1.0, max(0.0, (sim_now - m.t_begin) / span)) if span else 1.0
         now = time.monotonic()
+        if self._began is None and sim_now >= m.t_begin:
+            if self.work is None:
+                self.work = WorkShare(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
+            self._began = (self.work(sim_now), now - self._t0)
         if now < self._next:
             return
         self._next = now + self.every_s
@@ -162,10 +270,16 @@ class ProgressLine:
         self.stream.flush()
 
     def line(self, m: Model, wall: float) -> str:
+        """The simulated date and share of simulated time; the share of the work (where
+        the time left comes from: ``WorkShare``), parcels, rate, inputs, memory."""
+        if self.work is None:
+            self.work = WorkShare(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
         parcels = m.metrics.accepted
-        left = wall * (1 - self.share) / self.share if self.share > 0 else math.inf
-        eta = _duration(left) if math.isfinite(left) else "?"
-        return (f"{m.scenario.name}: {self.simulated()} ({100 * self.share:.0f}%) "
+        done = self.work(self.sim_now) if not math.isnan(self.sim_now) else 0.0
+        began = self._began if self._began is not None else (done, wall)
+        eta = _duration(self.work.left_s(done, wall, began)) if done > 0 else "?"
+        return (f"{m.scenario.name}: {self.simulated()} ({100 * self.share:.0f}% simulated, "
+                f"{100 * done:.0f}% of the work) "
                 f"{parcels:,} parcels, {parcels / wall if wall else 0:,.0f}/s, "
                 f"{m.engine_inputs:,} engine inputs, about {eta} left, "
                 f"RSS {rss_mb():,.0f} MB")

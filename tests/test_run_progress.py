@@ -13,7 +13,8 @@ import pytest
 
 from scenarios.schema import load
 from sim.messagelog import read_rows
-from sim.progress import FIT_S, ProgressLine, RunSize
+from sim.model import Model
+from sim.progress import FIT_S, ProgressLine, RunSize, WorkBar, WorkShare
 from sim.run import INCOMPLETE, run_to_dir
 
 
@@ -104,3 +105,48 @@ def test_cli_stopped_says_so_in_one_line(tmp_path: Path, sig: int) -> None:
     last = err.strip().splitlines()[-1]
     assert last.startswith("eccc run: interrupted at simulated ") and "incomplete" in last
     assert (out / INCOMPLETE).exists() and not (out / "summary.json").exists()
+
+
+@pytest.mark.parametrize(("name", "scale", "days"), [("tiny", 1.0, 2), ("baseline", 0.02, 7)])
+def test_work_share_follows_the_engine_inputs_not_the_clock(
+        name: str, scale: float, days: int) -> None:
+    """The time left comes from the share of the work done: checked against the share of
+    the run's engine inputs handled (the CPU follows them), at every simulated minute."""
+    sc = load(name)
+    m = Model(sc, seed=1, scale=scale, days=days, log_messages=False)
+    work = WorkShare(sc, scale, days, m.t_accept_begin, m.t_end)
+    seen: list[tuple[float, int]] = []
+    m.run(progress=lambda mm, now: seen.append((now, mm.engine_inputs)))
+    total = m.engine_inputs
+    shares = [work(t) for t, _ in seen]
+    assert shares == sorted(shares) and shares[-1] == pytest.approx(1.0)
+    off_work = max(abs(s - i / total) for s, (_, i) in zip(shares, seen, strict=True))
+    span = m.t_end - m.t_begin
+    off_clock = max(abs(max(0.0, (t - m.t_begin) / span) - i / total) for t, i in seen)
+    assert off_work < 0.15
+    assert off_work < off_clock / 2, "no better than the simulated time's share"
+
+
+def test_time_left_leans_on_the_estimate_early_and_ends_at_zero() -> None:
+    sc = load("holiday_peak")
+    t0 = 1_765_000_000.0
+    work = WorkShare(sc, 0.1, 15, t0, t0 + 19 * 86400)
+    assert work(t0 - 2 * 86400) == 0.0
+    assert work(t0 + 19 * 86400) == 1.0
+    # Nothing done yet: the estimate made before the run, however long the model took
+    # to build.
+    assert work.left_s(0.0, 40.0, (0.0, 40.0)) == pytest.approx(work.estimate_s)
+    assert work.left_s(1.0, 600.0, (0.0, 40.0)) == 0.0
+    # The four days' drain is a fifth of the simulated time and a few percent of the work.
+    assert work(t0 + 15 * 86400) > 0.9
+    # Half the work done in 10 minutes: about 10 minutes left, the estimate counting little.
+    assert work.left_s(0.5, 600.0) == pytest.approx(600.0, rel=0.1)
+
+
+def test_the_terminal_bar_is_filled_by_the_work(tmp_path: Path) -> None:
+    buf = io.StringIO()
+    bar = WorkBar(buf)
+    run_to_dir(load("tiny"), out=tmp_path, days=1, progress=bar)
+    assert bar.work is not None and bar._bar is None, "closed at the end"
+    text = buf.getvalue()
+    assert "100% of the work" in text and "tiny at 20" in text
