@@ -15,6 +15,7 @@ terminal gets a tqdm bar instead (``Model.run``).
 from __future__ import annotations
 
 import math
+import os
 import resource
 import sys
 import time
@@ -89,13 +90,20 @@ class RunSize:
         per_scale = (self.wall_s - fixed) / self.scale if self.scale else 0.0
         if per_scale <= 0 or wall_s <= fixed:
             return self.scale
-        s = (wall_s - fixed) / per_scale
-        unit = 10.0 ** (math.floor(math.log10(s)) - 1)
-        return float(math.floor(s / unit) * unit)
+        return _two_figures((wall_s - fixed) / per_scale)
 
-    def lines(self, name: str, twice: bool = False) -> list[str]:
+    def scale_for_memory(self, mb: float) -> float:
+        """The largest scale (to two significant figures) estimated to peak under ``mb``."""
+        per_scale = (self.rss_mb - RSS_BASE_MB) / self.scale if self.scale else 0.0
+        if per_scale <= 0 or mb <= RSS_BASE_MB:
+            return self.scale
+        return _two_figures((mb - RSS_BASE_MB) / per_scale)
+
+    def lines(self, name: str, twice: bool = False,
+              machine_mb: float | None = None) -> list[str]:
         """What to print before the run; ``twice``: a what-if runs its counterfactual too
-        (about as long again)."""
+        (about as long again); ``machine_mb``: the memory to warn against (default this
+        machine's, ``machine_memory_mb``)."""
         wall = self.wall_s * (2 if twice else 1)
         out = [f"{name}: {self.parcels:,.0f} parcels ({self.followed:,.0f} followed by text) "
                f"over {self.days:g} days + {self.drain_days:g} days' drain at scale "
@@ -104,7 +112,24 @@ class RunSize:
         if wall > WARN_S:
             fit = self.scale_for(FIT_S / (2 if twice else 1))
             out.append(f"{name}: estimated over 15 minutes; --scale {fit:g} would take about 5")
+        machine_mb = machine_memory_mb() if machine_mb is None else machine_mb
+        if machine_mb and self.rss_mb > MEMORY_SHARE * machine_mb:
+            fit = self.scale_for_memory(MEMORY_SHARE * machine_mb)
+            out.append(f"{name}: the estimated {self.rss_mb:,.0f} MB is more than "
+                       f"{100 * MEMORY_SHARE:.0f}% of this machine's {machine_mb:,.0f} MB: "
+                       f"the run may swap or be stopped; --scale {fit:g} would fit")
         return out
+
+
+MEMORY_SHARE = 0.8  # of the machine's memory a run's estimate may take without a warning
+
+
+def machine_memory_mb() -> float:
+    """This machine's physical memory in MB, or 0 where the system does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (AttributeError, ValueError, OSError):
+        return 0.0
 
 
 def day_factors(sc: Scenario, days: float) -> list[float]:
@@ -216,6 +241,12 @@ class WorkBar:
             self._bar.update(1000 - self._shown)
             self._bar.close()
             self._bar = None
+
+
+def _two_figures(s: float) -> float:
+    """``s`` rounded down to two significant figures."""
+    unit = 10.0 ** (math.floor(math.log10(s)) - 1)
+    return float(math.floor(s / unit) * unit)
 
 
 def rss_mb() -> float:

@@ -32,14 +32,27 @@ def test_run_size_counts_the_calendar() -> None:
 def test_a_big_run_is_warned_and_offered_a_scale_that_fits() -> None:
     sc = load("holiday_peak")
     big = RunSize.of(sc, 1.0)
-    lines = big.lines("x")
+    lines = big.lines("x", machine_mb=64 * 1024)
     assert len(lines) == 2 and "over 15 minutes" in lines[1]
     fit = big.scale_for(FIT_S)
     assert 0 < fit < 1
     assert RunSize.of(sc, fit).wall_s <= FIT_S
     assert f"--scale {fit:g}" in lines[1]
     small = RunSize.of(sc, sc.scale)
-    assert len(small.lines("x")) == 1, "the shipped default is estimated under 15 minutes"
+    assert len(small.lines("x", machine_mb=8 * 1024)) == 1, (
+        "the shipped default is estimated under 15 minutes and fits a small laptop")
+
+
+def test_a_run_bigger_than_the_machine_is_warned_and_offered_a_scale_that_fits() -> None:
+    sc = load("holiday_peak")
+    big = RunSize.of(sc, 1.0)  # the national fortnight: about 10 GB
+    lines = big.lines("x", machine_mb=8 * 1024)
+    assert len(lines) == 3 and "8,192 MB" in lines[2] and "may swap" in lines[2]
+    fit = big.scale_for_memory(0.8 * 8 * 1024)
+    assert 0 < fit < 1 and f"--scale {fit:g} would fit" in lines[2]
+    assert RunSize.of(sc, fit).rss_mb <= 0.8 * 8 * 1024 < RunSize.of(sc, fit * 1.05).rss_mb
+    assert len(big.lines("x", machine_mb=64 * 1024)) == 2
+    assert len(big.lines("x", machine_mb=0.0)) == 2, "no warning where the size is unknown"
 
 
 def test_progress_line_names_date_parcels_rate_and_memory(tmp_path: Path) -> None:
