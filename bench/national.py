@@ -29,19 +29,23 @@ from bench.peak_day import simpy_timeout_rate
 from scenarios.schema import load
 from sim.dists import local_epoch
 from sim.model import Model
-from sim.progress import peak_rss_mb
+from sim.progress import ProgressLine, peak_rss_mb
 from sim.pumpqueue import few_collections
 
 PEAK_DAY = date(2026, 12, 16)
 WARM_DAYS = 3
 
 
-def national_day(scale: float, seed: int = 1) -> dict[str, Any]:
-    """One warm peak day at ``scale``; runs in the calling process."""
+def national_day(scale: float, seed: int = 1, progress_s: float | None = None
+                 ) -> dict[str, Any]:
+    """One warm peak day at ``scale``; runs in the calling process. ``progress_s``: a
+    progress line on stderr that often (warm-up and day; the time left is for both)."""
     sc = load("holiday_peak").model_copy(update={"start": PEAK_DAY - timedelta(days=WARM_DAYS)})
     t0, c0 = time.perf_counter(), time.process_time()
     m = Model(sc, seed=seed, scale=scale, days=WARM_DAYS + 1, drain_days=0.0,
               log_messages=False)
+    if progress_s is not None:
+        m.watch(ProgressLine(sys.stderr, every_s=progress_s, label=f"national day {scale:g}"))
     # One collector setting for warm-up and day, as ``Model.run`` has for a whole run: a
     # model restores Python's thresholds after each ``advance``, and the full collection
     # that then follows belongs to the end of a run, not to the day measured.
@@ -117,8 +121,12 @@ def national_day_two_processes(scale: float, seed: int = 1) -> dict[str, Any]:
     }
 
 
+PROGRESS_S = 30.0  # a sign of life from a fresh process: the 100% day runs for half an hour
+
+
 def _child(scale: float, seed: int, q: Any, workers: int = 1) -> None:
-    q.put(national_day(scale, seed) if workers == 1 else national_day_two_processes(scale, seed))
+    q.put(national_day(scale, seed, PROGRESS_S) if workers == 1
+          else national_day_two_processes(scale, seed))
 
 
 def _in_fresh_process(scale: float, seed: int, workers: int) -> dict[str, Any]:

@@ -380,15 +380,20 @@ class Model(PumpQueue):
         work (``sim.progress.WorkBar``), or a callable told ``(model, simulated now)`` once a
         simulated minute (``sim.progress.ProgressLine``)."""
         if callable(progress):
-            self._progress = progress
+            self.watch(progress)
         elif progress:
             from sim.progress import WorkBar
 
-            self._progress = WorkBar()
+            self.watch(WorkBar())
         with few_collections():  # once for the whole run (``advance`` and ``finish`` nest)
             self.start()
             self.advance(self.t_end)
             self.finish()
+
+    def watch(self, progress: Callable[[Model, float], None]) -> None:
+        """Tell ``progress`` ``(model, simulated now)`` once a simulated minute, also when
+        driven by ``start`` and ``advance`` (the benchmarks)."""
+        self._progress = progress
 
     def start(self) -> None:
         """Set the world's processes going (``run`` is start, advance, finish).

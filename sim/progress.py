@@ -275,9 +275,11 @@ def _duration(s: float) -> str:
 class ProgressLine:
     """A line on ``stream`` every ``every_s`` wall seconds while the model runs."""
 
-    def __init__(self, stream: IO[str] | None = None, every_s: float = 5.0) -> None:
+    def __init__(self, stream: IO[str] | None = None, every_s: float = 5.0,
+                 label: str | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.every_s = every_s
+        self.label = label  # what the line starts with; the scenario's name by default
         self._t0 = time.monotonic()
         self._next = self._t0 + every_s
         self.sim_now = math.nan
@@ -309,7 +311,8 @@ class ProgressLine:
         done = self.work(self.sim_now) if not math.isnan(self.sim_now) else 0.0
         began = self._began if self._began is not None else (done, wall)
         eta = _duration(self.work.left_s(done, wall, began)) if done > 0 else "?"
-        return (f"{m.scenario.name}: {self.simulated()} ({100 * self.share:.0f}% simulated, "
+        return (f"{self.label or m.scenario.name}: {self.simulated()} "
+                f"({100 * self.share:.0f}% simulated, "
                 f"{100 * done:.0f}% of the work) "
                 f"{parcels:,} parcels, {parcels / wall if wall else 0:,.0f}/s, "
                 f"{m.engine_inputs:,} engine inputs, about {eta} left, "

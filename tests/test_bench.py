@@ -46,12 +46,15 @@ def test_soak_holds_live_parcels_flat_after_the_window() -> None:
 
 
 @pytest.mark.slow
-def test_national_day_measures_a_warm_day() -> None:
+def test_national_day_measures_a_warm_day(capsys: pytest.CaptureFixture[str]) -> None:
     from bench.national import national_day
 
-    r = national_day(0.0005)
+    r = national_day(0.0005, progress_s=0.0)
     assert r["parcels_in_flight_at_start"] > r["parcels_accepted_day"] > 0
     assert r["engine_inputs_day"] > 0 and r["peak_rss_mb"] > 0
+    lines = capsys.readouterr().err.splitlines()  # a sign of life: the 100% day is long
+    assert len(lines) > 100 and all(x.startswith("national day 0.0005: 2026-12-") for x in lines)
+    assert "of the work" in lines[-1] and "left" in lines[-1]
 
 
 @pytest.mark.slow
