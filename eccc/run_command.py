@@ -99,8 +99,6 @@ def _forget_counterfactual(out: Path) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from engine.errors import LocalMisuse
     from engine.policies import build
-    from reports.summary import format_table
-    from sim.run import run_to_dir
 
     problem = _check_args(args)
     if problem:
@@ -182,6 +180,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
+        return _run_then_what_if(args, sc, seed, scale, out, policies, workers, what_if,
+                                 progress, line)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+WHAT_IF_INCOMPLETE = ("The scenario's run here is complete; its what-if is not (interrupted or "
+                      "failed in the counterfactual): what_changed.json and counterfactual/ "
+                      "are missing or partial.\n")
+
+
+def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: float,
+                      out: Path, policies: tuple[str, ...] | None, workers: int,
+                      what_if: bool, progress: Any, line: Any) -> int:
+    """The run, its table, and for a what-if its counterfactual: the directory holds
+    ``INCOMPLETE`` until the what-if is written too, and an interruption in either part
+    ends with one line."""
+    from reports.summary import format_table
+    from sim.run import INCOMPLETE, run_to_dir
+
+    try:
         result = run_to_dir(sc, seed=seed, scale=scale, days=args.days, out=out,
                             trace=args.trace, progress=progress, policies=policies,
                             workers=workers)
@@ -197,8 +216,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise
         print(f"eccc run: {exc}; {out}/ is incomplete", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     if result.processes and not args.quiet:
         print(_processes_line(result.processes), file=sys.stderr)
     s = result.summary
@@ -214,15 +231,40 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         write_context(out, sc)
     if what_if:
-        from research.whatif import format_changes, run_counterfactual
+        from research.whatif import WHAT_CHANGED, format_changes, run_counterfactual
 
         assert sc.counterfactual is not None
+        # The scenario's files are written; the what-if is not yet: say so, and let no
+        # earlier run's what_changed.json stand beside this run's files meanwhile.
+        (out / INCOMPLETE).write_text(WHAT_IF_INCOMPLETE)
+        (out / WHAT_CHANGED).unlink(missing_ok=True)
         print(f"counterfactual: {sc.counterfactual.label} (same seeds"
               + (f", {args.replications} replications" if args.replications > 1 else "")
               + ")", file=sys.stderr)
-        wi = run_counterfactual(sc, s, seed=seed, scale=scale, days=args.days, out=out,
-                                policies=policies, replications=args.replications,
-                                progress=progress is True, workers=workers)
+        cf_line = None
+        if line is not None:
+            from sim.progress import ProgressLine
+
+            cf_line = ProgressLine(sys.stderr, every_s=args.progress_s,
+                                   label=f"{sc.name} counterfactual")
+        try:
+            wi = run_counterfactual(sc, s, seed=seed, scale=scale, days=args.days, out=out,
+                                    policies=policies, replications=args.replications,
+                                    progress=cf_line or progress is True, workers=workers)
+        except KeyboardInterrupt:
+            where = (f" at simulated {cf_line.simulated()} ({100 * cf_line.share:.0f}%)"
+                     if cf_line else "")
+            print(f"\neccc run: interrupted in the counterfactual{where}; {out}/ holds the "
+                  f"scenario's run, its what-if is incomplete (see {out}/INCOMPLETE)",
+                  file=sys.stderr)
+            return 130
+        except RuntimeError as exc:
+            from sim.pipeline import PipelineError
+
+            if not isinstance(exc, PipelineError):
+                raise
+            print(f"eccc run: counterfactual: {exc}; its what-if is incomplete", file=sys.stderr)
+            return 1
         wall += wi.wall_s
         print(format_changes(wi.rows, sc.counterfactual.label))
     render_run: Callable[[Path], Path] | None
@@ -236,6 +278,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"report: {report}")
         except Exception as exc:  # the report is a convenience; the run's files stand
             print(f"eccc run: report not rendered: {exc}", file=sys.stderr)
+    (out / INCOMPLETE).unlink(missing_ok=True)
     print(f"run written to {out}/ in {wall:.1f} s")
     return 0
 

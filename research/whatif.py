@@ -17,7 +17,7 @@ the report reads it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -199,7 +199,7 @@ class WhatIfResult:
 
 def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: float,
                        days: float | None, out: Path, policies: tuple[str, ...] | None,
-                       replications: int = 1, progress: bool = False,
+                       replications: int = 1, progress: bool | Callable[..., None] = False,
                        workers: int = 1) -> WhatIfResult:
     """Run ``sc``'s counterfactual beside the scenario's run in ``out`` (whose summary is
     ``summary``): the same seed, scale and days (the scenario's days when ``days`` is

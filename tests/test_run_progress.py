@@ -120,6 +120,52 @@ def test_cli_stopped_says_so_in_one_line(tmp_path: Path, sig: int) -> None:
     assert (out / INCOMPLETE).exists() and not (out / "summary.json").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_stopped_in_the_counterfactual_leaves_the_what_if_incomplete(
+        tmp_path: Path, sig: int) -> None:
+    """A what-if is two runs: stopped in the second, the directory says so, holds no
+    what-if table (an earlier run's included), and the stop is one line."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "what_changed.json").write_text("{}")  # an earlier run's table
+
+    def default_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "eccc", "run", "holiday_peak", "--scale", "0.001", "--days",
+         "2", "--out", str(out), "--progress-s", "0.1"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # wait until the counterfactual is simulating
+        if line.startswith("holiday_peak counterfactual: ") and " parcels, " in line:
+            break
+    assert not (out / "what_changed.json").exists(), "the earlier table went at the start"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("eccc run: interrupted in the counterfactual at simulated ")
+    assert "Traceback" not in err
+    assert (out / "summary.json").exists(), "the scenario's own run is complete"
+    assert "what-if is not" in (out / INCOMPLETE).read_text()
+    assert (out / "counterfactual" / INCOMPLETE).exists()
+    assert not (out / "what_changed.json").exists()
+
+
+@pytest.mark.slow
+def test_a_finished_what_if_is_not_marked_incomplete(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        [sys.executable, "-m", "eccc", "run", "holiday_peak", "--scale", "0.0005", "--days",
+         "1", "--out", str(out), "--progress-s", "0.5"], capture_output=True, text=True,
+        check=True)
+    assert "holiday_peak counterfactual: " in proc.stderr, "the second run shows progress too"
+    assert (out / "what_changed.json").exists() and not (out / INCOMPLETE).exists()
+    assert not (out / "counterfactual" / INCOMPLETE).exists()
+
+
 @pytest.mark.parametrize(("name", "scale", "days"), [("tiny", 1.0, 2), ("baseline", 0.02, 7)])
 def test_work_share_follows_the_engine_inputs_not_the_clock(
         name: str, scale: float, days: int) -> None:
