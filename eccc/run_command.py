@@ -241,20 +241,27 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
         print(f"counterfactual: {sc.counterfactual.label} (same seeds"
               + (f", {args.replications} replications" if args.replications > 1 else "")
               + ")", file=sys.stderr)
-        cf_line = None
-        if line is not None:
+        lines: list[Any] = []  # the counterfactual's and the replications' lines
+
+        def shown(label: str) -> Any:
+            if line is None:
+                return progress is True
             from sim.progress import ProgressLine
 
-            cf_line = ProgressLine(sys.stderr, every_s=args.progress_s,
-                                   label=f"{sc.name} counterfactual")
+            lines.append(ProgressLine(sys.stderr, every_s=args.progress_s, label=label))
+            return lines[-1]
+
         try:
             wi = run_counterfactual(sc, s, seed=seed, scale=scale, days=args.days, out=out,
                                     policies=policies, replications=args.replications,
-                                    progress=cf_line or progress is True, workers=workers)
+                                    progress=shown, workers=workers)
         except KeyboardInterrupt:
-            where = (f" at simulated {cf_line.simulated()} ({100 * cf_line.share:.0f}%)"
-                     if cf_line else "")
-            print(f"\neccc run: interrupted in the counterfactual{where}; {out}/ holds the "
+            where = ""
+            if lines:
+                last = lines[-1]
+                where = (f" ({last.label} at simulated {last.simulated()}, "
+                         f"{100 * last.share:.0f}%)")
+            print(f"\neccc run: interrupted in the what-if{where}; {out}/ holds the "
                   f"scenario's run, its what-if is incomplete (see {out}/INCOMPLETE)",
                   file=sys.stderr)
             return 130

@@ -199,12 +199,14 @@ class WhatIfResult:
 
 def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: float,
                        days: float | None, out: Path, policies: tuple[str, ...] | None,
-                       replications: int = 1, progress: bool | Callable[..., None] = False,
+                       replications: int = 1, progress: bool | Callable[[str], Any] = False,
                        workers: int = 1) -> WhatIfResult:
     """Run ``sc``'s counterfactual beside the scenario's run in ``out`` (whose summary is
     ``summary``): the same seed, scale and days (the scenario's days when ``days`` is
     None, so a named baseline runs as long), then replications 2..N of both on seeds
-    seed + 1, ... (summaries only), and write ``what_changed.json``."""
+    seed + 1, ... (summaries only), and write ``what_changed.json``. ``progress``: True
+    for a bar, or a function giving each run's progress (``Model.run``'s) from its label
+    (``"<name> counterfactual"``, ``"<name> replication 2"``, ...)."""
     import time
 
     from sim.run import run_scenario, run_to_dir
@@ -214,13 +216,19 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
     cf_policies = None if "policies" in sc.counterfactual.off else policies
     days = sc.days if days is None else days
     cf_out = Path(out) / COUNTERFACTUAL_DIR
+    def shown(label: str) -> Any:
+        return progress(f"{sc.name} {label}") if callable(progress) else progress
+
     first = run_to_dir(cf, seed=seed, scale=scale, days=days, out=cf_out,
-                       progress=progress, policies=cf_policies, workers=workers)
+                       progress=shown("counterfactual"), policies=cf_policies, workers=workers)
     pairs = [(summary, first.summary)]
     seeds = [seed]
     for r in range(1, replications):
-        s, _ = run_scenario(sc, seed + r, policies=policies, scale=scale, days=days)
-        c, _ = run_scenario(cf, seed + r, policies=cf_policies, scale=scale, days=days)
+        s, _ = run_scenario(sc, seed + r, policies=policies, scale=scale, days=days,
+                            progress=shown(f"replication {r + 1} of {replications}"))
+        c, _ = run_scenario(cf, seed + r, policies=cf_policies, scale=scale, days=days,
+                            progress=shown(f"counterfactual replication {r + 1} of "
+                                           f"{replications}"))
         pairs.append((s, c))
         seeds.append(seed + r)
     rows = changes(pairs)

@@ -172,8 +172,11 @@ def write_run(out: Path, m: Model, s: dict[str, Any], diag: list[str]) -> None:
 
 def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
                  policies: tuple[str, ...] | None = None, scale: float | None = None,
-                 days: float | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                 days: float | None = None,
+                 progress: bool | Callable[[Model, float], None] = False,
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Run one scenario (a ``Scenario`` or its dict form) with ``seed``; nothing on disk.
+    ``progress``: as ``Model.run``'s.
 
     Returns ``(summary, distributions)``: the flat ``summary.json`` mapping and the
     histograms and latency samples of ``distributions.json``, which is what shards
@@ -185,7 +188,7 @@ def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
         summary, _ = run_stations(sc, seed=seed, days=days)
         return summary, {}
     m = Model(sc, seed=seed, scale=scale, days=days, policies=policies, log_messages=False)
-    m.run()
+    m.run(progress=progress)
     return summarise(m), m.metrics.distributions()
 
 

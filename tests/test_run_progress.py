@@ -146,7 +146,8 @@ def test_cli_stopped_in_the_counterfactual_leaves_the_what_if_incomplete(
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130
     last = err.strip().splitlines()[-1]
-    assert last.startswith("eccc run: interrupted in the counterfactual at simulated ")
+    assert last.startswith("eccc run: interrupted in the what-if (holiday_peak counterfactual "
+                           "at simulated ")
     assert "Traceback" not in err
     assert (out / "summary.json").exists(), "the scenario's own run is complete"
     assert "what-if is not" in (out / INCOMPLETE).read_text()
@@ -159,9 +160,10 @@ def test_a_finished_what_if_is_not_marked_incomplete(tmp_path: Path) -> None:
     out = tmp_path / "run"
     proc = subprocess.run(
         [sys.executable, "-m", "eccc", "run", "holiday_peak", "--scale", "0.0005", "--days",
-         "1", "--out", str(out), "--progress-s", "0.5"], capture_output=True, text=True,
-        check=True)
-    assert "holiday_peak counterfactual: " in proc.stderr, "the second run shows progress too"
+         "1", "--replications", "2", "--out", str(out), "--progress-s", "0.2"],
+        capture_output=True, text=True, check=True)
+    for label in ("counterfactual", "replication 2 of 2", "counterfactual replication 2 of 2"):
+        assert f"\nholiday_peak {label}: 2026-" in proc.stderr, f"no progress from {label}"
     assert (out / "what_changed.json").exists() and not (out / INCOMPLETE).exists()
     assert not (out / "counterfactual" / INCOMPLETE).exists()
 
