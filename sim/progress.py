@@ -9,7 +9,9 @@ planner's guide, not a promise, and scale with the machine.
 ``ProgressLine`` is the sign of life when stderr is not a terminal (a job, a
 pipe, a log file): every ``every_s`` wall seconds one line with the simulated
 date, parcels so far, their rate, the time left and the resident memory. A
-terminal gets a tqdm bar instead (``Model.run``).
+terminal gets a bar instead (``WorkBar``). Both show the share of the work done
+(``WorkShare``), from which the time left comes: a run's work follows its parcels'
+journeys, not its simulated days.
 """
 
 from __future__ import annotations
@@ -152,8 +154,9 @@ def day_factors(sc: Scenario, days: float) -> list[float]:
 # each hour after the acceptance day's first local midnight: subscriptions decided the day
 # before, acceptance, the nights' sorts, the third day's last mile, a tail of late and
 # returned parcels. Read off the engine inputs of one-day holiday_peak runs at 10% and 100%
-# (their progress lines); it put the work share within 0.04 of the engine inputs' share
-# along the 10% fortnight, baseline and the shipped scenario (docs/scale.md).
+# (their progress lines); the work share it gives stays within 0.03-0.04 of the share of
+# engine inputs handled along holiday_peak's fortnight and baseline's week, about 0.1 on
+# runs of one to three days at small scales (docs/scale.md).
 WORK_AFTER_ACCEPTANCE = (
     (-24.0, 0.0), (0.0, 0.025), (8.0, 0.07), (12.0, 0.107), (16.0, 0.18), (24.0, 0.40),
     (30.0, 0.50), (52.0, 0.63), (56.0, 0.71), (60.0, 0.83), (64.0, 0.88), (80.0, 0.945),
@@ -186,16 +189,22 @@ class WorkShare:
         self.span = t_end - t_accept_begin
         self.estimate_s = RunSize.of(sc, scale, days, max(0.0, self.span / 86400 - days)).wall_s
         self.factors = day_factors(sc, days) if sc.volume is not None else []
-        self._end = 1.0
-        self._end = self(t_end) or 1.0  # a short drain leaves some work past the end
+        self._total = 1.0
+        self._total = self._parcels(t_end)  # a short drain leaves some work past the end
+
+    @classmethod
+    def of(cls, m: Model) -> WorkShare:
+        return cls(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
 
     def __call__(self, at: float) -> float:
-        since = at - self.t_begin
-        if not self.factors or sum(self.factors) <= 0:
+        if self._total <= 0:
+            since = at - self.t_begin
             return min(1.0, max(0.0, since / self.span)) if self.span > 0 else 1.0
-        hours = since / 3600
-        done = sum(f * _work_done(hours - 24 * i) for i, f in enumerate(self.factors))
-        return min(1.0, done / sum(self.factors) / self._end)
+        return min(1.0, self._parcels(at) / self._total)
+
+    def _parcels(self, at: float) -> float:
+        hours = (at - self.t_begin) / 3600
+        return sum(f * _work_done(hours - 24 * i) for i, f in enumerate(self.factors))
 
     def left_s(self, done: float, wall_s: float, since: tuple[float, float] = (0.0, 0.0)
                ) -> float:
@@ -224,7 +233,7 @@ class WorkBar:
         if self._bar is None:
             from tqdm import tqdm
 
-            self.work = WorkShare(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
+            self.work = WorkShare.of(m)
             self._bar = tqdm(total=1000, desc=m.scenario.name, file=self.stream,
                              bar_format="{desc}: {percentage:3.0f}% of the work |{bar}| "
                                         "[{elapsed}<{remaining}]")
@@ -294,7 +303,7 @@ class ProgressLine:
         now = time.monotonic()
         if self._began is None and sim_now >= m.t_begin:
             if self.work is None:
-                self.work = WorkShare(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
+                self.work = WorkShare.of(m)
             self._began = (self.work(sim_now), now - self._t0)
         if now < self._next:
             return
@@ -306,7 +315,7 @@ class ProgressLine:
         """The simulated date and share of simulated time; the share of the work (where
         the time left comes from: ``WorkShare``), parcels, rate, inputs, memory."""
         if self.work is None:
-            self.work = WorkShare(m.scenario, m.scale, m.days, m.t_accept_begin, m.t_end)
+            self.work = WorkShare.of(m)
         parcels = m.metrics.accepted
         done = self.work(self.sim_now) if not math.isnan(self.sim_now) else 0.0
         began = self._began if self._began is not None else (done, wall)
