@@ -206,7 +206,7 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
     None, so a named baseline runs as long), then replications 2..N of both on seeds
     seed + 1, ... (summaries only), and write ``what_changed.json``. ``progress``: True
     for a bar, or a function giving each run's progress (``Model.run``'s) from its label
-    (``"<name> counterfactual"``, ``"<name> replication 2"``, ...)."""
+    (``"<name> counterfactual"``, ``"<name> replication 2 of 3"``, ...)."""
     import time
 
     from sim.run import run_scenario, run_to_dir
@@ -216,6 +216,7 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
     cf_policies = None if "policies" in sc.counterfactual.off else policies
     days = sc.days if days is None else days
     cf_out = Path(out) / COUNTERFACTUAL_DIR
+
     def shown(label: str) -> Any:
         return progress(f"{sc.name} {label}") if callable(progress) else progress
 
