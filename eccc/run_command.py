@@ -323,14 +323,31 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     from reports.summary import format_table
     from research.executors import make_executor
     from research.shards import run_sharded
+    from sim.run import begin_run_dir, finish_run_dir
 
     t0 = time.perf_counter()
     executor = make_executor(args.workers, args.dask)
+    # As for one run: no earlier run's files beside this one's, INCOMPLETE until written.
+    begin_run_dir(out)
+
+    def on_shard(done: int, n: int) -> None:
+        if not args.quiet:
+            print(f"eccc run {sc.name}: shard {done} of {n} done after "
+                  f"{time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
+
+    if not args.quiet:
+        print(f"eccc run {sc.name}: {args.shards} shards of 1/{args.shards} of the volume at "
+              f"scale {scale:g} on {executor.name}; a line as each finishes", file=sys.stderr)
     try:
         merged = run_sharded(sc.model_dump(mode="json"), seed, args.shards, executor,
-                             scale=scale, days=args.days, policies=policies)
+                             scale=scale, days=args.days, policies=policies,
+                             on_shard=on_shard)
+    except KeyboardInterrupt:
+        print(f"\neccc run: interrupted; {out}/ is incomplete (see {out}/INCOMPLETE)",
+              file=sys.stderr)
+        return 130
     except RuntimeError as exc:
-        print(f"eccc run: {exc}", file=sys.stderr)
+        print(f"eccc run: {exc}; {out}/ is incomplete", file=sys.stderr)
         return 1
     finally:
         executor.close()
@@ -343,11 +360,11 @@ def _run_sharded(sc: Scenario, seed: int, out: Path, policies: tuple[str, ...] |
     diag.append("Little's law per station (merged sums; see summary.json)")
     diag += [f"  {k.removeprefix('facility_').removesuffix('_littles_law_error'):<22} "
              f"error={100 * v:6.3f}%" for k, v in s.items() if k.endswith("_littles_law_error")]
-    out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_bytes(
         orjson.dumps(s, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
     (out / "distributions.json").write_bytes(orjson.dumps(merged.distributions))
     (out / "diagnostics.txt").write_text("\n".join(diag) + "\n")
+    finish_run_dir(out)
     rows: dict[str, Any] = {k: s[k] for k in ("shards", *HEADLINE) if k in s}
     print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g}, "
                              f"{args.shards} shards)"))

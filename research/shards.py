@@ -37,7 +37,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -360,9 +360,11 @@ def run_shard(task: dict[str, Any]) -> dict[str, Any]:
 
 def run_sharded(data: dict[str, Any], seed: int, n: int, executor: Executor | None = None, *,
                 scale: float = 1.0, days: float | None = None,
-                policies: tuple[str, ...] | None = None) -> Merged:
+                policies: tuple[str, ...] | None = None,
+                on_shard: Callable[[int, int], None] | None = None) -> Merged:
     """Split ``data`` (a scenario's dict form) into ``n`` shards, run them on
     ``executor`` (``research.executors``; in this process by default) and merge them.
+    ``on_shard(done, n)`` is told each time a shard finishes.
 
     The merged summary does not depend on the executor or the order shards finish
     in. Raises ``RuntimeError`` naming the shards that failed.
@@ -371,7 +373,11 @@ def run_sharded(data: dict[str, Any], seed: int, n: int, executor: Executor | No
 
     tasks = [{"scenario": part, "seed": part_seed, "policies": policies, "scale": scale,
               "days": days} for part, part_seed in shard_scenarios(data, seed, n)]
-    results: dict[int, dict[str, Any]] = dict((executor or InProcess()).run(run_shard, tasks))
+    results: dict[int, dict[str, Any]] = {}
+    for i, result in (executor or InProcess()).run(run_shard, tasks):
+        results[i] = result
+        if on_shard is not None:
+            on_shard(len(results), len(tasks))
     failed = [f"shard {i}: {r.get('error')}" for i, r in sorted(results.items()) if not r["ok"]]
     if failed or len(results) != len(tasks):
         raise RuntimeError("; ".join(failed) or "a shard returned no result")

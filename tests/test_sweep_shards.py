@@ -192,3 +192,29 @@ def test_eccc_run_help_says_shards_are_an_approximation(
         _eccc_run(["--help"])
     assert "APPROXIMATION" in capsys.readouterr().out
     assert _eccc_run(["tiny", "--shards", "2", "--trace"]) == 2
+
+
+def test_a_sharded_run_says_where_it_is_and_never_looks_finished_early(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import research.shards
+    from sim.run import INCOMPLETE
+
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in ("summary.json", "report.html"):  # an earlier run's
+        (out / name).write_text("earlier")
+    assert _eccc_run(["tiny", "--days", "1", "--shards", "2", "--workers", "1",
+                      "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "shard 1 of 2 done" in err and "shard 2 of 2 done" in err
+    assert not (out / INCOMPLETE).exists() and not (out / "report.html").exists()
+    assert (out / "summary.json").read_text() != "earlier"
+
+    def stopped(*args: Any, **kw: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(research.shards, "run_sharded", stopped)
+    assert _eccc_run(["tiny", "--days", "1", "--shards", "2", "--out", str(out)]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("eccc run: interrupted;")
+    assert (out / INCOMPLETE).exists() and not (out / "summary.json").exists()
