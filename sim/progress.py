@@ -41,9 +41,9 @@ WALL_S_PER_SIM_DAY = 0.5
 WALL_S_PER_PARCEL = 30e-6
 WALL_S_PER_FOLLOWED = 260e-6
 # Memory: the interpreter, model and report, plus what is held at the peak: the parcels
-# made a day ahead, those travelling (about three days of acceptances), the surge's
-# backlog, and the closed ones kept for a while (the model 2 days, the engine 3), about
-# eight days' worth in a long run; followed parcels cost most. Fitted (least squares) to
+# made a day ahead, those travelling (about three days of acceptances) and the closed
+# ones kept for a while (the model 2 days, the engine 3), about eight days' worth in a
+# long run; followed parcels cost most. Fitted (least squares) to
 # this code's holiday_peak runs (peak RSS): --scale 0.1 --days 1 219 MB (estimate 227),
 # --scale 0.1 1,078 MB (1,073), --scale 0.02 279 MB (303), the shipped scenario with its
 # counterfactual 176 MB (148).
