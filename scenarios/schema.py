@@ -155,6 +155,22 @@ class Care(_Model):
     cost_per_contact_usd: float = Field(default=5.0, ge=0)  # docs/facts.md: vendor claim
 
 
+class Retention(_Model):
+    """How long the engine keeps a parcel it no longer needs (engine/retention.py): the
+    memory of a long run is mostly parcels in transit and those kept here."""
+
+    # Kept this long after its delivery or return: a late or repeated scan is still
+    # known (a duplicate, not "forgotten") and a WHEN still gets its status.
+    after_close_days: float = Field(default=3.0, ge=0)
+    silent_days: float = Field(default=30.0, gt=0)  # kept this long after its last scan
+
+    @model_validator(mode="after")
+    def _order(self) -> Retention:
+        if self.silent_days < self.after_close_days:
+            raise ValueError("silent_days must be at least after_close_days")
+        return self
+
+
 class Gateway(_Model):
     """The SMS gateway and carriers (docs/facts.md: short code 100 msg/s; up to 5.1% failures)."""
 
@@ -271,6 +287,7 @@ class Scenario(_Model):
     customers: Customers = Customers()  # who follows parcels by text, and how
     care: Care = Care()  # the customer-care centre
     gateway: Gateway = Gateway()  # the SMS gateway and carriers
+    retention: Retention = Retention()  # how long the engine keeps closed and silent parcels
     faults: list[Fault] = Field(default_factory=list)  # scheduled faults
     stations: list[Station] = Field(default_factory=list)  # continuous M/M/c stations (validation)
     # Figures this scenario is calibrated against: metric name -> target (docs/facts.md).

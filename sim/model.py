@@ -68,7 +68,7 @@ class MessageSink(Protocol):
 
 PUMP_S = 60
 _RECORDED = (Suppressed, Held, Redacted)  # for isinstance (see engine.outputs.TEXTS)
-DEFAULT_RETENTION = RetentionConfig()
+DEFAULT_RETENTION = RetentionConfig()  # Model's default: the scenario's [retention]
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
 
@@ -103,6 +103,10 @@ class Model(PumpQueue):
         last = local_date(self.t_end, first_zone) + timedelta(days=30)
         self.calendar = Calendar(scenario.start, last, net.delivery.sunday_delivery)
         self._faults()
+        if retention is DEFAULT_RETENTION:  # the scenario's (its defaults are the engine's)
+            kept = scenario.retention
+            retention = RetentionConfig(after_close_s=round(kept.after_close_days * 86400),
+                                        silent_s=round(kept.silent_days * 86400))
         self.engine = Engine(EngineConfig(policies=self.policies, retention=retention))
         self.audit = Audit()  # the legal-risk audit (engine.audit), as `eccc replay --audit`
         self.trace = trace

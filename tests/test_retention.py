@@ -180,3 +180,27 @@ def test_policies_forget_the_phones_and_subscriptions_the_engine_forgot(policy: 
             assert [ph for ph in sent if id(ph) not in held] == [], "forgotten phones"
             assert [sub for sub in closes if id(sub) not in subs] == [], "forgotten subs"
     assert logs[0] == logs[1]
+
+
+def test_a_scenario_sets_the_engines_retention() -> None:
+    """``[retention]`` in a scenario file: the planner's memory lever (the closed parcels
+    the engine keeps are most of a long run's memory after those in transit)."""
+    from scenarios.schema import ScenarioError, parse
+
+    sc = load("tiny")
+    assert Model(sc, days=1).engine.retention == RetentionConfig(), "the defaults agree"
+    short = sc.model_copy(update={"retention": sc.retention.model_copy(
+        update={"after_close_days": 0.5, "silent_days": 10})})
+    m = Model(short, days=3)
+    assert m.engine.retention == RetentionConfig(after_close_s=43_200, silent_s=864_000)
+    m.run()
+    kept = Model(sc, days=3)
+    kept.run()
+    assert m.engine.forgotten_parcels > kept.engine.forgotten_parcels > 0
+    data = sc.model_dump(mode="json")
+    data["retention"] = {"after_close_days": 5, "silent_days": 2}
+    with pytest.raises(ScenarioError, match="retention"):
+        parse(data)
+    data["retention"] = {"after_close_days": -1}
+    with pytest.raises(ScenarioError, match="after_close_days"):
+        parse(data)
