@@ -12,7 +12,9 @@ boundary (UTC), the engine sweeps its parcels in the order it first saw them:
 - a phone is forgotten once it lost its last subscription that way (or, new
   and never subscribed, at the next sweep), has no
   pending tracking-page subscription, no text awaiting a receipt, no failed
-  receipts and no preference: an opted-out phone (or one that asked QUIET) is
+  receipts, no text a policy still counts (a rolling cap's, a weekly budget's or a
+  state cap's window: ``Policy.holds``, so forgetting never lifts a cap early) and
+  no preference: an opted-out phone (or one that asked QUIET) is
   never forgotten, so an opt-out always holds. The phone's input counter (which
   keeps message ids unique) is kept in a small remnant and restored if the
   phone comes back, so no message id is ever reused.
@@ -132,7 +134,7 @@ class Retention(EngineState):
             self._tombstones[tn] = now
             self._drop_subs(parcel, subs, phones)
         self.forgotten_parcels += len(gone)
-        dropped = self._forget_phones(phones)
+        dropped = self._forget_phones(phones, now)
         for policy in self.policies:
             policy.forget(subs, dropped)
         self._prune_tombstones(now)
@@ -149,9 +151,10 @@ class Retention(EngineState):
             if not phone.subs:
                 phones.append(phone)
 
-    def _forget_phones(self, candidates: list[Phone]) -> list[Phone]:
+    def _forget_phones(self, candidates: list[Phone], now: int) -> list[Phone]:
         """Forget the candidates that hold nothing; those only waiting on a receipt (or
-        with failed receipts) are looked at again at the next sweep."""
+        with failed receipts) or still counted by a policy (``Policy.holds``: a cap's or a
+        budget's window) are looked at again at the next sweep."""
         dropped: list[Phone] = []
         if not candidates:
             return dropped
@@ -164,7 +167,10 @@ class Retention(EngineState):
             if (phone.subs or phone.pending or phone.opted_out or phone.quiet
                     or self.phones.get(phone.e164) is not phone):
                 continue
-            if phone.fails or id(phone) in waiting:
+            if (phone.fails or id(phone) in waiting
+                    or any(policy.holds(phone, now) for policy in self.policies)):
+                # Looked at again at the next sweep: forgetting a phone a cap or a
+                # budget still counts would lift it early.
                 self._deferred.append(phone)
                 continue
             del self.phones[phone.e164]

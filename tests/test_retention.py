@@ -176,7 +176,9 @@ def test_policies_forget_the_phones_and_subscriptions_the_engine_forgot(policy: 
             sent.update(dict.fromkeys(window._keys))
         closes: dict[object, object] = getattr(p, "_closes", {})
         if retention is not None:
-            assert m.engine.forgotten_phones > 10 and sent
+            # A phone the weekly budget still counts is kept (test below): in 2 days, only
+            # those it never counted go.
+            assert m.engine.forgotten_phones > (0 if policy == "weekly_budget" else 10) and sent
             assert [ph for ph in sent if id(ph) not in held] == [], "forgotten phones"
             assert [sub for sub in closes if id(sub) not in subs] == [], "forgotten subs"
     assert logs[0] == logs[1]
@@ -204,3 +206,48 @@ def test_a_scenario_sets_the_engines_retention() -> None:
     data["retention"] = {"after_close_days": -1}
     with pytest.raises(ScenarioError, match="after_close_days"):
         parse(data)
+
+
+@pytest.mark.parametrize(("policy", "reason"), [
+    ("weekly_budget:limit=2", "budget"), ("cap_rolling:limit=2,hours=168", "cap"),
+    ("compliance", "state_cap")])
+def test_forgetting_a_phone_never_lifts_its_cap_or_budget(policy: str, reason: str) -> None:
+    """Someone texted twice about a parcel delivered on the 14th is forgotten with it
+    three days later, unless a policy still counts those texts: then a parcel on the 19th
+    is capped as it would be had the engine forgotten nothing."""
+    miami = MIAMI  # Florida: a state cap of 3 in 24 hours (engine/data/compliance.toml)
+    tn3 = "9400111899223456789099"
+    inputs: list[Input] = [
+        sub("2026-12-13T17:00", phone=miami, tn=TN),
+        scan("2026-12-13T18:00", "10", tn=TN), scan("2026-12-14T17:00", "OF", tn=TN),
+        scan("2026-12-14T19:00", "01", tn=TN),
+        sms_in("2026-12-18T18:00", "HELP", phone=DENVER),  # sweeps on the 18th: 3 days on
+        sub("2026-12-19T17:00", phone=miami, tn=tn3),
+        scan("2026-12-19T18:00", "OF", tn=tn3), scan("2026-12-19T20:00", "01", tn=tn3),
+    ]
+    if policy == "compliance":  # a 24-hour state cap, texts inside Florida's 8 AM-8 PM
+        inputs = [  # (times are Denver's: the sweep at 00:00 UTC is 17:00 here)
+            sub("2026-12-13T17:45", phone=miami, tn=TN),
+            scan("2026-12-13T17:50", "10", tn=TN), scan("2026-12-13T17:53", "OF", tn=TN),
+            scan("2026-12-13T17:56", "01", tn=TN),
+            sms_in("2026-12-14T17:00", "HELP", phone=DENVER),
+            sub("2026-12-14T17:05", phone=miami, tn=tn3),
+            scan("2026-12-14T17:10", "OF", tn=tn3), scan("2026-12-14T17:15", "01", tn=tn3),
+        ]
+    runs = []
+    for retention in (RetentionConfig(after_close_s=0 if policy == "compliance" else 3 * 86400),
+                      None):
+        e = Engine(EngineConfig(policies=("milestones", policy), retention=retention))
+        outs: list[Output] = []
+        for inp in inputs:
+            got = e.feed(inp)
+            for text in texts(got):  # delivered: nothing left in flight keeps the phone
+                got += e.feed(Receipt(at=text.at + 1, message_id=text.message_id,
+                                      status="delivered"))
+            outs += got
+        outs += e.drain()
+        runs.append([from_output(o) for o in outs])
+        if retention is not None:
+            assert e.forgotten_parcels >= 1, "the first parcel was forgotten"
+        assert reason in reasons(outs), "the second parcel's texts are capped"
+    assert runs[0] == runs[1], "the same texts as an engine that forgets nothing"

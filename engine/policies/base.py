@@ -47,6 +47,12 @@ class Policy:
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
         """The engine forgot these (``engine.retention``): drop what is kept about them."""
 
+    def holds(self, phone: Phone, now: int) -> bool:
+        """Whether this policy still counts a text sent to ``phone`` as of ``now`` (one in
+        its cap's or budget's window): the engine then keeps the phone, so that forgetting
+        it never lifts a cap or a budget early. May say True for longer than needed."""
+        return False
+
     def describe(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in sorted(vars(self).items()) if k[0] != "_")
         return f"{self.name}({params})" if params else self.name

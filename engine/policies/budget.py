@@ -57,6 +57,9 @@ class WeeklyBudget(Policy):
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
         self._recent.drop(phones)
 
+    def holds(self, phone: Phone, now: int) -> bool:
+        return self._recent.count(phone) > 0  # as of the last text or check: may be stale
+
     def sent(self, notice: Notice, now: int) -> None:
         self._recent.add(now, notice.sub.phone)
 

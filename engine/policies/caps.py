@@ -8,7 +8,7 @@ person's own texts are answers, not notifications, and are not counted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from engine.policies.base import Drop, Policy, Verdict, register
 from engine.recent import RecentCounts
@@ -45,6 +45,9 @@ class RollingCap(Policy):
 
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
         self._recent.drop(phones)
+
+    def holds(self, phone: Phone, now: int) -> bool:
+        return self._recent.count(phone) > 0  # as of the last text or check: may be stale
 
     def sent(self, notice: Notice, now: int) -> None:
         self._recent.add(now, notice.sub.phone)
@@ -83,6 +86,11 @@ class CalendarCap(Policy):
     def forget(self, subs: Sequence[Sub], phones: Sequence[Phone]) -> None:
         for phone in phones:
             self._day.pop(phone, None)
+
+    def holds(self, phone: Phone, now: int) -> bool:
+        # A local day is within a day of the UTC one: kept up to two days too long.
+        seen = self._day.get(phone)
+        return seen is not None and seen[0] >= datetime.fromtimestamp(now, UTC).toordinal() - 1
 
     def sent(self, notice: Notice, now: int) -> None:
         day = datetime.fromtimestamp(now, notice.sub.terms.zone).toordinal()

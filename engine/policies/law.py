@@ -65,6 +65,9 @@ class Compliance(Policy):
         for recent in self._recent.values():
             recent.drop(phones)
 
+    def holds(self, phone: Phone, now: int) -> bool:
+        return any(recent.count(phone) > 0 for recent in self._recent.values())
+
     def sent(self, notice: Notice, now: int) -> None:
         if self.caps:
             for recent in self._recent.values():
