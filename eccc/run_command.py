@@ -191,6 +191,17 @@ WHAT_IF_INCOMPLETE = ("The scenario's run here is complete; its what-if is not (
                       "are missing or partial.\n")
 
 
+def _pipeline_failed(exc: RuntimeError, says: str) -> int:
+    """A failure of the two-process pipeline (``--workers 2``) is said in one line, exit
+    status 1; any other ``RuntimeError`` is a bug and goes on up."""
+    from sim.pipeline import PipelineError
+
+    if not isinstance(exc, PipelineError):
+        raise exc
+    print(f"eccc run: {says}", file=sys.stderr)
+    return 1
+
+
 def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: float,
                       out: Path, policies: tuple[str, ...] | None, workers: int,
                       what_if: bool, progress: Any, line: Any) -> int:
@@ -210,12 +221,7 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
               file=sys.stderr)
         return 130
     except RuntimeError as exc:
-        from sim.pipeline import PipelineError
-
-        if not isinstance(exc, PipelineError):
-            raise
-        print(f"eccc run: {exc}; {out}/ is incomplete", file=sys.stderr)
-        return 1
+        return _pipeline_failed(exc, f"{exc}; {out}/ is incomplete")
     if result.processes and not args.quiet:
         print(_processes_line(result.processes), file=sys.stderr)
     s = result.summary
@@ -266,12 +272,7 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
                   file=sys.stderr)
             return 130
         except RuntimeError as exc:
-            from sim.pipeline import PipelineError
-
-            if not isinstance(exc, PipelineError):
-                raise
-            print(f"eccc run: counterfactual: {exc}; its what-if is incomplete", file=sys.stderr)
-            return 1
+            return _pipeline_failed(exc, f"counterfactual: {exc}; its what-if is incomplete")
         wall += wi.wall_s
         print(format_changes(wi.rows, sc.counterfactual.label))
     render_run: Callable[[Path], Path] | None
