@@ -39,6 +39,7 @@ EPILOG_POLICIES = (
 def _cmd_replay(args: argparse.Namespace) -> int:
     from eccc.replay import NotATrace, replay
     from eccc.run_command import load_plugins_or_say
+    from engine.retention import RetentionConfig
     from reports.summary import format_table
 
     trace = Path(args.trace)
@@ -51,6 +52,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     if not load_plugins_or_say(args.plugin, "replay"):
         return 2
     policies = tuple(args.policy or ("every_scan",))
+    try:
+        retention = RetentionConfig(after_close_s=round(args.after_close_days * 86400),
+                                    silent_s=round(args.silent_days * 86400))
+    except (ValueError, OverflowError):  # negative, out of order, NaN or infinite
+        print("eccc replay: --after-close-days and --silent-days must be finite, with "
+              "0 <= --after-close-days <= --silent-days", file=sys.stderr)
+        return 2
     out_path = Path(args.out) if args.out else None
     progress = not args.quiet and trace.stat().st_size > 5_000_000 and sys.stderr.isatty()
     audit = Audit() if args.audit else None
@@ -58,9 +66,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         if out_path is not None:
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with out_path.open("wb") as fh:
-                result = replay(trace, policies, fh, progress, audit)
+                result = replay(trace, policies, fh, progress, audit, retention)
         else:
-            result = replay(trace, policies, None, progress, audit)
+            result = replay(trace, policies, None, progress, audit, retention)
     except (LocalMisuse, NotATrace) as exc:
         print(f"eccc replay: {exc}", file=sys.stderr)
         return 2
@@ -207,6 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="count the notifications that would break each rule of the "
                     "compliance table, resolving each person's zone by area code, by "
                     "address and by both (docs/compliance.md)")
+    rp.add_argument("--after-close-days", type=float, default=3.0, metavar="D",
+                    help="the engine forgets a parcel D days after it is delivered or returned "
+                    "(default 3: a scenario's [retention] after_close_days, to replay its "
+                    "trace with the outputs of its run)")
+    rp.add_argument("--silent-days", type=float, default=30.0, metavar="D",
+                    help="... or D days after its last scan (default 30: [retention] "
+                    "silent_days)")
     rp.add_argument("--max-errors", type=int, default=20, metavar="N",
                     help="print at most N bad-record messages")
     rp.add_argument("--plugin", action="append", metavar="PATH",

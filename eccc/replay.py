@@ -23,6 +23,7 @@ from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.outputs import Output
 from engine.records import from_output, to_input
+from engine.retention import RetentionConfig
 from engine.tally import OutputTally
 
 
@@ -79,16 +80,21 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
             raise NotATrace(f"{path}: unreadable compressed data ({exc})") from None
 
 
+DEFAULT_RETENTION = RetentionConfig()
+
+
 def replay(
     trace: Path,
     policies: tuple[str, ...] = ("every_scan",),
     out: IO[bytes] | None = None,
     progress: bool = False,
     audit: Audit | None = None,
+    retention: RetentionConfig | None = DEFAULT_RETENTION,
 ) -> ReplayResult:
     """Replay ``trace``; write outputs to ``out`` (JSON lines) when given; show every
-    output to ``audit`` when given (``eccc replay --audit``)."""
-    engine = Engine(EngineConfig(policies=policies))
+    output to ``audit`` when given (``eccc replay --audit``). ``retention``: the engine's
+    (a scenario's ``[retention]``, for the outputs of the run that wrote the trace)."""
+    engine = Engine(EngineConfig(policies=policies, retention=retention))
     result = ReplayResult(engine=engine)
     bar = None
     if progress:

@@ -14,7 +14,7 @@ LEGS = ("acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Dist(_Model):

@@ -251,3 +251,30 @@ def test_forgetting_a_phone_never_lifts_its_cap_or_budget(policy: str, reason: s
             assert e.forgotten_parcels >= 1, "the first parcel was forgotten"
         assert reason in reasons(outs), "the second parcel's texts are capped"
     assert runs[0] == runs[1], "the same texts as an engine that forgets nothing"
+
+
+def test_replay_takes_the_retention_of_the_run_that_wrote_the_trace(tmp_path: Path) -> None:
+    from eccc.replay import replay
+
+    sc = load("tiny")
+    short = sc.model_copy(update={"retention": sc.retention.model_copy(
+        update={"after_close_days": 0.5})})
+    run_to_dir(short, out=tmp_path, days=2, trace=True)
+    m = Model(short, days=2)
+    m.run()
+    same = replay(tmp_path / "trace.jsonl", tuple(sc.policies),
+                  retention=RetentionConfig(after_close_s=43_200))
+    default = replay(tmp_path / "trace.jsonl", tuple(sc.policies))
+    assert same.engine is not None and default.engine is not None
+    assert same.engine.forgotten_parcels == m.engine.forgotten_parcels
+    assert default.engine.forgotten_parcels < m.engine.forgotten_parcels
+
+
+def test_replay_refuses_a_retention_out_of_order(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from eccc.cli import main
+
+    for flags in (["--after-close-days", "-1"], ["--after-close-days", "40"],
+                  ["--silent-days", "inf"], ["--after-close-days", "nan"]):
+        assert main(["replay", "scenarios/example_trace.jsonl", *flags]) == 2
+        assert "--after-close-days and --silent-days must be finite" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,21 @@ def test_bad_toml_names_file(tmp_path: Path) -> None:
     path.write_text("name = \n")
     with pytest.raises(ScenarioError, match=f"{path}: not valid TOML"):
         load(str(path))
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    (("days",), float("inf")), (("retention", "after_close_days"), float("nan")),
+    (("gateway", "validity_s"), float("inf")), (("scale",), float("nan"))])
+def test_a_number_that_is_not_finite_is_refused_by_name(where: tuple[str, ...],
+                                                        value: float) -> None:
+    """TOML has inf and nan; a run given one crashed (days = inf: OverflowError)."""
+    from scenarios.schema import parse
+
+    data = load("tiny").model_dump(mode="json")
+    table = data
+    for key in where[:-1]:
+        table = table.setdefault(key, {})
+    table[where[-1]] = value
+    field = re.escape(".".join(where))
+    with pytest.raises(ScenarioError, match=rf"{field}: Input should be a finite"):
+        parse(data)
