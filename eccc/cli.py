@@ -53,8 +53,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         return 2
     policies = tuple(args.policy or ("every_scan",))
     try:
-        retention = RetentionConfig(after_close_s=round(args.after_close_days * 86400),
-                                    silent_s=round(args.silent_days * 86400))
+        retention = RetentionConfig.of_days(args.after_close_days, args.silent_days)
     except (ValueError, OverflowError):  # negative, out of order, NaN or infinite
         print("eccc replay: --after-close-days and --silent-days must be finite, with "
               "0 <= --after-close-days <= --silent-days", file=sys.stderr)

@@ -23,7 +23,7 @@ from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.outputs import Output
 from engine.records import from_output, to_input
-from engine.retention import RetentionConfig
+from engine.retention import DEFAULT_RETENTION, RetentionConfig
 from engine.tally import OutputTally
 
 
@@ -78,9 +78,6 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                     yield number, line
         except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
             raise NotATrace(f"{path}: unreadable compressed data ({exc})") from None
-
-
-DEFAULT_RETENTION = RetentionConfig()
 
 
 def replay(

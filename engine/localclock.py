@@ -17,7 +17,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 QUARTER: Final = 900
-_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _LIMIT: Final = 200_000  # remembered quarter hours across zones (~2 years of 8 zones)
 _OFFSETS: dict[tuple[ZoneInfo, int], int] = {}
 _HOURS: dict[tuple[ZoneInfo, int, int], int] = {}  # (zone, local day, hour) -> instant
@@ -51,7 +51,7 @@ def hour_and_weekday(at: int, zone: ZoneInfo) -> tuple[int, int]:
 
 def local_date(at: int, zone: ZoneInfo) -> date:
     """The calendar date of ``at`` on the wall clock in ``zone``."""
-    return date.fromordinal((at + utc_offset(at, zone)) // 86400 + _EPOCH_ORDINAL)
+    return date.fromordinal((at + utc_offset(at, zone)) // 86400 + EPOCH_ORDINAL)
 
 
 def local_day(at: int, zone: ZoneInfo) -> int:
@@ -73,7 +73,7 @@ def hour_on_day(day: int, hour: int, zone: ZoneInfo) -> int:
     if hit is None:
         if len(_HOURS) >= _LIMIT:
             _HOURS.clear()
-        hit = _HOURS[key] = at_hour(date.fromordinal(day + _EPOCH_ORDINAL), hour, zone)
+        hit = _HOURS[key] = at_hour(date.fromordinal(day + EPOCH_ORDINAL), hour, zone)
     return hit
 
 

@@ -58,6 +58,16 @@ class RetentionConfig:
         if self.after_close_s < 0 or self.silent_s < self.after_close_s:
             raise ValueError("retention: need 0 <= after_close_s <= silent_s")
 
+    @classmethod
+    def of_days(cls, after_close_days: float, silent_days: float) -> RetentionConfig:
+        """From days (a scenario's ``[retention]``, ``eccc replay``'s flags), to the
+        second. Raises ``ValueError`` (out of order, NaN) or ``OverflowError`` (infinite)."""
+        return cls(after_close_s=round(after_close_days * DAY),
+                   silent_s=round(silent_days * DAY))
+
+
+DEFAULT_RETENTION: Final = RetentionConfig()
+
 
 class Retention(EngineState):
     """The sweep and its bookkeeping; ``Engine`` calls ``_retain`` from ``handle``."""

@@ -31,7 +31,7 @@ from engine.inputs import Input, Receipt, Scan, Wake
 from engine.outputs import TEXTS, Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 from engine.phones import mask
 from engine.records import from_input, parse_time
-from engine.retention import RetentionConfig
+from engine.retention import DEFAULT_RETENTION, RetentionConfig
 from engine.tally import OutputTally
 from scenarios.schema import Scenario
 from sim.care import CareCentre
@@ -68,7 +68,6 @@ class MessageSink(Protocol):
 
 PUMP_S = 60
 _RECORDED = (Suppressed, Held, Redacted)  # for isinstance (see engine.outputs.TEXTS)
-DEFAULT_RETENTION = RetentionConfig()  # Model's default: the scenario's [retention]
 EXCEPTION_MILESTONES = frozenset({codes.ATTEMPTED, codes.AVAILABLE_FOR_PICKUP, codes.ALERT,
                                   codes.RETURN_TO_SENDER})
 
@@ -105,8 +104,7 @@ class Model(PumpQueue):
         self._faults()
         if retention is DEFAULT_RETENTION:  # the scenario's (its defaults are the engine's)
             kept = scenario.retention
-            retention = RetentionConfig(after_close_s=round(kept.after_close_days * 86400),
-                                        silent_s=round(kept.silent_days * 86400))
+            retention = RetentionConfig.of_days(kept.after_close_days, kept.silent_days)
         self.engine = Engine(EngineConfig(policies=self.policies, retention=retention))
         self.audit = Audit()  # the legal-risk audit (engine.audit), as `eccc replay --audit`
         self.trace = trace

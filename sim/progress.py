@@ -89,17 +89,22 @@ class RunSize:
     def scale_for(self, wall_s: float) -> float:
         """The largest scale (to two significant figures) estimated to fit ``wall_s``."""
         fixed = WALL_S_PER_SIM_DAY * (self.days + self.drain_days)
-        per_scale = (self.wall_s - fixed) / self.scale if self.scale else 0.0
-        if per_scale <= 0 or wall_s <= fixed:
-            return self.scale
-        return _two_figures((wall_s - fixed) / per_scale)
+        return self._scale_under(wall_s, fixed, self.wall_s)
 
     def scale_for_memory(self, mb: float) -> float:
         """The largest scale (to two significant figures) estimated to peak under ``mb``."""
-        per_scale = (self.rss_mb - RSS_BASE_MB) / self.scale if self.scale else 0.0
-        if per_scale <= 0 or mb <= RSS_BASE_MB:
+        return self._scale_under(mb, RSS_BASE_MB, self.rss_mb)
+
+    def _scale_under(self, limit: float, fixed: float, estimate: float) -> float:
+        """Both estimates are a fixed part plus one proportional to the scale: the scale
+        whose estimate is ``limit``, rounded down to two significant figures (this run's
+        scale when nothing smaller would do)."""
+        per_scale = (estimate - fixed) / self.scale if self.scale else 0.0
+        if per_scale <= 0 or limit <= fixed:
             return self.scale
-        return _two_figures((mb - RSS_BASE_MB) / per_scale)
+        s = (limit - fixed) / per_scale
+        unit = 10.0 ** (math.floor(math.log10(s)) - 1)
+        return float(math.floor(s / unit) * unit)
 
     def lines(self, name: str, twice: bool = False,
               machine_mb: float | None = None) -> list[str]:
@@ -189,7 +194,6 @@ class WorkShare:
         self.span = t_end - t_accept_begin
         self.estimate_s = RunSize.of(sc, scale, days, max(0.0, self.span / 86400 - days)).wall_s
         self.factors = day_factors(sc, days) if sc.volume is not None else []
-        self._total = 1.0
         self._total = self._parcels(t_end)  # a short drain leaves some work past the end
 
     @classmethod
@@ -198,9 +202,12 @@ class WorkShare:
 
     def __call__(self, at: float) -> float:
         if self._total <= 0:
-            since = at - self.t_begin
-            return min(1.0, max(0.0, since / self.span)) if self.span > 0 else 1.0
+            return self.clock(at)
         return min(1.0, self._parcels(at) / self._total)
+
+    def clock(self, at: float) -> float:
+        """The share of the simulated time (the work's share without a volume)."""
+        return min(1.0, max(0.0, (at - self.t_begin) / self.span)) if self.span > 0 else 1.0
 
     def _parcels(self, at: float) -> float:
         hours = (at - self.t_begin) / 3600
@@ -240,8 +247,8 @@ class WorkBar:
         assert self.work is not None
         n = int(1000 * self.work(sim_now))
         if n > self._shown:
-            when = datetime.fromtimestamp(sim_now, UTC).strftime("%Y-%m-%d %H:%M UTC")
-            self._bar.set_description_str(f"{m.scenario.name} at {when}", refresh=False)
+            self._bar.set_description_str(f"{m.scenario.name} at {_utc_minute(sim_now)}",
+                                          refresh=False)
             self._bar.update(n - self._shown)
             self._shown = n
 
@@ -252,10 +259,8 @@ class WorkBar:
             self._bar = None
 
 
-def _two_figures(s: float) -> float:
-    """``s`` rounded down to two significant figures."""
-    unit = 10.0 ** (math.floor(math.log10(s)) - 1)
-    return float(math.floor(s / unit) * unit)
+def _utc_minute(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def rss_mb() -> float:
@@ -297,13 +302,12 @@ class ProgressLine:
         self._began: tuple[float, float] | None = None  # work done, wall s: when it began
 
     def __call__(self, m: Model, sim_now: float) -> None:
+        if self.work is None:
+            self.work = WorkShare.of(m)
         self.sim_now = sim_now
-        span = m.t_end - m.t_begin
-        self.share = min(1.0, max(0.0, (sim_now - m.t_begin) / span)) if span else 1.0
+        self.share = self.work.clock(sim_now)
         now = time.monotonic()
         if self._began is None and sim_now >= m.t_begin:
-            if self.work is None:
-                self.work = WorkShare.of(m)
             self._began = (self.work(sim_now), now - self._t0)
         if now < self._next:
             return
@@ -314,10 +318,9 @@ class ProgressLine:
     def line(self, m: Model, wall: float) -> str:
         """The simulated date and share of simulated time; the share of the work (where
         the time left comes from: ``WorkShare``), parcels, rate, inputs, memory."""
-        if self.work is None:
-            self.work = WorkShare.of(m)
+        assert self.work is not None  # made at the first call, which comes first
         parcels = m.metrics.accepted
-        done = self.work(self.sim_now) if not math.isnan(self.sim_now) else 0.0
+        done = self.work(self.sim_now)
         began = self._began if self._began is not None else (done, wall)
         eta = _duration(self.work.left_s(done, wall, began)) if done > 0 else "?"
         return (f"{self.label or m.scenario.name}: {self.simulated()} "
@@ -330,4 +333,4 @@ class ProgressLine:
     def simulated(self) -> str:
         if math.isnan(self.sim_now):
             return "not started"
-        return datetime.fromtimestamp(self.sim_now, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return _utc_minute(self.sim_now)

@@ -8,8 +8,9 @@ person's own texts are answers, not notifications, and are not counted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
+from engine.localclock import EPOCH_ORDINAL
 from engine.policies.base import Drop, Policy, Verdict, register
 from engine.recent import RecentCounts
 from engine.state import Notice, Phone, Sub
@@ -90,7 +91,7 @@ class CalendarCap(Policy):
     def holds(self, phone: Phone, now: int) -> bool:
         # A local day is within a day of the UTC one: kept up to two days too long.
         seen = self._day.get(phone)
-        return seen is not None and seen[0] >= datetime.fromtimestamp(now, UTC).toordinal() - 1
+        return seen is not None and seen[0] >= now // 86400 + EPOCH_ORDINAL - 1
 
     def sent(self, notice: Notice, now: int) -> None:
         day = datetime.fromtimestamp(now, notice.sub.terms.zone).toordinal()

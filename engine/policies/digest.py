@@ -114,7 +114,9 @@ class BackoffDigest(Policy):
 
     def holds(self, phone: Phone, now: int) -> bool:
         times = self._sent.get(phone)
-        return times is not None and bool(times) and times[-1] > now - self.reset_hours * 3600
+        if not times:
+            return False
+        return times[-1] > now - self.reset_hours * 3600
 
     def sent(self, notice: Notice, now: int) -> None:
         times = self._sent.setdefault(notice.sub.phone, [])
