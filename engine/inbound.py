@@ -93,6 +93,14 @@ class Inbound(EngineState):
             out.append(Suppressed(at=self.now, to=e164, tracking_number=tn,
                                   reason="duplicate_subscribe", cause=cause))
             return
+        stops = self._parcel_stops
+        if stops and e164 in stops.get(tn, ()):
+            if s.channel == "checkout":
+                out.append(Suppressed(at=self.now, to=e164, tracking_number=tn,
+                                      reason="stopped_parcel", cause=cause))
+                return
+            if s.channel == "text":
+                self._lift_parcel_stop(e164, tn)
         for reason in cleaned.removed:
             out.append(Redacted(at=self.now, to=e164, tracking_number=tn, reason=reason,
                                 cause="merchant"))
@@ -111,6 +119,15 @@ class Inbound(EngineState):
         else:
             body = templates.welcome_checkout(self.brand, tn, merchant, self._status(parcel))
         self._text(phone, tn, body, cause, out, reply=False)
+
+    def _lift_parcel_stop(self, e164: str, tn: str) -> None:
+        stops = self._parcel_stops
+        if stops and tn in stops:
+            left = tuple(p for p in stops[tn] if p != e164)
+            if left:
+                stops[tn] = left
+            else:
+                del stops[tn]
 
     def _same_subscription(self, phone: Phone, tn: str, options: int, channel: str,
                            merchant: str) -> bool:
@@ -178,6 +195,7 @@ class Inbound(EngineState):
             pending, phone.pending = phone.pending, ()
             for sub in pending:
                 sub.active = True
+                self._lift_parcel_stop(phone.e164, sub.tracking_number)
                 parcel = self.parcels.get(sub.tracking_number)
                 if parcel is not None and parcel.code >= 0:
                     sub.last_milestone = codes.MILESTONE_OF_INDEX[parcel.code]
@@ -214,7 +232,18 @@ class Inbound(EngineState):
                     phone.pending = without(phone.pending, sub)
                 if parcel is not None and parcel.subs is not None:
                     parcel.subs = without(parcel.subs, sub)
-        self._text(phone, tn, templates.parcel_stopped(self.brand, tn, found), "reply:STOP_TN",
+        if not found:
+            # A revocation naming a parcel the person gets no texts about (a number
+            # mistyped, or another parcel's): the texts they do get are what they want
+            # stopped, so every text stops.
+            self._cmd_opt_out(phone, c, out)
+            return
+        if self._parcel_stops is None:
+            self._parcel_stops = {}
+        stops = self._parcel_stops
+        if phone.e164 not in stops.get(tn, ()):
+            stops[tn] = (*stops.get(tn, ()), phone.e164)
+        self._text(phone, tn, templates.parcel_stopped(self.brand, tn), "reply:STOP_TN",
                    out, reply=True)
 
     def _cmd_track(self, phone: Phone, c: Command, out: list[Output]) -> None:
@@ -227,6 +256,7 @@ class Inbound(EngineState):
         if mode == "AP":
             return
         new = parcel is None or not any(s.phone is phone for s in parcel.subs or ())
+        self._lift_parcel_stop(phone.e164, tn)  # they ask about it again themselves
         _sub, parcel = self._subscribe(phone, tn, _MODE_OPTIONS[mode], "text", "", None,
                                        merge=True)
         if mode == "":

@@ -4,8 +4,10 @@ Carrier keywords follow CTIA practice and the FCC's revocation rule (47 CFR
 64.1200(a)(10), in force since 11 April 2025: consent may be revoked "by any
 reasonable means", and STOP, QUIT, END, REVOKE, OPT OUT, CANCEL and UNSUBSCRIBE
 always count). A text is read as words: any case, any spacing, hyphens,
-punctuation and emoji ignored, apostrophes dropped (``don't`` is ``DONT``), a
-tracking number (typed in groups or not) taken out wherever it stands. Then:
+punctuation, marks and emoji ignored, apostrophes dropped (``don't`` is ``DONT``),
+look-alike letters and digits for letters read as the word they show, every
+tracking number (typed in groups or not, or glued to a word) taken out wherever it
+stands. Then:
 
 1. **Keywords.** What is left, with courtesy words (please, now, thanks...)
    set aside, is one or more revocation keywords, written together or apart
@@ -17,13 +19,18 @@ tracking number (typed in groups or not) taken out wherever it stands. Then:
    (``leave me alone``, ``take me off your list``, ``wrong number``), or an
    unambiguous word anywhere (``unsubscribe``, ``opt out``, ``revoke``,
    ``stop all``). A negated stop (``don't stop texting me``) is not one.
-3. **Ambiguous** texts (``stop by the post office?``, ``cancel my package``,
+3. **A keyword in a sentence of its own**, or opening or closing the text, not as
+   a question and not about the parcel's journey (``_revocation``): ``Stop. Who is
+   this?``, ``STOP this is spam``, ``I said stop``; typos (``stopp``, ``stpo``,
+   ``unsubcribe``) and the Spanish keywords (``PARAR``, ``NO MAS``) count too.
+4. **Ambiguous** texts (``stop by the post office?``, ``cancel my package``,
    ``no text yet?``) are not read as a revocation: the answer says it was not
    understood and how to stop (every answer ends "Reply ... STOP to cancel").
 
-Either form with a tracking number stops that parcel only (``STOP <tn>``,
-``<tn> opt out``, ``please stop texting me about <tn>``); ``STOP ALL`` stops
-everything whatever else the text holds. The service's own keywords (AA, AF,
+Any form with one tracking number stops that parcel only (``STOP <tn>``,
+``<tn> opt out``, ``please stop texting me about <tn>``); with ALL or EVERYTHING
+(``STOP ALL``, ``CANCEL ALL <tn>``), or naming several parcels, it stops
+everything. The service's own keywords (AA, AF,
 AP, DND, DELIVERY/DATE/UPDATE/WHEN) go with a tracking number, in either
 order; QUIET/AWAKE toggle the 11 PM-7 AM Central quiet window. The rules and
 the corpus they are tested on: docs/compliance.md, tests/revocation_corpus.txt.
@@ -36,9 +43,40 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
+from engine.links import skeleton
+
 OPT_OUT: Final = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+     # Spanish, as US short-code programs honour them (accents are dropped: NO MAS)
+     "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS"}
 )
+# Keywords that open or close a sentence as a revocation whatever follows ("STOP this is
+# spam", "I said stop"); CANCEL and END do not ("cancel my package", "the end").
+LEADERS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "QUIT", "REVOKE", "OPTOUT",
+                            "PARAR", "ALTO", "DETENER"})
+# What may follow a leading keyword without making it a question about the parcel.
+NOT_REVOKING_AFTER: Final = frozenset(
+    {"BY", "AT", "IN", "ON", "NEAR", "OVER", "AROUND", "HERE", "THERE", "THE", "A", "AN",
+     "MY", "DELIVERY", "PACKAGE", "PARCEL", "SHIPMENT", "ORDER", "WHEN", "WHERE", "WHY",
+     "HOW", "WHAT", "FOR", "AND", "OR", "IF"}
+)
+# Words that may precede a closing keyword: "I said stop", "please just stop", "make it stop".
+BEFORE_CLOSING: Final = frozenset(
+    {"SAID", "SAY", "TO", "PLEASE", "PLS", "PLZ", "JUST", "NOW", "OK", "OKAY", "SO",
+     "ALREADY", "AGAIN", "SHOULD", "MUST", "IT", "YOU", "YES", "NO", "SERIOUSLY"}
+)
+# A closing keyword after one of these is a question, not a request ("when will it stop").
+QUESTIONS: Final = frozenset(
+    {"WHY", "WHEN", "WILL", "DID", "DOES", "DO", "HOW", "WHERE", "WHAT", "IS", "ARE", "HAS",
+     "HAVE", "WOULD", "WAS", "WERE"}
+)
+# Objects a keyword may take and still be a keyword: "stop this", "cancel them", "END ALL".
+OBJECTS: Final = frozenset(
+    {"IT", "THEM", "THIS", "THAT", "THESE", "THOSE", "ALL", "EVERYTHING", "ALREADY", "AGAIN",
+     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM"}
+)
+# Words that widen a revocation naming a parcel to every text: "CANCEL ALL <tn>".
+EVERYTHING: Final = frozenset({"ALL", "EVERYTHING", "EVERY", "OTHERS"})
 OPT_IN: Final = frozenset({"START", "YES", "UNSTOP"})
 HELP: Final = frozenset({"HELP", "INFO"})
 ETA_WORDS: Final = frozenset({"DELIVERY", "DATE", "UPDATE", "WHEN"})
@@ -58,7 +96,7 @@ TEXT_WORDS: Final = frozenset(
     {"TEXT", "TEXTS", "TEXTING", "TEXTED", "TXT", "TXTS", "TXTING", "MESSAGE", "MESSAGES",
      "MESSAGING", "MSG", "MSGS", "SMS", "NOTIFICATION", "NOTIFICATIONS", "NOTIFS", "ALERT",
      "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
-     "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING"}
+     "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT"}
 )
 FILLERS: Final = frozenset(
     {"ME", "MY", "ALL", "THE", "THESE", "THOSE", "THIS", "YOUR", "ANY", "MORE", "FURTHER",
@@ -69,6 +107,7 @@ FILLERS: Final = frozenset(
 WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE"})
 NEG_FILLERS: Final = FILLERS | WISH_WORDS | {"SEND", "EVER", "AGAIN", "ANYMORE", "I"}
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING"})
+STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
 NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
 NEGATORS_OF_STOP: Final = frozenset({"DONT", "NOT", "NEVER", "DIDNT", "WONT", "CANT", "WHY",
                                      "DID", "DOESNT", "WOULDNT", "SHOULDNT"})
@@ -78,9 +117,11 @@ PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
     ("UNSUBSCRIBE", "ME"), ("WRONG", "NUMBER"), ("STOP", "ALL"), ("OPT", "OUT"),
-    ("UN", "SUBSCRIBE"),
+    ("UN", "SUBSCRIBE"), ("DELETE", "ME"), ("REMOVE", "FROM"), ("TAKE", "MY", "NUMBER"),
+    ("OFF", "YOUR", "LIST"), ("OFF", "THE", "LIST"), ("OFF", "THIS", "LIST"),
+    ("OFF", "YOUR", "LISTS"), ("NOT", "INTERESTED"), ("NO", "LONGER", "INTERESTED"),
 )
-WHOLE_PHRASES: Final = frozenset({("NOT", "INTERESTED"), ("NO", "THANKS"), ("NO", "THANK", "YOU")})
+WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU")})
 
 # USPS domestic numbers are 20-22 digits (often typed in groups of four);
 # international ones are S10: two letters, nine digits, two letters.
@@ -88,6 +129,13 @@ _S10 = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
 _TRAILING = ".!?,;:'\")"
 _WORD = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
+# Regional indicator symbols (flag letters, U+1F1E6-U+1F1FF) are read as the letters they show.
+_REGIONAL: Final = {0x1F1E6 + i: chr(0x41 + i) for i in range(26)}
+# A keyword written with digits for letters ("ST0P", "QU1T"); only in words with letters.
+_DIGIT_LETTERS: Final = str.maketrans("01345", "OIEAS")
+_GLUED = re.compile(r"([A-Z]+)(\d{20,22})|(\d{20,22})([A-Z]+)")
+# Where a text divides into sentences or clauses: "Stop. Who is this?", "Yes, stop".
+_CLAUSES = re.compile(r"[.!?;,:\n\r\u2013\u2014]+|\s-+\s")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,9 +162,30 @@ def normalise_body(body: str) -> str:
 
 def words(body: str) -> list[str]:
     """The words of a text: compatibility forms folded (full-width letters are
-    letters), upper case, apostrophes dropped, everything else a separator."""
-    text = unicodedata.normalize("NFKC", body).upper()
-    return _WORD.findall(_APOSTROPHES.sub("", text))
+    letters), accents and other marks dropped, upper case, apostrophes dropped,
+    everything else a separator. A word written with look-alikes of another script
+    (Cyrillic ``СТОР``, flag letters) or with digits for letters (``ST0P``) is read as the
+    ASCII word it shows, and a tracking number glued to a word (``STOP9400...``) is
+    split from it."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", body).translate(_REGIONAL))
+    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    out: list[str] = []
+    for tok in _WORD.findall(_APOSTROPHES.sub("", text)):
+        if not tok.isascii():
+            shown = skeleton(tok).upper()
+            if shown.isascii():
+                tok = shown
+        if tok.isdigit() or _S10.fullmatch(tok):
+            out.append(tok)
+            continue
+        glued = _GLUED.fullmatch(tok)
+        if glued:
+            out.extend(g for g in glued.groups() if g)
+            continue
+        if not tok.isalpha() and tok.isascii() and sum(c.isdigit() for c in tok) <= 2:
+            tok = tok.translate(_DIGIT_LETTERS)
+        out.append(tok)
+    return out
 
 
 def tracking_number_in(text: str) -> str | None:
@@ -167,18 +236,19 @@ def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str]) -> bool:
-    """Whether only fillers stand between ``start`` and a word for texts."""
-    wished = False
+    """Whether only fillers stand between ``start`` and a word for texts (or, after a
+    wish to receive, the end: "I no longer wish to receive these")."""
+    wished = received = False
     for tok in tokens[start:]:
         if tok in TEXT_WORDS:
             return True
         if tok in WISH_WORDS:
             wished = True
         elif tok in RECEIVE_WORDS and wished:
-            continue
+            received = True
         elif tok not in fillers:
             return False
-    return False
+    return wished and received and fillers is NEG_FILLERS
 
 
 def is_request_to_stop(tokens: list[str]) -> bool:
@@ -192,10 +262,11 @@ def is_request_to_stop(tokens: list[str]) -> bool:
             i > 1 and (tokens[i - 2], tokens[i - 1]) in (("DO", "NOT"), ("DID", "YOU")))
         if tok in UNAMBIGUOUS and not negated:
             return True
-        if tok in STOP_VERBS and not negated and _reaches_text_word(tokens, i + 1, FILLERS):
+        if tok in STOP_VERBS and not negated and _reaches_text_word(tokens, i + 1,
+                                                                     STOP_FILLERS):
             return True
         negation = tok in NEGATIONS or (tok == "NOT" and i > 0 and tokens[i - 1] == "DO") or (
-            tok == "MORE" and i > 0 and tokens[i - 1] == "NO")
+            tok in ("MORE", "LONGER") and i > 0 and tokens[i - 1] == "NO")
         if negation and _reaches_text_word(tokens, i + 1, NEG_FILLERS):
             return True
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and all(
@@ -213,11 +284,120 @@ def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     return False
 
 
+def _collapsed(word: str) -> str:
+    """``word`` with each run of one letter made one: ``STOPP`` and ``SSTOOP`` are ``STOP``."""
+    return "".join(c for k, c in enumerate(word) if k == 0 or c != word[k - 1])
+
+
+_COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
+
+
+def _typo(word: str) -> str | None:
+    """The revocation keyword ``word`` is a slip of the keyboard for, if any: a letter
+    held down (``STOPP``, ``CANCELL``), two letters swapped (``STPO``, ``QUTI``), or for
+    the long UNSUBSCRIBE, two slips of any kind (``UNSUBCRIBE``, ``UNSUSCRIBE``)."""
+    if len(word) < 4 or not word.isalpha():
+        return None
+    c = _collapsed(word)
+    if c in _COLLAPSED_OPT_OUT:
+        return _COLLAPSED_OPT_OUT[c]
+    for k in range(len(c) - 1):
+        swapped = c[:k] + c[k + 1] + c[k] + c[k + 2 :]
+        if swapped in _COLLAPSED_OPT_OUT:
+            return _COLLAPSED_OPT_OUT[swapped]
+    if 9 <= len(word) <= 13 and _distance(word, "UNSUBSCRIBE") <= 2:
+        return "UNSUBSCRIBE"
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _is_keyword_token(tokens: list[str], k: int) -> bool:
+    """Whether ``tokens[k]`` is a revocation keyword (``OPT`` of ``OPT OUT`` too)."""
+    tok = tokens[k]
+    return tok in OPT_OUT or (tok == "OPT" and k + 1 < len(tokens) and tokens[k + 1] == "OUT")
+
+
+def _revocation(rest: list[str], body: str) -> str | None:
+    """The keyword (or ``REQUEST``) if the words, tracking numbers taken out, revoke
+    consent under a reasonable reading, else None. In order: a keyword alone
+    (courtesy aside, typos forgiven); a plain request (``is_request_to_stop``); a
+    sentence of the text that is a keyword alone ("Stop. Who is this?", "Yes, stop");
+    keywords with only objects or HELP beside them ("cancel them", "STOP HELP", "END
+    ALL"); a text that opens with a strong keyword not about the parcel's journey
+    ("STOP this is spam", but not "stop by the post office"); or one that closes with
+    one, not as a question ("I said stop", but not "when will it stop")."""
+    if (word := _keyword(rest, OPT_OUT)) is not None:
+        return word
+    core = [t for t in rest if t not in COURTESY]
+    if len(core) == 1 and (word := _typo(core[0])) is not None:
+        return word
+    if any(len(t) >= 9 and _typo(t) == "UNSUBSCRIBE" for t in rest):
+        return "UNSUBSCRIBE"
+    if is_request_to_stop(rest):
+        return "REQUEST"
+    if not core:
+        return None
+    for clause in _CLAUSES.split(body):
+        _tns, part = _take_tracking_numbers(words(clause))
+        if part and len(part) < len(rest) and (word := _keyword(part, OPT_OUT)) is not None:
+            return word
+    keyed = [k for k in range(len(core)) if _is_keyword_token(core, k)]
+    if not keyed:
+        return None
+    first = core[keyed[0]]
+    if all(t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
+        return "OPTOUT" if first == "OPT" else first
+    if any(t in NEGATORS_OF_STOP for t in core):
+        return None
+    question = body.rstrip().endswith("?")
+    if keyed[0] == 0 and (first in LEADERS or first == "OPT") and not question:
+        after = 2 if first == "OPT" else 1
+        if len(core) <= after or core[after] not in NOT_REVOKING_AFTER:
+            return "OPTOUT" if first == "OPT" else first
+    at = max(k for k, t in enumerate(rest) if t not in COURTESY)
+    last = rest[at]
+    if (last in LEADERS and not question and at > 0 and rest[at - 1] in BEFORE_CLOSING
+            and not any(t in QUESTIONS for t in core)):
+        return last
+    return None
+
+
+def _take_tracking_numbers(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Every tracking number among the words, and the rest."""
+    found: list[str] = []
+    while True:
+        tn, tokens = _take_tracking_number(tokens)
+        if tn is None:
+            return found, tokens
+        found.append(tn)
+
+
 def parse(body: str) -> Command:
     """Classify an inbound text. Never raises: unknown text is ``unknown``."""
     tokens = words(body)
-    tn, rest = _take_tracking_number(tokens)
-    if tn is None:
+    tns, rest = _take_tracking_numbers(tokens)
+    if len(tns) > 1:
+        # Several parcels named: a revocation stops every text (one confirmation, and
+        # nothing left running that the person asked to stop).
+        word = _revocation(rest, body)
+        if word is not None:
+            return Command(verb="opt_out", word=word)
+        return Command(verb="unknown", word="")
+    if not tns:
         if (word := _keyword(rest, OPT_OUT)) is not None:
             return Command(verb="opt_out", word=word)
         if (word := _keyword(rest, OPT_IN)) is not None:
@@ -228,9 +408,10 @@ def parse(body: str) -> Command:
             return Command(verb="quiet", word="QUIET")
         if rest == ["AWAKE"]:
             return Command(verb="awake", word="AWAKE")
-        if is_request_to_stop(rest):
-            return Command(verb="opt_out", word="REQUEST")
+        if (word := _revocation(rest, body)) is not None:
+            return Command(verb="opt_out", word=word)
         return Command(verb="unknown", word="")
+    tn = tns[0]
     if not rest:
         return Command(verb="track", word="TRACK", tracking_number=tn)
     if len(rest) == 1 and rest[0] in TRACKING_MODES:
@@ -239,11 +420,10 @@ def parse(body: str) -> Command:
         return Command(verb="track", word=word, tracking_number=tn, mode=mode)
     if _keyword(rest, HELP) is not None:
         return Command(verb="help", word="HELP")
-    word = _keyword(rest, OPT_OUT)
-    if word == "STOPALL" or "STOPALL" in rest or _contains(rest, ("STOP", "ALL")):
+    word = _revocation(rest, body)
+    if word is None:
+        return Command(verb="unknown", word="")
+    if word == "STOPALL" or "STOPALL" in rest or _contains(rest, ("STOP", "ALL")) or any(
+            t in EVERYTHING for t in rest):
         return Command(verb="opt_out", word="STOPALL")
-    if word is not None:
-        return Command(verb="stop_parcel", word=word, tracking_number=tn)
-    if is_request_to_stop(rest):
-        return Command(verb="stop_parcel", word="REQUEST", tracking_number=tn)
-    return Command(verb="unknown", word="")
+    return Command(verb="stop_parcel", word=word, tracking_number=tn)

@@ -56,6 +56,12 @@ class EngineState:
     _in_flight: dict[str, Phone]
     _sids: dict[str, None]
     unknown_receipts: int
+    # Parcel -> the phones that texted STOP <tn> about it: a later checkout record for
+    # the same parcel (a retry, a replay) is not the person's consent. Made on the first
+    # such STOP (an engine pickled before it existed reads this None); the person's own
+    # new request (texting the number, the tracking page's YES) lifts it, and it goes
+    # with the parcel when the engine forgets it (engine.inbound, engine.retention).
+    _parcel_stops: dict[str, tuple[str, ...]] | None = None
 
     def _phone(self, e164: str) -> Phone:
         """The phone, created if new (``engine.retention.Retention._phone``)."""

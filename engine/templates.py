@@ -181,11 +181,8 @@ def nothing_pending(brand: Brand) -> str:
     )
 
 
-def parcel_stopped(brand: Brand, tracking_number: str, found: bool) -> str:
-    if found:
-        return (f"{brand.sender}: You will get no more texts about {tracking_number}. "
-                f"Reply STOP to stop all texts.")
-    return (f"{brand.sender}: No text updates were set up for {tracking_number}. "
+def parcel_stopped(brand: Brand, tracking_number: str) -> str:
+    return (f"{brand.sender}: You will get no more texts about {tracking_number}. "
             f"Reply STOP to stop all texts.")
 
 

@@ -190,6 +190,51 @@ def test_stop_one_parcel_keeps_the_others() -> None:
     assert any("no more texts about" in t.body for t in texts(out))
 
 
+def test_a_checkout_record_after_stop_for_its_parcel_does_not_revive_it() -> None:
+    """A provider's retry (or a replay) of the checkout record after STOP <tn> is not
+    the person's consent: no welcome, no texts about that parcel."""
+    out = engine().handle_all([
+        sub("2026-12-14T09:00", merchant="Acme"),
+        sms_in("2026-12-14T09:30", f"STOP {TN}"),
+        sub("2026-12-14T09:40", merchant="Acme"),
+        sub("2026-12-14T09:45", merchant="Other shop", options=("all",)),
+        scan("2026-12-14T10:00", "03"),
+    ])
+    assert [t.cause for t in texts(out)] == ["welcome:checkout", "reply:STOP_TN"]
+    assert reasons(out) == ["stopped_parcel", "stopped_parcel"]
+
+
+@pytest.mark.parametrize("again", [TN, f"{TN} AF"])
+def test_asking_about_a_stopped_parcel_again_is_new_consent(again: str) -> None:
+    out = engine().handle_all([
+        sub("2026-12-14T09:00", merchant="Acme"),
+        sms_in("2026-12-14T09:30", f"STOP {TN}"),
+        sms_in("2026-12-14T09:40", again),
+        scan("2026-12-14T10:00", "03"),
+    ])
+    assert [n.cause for n in notices(out)] == ["scan:03"]
+
+
+def test_stop_naming_a_parcel_they_get_no_texts_about_stops_everything() -> None:
+    """A mistyped number (or another parcel's): what they get is what they want stopped."""
+    out = engine().handle_all([
+        sub("2026-12-14T09:00", tn=TN),
+        sms_in("2026-12-14T09:30", "STOP 12345678901234567890"),
+        scan("2026-12-14T10:00", "03", tn=TN),
+    ])
+    assert notices(out) == []
+    assert "unsubscribed" in texts(out)[-1].body
+
+
+def test_stop_naming_two_parcels_stops_everything() -> None:
+    out = engine().handle_all([
+        sub("2026-12-14T09:00", tn=TN), sub("2026-12-14T09:01", tn=TN2),
+        sms_in("2026-12-14T09:30", f"STOP {TN} {TN2}"),
+        scan("2026-12-14T10:00", "03", tn=TN), scan("2026-12-14T10:00", "03", tn=TN2),
+    ])
+    assert notices(out) == []
+
+
 def test_options_select_what_is_texted() -> None:
     e = engine()
     out = e.handle_all([

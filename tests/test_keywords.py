@@ -37,7 +37,7 @@ TN = "9400111899223456789012"
         ("Opt out", "opt_out", "OPTOUT"),
         ("opt-out", "opt_out", "OPTOUT"),
         ("STOP ALL", "opt_out", "STOPALL"),
-        ("stopp", "unknown", ""),
+        ("stopp", "opt_out", "STOP"),  # a key held down: a reasonable reader sees STOP
         ("", "unknown", ""),
         ("thanks!", "unknown", ""),
     ],
