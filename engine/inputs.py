@@ -7,11 +7,13 @@ plain ints. Inputs are frozen, keyword-only and check their own shape.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from engine.errors import InvalidInput
 from engine.frozen import quick_init
+from engine.links import has_link
 
 CHANNELS = ("checkout", "tracking_page", "text")
 OPTIONS = (
@@ -24,6 +26,56 @@ RECEIPT_STATUSES = ("delivered", "undelivered", "failed", "expired")
 # 9000-01-01T00:00:00Z. ISO 8601 output ends at year 9999; the margin keeps
 # every time the engine derives (hold until, wake at) printable too.
 MAX_TIME = 221_845_392_000
+
+
+TRACKING_NUMBER_MAX = 40  # USPS 20-22 digits, S10 13 characters, other carriers' fewer
+
+
+def _need_tracking_number(tn: object, kind: str) -> None:
+    """A tracking number is letters and digits (it is shown in texts: nothing else, so
+    no link, space or control character rides on it)."""
+    if not tn:
+        raise InvalidInput(f"{kind} has no trackingNumber", field="trackingNumber")
+    if type(tn) is not str or not (len(tn) <= TRACKING_NUMBER_MAX and tn.isascii()
+                                   and tn.isalnum()):
+        raise InvalidInput(
+            f"trackingNumber {tn!r} is not a tracking number: ASCII letters and digits "
+            f"only, at most {TRACKING_NUMBER_MAX}", field="trackingNumber")
+
+
+CITY_MAX = 60
+_STATE = re.compile(r"[A-Za-z]{2}")
+_ZIP = re.compile(r"\d{5}(?:-?\d{4})?|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d")  # US ZIP(+4), Canada
+# Places already checked: a network has a few thousand (bounded against a flood of junk).
+_PLACES_CHECKED: dict[tuple[str, str, str], None] = {}
+_PLACES_KEPT = 65_536
+
+
+def check_place(city: object, state: object, zip_code: object) -> None:
+    """A scan's place is shown in texts: a city name (no link, no control character), a
+    two-letter state and a ZIP or Canadian postal code, each optional."""
+    key = (city, state, zip_code)
+    if key in _PLACES_CHECKED:
+        return
+    for name, value in (("eventCity", city), ("eventState", state), ("eventZIP", zip_code)):
+        if type(value) is not str:
+            raise InvalidInput(f"{name} must be text", field=name)
+    assert isinstance(city, str) and isinstance(state, str) and isinstance(zip_code, str)
+    if state and not _STATE.fullmatch(state):
+        raise InvalidInput(f"eventState {state!r} is not a two-letter state or province",
+                           field="eventState")
+    if zip_code and not _ZIP.fullmatch(zip_code):
+        raise InvalidInput(f"eventZIP {zip_code!r} is not a ZIP or postal code",
+                           field="eventZIP")
+    if len(city) > CITY_MAX or not city.isprintable():
+        raise InvalidInput(f"eventCity {city[:80]!r} is not a place name (printable, at most "
+                           f"{CITY_MAX} characters)", field="eventCity")
+    if has_link(city):
+        raise InvalidInput(f"eventCity {city!r} holds a link, and a place is shown in texts",
+                           field="eventCity")
+    if len(_PLACES_CHECKED) >= _PLACES_KEPT:
+        _PLACES_CHECKED.clear()
+    _PLACES_CHECKED[key] = None  # type: ignore[index]
 
 
 def _need_time(at: object) -> None:
@@ -56,8 +108,8 @@ class Scan:
 
     def __post_init__(self) -> None:
         _need_time(self.at)
-        if not self.tracking_number:
-            raise InvalidInput("scan has no trackingNumber", field="trackingNumber")
+        _need_tracking_number(self.tracking_number, "scan")
+        check_place(self.city, self.state, self.zip)
         if not self.event_code:
             raise InvalidInput("scan has no eventCode", field="eventCode")
         if not -16 * 60 <= self.offset_min <= 16 * 60:
@@ -80,8 +132,7 @@ class Subscribe:
 
     def __post_init__(self) -> None:
         _need_time(self.at)
-        if not self.tracking_number:
-            raise InvalidInput("subscribe has no trackingNumber", field="trackingNumber")
+        _need_tracking_number(self.tracking_number, "subscribe")
         if self.channel not in CHANNELS:
             raise InvalidInput(
                 f"unknown channel {self.channel!r}; expected one of {', '.join(CHANNELS)}",

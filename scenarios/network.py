@@ -9,6 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from engine.errors import InvalidInput
+from engine.inputs import check_place
+
 FACILITY_KINDS = ("acceptance", "rpdc", "lpc", "sdc")
 LEGS = ("acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc")
 
@@ -79,6 +82,14 @@ class Region(_Model):
     area_codes: list[Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$")]] = Field(min_length=1)
     origin_share: float = Field(ge=0)  # relative share of acceptances
     destination_share: float = Field(ge=0)  # relative share of deliveries
+
+    @model_validator(mode="after")
+    def _place_shown_in_texts(self) -> Region:
+        try:  # the engine's own rule for a scan's place (no link in a text)
+            check_place(self.city, self.state, self.zip)
+        except InvalidInput as exc:
+            raise ValueError(str(exc).replace("eventCity", "city")) from None
+        return self
 
 
 class Facility(_Model):
