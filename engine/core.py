@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
 from engine import templates
 from engine.errors import InvalidInput
@@ -21,6 +22,7 @@ from engine.outbox import IN_FLIGHT_LIMIT, message_id
 from engine.outputs import Output, WakeAt
 from engine.policies import Policy, build
 from engine.policies.quiet import QuietHours
+from engine.records import format_time
 from engine.release import Release
 from engine.retention import Retention, RetentionConfig
 from engine.scanning import UNREACHABLE_AFTER
@@ -30,6 +32,11 @@ __all__ = [
     "IN_FLIGHT_LIMIT", "OPTION_BITS", "UNREACHABLE_AFTER", "Engine", "EngineConfig",
     "message_id", "option_names",
 ]
+
+
+# An input this far after the engine's clock is refused: time only moves forward, and
+# a jump of years (a mistyped year) would make every parcel silent and forgotten.
+MAX_AHEAD_S: Final = 366 * 86_400
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -87,6 +94,8 @@ class Engine(Retention, Inbound, Release):
             self._check(inp)  # refuse bad input before anything moves, held texts included
         out: list[Output] = []
         at = inp.at
+        if at > self.now + MAX_AHEAD_S and self.now:
+            self._refuse_far_ahead(at)
         if at >= self._next_sweep:
             self._retain(at)
         if at > self.now:
@@ -141,8 +150,16 @@ class Engine(Retention, Inbound, Release):
         refused input releases no held text, as in ``feed``."""
         self._check(inp)
 
+    def _refuse_far_ahead(self, at: int) -> None:
+        raise InvalidInput(
+            f"'at' {format_time(at)} is more than {MAX_AHEAD_S // 86_400} days after the "
+            f"engine's clock ({format_time(self.now)}): a mistyped year would make the engine "
+            f"forget every parcel as silent", field="at")
+
     def _check(self, inp: Input) -> None:
         """Raise InvalidInput for what a handler would refuse, changing nothing."""
+        if inp.at > self.now + MAX_AHEAD_S and self.now:
+            self._refuse_far_ahead(inp.at)
         if type(inp) is Subscribe:
             self._e164(inp.phone)
             zip_code = inp.destination_zip

@@ -43,6 +43,15 @@ def _need_tracking_number(tn: object, kind: str) -> None:
             f"only, at most {TRACKING_NUMBER_MAX}", field="trackingNumber")
 
 
+ID_MAX = 200  # eventId, messageSid, messageId: a provider's key, never this long
+MERCHANT_MAX_IN = 200  # a shop's name as given (shown cut to templates.MERCHANT_MAX)
+
+
+def _need_short(value: str, name: str, most: int) -> None:
+    if len(value) > most:
+        raise InvalidInput(f"{name} is {len(value):,} characters; at most {most}", field=name)
+
+
 CITY_MAX = 60
 _STATE = re.compile(r"[A-Za-z]{2}")
 _ZIP = re.compile(r"\d{5}(?:-?\d{4})?|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d")  # US ZIP(+4), Canada
@@ -112,6 +121,11 @@ class Scan:
         check_place(self.city, self.state, self.zip)
         if not self.event_code:
             raise InvalidInput("scan has no eventCode", field="eventCode")
+        if len(self.event_code) > 8:
+            raise InvalidInput(f"eventCode {self.event_code[:20]!r} is not an event code "
+                               f"(at most 8 characters)", field="eventCode")
+        if self.event_id:
+            _need_short(self.event_id, "eventId", ID_MAX)
         if not -16 * 60 <= self.offset_min <= 16 * 60:
             raise InvalidInput(f"impossible UTC offset {self.offset_min} min", field="at")
 
@@ -138,6 +152,8 @@ class Subscribe:
                 f"unknown channel {self.channel!r}; expected one of {', '.join(CHANNELS)}",
                 field="channel",
             )
+        if self.merchant:
+            _need_short(self.merchant, "merchant", MERCHANT_MAX_IN)
         if not self.options:
             raise InvalidInput("options must name at least one update option", field="options")
         for option in self.options:
@@ -163,6 +179,8 @@ class SmsIn:
         _need_time(self.at)
         if type(self.body) is not str:
             raise InvalidInput("body must be text", field="body")
+        if self.message_sid:
+            _need_short(self.message_sid, "messageSid", ID_MAX)
 
 
 @quick_init
@@ -177,6 +195,7 @@ class Receipt:
 
     def __post_init__(self) -> None:
         _need_time(self.at)
+        _need_short(self.message_id, "messageId", ID_MAX)
         if self.status not in RECEIPT_STATUSES:
             raise InvalidInput(
                 f"unknown receipt status {self.status!r}; expected one of "

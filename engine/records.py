@@ -47,17 +47,30 @@ def format_time(at: int, offset_min: int = 0) -> str:
 
 
 def parse_day(value: Any, field: str) -> int:
-    """``"2026-12-15"`` (or a full timestamp) -> days since the epoch."""
+    """``"2026-12-15"`` (or a full timestamp) -> days since the epoch, 1970 to 8999."""
     if not isinstance(value, str):
         raise InvalidInput(f"field {field!r} must be a date string", field=field)
     try:
-        return date.fromisoformat(value[:10]).toordinal() - _EPOCH_DAY
+        day = (date.fromisoformat(value) if len(value) <= 10
+               else datetime.fromisoformat(value).date())
     except ValueError:
         raise InvalidInput(f"field {field!r}: {value!r} is not a date", field=field) from None
+    if not 1970 <= day.year < 9000:
+        raise InvalidInput(f"field {field!r}: {value!r} is outside 1970-8999", field=field)
+    return day.toordinal() - _EPOCH_DAY
 
 
 def format_day(day: int) -> str:
     return date.fromordinal(day + _EPOCH_DAY).isoformat()
+
+
+def tracking_number(value: str) -> str:
+    """A tracking number as the engine keys it: spaces and hyphens people type between
+    groups dropped, upper case (``ea 123456789-us`` is ``EA123456789US``), as an inbound
+    text's is read (``engine.keywords``)."""
+    if value.isdigit():
+        return value  # the common case: nothing to do
+    return value.replace(" ", "").replace("-", "").upper()
 
 
 def _text(rec: dict[str, Any], key: str, *, required: bool = False) -> str:
@@ -96,7 +109,8 @@ def to_input(rec: Any) -> Input:
             zip_code, event_id = _text(rec, "eventZIP"), _text(rec, "eventId")
         eta = rec.get("expectedDelivery")
         return Scan(
-            at=at, offset_min=offset, tracking_number=tn, event_code=code.strip().upper(),
+            at=at, offset_min=offset, tracking_number=tracking_number(tn),
+            event_code=code.strip().upper(),
             city=city.strip().upper(), state=state.strip().upper(), zip=zip_code.strip(),
             event_id=event_id,
             expected_delivery=None if eta in (None, "") else parse_day(eta, "expectedDelivery"),
@@ -112,7 +126,7 @@ def to_input(rec: Any) -> Input:
         if dest is not None and not isinstance(dest, str):
             raise InvalidInput("field 'destinationZIP' must be a string", field="destinationZIP")
         return Subscribe(
-            at=at, tracking_number=_text(rec, "trackingNumber", required=True),
+            at=at, tracking_number=tracking_number(_text(rec, "trackingNumber", required=True)),
             phone=_text(rec, "phone", required=True),
             channel=_text(rec, "channel") or "checkout", options=tuple(options),
             merchant=merchant, destination_zip=dest or None,

@@ -16,6 +16,7 @@ from engine import codes, phones
 from engine.core import Engine, option_names
 from engine.errors import InvalidInput
 from engine.records import format_day, format_time
+from engine.records import tracking_number as normal_tracking_number
 from engine.state import RECORD, unpack_scan
 from loadtests.guards import HttpError
 from loadtests.journal import Journal
@@ -23,6 +24,7 @@ from loadtests.journal import Journal
 
 def parcel(engine: Engine, tracking_number: str) -> dict[str, Any]:
     """Status and subscribers of one parcel, phones masked. 404 if never seen."""
+    tracking_number = normal_tracking_number(tracking_number)
     found = engine.parcels.get(tracking_number)
     if found is None:
         raise HttpError(404, f"no parcel {tracking_number!r}", field="trackingNumber")

@@ -78,3 +78,30 @@ def test_an_unreadable_snapshot_is_skipped_with_a_warning(
         snap = shelf.latest(last_seq=30)
     assert snap is not None and snap.seq == 10 and snap.engine == {"engine": "older"}
     assert "unreadable" in caplog.text and "000000000000020.pickle" in caplog.text
+
+
+def test_a_journaled_input_todays_rules_refuse_does_not_stop_a_restart(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An input accepted under an earlier version's rules (here a tracking number that
+    carried a link, accepted before they were checked) stays in the journal; a restart
+    goes on without it, says so, and keeps everything else."""
+    from loadtests.notifier import Notifier
+    db = str(tmp_path / "j.sqlite3")
+    journal = Journal(db)
+    batch = Batch(1)
+    tn = "9400111899223456789012"
+    for rec in ({"kind": "subscribe", "at": "2026-12-14T09:00:00Z", "trackingNumber": tn,
+                 "phone": "+13035550123"},
+                {"kind": "subscribe", "at": "2026-12-14T09:01:00Z",
+                 "trackingNumber": "https://usps-redelivery.top/x", "phone": "+13035550123"},
+                {"kind": "scan", "at": "2026-12-14T09:02:00Z", "trackingNumber": tn,
+                 "eventCode": "03"}):
+        batch.recs.append(orjson.dumps(rec))
+    journal.commit(batch)
+    journal.close()
+    with caplog.at_level("WARNING", logger="eccc.shim"):
+        notifier = Notifier(db)
+    assert "journal input 2 is no longer accepted" in caplog.text
+    assert notifier.replayed == 3 and set(notifier.engine.parcels) == {tn}
+    assert notifier.engine.parcels[tn].code >= 0
+    notifier.close()

@@ -1,4 +1,5 @@
-"""Fields of a record that end up in texts (tracking number, place) carry no link."""
+"""Fields of a record that end up in texts (tracking number, place) carry no link;
+fields are bounded; an input years ahead of the engine's clock is refused."""
 
 from pathlib import Path
 
@@ -17,8 +18,8 @@ SUB = {"kind": "subscribe", "at": "2026-12-14T09:00:00-07:00", "trackingNumber":
 
 
 @pytest.mark.parametrize("tn", [
-    "https://usps-redelivery.top/x", "usps.com", "9400 1118 9922", "94001118\n99", "",
-    "x" * 41, "ＡＢＣ123", "940011189922345678901२", "TN-1",
+    "https://usps-redelivery.top/x", "usps.com", "94001118\n99", "", "9400_1118",
+    "x" * 41, "ＡＢＣ123", "940011189922345678901२", "9400/1118", "EA123456789US.top",
 ])
 @pytest.mark.parametrize("record", [SCAN, SUB])
 def test_a_tracking_number_is_letters_and_digits(record: dict[str, str], tn: str) -> None:
@@ -64,3 +65,46 @@ def test_a_scenario_region_whose_city_holds_a_link_is_refused(tmp_path: Path) ->
     bad.write_text(text[:first] + 'city = "GO TO EVIL.TOP' + text[end:], encoding="utf-8")
     with pytest.raises(ScenarioError, match="holds a link"):
         load(str(bad))
+
+
+@pytest.mark.parametrize("typed", ["ea123456789us", "EA 123 456 789 US", "ea-123456789-us",
+                                   " EA123456789US "])
+@pytest.mark.parametrize("record", [SCAN, SUB])
+def test_a_tracking_number_is_read_as_the_engine_keys_it(record: dict[str, str],
+                                                          typed: str) -> None:
+    """Case, spaces and hyphens between groups do not make another parcel (the shim's
+    events and the texts people send name the same one)."""
+    inp = to_input({**record, "trackingNumber": typed})
+    assert isinstance(inp, (Scan, Subscribe)) and inp.tracking_number == "EA123456789US"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("merchant", "a" * 201), ("eventId", "e" * 201), ("eventCode", "OFOFOFOFO"),
+])
+def test_overlong_fields_are_refused_naming_them(field: str, value: str) -> None:
+    record = SUB if field == "merchant" else SCAN
+    with pytest.raises(InvalidInput) as refused:
+        to_input({**record, field: value})
+    assert refused.value.field == field
+
+
+@pytest.mark.parametrize("day", ["2026-12-05garbage", "0001-01-01", "9999-12-31", "12/05/2026"])
+def test_expected_delivery_is_a_date_in_range(day: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        to_input({**SCAN, "expectedDelivery": day})
+    assert refused.value.field == "expectedDelivery"
+
+
+def test_an_input_years_after_the_engine_clock_is_refused_and_changes_nothing() -> None:
+    from engine.core import Engine
+    from engine.inputs import Wake
+    engine = Engine()
+    engine.handle(to_input(SUB))
+    engine.handle(to_input(SCAN))
+    far = to_input({"kind": "wake", "at": "8999-12-31T00:00:00Z"})
+    with pytest.raises(InvalidInput, match="days after the engine's clock"):
+        engine.validate(far)
+    with pytest.raises(InvalidInput, match="days after the engine's clock"):
+        engine.handle(far)
+    assert TN in engine.parcels
+    engine.handle(Wake(at=engine.now + 300 * 86_400))  # a long quiet spell is fine
