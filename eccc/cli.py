@@ -61,15 +61,30 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     out_path = Path(args.out) if args.out else None
     progress = not args.quiet and trace.stat().st_size > 5_000_000 and sys.stderr.isatty()
     audit = Audit() if args.audit else None
+    if out_path is not None and out_path.exists() and (
+            out_path.is_dir() or out_path.resolve() == trace.resolve()):
+        print(f"eccc replay: --out {out_path} is " + ("a directory" if out_path.is_dir()
+              else "the trace itself") + "; name another file", file=sys.stderr)
+        return 2
     try:
         if out_path is not None:
+            # Written beside the target and moved over it at the end: a refused trace or
+            # policy (or a crash) leaves an earlier file of that name as it was.
             out_path.parent.mkdir(parents=True, exist_ok=True)
-            with out_path.open("wb") as fh:
-                result = replay(trace, policies, fh, progress, audit, retention)
+            partial = out_path.with_name(out_path.name + ".partial")
+            try:
+                with partial.open("wb") as fh:
+                    result = replay(trace, policies, fh, progress, audit, retention)
+                partial.replace(out_path)
+            finally:
+                partial.unlink(missing_ok=True)
         else:
             result = replay(trace, policies, None, progress, audit, retention)
     except (LocalMisuse, NotATrace) as exc:
         print(f"eccc replay: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"eccc replay: cannot write {out_path}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     for bad in result.bad[: args.max_errors]:
         print(f"{trace}:{bad.line}: {bad.message}", file=sys.stderr)

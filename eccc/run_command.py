@@ -232,18 +232,22 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
     print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g})"))
     print("\n".join(result.diagnostics))
     wall = result.wall_s
+    if what_if:
+        from research.whatif import WHAT_CHANGED
+
+        # The scenario's files are written; the what-if is not yet: say so, and let no
+        # earlier run's what_changed.json stand beside this run's files meanwhile (from
+        # before the context is written: a failure there must not leave them looking done).
+        (out / INCOMPLETE).write_text(WHAT_IF_INCOMPLETE)
+        (out / WHAT_CHANGED).unlink(missing_ok=True)
     if sc.network is not None:
         from research.whatif import write_context
 
         write_context(out, sc)
     if what_if:
-        from research.whatif import WHAT_CHANGED, format_changes, run_counterfactual
+        from research.whatif import format_changes, run_counterfactual
 
         assert sc.counterfactual is not None
-        # The scenario's files are written; the what-if is not yet: say so, and let no
-        # earlier run's what_changed.json stand beside this run's files meanwhile.
-        (out / INCOMPLETE).write_text(WHAT_IF_INCOMPLETE)
-        (out / WHAT_CHANGED).unlink(missing_ok=True)
         print(f"counterfactual: {sc.counterfactual.label} (same seeds"
               + (f", {args.replications} replications" if args.replications > 1 else "")
               + ")", file=sys.stderr)

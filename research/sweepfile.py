@@ -229,8 +229,15 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         _check_metrics(raw.get("metrics", []), "metrics", where)
         for side in ("minimize", "maximize"):
             _check_metrics(pareto.get(side, []), f"pareto.{side}", where)
+    from scenarios.schema import check_name
+
+    name = str(raw.get("name", where.stem))
+    try:
+        check_name(name, where)
+    except ValueError as exc:
+        raise SweepError(str(exc)) from None
     return SweepSpec(
-        name=str(raw.get("name", where.stem)), base=base, points=expand(grid, listed),
+        name=name, base=base, points=expand(grid, listed),
         replications=reps, seed=int(raw.get("seed", 1)), crn=bool(raw.get("crn", True)),
         shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
         runner=runner,

@@ -47,6 +47,7 @@ import orjson
 
 from research.frontier import MAXIMIZE, MINIMIZE, Objective
 from research.sweepfile import SweepError, _base, apply, read_toml
+from scenarios.schema import check_name
 
 TOP_KEYS = {"name", "description", "base", "scenario", "seed", "replications", "trials",
             "sampler", "batch", "metrics", "plugins", "set", "objectives", "constraints",
@@ -306,8 +307,13 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
         parse_scenario(apply(base, {"policies": ["every_scan"]}), f"{where} (base)")
     except Exception as exc:
         raise TuneError(f"{where}: the base scenario: {exc}") from None
+    name = str(raw.get("name", where.stem))
+    try:
+        check_name(name, where)
+    except ValueError as exc:
+        raise TuneError(str(exc)) from None
     return TuneSpec(
-        name=str(raw.get("name", where.stem)), base=base, slots=slots, objectives=objectives,
+        name=name, base=base, slots=slots, objectives=objectives,
         constraints=constraints, seed=ints["seed"], replications=ints["replications"],
         trials=ints["trials"], sampler=sampler, batch=batch,
         metrics=[str(m) for m in raw.get("metrics", [])], plugins=plugins,

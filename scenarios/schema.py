@@ -10,6 +10,7 @@ them again where they use them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -270,8 +271,19 @@ def _check_policies(value: list[str]) -> None:
         raise ValueError(str(exc)) from None
 
 
+# A name that is also a directory name under runs/: no path, no leading dot.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
+
+
+def check_name(name: str, where: object) -> None:
+    """Refuse a sweep's or tune's ``name`` that could not be a directory under runs/."""
+    if not re.fullmatch(NAME_PATTERN, name):
+        raise ValueError(f"{where}: name {name[:100]!r} must be letters, digits, '_', '.' or "
+                         "'-' (at most 80, not starting with '.'): it names the output directory")
+
+
 class Scenario(_Model):
-    name: str  # the run's name (runs/NAME-SEED/ by default)
+    name: str = Field(pattern=NAME_PATTERN)  # the run's name (runs/NAME-SEED/ by default)
     description: str = ""  # one line for reports
     start: date  # first day of acceptances
     days: float = Field(gt=0)  # days of acceptances (the run then drains)

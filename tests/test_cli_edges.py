@@ -139,3 +139,38 @@ def test_help_shows_defaults_everywhere() -> None:
             after = text.split(f"  {flag}", 1)[1]
             nxt = after.find("\n  -")
             assert "default" in (after[:nxt] if nxt > 0 else after), (name, flag)
+
+
+def test_replay_out_never_loses_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out the trace itself is refused; a refused trace or policy leaves an earlier
+    file of that name as it was; a finished replay replaces it."""
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(EXAMPLE.read_bytes())
+    code, _, err = run(["replay", str(trace), "--out", str(trace)], capsys)
+    assert code == 2 and "the trace itself" in err
+    assert trace.read_bytes() == EXAMPLE.read_bytes()
+    old = tmp_path / "o.jsonl"
+    old.write_text("earlier outputs\n")
+    code, _, err = run(["replay", str(trace), "--out", str(old), "--policy", "nosuch"], capsys)
+    assert code == 2 and old.read_text() == "earlier outputs\n"
+    blob = tmp_path / "photo.jpg"
+    blob.write_bytes(bytes(range(256)) * 40)
+    code, _, _ = run(["replay", str(blob), "--out", str(old)], capsys)
+    assert code == 2 and old.read_text() == "earlier outputs\n"
+    code, _, _ = run(["replay", str(trace), "--out", str(old)], capsys)
+    assert code == 0 and old.read_text().startswith("{") and not list(tmp_path.glob("*.partial"))
+    code, _, err = run(["replay", str(trace), "--out", str(tmp_path)], capsys)
+    assert code == 2 and "a directory" in err
+
+
+@pytest.mark.parametrize("name", ["../../etc/evil", "/tmp/abs", "", ".hidden", "a" * 81,
+                                  "a b", "x/y"])
+def test_a_scenario_name_must_be_a_directory_name(tmp_path: Path, name: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    text = (Path(__file__).resolve().parents[1] / "scenarios" / "tiny.toml").read_text(
+        encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('name = "tiny"', f"name = {json.dumps(name)}", 1),
+                   encoding="utf-8")
+    code, _, err = run(["run", str(bad), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and "name" in err and str(bad) in err

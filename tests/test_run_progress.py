@@ -211,3 +211,25 @@ def test_the_terminal_bar_is_filled_by_the_work(tmp_path: Path) -> None:
     assert bar.work is not None and bar._bar is None, "closed at the end"
     text = buf.getvalue()
     assert "100% of the work" in text and "tiny at 20" in text
+
+
+def test_a_what_if_failing_after_its_own_run_never_looks_finished(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure between the scenario's files and the what-if (writing context.json)
+    leaves INCOMPLETE and no earlier run's what-if table."""
+    import research.whatif
+    from eccc.cli import main
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "what_changed.json").write_text("{}")  # an earlier run's table
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("context could not be written")
+
+    monkeypatch.setattr(research.whatif, "write_context", broken)
+    with pytest.raises(RuntimeError):
+        main(["run", "carrier_outage", "--scale", "0.01", "--days", "1", "--out", str(out),
+              "--quiet"])
+    assert (out / "summary.json").exists()
+    assert (out / INCOMPLETE).exists() and not (out / "what_changed.json").exists()
