@@ -58,6 +58,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         print("eccc replay: --after-close-days and --silent-days must be finite, with "
               "0 <= --after-close-days <= --silent-days", file=sys.stderr)
         return 2
+    if args.max_errors < 0:
+        print("eccc replay: --max-errors must be 0 or more", file=sys.stderr)
+        return 2
     out_path = Path(args.out) if args.out else None
     progress = not args.quiet and trace.stat().st_size > 5_000_000 and sys.stderr.isatty()
     audit = Audit() if args.audit else None

@@ -35,6 +35,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     except SweepError as exc:
         print(f"eccc sweep: {exc}", file=sys.stderr)
         return 2
+    if args.replications is not None and not 1 <= args.replications <= 10_000:
+        print(f"eccc sweep: --replications must be from 1 to 10000 (got {args.replications})",
+              file=sys.stderr)
+        return 2
     changes: dict[str, Any] = {}
     if args.plugin:
         changes["plugins"] = [*spec.plugins, *(str(Path(p).resolve()) for p in args.plugin)]
@@ -109,6 +113,10 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         plugins = [*spec.plugins, *(str(Path(p).resolve()) for p in args.plugin)]
         load_plugins(plugins)
         spec = dataclasses.replace(spec, plugins=plugins)
+    if args.trials is not None and not 1 <= args.trials <= 100_000:
+        print(f"eccc tune: --trials must be from 1 to 100000 (got {args.trials})",
+              file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else Path("runs") / f"tune-{spec.name}"
     executor = make_executor(args.workers, args.dask)
     try:
@@ -139,6 +147,9 @@ def _cmd_tune(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from research.comparison import CompareError, compare, format_rows
 
+    if args.top < 0:
+        print("eccc compare: --top must be 0 (all) or more", file=sys.stderr)
+        return 2
     paths = [Path(p) for p in args.runs]
     out = Path(args.out) if args.out else Path("runs") / (
         "compare-" + "-vs-".join(p.name.replace("@", "-") for p in paths))

@@ -26,6 +26,14 @@ HEADLINE = (
 )
 
 
+# Bounds of the options: past these a run cannot finish (or a number cannot be used).
+MAX_SCALE = 100  # as a scenario's own scale
+MAX_DAYS = 366  # as a scenario's own days
+MAX_SEED = 2**63 - 1  # as a scenario's own seed
+MAX_SHARDS = 1024
+MAX_REPLICATIONS = 1000
+
+
 def _refuse(message: str) -> int:
     print(f"eccc run: {message}", file=sys.stderr)
     return 2
@@ -35,10 +43,18 @@ def _check_args(args: argparse.Namespace) -> str | None:
     """What is wrong with the options, as the scenario file's own checks would say it."""
     if args.scale is not None and not args.scale > 0:
         return f"--scale must be greater than 0 (got {args.scale:g})"
+    if args.scale is not None and not args.scale <= MAX_SCALE:
+        return f"--scale must be at most {MAX_SCALE:g} (got {args.scale:g}): 1 is national volume"
     if args.days is not None and not args.days > 0:
         return f"--days must be greater than 0 (got {args.days:g})"
-    if args.shards < 1:
-        return "--shards must be at least 1"
+    if args.days is not None and not args.days <= MAX_DAYS:
+        return f"--days must be at most {MAX_DAYS} (got {args.days:g})"
+    if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
+        return f"--seed must be from 0 to 2**63-1 (got {args.seed})"
+    if not 0 < args.progress_s <= 86_400:  # NaN fails too
+        return f"--progress-s must be greater than 0 and at most 86400 (got {args.progress_s:g})"
+    if not 1 <= args.shards <= MAX_SHARDS:
+        return f"--shards must be from 1 to {MAX_SHARDS} (got {args.shards})"
     if args.workers is not None and args.workers < 1:
         return "--workers must be at least 1"
     if args.dask and args.shards == 1:
@@ -47,6 +63,8 @@ def _check_args(args: argparse.Namespace) -> str | None:
                 "task does not (docs/parallel.md); use --workers 2 on one machine")
     if args.replications < 1:
         return "--replications must be at least 1"
+    if args.replications > MAX_REPLICATIONS:
+        return f"--replications must be at most {MAX_REPLICATIONS} (use eccc sweep for more)"
     return None
 
 

@@ -185,8 +185,10 @@ def _base(raw: dict[str, Any], where: Path) -> dict[str, Any]:
     path = local if local.suffix == ".toml" and local.is_file() else resolve(name)
     if not path.is_file():
         raise SweepError(f"{where}: base: no such scenario {name!r} ({path})")
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    try:
+        return read_toml(path, "scenario", SweepError)
+    except SweepError as exc:
+        raise SweepError(f"{where}: base: {exc}") from None
 
 
 def _check_metrics(names: Any, key: str, where: Path) -> None:
@@ -248,14 +250,17 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
 def read_toml(where: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
     """A study file's TOML, or ``error`` naming the file and what is wrong with it."""
     try:
-        with where.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(where.read_bytes().decode("utf-8-sig"))  # a BOM is allowed
     except FileNotFoundError:
         raise error(f"{where}: no such {what}") from None
     except IsADirectoryError:
         raise error(f"{where}: is a directory, not a {what}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{where}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{where}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise error(f"{where}: cannot read the {what}: {exc.strerror or exc}") from None
 
 
 def load(path: str | Path) -> SweepSpec:

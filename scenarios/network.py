@@ -6,14 +6,24 @@ distributions their times are drawn from. ``scenarios.schema`` builds the whole
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.errors import InvalidInput
 from engine.inputs import check_place
 
 FACILITY_KINDS = ("acceptance", "rpdc", "lpc", "sdc")
 LEGS = ("acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc")
+
+
+def known_zone(zone: str) -> str:
+    """``zone`` if it is an IANA time zone this machine knows (``tzdata``), else ValueError."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{zone!r} is not an IANA time zone (e.g. America/Denver)") from None
+    return zone
 
 
 class _Model(BaseModel):
@@ -29,10 +39,10 @@ class Dist(_Model):
 
     # Lognormal, exponential, fixed or empirical.
     kind: Literal["lognormal", "exponential", "fixed", "empirical"] = "lognormal"
-    median: float | None = Field(default=None, gt=0)  # lognormal: the median
-    sigma: float | None = Field(default=None, ge=0)  # lognormal: sigma of the log
-    mean: float | None = Field(default=None, gt=0)  # exponential: the mean
-    value: float | None = Field(default=None, ge=0)  # fixed: the value
+    median: float | None = Field(default=None, gt=0, le=1e6)  # lognormal: the median
+    sigma: float | None = Field(default=None, ge=0, le=5)  # lognormal: sigma of the log
+    mean: float | None = Field(default=None, gt=0, le=1e6)  # exponential: the mean
+    value: float | None = Field(default=None, ge=0, le=1e6)  # fixed: the value
     values: list[float] | None = None  # empirical: the values
     weights: list[float] | None = None  # empirical: their weights (default equal)
 
@@ -77,6 +87,11 @@ class Region(_Model):
     state: str = Field(min_length=2, max_length=2)  # two-letter state
     zip: str = Field(pattern=r"^[0-9]{5}$")  # eventZIP of its scans
     zone: str  # IANA time zone, e.g. America/Denver
+
+    @field_validator("zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        return known_zone(zone)
     # Area codes of its recipients' phones (three digits, the first 2-9); each belongs to
     # one region: a phone number names one person, in one place.
     area_codes: list[Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$")]] = Field(min_length=1)
@@ -110,7 +125,7 @@ class Facility(_Model):
     mode: Literal["sort", "station"] = "sort"  # sort (machines in windows) or station
     # Sort mode: local hours [start, end) the machines run.
     windows: list[tuple[float, float]] = Field(default_factory=lambda: [(0.0, 24.0)])
-    capacity_per_hour: float | None = Field(default=None, gt=0)  # sort mode
+    capacity_per_hour: float | None = Field(default=None, gt=0, le=1e9)  # sort mode
     servers: int | None = Field(default=None, ge=1)  # station mode
     service_s: Dist | None = None  # station mode: service time of one parcel
     warmup_h: float = Field(default=24, ge=0)  # station mode: queueing check starts after
@@ -125,6 +140,9 @@ class Facility(_Model):
         if self.mode == "sort":
             if self.capacity_per_hour is None:
                 raise ValueError("a sort facility needs 'capacity_per_hour'")
+            if not self.windows:
+                raise ValueError("a sort facility needs at least one window (its machines "
+                                 "would never run)")
             if self.servers is not None or self.service_s is not None:
                 raise ValueError("'servers' and 'service_s' are for mode = \"station\"")
         else:
@@ -171,6 +189,16 @@ class Delivery(_Model):
     pickup_delay_h: Dist = Dist(kind="lognormal", median=26, sigma=0.5)  # from 16 to 17 (picked up)
     sunday_delivery: bool = False  # deliver on Sundays too
 
+    @model_validator(mode="after")
+    def _one_outcome(self) -> Delivery:
+        total = (self.attempted + self.no_access + self.receptacle_full + self.refused
+                 + self.undeliverable + self.available_for_pickup)
+        if total > 1:
+            raise ValueError(f"the outcomes other than delivery add up to {total:g}, more "
+                             "than 1 (attempted, no_access, receptacle_full, refused, "
+                             "undeliverable, available_for_pickup)")
+        return self
+
 
 class Network(_Model):
     regions: list[Region] = Field(min_length=1)  # places parcels start from and go to
@@ -180,13 +208,19 @@ class Network(_Model):
     delivery: Delivery = Delivery()  # the last mile
     service_days_same_region: int = Field(default=2, ge=1, le=10)  # promised days within a region
     service_days_cross_region: int = Field(default=3, ge=1, le=10)  # promised days between regions
-    tick_min: float = Field(default=15, gt=0, le=60)  # minutes per step of the sort machines
+    tick_min: float = Field(default=15, ge=1, le=60)  # minutes per step of the sort machines
 
     @model_validator(mode="after")
     def _consistent(self) -> Network:
         names = [r.name for r in self.regions]
         if len(set(names)) != len(names):
             raise ValueError("region names must be unique")
+        seen: set[str] = set()
+        for f in self.facilities:
+            if f.name in seen:
+                raise ValueError(f"facility names must be unique ({f.name!r} twice): faults "
+                                 "name them")
+            seen.add(f.name)
         owner: dict[str, str] = {}
         for region in self.regions:
             for code in region.area_codes:

@@ -14,9 +14,10 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
     ValidationError,
     field_validator,
@@ -33,6 +34,7 @@ from scenarios.network import (  # noqa: F401  (the schema's public names)
     Network,
     Region,
     _Model,
+    known_zone,
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parent
@@ -47,11 +49,17 @@ class Surge(_Model):
 
     start: date  # first day
     end: date  # last day (inclusive)
-    factor: float = Field(gt=0)  # volume multiplier
+    factor: float = Field(gt=0, le=100)  # volume multiplier
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Surge:
+        if self.end < self.start:
+            raise ValueError(f"a surge ends ({self.end}) before it starts ({self.start})")
+        return self
 
 
 class Volume(_Model):
-    daily_parcels: float = Field(gt=0)  # at --scale 1, an ordinary weekday
+    daily_parcels: float = Field(gt=0, le=1e9)  # at --scale 1, an ordinary weekday
     # Share of a day's acceptances in each local hour (24 weights, normalised).
     hourly_curve: list[float] = Field(
         default_factory=lambda: [0, 0, 0, 0, 0, 0, 0.5, 1, 3, 5, 7, 8, 9, 9, 9, 9, 8, 7, 6,
@@ -63,6 +71,14 @@ class Volume(_Model):
         max_length=7)
     surges: list[Surge] = Field(default_factory=list)  # holiday surges
     label_lead_h: Dist = Dist(kind="lognormal", median=6, sigma=0.8)  # GX before 03
+
+    @model_validator(mode="after")
+    def _weights(self) -> Volume:
+        for name in ("hourly_curve", "weekday_factor"):
+            values = getattr(self, name)
+            if min(values) < 0 or sum(values) <= 0:
+                raise ValueError(f"{name}: weights must be non-negative, not all zero")
+        return self
 
 
 class ScanQuality(_Model):
@@ -81,7 +97,7 @@ class Fatigue(_Model):
     the texts the person received in the last 24 hours including this one."""
 
     base: float = Field(default=0.002, ge=0)  # hazard per text, unfatigued
-    slope: float = Field(default=0.35, ge=0)  # growth per text past `free`
+    slope: float = Field(default=0.35, ge=0, le=10)  # growth per text past `free`
     free: int = Field(default=2, ge=0)  # texts in 24 h before fatigue grows
     weekend_factor: float = Field(default=2.0, ge=0)  # multiplier at weekends
 
@@ -139,13 +155,20 @@ class Customers(_Model):
 class Shift(_Model):
     start_h: float = Field(ge=0, lt=24)  # local hour the shift starts
     end_h: float = Field(gt=0, le=24)  # local hour it ends
-    agents: int = Field(ge=0)  # agents on shift
+    agents: int = Field(ge=0, le=1_000_000)  # agents on shift
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if self.end_h <= self.start_h:
+            raise ValueError(f"a shift ends ({self.end_h:g}) after it starts "
+                             f"({self.start_h:g}); a night shift is two: 20-24 and 0-8")
+        return self
 
 
 class Care(_Model):
     """The customer-care centre: agents by shift, calls wait and may abandon."""
 
-    zone: str = "America/Chicago"  # IANA time zone of the shifts
+    zone: Annotated[str, AfterValidator(known_zone)] = "America/Chicago"  # IANA zone of the shifts
     # Agents by shift.
     shifts: list[Shift] = Field(default_factory=lambda: [Shift(start_h=8, end_h=20, agents=10)])
     scale_agents: bool = True  # --scale multiplies agents
@@ -194,10 +217,10 @@ class Fault(_Model):
     # Facility_closure, carrier_outage or storm.
     kind: Literal["facility_closure", "carrier_outage", "storm"]
     start: str  # ISO 8601 with offset
-    hours: float = Field(gt=0)  # how long
+    hours: float = Field(gt=0, le=24 * 366)  # how long
     facility: str | None = None  # facility_closure: which facility
     region: str | None = None  # storm: trips leaving this region slow down
-    factor: float = Field(default=1.0, gt=0)  # storm: transit time multiplier
+    factor: float = Field(default=1.0, gt=0, le=100)  # storm: transit time multiplier
 
     @model_validator(mode="after")
     def _target(self) -> Fault:
@@ -285,11 +308,11 @@ def check_name(name: str, where: object) -> None:
 class Scenario(_Model):
     name: str = Field(pattern=NAME_PATTERN)  # the run's name (runs/NAME-SEED/ by default)
     description: str = ""  # one line for reports
-    start: date  # first day of acceptances
-    days: float = Field(gt=0)  # days of acceptances (the run then drains)
-    seed: int = Field(default=1, ge=0)  # default seed (eccc run --seed overrides it)
+    start: date = Field(ge=date(1971, 1, 1), le=date(2999, 12, 31))  # first day of acceptances
+    days: float = Field(gt=0, le=366)  # days of acceptances (the run then drains)
+    seed: int = Field(default=1, ge=0, le=2**63 - 1)  # default seed (eccc run --seed overrides it)
     # Volume multiplier when the command line gives none (eccc run --scale overrides it).
-    scale: float = Field(default=1.0, gt=0)
+    scale: float = Field(default=1.0, gt=0, le=100)
     # Engine policy chain, in order, e.g. ["milestones", "cap_rolling:limit=3"].
     policies: list[str] = Field(default_factory=lambda: ["every_scan"])
     # The postal network (with volume); absent for station-only scenarios.
@@ -368,9 +391,13 @@ def load(name_or_path: str) -> Scenario:
         known = ", ".join(shipped())
         raise ScenarioError(f"{path}: no such scenario file (shipped: {known})")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a BOM is allowed
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     return parse(data, str(path))
 
 

@@ -174,3 +174,22 @@ def test_a_scenario_name_must_be_a_directory_name(tmp_path: Path, name: str,
                    encoding="utf-8")
     code, _, err = run(["run", str(bad), "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and "name" in err and str(bad) in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "tiny", "--scale", "inf"], "--scale must be at most 100"),
+    (["run", "tiny", "--scale", "1e300"], "--scale must be at most 100"),
+    (["run", "tiny", "--days", "inf"], "--days must be at most 366"),
+    (["run", "tiny", "--seed", "-1"], "--seed must be from 0"),
+    (["run", "tiny", "--seed", "18446744073709551616"], "--seed must be from 0"),
+    (["run", "tiny", "--progress-s", "nan"], "--progress-s must be greater than 0"),
+    (["run", "tiny", "--shards", "100000"], "--shards must be from 1 to 1024"),
+    (["run", "tiny", "--replications", "100000"], "--replications must be at most"),
+    (["replay", str(EXAMPLE), "--max-errors", "-1"], "--max-errors must be 0 or more"),
+    (["compare", "a", "b", "--top", "-1"], "--top must be 0"),
+])
+def test_options_out_of_range_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          argv: list[str], message: str) -> None:
+    code, _, err = run([*argv, *(["--out", str(tmp_path / "o")] if argv[0] == "run" else [])],
+                       capsys)
+    assert code == 2 and message in err and "Traceback" not in err

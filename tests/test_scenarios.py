@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,3 +91,65 @@ def test_a_number_that_is_not_finite_is_refused_by_name(where: tuple[str, ...],
     field = re.escape(".".join(where))
     with pytest.raises(ScenarioError, match=rf"{field}: Input should be a finite"):
         parse(data)
+
+
+@pytest.mark.parametrize(("where", "value", "words"), [
+    (("network", "facilities", 1, "capacity_per_hour"), 1e308, "less than or equal"),
+    (("volume", "daily_parcels"), 1e300, "less than or equal"),
+    (("volume", "label_lead_h", "sigma"), 1000, "less than or equal"),
+    (("volume", "hourly_curve"), [0] * 24, "not all zero"),
+    (("volume", "weekday_factor"), [1, 1, 1, -1, 1, 1, 1], "non-negative"),
+    (("volume", "surges"), [{"start": "2026-12-20", "end": "2026-12-10", "factor": 2}],
+     "before it starts"),
+    (("volume", "surges"), [{"start": "2026-12-10", "end": "2026-12-20", "factor": 1e12}],
+     "less than or equal"),
+    (("customers", "fatigue", "slope"), 1e6, "less than or equal"),
+    (("network", "delivery"), {"attempted": 0.9, "refused": 0.9, "undeliverable": 0.9},
+     "add up to"),
+    (("network", "regions", 0, "zone"), "Mars/Olympus", "not an IANA time zone"),
+    (("care", "zone"), "", "not an IANA time zone"),
+    (("care", "shifts"), [{"start_h": 20, "end_h": 8, "agents": 3}], "night shift is two"),
+    (("care", "shifts"), [{"start_h": 8, "end_h": 20, "agents": 100_000_000}],
+     "less than or equal"),
+    (("network", "facilities", 1, "windows"), [], "at least one window"),
+    (("network", "tick_min"), 1e-9, "greater than or equal to 1"),
+    (("start",), "0001-01-01", "greater than or equal"),
+    (("start",), "9999-12-31", "less than or equal"),
+    (("seed",), 99999999999999999999, "less than or equal"),
+    (("days",), 1e9, "less than or equal"),
+    (("faults",), [{"kind": "carrier_outage", "start": "2026-12-15T10:00:00-07:00",
+                    "hours": 1e15}], "less than or equal"),
+])
+def test_values_a_run_cannot_use_are_refused_by_name(where: tuple[Any, ...], value: Any,
+                                                     words: str) -> None:
+    """Each of these passed the schema and then crashed the run with a traceback (or ran
+    forever, or ran without sorting or staffing anything)."""
+    from scenarios.schema import parse
+
+    data = load("tiny").model_dump(mode="json")
+    table: Any = data
+    for key in where[:-1]:
+        table = table[key]
+    table[where[-1]] = value
+    with pytest.raises(ScenarioError, match=words):
+        parse(data)
+
+
+def test_duplicate_facility_names_are_refused() -> None:
+    from scenarios.schema import parse
+
+    data = load("tiny").model_dump(mode="json")
+    data["network"]["facilities"][1]["name"] = data["network"]["facilities"][0]["name"]
+    with pytest.raises(ScenarioError, match="facility names must be unique"):
+        parse(data)
+
+
+def test_a_scenario_file_not_utf8_or_with_a_bom(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(BASELINE.read_bytes().replace(b'name = "baseline"', b'name = "baseline"\n'
+                                                   b'description = "caf\xe9"', 1))
+    with pytest.raises(ScenarioError, match=f"{path}: not UTF-8 text"):
+        load(str(path))
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + BASELINE.read_bytes())
+    assert load(str(bom)).name == "baseline"
