@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import math
 from collections.abc import Iterable
 
 from engine.errors import LocalMisuse
@@ -30,6 +31,10 @@ def _value(text: str) -> object:
         return False
     try:
         return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)  # a plug-in's float parameter; checked against its default
     except ValueError:
         return text
 
@@ -61,11 +66,24 @@ def _check_params(spec: str, name: str, factory: object, params: dict[str, objec
         return
     valid = [p.name for p in sig.parameters.values()
              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
-    for key in params:
+    for key, value in params.items():
         if key not in valid:
             takes = ", ".join(valid) if valid else "no parameters"
             raise LocalMisuse(f"policy {spec!r}: unknown parameter {key!r}"
                               f"{_did_you_mean(key, valid)}; {name} takes: {takes}")
+        default = sig.parameters[key].default
+        if isinstance(default, bool):
+            kind, ok = "true or false", type(value) is bool
+        elif isinstance(default, int):
+            kind, ok = "a whole number", type(value) is int
+        elif isinstance(default, float):
+            kind = "a finite number"
+            ok = type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
+        else:
+            continue
+        if not ok:
+            raise LocalMisuse(f"policy {spec!r}: {key} must be {kind} (default {default!r}), "
+                              f"got {value!r}")
 
 
 def build(specs: list[str] | tuple[str, ...]) -> tuple[Policy, ...]:
