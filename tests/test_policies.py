@@ -343,3 +343,16 @@ def test_a_snapshot_of_held_texts_that_kept_their_due_time_still_loads(
     assert old == new
     assert [n.cause for n in notices(new)] == ["scan:10", "scan:OF"]
     assert reasons(new) == ["superseded"]
+
+
+@pytest.mark.parametrize("spec", ["cap_rolling:limit=abc", "cap_rolling:limit=1.5",
+                                  "cap_rolling:limit=nan", "cap_rolling:limit=1e300",
+                                  "cap_rolling:limit=true"])
+def test_a_policy_parameter_of_the_wrong_kind_is_named(spec: str) -> None:
+    """It used to reach the policy and fail inside it ("'<' not supported between
+    instances of 'str' and 'int'")."""
+    from engine.errors import LocalMisuse
+    from engine.policies import build
+
+    with pytest.raises(LocalMisuse, match="limit must be a whole number"):
+        build([spec])
