@@ -46,6 +46,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         changes["replications"] = args.replications
     spec = dataclasses.replace(spec, **changes)
     out = Path(args.out) if args.out else Path("runs") / f"sweep-{spec.name}"
+    refused = _refused_points(spec, args.sweep)
+    if refused:
+        print(refused, file=sys.stderr)
+        return 2
     executor = make_executor(args.workers, args.dask)
     try:
         outcome = run_sweep(spec, out, executor, progress=not args.quiet)
@@ -62,6 +66,23 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"FAILED {f.describe()}\n  params: {f.point.params}", file=sys.stderr)
     print(f"tables: {out}/replications.csv, {out}/points.csv\nreport: {report}")
     return 1 if outcome.failures else 0
+
+
+def _refused_points(spec: Any, where: str) -> str | None:
+    """Every point's scenario and the runner, checked before anything runs (a typo in the
+    last point must not cost the runs of the others first); None when all is well."""
+    from research.executors import load_plugins
+    from research.sweep import plan, resolve_runner
+
+    try:
+        load_plugins(spec.plugins)
+        resolve_runner(spec.runner)
+    except (ImportError, AttributeError, OSError, ValueError) as exc:
+        return f"eccc sweep: {where}: runner {spec.runner!r}: {type(exc).__name__}: {exc}"
+    failures = plan(spec).failures
+    if not failures:
+        return None
+    return "\n".join(f"eccc sweep: {where}: {f.describe()}" for f in failures)
 
 
 def _print_front(out: Path) -> None:

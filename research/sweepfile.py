@@ -40,6 +40,7 @@ from typing import Any
 
 from engine.policies import parse_spec
 
+MAX_TASKS = 100_000  # runs in one sweep (points x replications x shards)
 TOP_KEYS = {"name", "description", "base", "scenario", "replications", "seed", "crn",
             "shards", "metrics", "plugins", "runner", "set", "grid", "points", "pareto"}
 
@@ -220,7 +221,8 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         raise SweepError(f"{where}: set: {exc}") from None
     reps = raw.get("replications", 3)
     shards = raw.get("shards", 1)
-    if not isinstance(reps, int) or reps < 1 or not isinstance(shards, int) or shards < 1:
+    if (not isinstance(reps, int) or isinstance(reps, bool) or reps < 1
+            or not isinstance(shards, int) or isinstance(shards, bool) or shards < 1):
         raise SweepError(f"{where}: replications and shards must be integers >= 1")
     plugins = [str((where.parent / p).resolve()) for p in raw.get("plugins", [])]
     pareto = raw.get("pareto", {})
@@ -238,9 +240,20 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         check_name(name, where)
     except ValueError as exc:
         raise SweepError(str(exc)) from None
+    seed, crn = raw.get("seed", 1), raw.get("crn", True)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 2**63 - 1:
+        raise SweepError(f"{where}: seed must be an integer from 0 to 2**63-1, not {seed!r}")
+    if not isinstance(crn, bool):
+        raise SweepError(f"{where}: crn must be true or false, not {crn!r}")
+    size = len(listed or [{}])
+    for values in grid.values():
+        size *= len(values)
+    if size * reps * shards > MAX_TASKS:
+        raise SweepError(f"{where}: {size:,} points x {reps:,} replications x {shards} shards "
+                         f"is more than {MAX_TASKS:,} runs")
     return SweepSpec(
         name=name, base=base, points=expand(grid, listed),
-        replications=reps, seed=int(raw.get("seed", 1)), crn=bool(raw.get("crn", True)),
+        replications=reps, seed=seed, crn=crn,
         shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
         runner=runner,
         pareto={k: list(v) for k, v in pareto.items()},

@@ -250,9 +250,11 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     if unknown:
         raise TuneError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")
     ints = {k: raw.get(k, d) for k, d in (("seed", 1), ("replications", 3), ("trials", 30))}
+    bounds = {"seed": (0, 2**63 - 1), "replications": (1, 1000), "trials": (1, 100_000)}
     for k, v in ints.items():
-        if not isinstance(v, int) or isinstance(v, bool) or (k != "seed" and v < 1):
-            raise TuneError(f"{where}: {k} must be an integer" + (" >= 1" if k != "seed" else ""))
+        lo, hi = bounds[k]
+        if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+            raise TuneError(f"{where}: {k} must be an integer from {lo} to {hi:,}")
     sampler = raw.get("sampler", "nsga2")
     if sampler not in SAMPLERS:
         raise TuneError(f"{where}: sampler must be one of {list(SAMPLERS)}, not {sampler!r}")

@@ -179,3 +179,33 @@ def test_bad_sweep_files_name_the_key(tmp_path: Path) -> None:
         parse({"base": "baseline", "grid": {"days": []}}, tmp_path / "x.toml")
     with pytest.raises(KeyError, match="no policy 'digest'"):
         set_path({"policies": ["milestones"]}, "policies.digest.minutes", 5)
+
+
+def test_a_sweep_with_a_bad_point_runs_nothing_and_names_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every point is checked before any runs: a typo in the last must not cost the runs
+    of the others first (it used to fail after them, exit 1, the file unnamed)."""
+    from eccc.cli import main
+
+    sweep = tmp_path / "s.toml"
+    sweep.write_text('name = "s"\nbase = "baseline"\nreplications = 1\n'
+                     '[set]\ndays = 1\n"volume.daily_parcels" = 100\n'
+                     '[[points]]\npolicies = ["every_scan"]\n'
+                     '[[points]]\npolicies = ["nosuch"]\n', encoding="utf-8")
+    code = main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"eccc sweep: {sweep}: point 1" in err and "nosuch" in err
+    assert not (tmp_path / "out" / "points").exists()
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    ({"grid": {"days": list(range(1, 1001)), "seed": list(range(1000))}}, "more than 100,000"),
+    ({"replications": 10**9}, "more than 100,000"),
+    ({"seed": -5}, "seed must be an integer"),
+    ({"crn": "no"}, "crn must be true or false"),
+    ({"replications": True}, "replications and shards must be integers"),
+])
+def test_sweep_files_out_of_range_are_refused(tmp_path: Path, extra: dict[str, Any],
+                                              words: str) -> None:
+    with pytest.raises(SweepError, match=words):
+        parse({"base": "baseline", **extra}, tmp_path / "x.toml")

@@ -188,3 +188,13 @@ def test_tpe_sampler_runs_seeded(tmp_path: Path) -> None:
     a = run_tune(load(tune_file(tmp_path, text)), tmp_path / "a", InProcess())
     b = run_tune(load(tune_file(tmp_path, text)), tmp_path / "b", InProcess())
     assert trials_of(a) == trials_of(b) and len(trials_of(a)) == 4
+
+
+@pytest.mark.parametrize(("key", "value"), [("trials", 10**12), ("trials", 0),
+                                            ("replications", 10**9), ("seed", -1),
+                                            ("trials", True)])
+def test_tune_counts_out_of_range_are_refused(tmp_path: Path, key: str, value: Any) -> None:
+    from research.tunefile import TuneError, parse
+
+    with pytest.raises(TuneError, match=f"{key} must be an integer from"):
+        parse({"base": "baseline", key: value}, tmp_path / "t.toml")
