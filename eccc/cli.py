@@ -318,7 +318,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except OSError as exc:
+        if exc.filename is None:  # not about a path the user gave (a socket, a pipe...)
+            raise
+        # A path that cannot be read or written (--out naming a file, a directory that
+        # cannot be made): one line naming it, not a traceback.
+        print(f"eccc {args.command}: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     return code
 
 

@@ -193,3 +193,14 @@ def test_options_out_of_range_are_refused(tmp_path: Path, capsys: pytest.Capture
     code, _, err = run([*argv, *(["--out", str(tmp_path / "o")] if argv[0] == "run" else [])],
                        capsys)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["run", "tiny", "--quiet"], ["schema", "trace"],
+                                  ["replay", str(EXAMPLE)]])
+def test_an_out_path_that_cannot_be_written_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    code, _, err = run([*argv, "--out", str(blocker / "inside")], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().startswith(f"eccc {argv[0]}: ") and len(err.strip().splitlines()) == 1
