@@ -103,6 +103,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             print(audit_table(audit))
         if out_path is not None:
             print(f"outputs written to {out_path}")
+    if not result.bad and not result.inputs:
+        print(f"eccc replay: {trace} holds no records", file=sys.stderr)
+        return 1
     if result.bad and args.strict:
         return 1
     if result.bad and not result.inputs:

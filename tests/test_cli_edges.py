@@ -204,3 +204,11 @@ def test_an_out_path_that_cannot_be_written_is_one_line(
     code, _, err = run([*argv, "--out", str(blocker / "inside")], capsys)
     assert code == 2 and "Traceback" not in err
     assert err.strip().startswith(f"eccc {argv[0]}: ") and len(err.strip().splitlines()) == 1
+
+
+def test_replay_of_an_empty_trace_says_so(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    code, _, err = run(["replay", str(empty)], capsys)
+    assert code == 1 and "holds no records" in err
