@@ -12,11 +12,13 @@ link detector (Android ``Linkify``, iOS data detectors) turns into a link:
   copy, read once at import), so shorteners (``bit.ly``, ``t.co``) too;
 - a dotted-quad IP address;
 - the same written with look-alikes: full-width letters and dots
-  (``EVIL．ＣＯＭ``), ideographic full stops (``evil。com``), invisible
-  characters inside (``evil.c\\u200bom``), or letters of another script that
-  look Latin (Cyrillic ``сом``): these are folded to what they look like
-  before looking (NFKC, then the Unicode confusables table that the
-  ``confusable_homoglyphs`` package bundles).
+  (``EVIL．ＣＯＭ``), ideographic full stops (``evil。com``), anything a reader
+  takes for a dot (``uspsꓸcom``, Armenian ``usps։com``), invisible characters
+  inside (``evil.c\\u200bom``, variation selectors, fillers), or letters of
+  another script that look Latin (Cyrillic ``сом``): these are folded to what
+  they look like before looking (NFKC, default-ignorable code points dropped,
+  then the Unicode confusables table that the ``confusable_homoglyphs``
+  package bundles).
 
 A dotted name is replaced by its plain name (``Deals at EVIL.COM!`` becomes
 ``Deals at EVIL!``; ``USPS.com.redelivery.top`` becomes ``redelivery``), an
@@ -57,22 +59,51 @@ def _ascii_of(homoglyphs: list[dict[str, str]]) -> str | None:
     return None
 
 
-def _load_confusables() -> dict[int, str]:
-    """Non-ASCII character -> the ASCII letter or digit it is drawn like."""
+def _visible(text: str) -> str:
+    """``text`` without format characters (the table wraps right-to-left ones in marks)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def _load_confusables() -> tuple[dict[int, str], frozenset[str]]:
+    """Non-ASCII character -> the ASCII letter or digit it is drawn like; and the
+    characters drawn like a full stop."""
     data = json.loads(resources.files("confusable_homoglyphs").joinpath("confusables.json")
                       .read_text(encoding="utf-8"))
     table: dict[int, str] = {}
+    dots = {_visible(h["c"]) for h in data.get(".", ())}
     for char, homoglyphs in data.items():
         if len(char) == 1 and not char.isascii():
             ascii_char = _ascii_of(homoglyphs)
             if ascii_char is not None:
                 table[ord(char)] = ascii_char
-    return table
+        if any(h["c"] == "." for h in homoglyphs):
+            dots.add(_visible(char))
+    return table, frozenset(c for c in dots if len(c) == 1 and not c.isascii())
 
 
-_LOOKALIKE: Final = _load_confusables()
+_LOOKALIKE, _DRAWN_AS_DOT = _load_confusables()
 # Separators IDNA (and so browsers and phones) read as a dot.
 _DOTS: Final = {0x3002: ".", 0xFF0E: ".", 0xFF61: ".", 0x2024: ".", 0xFE52: "."}
+# What a reader takes for a dot: whatever the confusables table draws like one (Vai
+# and Syriac full stops, Lisu tone mya ti, Arabic-Indic zeros...), and every punctuation
+# mark Unicode names a FULL STOP, in whatever script (Armenian, Ethiopic, Mongolian...;
+# the table draws some of them like a colon). Read as "." only to find links: the text
+# shown keeps them, unless they were part of a link.
+_FULL_STOPS: Final = "\u0589\u06d4\u0701\u0702\u1362\u166e\u1803\u1809\u2cf9\u2cfe\u2e3c" \
+    "\u3002\ua4ff\ua60e\ua6f3\ufe12\ufe52\uff0e\uff61\U00016af5\U00016e98\U0001bc9f\U0001da88"
+_READ_AS_DOT: Final = {ord(c): "." for c in sorted(_DRAWN_AS_DOT.union(_FULL_STOPS))}
+# ...but a zero drawn like a dot (Arabic-Indic ٠, ۰) between two digits of its own kind
+# is a digit (١٠١ is 101).
+_DIGIT_DOTS: Final = "".join(sorted(c for c in _DRAWN_AS_DOT if c.isdecimal()))
+_DIGIT_IN_NUMBER: Final = re.compile(f"(?<=[^\\D0-9])[{_DIGIT_DOTS}](?=[^\\D0-9])")
+# Default_Ignorable_Code_Point, from Unicode's DerivedCoreProperties.txt (Unicode 14.0):
+# drawn as nothing (zero-width and format characters, variation selectors, fillers,
+# tags), so a reader, and a link detector, sees through them; with U+2800 BRAILLE
+# PATTERN BLANK, drawn blank.
+_IGNORABLE: Final = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 # A scheme a phone links: web ones with "//", the others with something after the colon.
 _SCHEME = re.compile(
     r"(?i)\b(?:(?:https?|ftp|file)://|(?:mailto|tel|sms|smsto|mms|geo|intent|market|javascript"
@@ -93,10 +124,22 @@ class Cleaned:
 
 def fold(text: str) -> str:
     """``text`` as a phone's link detector (or a reader) would take it: compatibility
-    forms folded, dot-likes made dots, invisible characters gone."""
-    text = unicodedata.normalize("NFKC", text).translate(_DOTS)
+    forms folded, the dots IDNA reads as dots made dots, invisible characters gone."""
+    text = unicodedata.normalize("NFKC", _IGNORABLE.sub("", text)).translate(_DOTS)
+    text = _IGNORABLE.sub("", text)  # NFKC makes some (U+3164 to U+1160)
     return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
                    for c in text if unicodedata.category(c) != "Cf")
+
+
+def dotted(text: str) -> str:
+    """Each character a reader takes for a dot made one (same length)."""
+    view = text.translate(_READ_AS_DOT)
+    if _DIGIT_DOTS and _DIGIT_IN_NUMBER.search(text):
+        chars = list(view)
+        for m in _DIGIT_IN_NUMBER.finditer(text):
+            chars[m.start()] = m.group(0)
+        view = "".join(chars)
+    return view
 
 
 def skeleton(text: str) -> str:
@@ -138,7 +181,8 @@ def has_link(text: str, own_domain: str | None = None) -> bool:
 def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
     """(start, end, reason, replacement) of each link, in order, non-overlapping."""
     folded = fold(text)
-    looks = skeleton(folded)
+    dots = dotted(folded)
+    looks = skeleton(dots)
     found: list[tuple[int, int, str, str]] = []
 
     def free(start: int, end: int) -> bool:
@@ -161,7 +205,7 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         if not free(start, end):
             continue
         labels = m.group(0).split(".")
-        written = folded[start:end]
+        written = dots[start:end]
         k = max(_tld_index(labels), _tld_index(written.split(".")))
         if not k and written != m.group(0):
             # Letters drawn like Latin ones in a dotted name: a disguised address
@@ -169,7 +213,7 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
             k = len(labels) - 1
         if not k:
             continue
-        if own_domain and is_own(written, own_domain):
+        if own_domain and is_own(folded[start:end], own_domain):
             continue
         host = ".".join(labels[: k + 1]).lower()
         if not _tld_index(labels):
@@ -179,7 +223,7 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         name = written.split(".")[name_index]
         if name != labels[name_index] and any(c.isascii() and c.isalpha() for c in name):
             name = labels[name_index]  # Latin mixed with look-alikes: shown as it reads
-        reason = "link_domain" if skeleton(written) == written else "link_lookalike"
+        reason = "link_domain" if looks[start:end] == folded[start:end] else "link_lookalike"
         found.append((start, end, reason, name))
     found.sort()
     return found

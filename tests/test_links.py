@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from publicsuffixlist import PublicSuffixList
 
 from engine.core import Engine, EngineConfig
-from engine.links import has_link, strip_links
+from engine.links import Cleaned, has_link, strip_links
 from engine.outputs import Redacted, Reply, Sms
 from engine.templates import Brand
 from tests.helpers import TN, scan, sms_in, sub
@@ -164,3 +164,54 @@ def test_plain_names_with_dots_that_are_not_links_stay() -> None:
     for name in ("J.Crew", "Dr.Martens", "Fine Foods Inc.", "A.B.C Kids", "Mr. Coffee",
                  "Café Olé", "ユニクロ", "Big Data: Store", "Tel: 555"):
         assert strip_links(name).text == name
+
+
+# Characters Unicode's confusables table draws like a full stop (the table through
+# confusable_homoglyphs' own data; its keys carry direction marks, dropped here).
+DOT_LIKES = sorted({
+    stripped for h in confusables.confusables_data["."]
+    if len(stripped := "".join(c for c in h["c"] if unicodedata.category(c) != "Cf")) == 1
+})
+
+
+def test_every_dot_look_alike_reads_as_a_dot() -> None:
+    wanted = ["\ua4f8", "\ua60e", "\u0660", "\u06f0", "\u0701", "\u0702", "\u0589"]
+    for dot in sorted({*DOT_LIKES, *wanted}):
+        for text in (f"usps{dot}com", f"Deals at evil{dot}top now", f"bit{dot}ly/x"):
+            cleaned = strip_links(text)
+            assert cleaned.removed, (hex(ord(dot)), text)
+            assert dot not in cleaned.text, (hex(ord(dot)), cleaned.text)
+            assert has_link(text), (hex(ord(dot)), text)
+
+
+def test_every_full_stop_of_any_script_reads_as_a_dot() -> None:
+    stops = [chr(cp) for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Po"
+             and "FULL STOP" in unicodedata.name(chr(cp), "")]
+    assert len(stops) > 20
+    for dot in stops:
+        cleaned = strip_links(f"Deals at evil{dot}top now")
+        assert cleaned.text == "Deals at evil now", (hex(ord(dot)), cleaned)
+
+
+def test_dot_look_alike_digits_between_digits_are_digits() -> None:
+    # Arabic-Indic zero is a digit in its own numbers (١٠١ is 101), not a dot.
+    for name in ("متجر ١٠١", "فروشگاه ۱۰۱۰", "متجر ٢٠٢٤"):
+        assert strip_links(name) == Cleaned(name, ()), name
+
+
+INVISIBLES = ["\u00ad", "\u034f", "\u061c", "\u115f", "\u1160", "\u17b4", "\u17b5",
+              *map(chr, range(0x180B, 0x1810)), "\u200b", "\u2060", "\u2065", "\u3164",
+              *map(chr, range(0xFE00, 0xFE10)), "\ufeff", "\uffa0", "\ufff0", "\U0001bca0",
+              "\U0001d173", "\U000e0001", "\U000e0020", "\U000e0100", "\U000e0150",
+              "\U000e01ef", "\U000e0fff", "\u2800"]
+
+
+def test_invisible_characters_are_dropped_wherever_they_are() -> None:
+    for mark in INVISIBLES:
+        for text in (f"usps.c{mark}om", f"evil{mark}.top", f"www.{mark}evil.top",
+                     f"ev{mark}il.top/x"):
+            cleaned = strip_links(text)
+            assert cleaned.removed, (hex(ord(mark)), text)
+            assert mark not in cleaned.text and not has_link(cleaned.text), (hex(ord(mark)),
+                                                                                cleaned)
+        assert strip_links(f"Acme{mark} Shop").text == "Acme Shop", hex(ord(mark))
