@@ -18,7 +18,8 @@ link detector (Android ``Linkify``, iOS data detectors) turns into a link:
   another script that look Latin (Cyrillic ``сом``): these are folded to what
   they look like before looking (NFKC, default-ignorable code points dropped,
   then the Unicode confusables table that the ``confusable_homoglyphs``
-  package bundles).
+  package bundles); a dotted name mixing ASCII letters with any letter outside
+  ASCII (``EVIL.coм``, ``evil.coᴍ``) is a disguised link whatever its last label.
 
 A dotted name is replaced by its plain name (``Deals at EVIL.COM!`` becomes
 ``Deals at EVIL!``; ``USPS.com.redelivery.top`` becomes ``redelivery``), an
@@ -166,6 +167,14 @@ def _tld_index(labels: list[str]) -> int:
     return 0
 
 
+def _mixes_scripts(name: str) -> bool:
+    """Whether ``name`` holds both ASCII letters and letters outside ASCII."""
+    if name.isascii():
+        return False
+    return any(c.isascii() and c.isalpha() for c in name) and any(
+        c.isalpha() and not c.isascii() for c in name)
+
+
 def is_own(host: str, domain: str) -> bool:
     """Whether ``host`` (as written) is the operator's ``domain`` or under it."""
     host = host.lower()
@@ -207,9 +216,12 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         labels = m.group(0).split(".")
         written = dots[start:end]
         k = max(_tld_index(labels), _tld_index(written.split(".")))
-        if not k and written != m.group(0):
-            # Letters drawn like Latin ones in a dotted name: a disguised address
-            # whatever its last label says ("EVIL.coм"); the phone's reader sees ".com".
+        disguised = written != m.group(0) or _mixes_scripts(written)
+        if not k and disguised:
+            # A dotted name in letters drawn like Latin ones ("EVIL.сом" reads ".com"),
+            # or Latin letters mixed with any letter outside ASCII ("EVIL.coм", with a
+            # Cyrillic m the table draws like no ASCII letter; "evil.coᴍ"): a disguised
+            # address whatever its last label says.
             k = len(labels) - 1
         if not k:
             continue
@@ -223,7 +235,9 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         name = written.split(".")[name_index]
         if name != labels[name_index] and any(c.isascii() and c.isalpha() for c in name):
             name = labels[name_index]  # Latin mixed with look-alikes: shown as it reads
-        reason = "link_domain" if looks[start:end] == folded[start:end] else "link_lookalike"
+        plain = looks[start:end] == folded[start:end] and (
+            not disguised or _tld_index(written.split(".")) > 0)  # e.g. münchen.de
+        reason = "link_domain" if plain else "link_lookalike"
         found.append((start, end, reason, name))
     found.sort()
     return found

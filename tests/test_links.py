@@ -215,3 +215,49 @@ def test_invisible_characters_are_dropped_wherever_they_are() -> None:
             assert mark not in cleaned.text and not has_link(cleaned.text), (hex(ord(mark)),
                                                                                 cleaned)
         assert strip_links(f"Acme{mark} Shop").text == "Acme Shop", hex(ord(mark))
+
+
+def _mixed_dotted(text: str) -> list[str]:
+    """Dotted names (after NFKC) holding both ASCII letters and letters outside ASCII."""
+    view = unicodedata.normalize("NFKC", text)
+    return [run for run in re.findall(r"[^\W_]+(?:[-_][^\W_]+)*(?:\.[^\W_]+(?:-[^\W_]+)*)+",
+                                      view)
+            if any(c.isascii() and c.isalpha() for c in run)
+            and any(c.isalpha() and not c.isascii() for c in run)]
+
+
+def test_a_dotted_name_mixing_scripts_is_a_disguised_link() -> None:
+    for text in ("EVIL.coм", "evil.coᴍ", "EVIL.cοm", "Deals at evil.cöm!", "shop.ɡov/x",
+                 "paypal.cоm", "evil.tοp", "usps.com.coм", "Магазин.com", "evil.ƈom",
+                 "Shop.Магазин"):
+        cleaned = strip_links(text)
+        assert "link_lookalike" in cleaned.removed or "link_domain" in cleaned.removed, text
+        assert not _mixed_dotted(cleaned.text) and not has_link(cleaned.text), (text, cleaned)
+    assert strip_links("EVIL.coм") == Cleaned("EVIL", ("link_lookalike",))
+    assert strip_links("Deals at evil.coᴍ now") == Cleaned("Deals at evil now",
+                                                         ("link_lookalike",))
+    linked = Brand(links=True)
+    assert strip_links("usps.coм", linked.own_domain).text == "usps"
+
+
+ASCII_LABEL = st.from_regex(r"[a-z][a-z0-9]{0,8}", fullmatch=True)
+OTHER_LETTER = st.characters(categories=["Lu", "Ll", "Lt", "Lm", "Lo"], min_codepoint=0x80)
+
+
+@given(ASCII_LABEL, ASCII_LABEL, OTHER_LETTER, st.integers(0, 20), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_letter_outside_ascii_in_an_ascii_dotted_name_is_caught(
+        name: str, tail: str, letter: str, where: int, in_tail: bool) -> None:
+    if in_tail:
+        tail = tail[: where % (len(tail) + 1)] + letter + tail[where % (len(tail) + 1):]
+    else:
+        name = name[: where % (len(name) + 1)] + letter + name[where % (len(name) + 1):]
+    text = f"Shop {name}.{tail} now"
+    cleaned = strip_links(text)
+    assert not _mixed_dotted(cleaned.text), (text, cleaned)
+
+
+def test_names_in_other_scripts_stay() -> None:
+    for name in ("Магазин", "Магазин Дом", "ユニクロ", "متجر", "Ελληνικά", "서울 상점",
+                 "Café Olé", "Żabka Deli", "J.Crew", "Dr.Martens", "Fine Foods Inc."):
+        assert strip_links(name) == Cleaned(name, ()), name
