@@ -25,7 +25,9 @@ A dotted name is replaced by its plain name (``Deals at EVIL.COM!`` becomes
 ``Deals at EVIL!``; ``USPS.com.redelivery.top`` becomes ``redelivery``), an
 address or a scheme's whole link is dropped, and each removal is reported
 with a reason. The operator's own domain is kept only when the deployment
-allows links (``Brand.links``) and only written in plain ASCII.
+allows links (``Brand.links``), only written in plain ASCII, and only when the
+host a browser would go to is the operator's (``_web_hosts``: user information,
+fragments, backslashes and percent-escapes do not hide another host).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from typing import Final
+from urllib.parse import unquote
 
 from publicsuffixlist import PublicSuffixList
 
@@ -105,12 +108,18 @@ _IGNORABLE: Final = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
     "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
-# A scheme a phone links: web ones with "//", the others with something after the colon.
+# A scheme a phone links, with something after the colon (a browser takes "https:evil.top"
+# and "https:\\evil.top" for "https://evil.top"), or "www.".
 _SCHEME = re.compile(
-    r"(?i)\b(?:(?:https?|ftp|file)://|(?:mailto|tel|sms|smsto|mms|geo|intent|market|javascript"
-    r"|data):(?=[^\s/])|www\.(?=\w))\S*")
+    r"(?i)\b(?:(?:https?|ftp|file):(?=[/\\\w])|(?:mailto|tel|sms|smsto|mms|geo|intent|market"
+    r"|javascript|data):(?=[^\s/])|www\.(?=\w))\S*")
 _HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
+_WEB_SCHEMES: Final = frozenset({"http", "https", "ftp", "file"})
+_AUTHORITY_END: Final = re.compile(r"[/?#\\]")
+_HOST_END: Final = re.compile(r"[/?#\\;]")
+_PORT: Final = re.compile(r":[0-9]*\Z")
+_PLAIN_HOST: Final = re.compile(r"[a-z0-9.-]+")
 _BRACKETS = "()[]{}<>\"'«»“”‘’"
 
 
@@ -176,9 +185,42 @@ def _mixes_scripts(name: str) -> bool:
 
 
 def is_own(host: str, domain: str) -> bool:
-    """Whether ``host`` (as written) is the operator's ``domain`` or under it."""
-    host = host.lower()
-    return host.isascii() and (host == domain or host.endswith("." + domain))
+    """Whether ``host`` is the operator's ``domain`` or under it: percent-decoded (as a
+    browser does) and without its port, plain ASCII letters, digits, hyphens and dots
+    (anything else, ``%``, ``_``, ``@``, a look-alike, is not the operator's)."""
+    host = unquote(_PORT.sub("", host), errors="replace").lower()
+    return _PLAIN_HOST.fullmatch(host) is not None and (
+        host == domain or host.endswith("." + domain))
+
+
+def _web_hosts(link: str) -> list[str] | None:
+    """The host a browser goes to for a web link (``https://...``, ``www....``), or None
+    for another scheme. Read the way browsers do (WHATWG URL): after the scheme and any
+    slashes or backslashes, the authority ends at the first of ``/ ? # \\``, and the
+    host is what follows its last ``@`` (the rest is user information); and read as
+    laxer parsers do, after the last ``@`` before the first ``/``, ending at the first of
+    ``/ ? # \\ ;``. A link is the operator's only when every reading is."""
+    lower = link.lower()
+    if lower.startswith("www."):
+        rest = lower
+    else:
+        scheme, colon, rest = lower.partition(":")
+        if not colon or scheme not in _WEB_SCHEMES:
+            return None
+        rest = rest.lstrip("/\\")
+    end = _AUTHORITY_END.search(rest)
+    hosts = [(rest[: end.start()] if end else rest).rpartition("@")[2]]
+    slash = rest.find("/")
+    lax = (rest[:slash] if slash >= 0 else rest).rpartition("@")[2]
+    end = _HOST_END.search(lax)
+    hosts.append(lax[: end.start()] if end else lax)
+    return hosts
+
+
+def _is_own_link(link: str, domain: str) -> bool:
+    """Whether ``link`` (a scheme's, as written) goes to the operator's ``domain``."""
+    hosts = _web_hosts(link) if link.isascii() else None
+    return bool(hosts) and all(is_own(host, domain) for host in hosts or ())
 
 
 def has_link(text: str, own_domain: str | None = None) -> bool:
@@ -201,9 +243,7 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         end = m.end()
         while end > m.start() and looks[end - 1] in _BRACKETS + ".,;:!?":
             end -= 1
-        written = folded[m.start() : end]
-        host = written.split("//", 1)[-1].split("/", 1)[0].split("?", 1)[0]
-        if own_domain and is_own(host, own_domain) and written.isascii():
+        if own_domain and _is_own_link(folded[m.start() : end], own_domain):
             continue
         found.append((m.start(), end, "link_scheme", ""))
     for m in _IPV4.finditer(looks):

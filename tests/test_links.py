@@ -261,3 +261,48 @@ def test_names_in_other_scripts_stay() -> None:
     for name in ("Магазин", "Магазин Дом", "ユニクロ", "متجر", "Ελληνικά", "서울 상점",
                  "Café Olé", "Żabka Deli", "J.Crew", "Dr.Martens", "Fine Foods Inc."):
         assert strip_links(name) == Cleaned(name, ()), name
+
+
+def test_the_operators_domain_is_read_as_a_browser_reads_the_host() -> None:
+    own = Brand(links=True).own_domain
+    for link in ("https://evil%2etop#.usps.com", "https://3232235521#.usps.com",
+                 "https://127.1#.usps.com", "https://localhost#.usps.com",
+                 "https://evil.top\\.usps.com", "https://usps.com@evil.top",
+                 "https://evil.top?.usps.com", "https://evil.top;.usps.com",
+                 "https://evil.top#@usps.com", "https://usps.com:x@evil.top/a",
+                 "https://usps.com%40evil.top", "https://evil%2Etop%23.usps.com",
+                 "http://evil.top/.usps.com", "www.evil.top#.usps.com",
+                 "https://evil_top.usps.com", "https://evil.top%5c.usps.com",
+                 "https:\\\\evil.top#.usps.com", "https:/\\evil.top#.usps.com"):
+        for text, left in ((link, ""), (f"Shop {link} now", "Shop now")):
+            cleaned = strip_links(text, own)
+            assert cleaned.text == left, (text, cleaned)
+            assert cleaned.removed and cleaned.removed[0] == "link_scheme", (text, cleaned)
+    for link in ("https://usps.com", "https://usps.com/x#.evil", "https://tools.usps.com/go?a=1",
+                 "HTTPS://WWW.USPS.COM/", "www.usps.com/track", "https://usps.com:443/x",
+                 "https://reg.usps.com?next=/a@b"):
+        assert strip_links(link, own) == Cleaned(link, ()), link
+
+
+URL_PARTS = ["usps.com", ".usps.com", "evil.top", "evil", "@", "#", "?", "/", "\\", ":", ";",
+             "%2e", "%40", "%2f", "127.1", "3232235521", "localhost", ":443", "tools.", "_"]
+
+
+@given(st.sampled_from(["https://", "http://", "HTTPS://", "https:\\\\", "https:/\\", "www."]),
+       st.lists(st.sampled_from(URL_PARTS), min_size=1, max_size=6))
+@settings(max_examples=400, deadline=None)
+def test_a_kept_link_goes_to_the_operator_as_a_browser_reads_it(
+        scheme: str, parts: list[str]) -> None:
+    from urllib.parse import unquote, urlsplit
+
+    own = Brand(links=True).own_domain
+    assert own is not None
+    text = f"Shop {scheme}{''.join(parts)} now"
+    kept = strip_links(text, own).text
+    for link in re.findall(r"(?i)(?:https?:|www\.(?=\w))\S*", kept):
+        url = link.rstrip(".,;:!?)]}>\"'").replace("\\", "/")  # a phone leaves these out
+        url = url if "://" in url.replace(":/", "://", 1) else "https://" + url
+        url = re.sub(r"(?i)^(https?):/*", r"\1://", url)
+        host = unquote(urlsplit(url).hostname or "")
+        assert re.fullmatch(r"[a-z0-9.-]+", host) and (
+            host == own or host.endswith("." + own)), (text, kept, host)
