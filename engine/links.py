@@ -11,6 +11,8 @@ link detector (Android ``Linkify``, iOS data detectors) turns into a link:
   the Public Suffix List (the ``publicsuffixlist`` package bundles a recent
   copy, read once at import), so shorteners (``bit.ly``, ``t.co``) too;
 - a dotted-quad IP address;
+- a phone number (tap to call, like ``tel:``): seven digits or more in groups
+  separated by spaces, dots, hyphens, dashes or parentheses, maybe after a ``+``;
 - the same written with look-alikes: full-width letters and dots
   (``EVIL．ＣＯＭ``), ideographic full stops (``evil。com``), anything a reader
   takes for a dot (``uspsꓸcom``, Armenian ``usps։com``), invisible characters
@@ -23,7 +25,7 @@ link detector (Android ``Linkify``, iOS data detectors) turns into a link:
 
 A dotted name is replaced by its plain name (``Deals at EVIL.COM!`` becomes
 ``Deals at EVIL!``; ``USPS.com.redelivery.top`` becomes ``redelivery``), an
-address or a scheme's whole link is dropped, and each removal is reported
+address, a phone number or a scheme's whole link is dropped, and each removal is reported
 with a reason. The operator's own domain is kept only when the deployment
 allows links (``Brand.links``), only written in plain ASCII, and only when the
 host a browser would go to is the operator's (``_web_hosts``: user information,
@@ -115,6 +117,12 @@ _SCHEME = re.compile(
     r"|javascript|data):(?=[^\s/])|www\.(?=\w))\S*")
 _HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
+# A phone number, as a phone's data detector takes one (tap to call): digits in groups
+# separated by up to four spaces, dots, hyphens, dashes or parentheses, maybe a leading
+# "+" or "(": one with seven digits or more (a local number) is a link; "Route 66",
+# "7-Eleven" and "Shop 24" are not.
+_PHONE: Final = re.compile(r"\+?\s?\(?\d(?:[-. ()\u2010-\u2015\u2212]{0,4}\d)+")
+_PHONE_DIGITS: Final = 7
 _WEB_SCHEMES: Final = frozenset({"http", "https", "ftp", "file"})
 _AUTHORITY_END: Final = re.compile(r"[/?#\\]")
 _HOST_END: Final = re.compile(r"[/?#\\;]")
@@ -129,7 +137,7 @@ class Cleaned:
 
     text: str
     removed: tuple[str, ...]  # reasons, in order: link_scheme, link_address, link_domain,
-    # link_lookalike (found only once look-alikes were folded)
+    # link_lookalike (found only once look-alikes were folded), link_phone
 
 
 def fold(text: str) -> str:
@@ -226,7 +234,7 @@ def _is_own_link(link: str, domain: str) -> bool:
 def has_link(text: str, own_domain: str | None = None) -> bool:
     """Whether a phone would render anything in ``text`` as a link (other than the
     operator's ``own_domain``, when given)."""
-    return bool(_find(text, own_domain))
+    return bool(_find(" ".join(fold(text).split()), own_domain))
 
 
 def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
@@ -279,6 +287,14 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
             not disguised or _tld_index(written.split(".")) > 0)  # e.g. münchen.de
         reason = "link_domain" if plain else "link_lookalike"
         found.append((start, end, reason, name))
+    for m in _PHONE.finditer(looks):
+        start, end = m.start(), m.end()
+        if sum(c.isdecimal() for c in m.group(0)) < _PHONE_DIGITS:
+            continue
+        if m.group(0).count("(") > m.group(0).count(")") and looks[end : end + 1] == ")":
+            end += 1  # "(800 555 1234)": its closing parenthesis too
+        if free(start, end):
+            found.append((start, end, "link_phone", ""))
     found.sort()
     return found
 
@@ -288,7 +304,7 @@ def strip_links(text: str, own_domain: str | None = None, *, limit: int | None =
     """``text`` with every link removed (see the module docstring), whitespace
     collapsed, at most ``limit`` characters; the reasons of what was removed."""
     reasons: list[str] = []
-    current = fold(text)
+    current = " ".join(fold(text).split())
     for _ in range(8):  # removing can join what surrounds it; a few passes settle
         found = _find(current, own_domain)
         if found:

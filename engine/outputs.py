@@ -64,7 +64,7 @@ class Suppressed:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Redacted:
     """Part of outside text (a shop's name) left out of every text, and why
-    (``reason``: link_domain, link_address, link_scheme, link_lookalike)."""
+    (``reason``: link_domain, link_address, link_scheme, link_lookalike, link_phone)."""
 
     kind: ClassVar[str] = "redacted"
     at: int

@@ -179,7 +179,7 @@ DEFINITIONS: list[Metric] = [
        "notifications not sent for the reason '{reason}'"),
     _m("redacted_{reason}", "count", "fatigue", TALLY,
        "parts of shops' names left out of every text for the reason '{reason}' (a link: "
-       "link_domain, link_scheme, link_address, link_lookalike; docs/compliance.md)",
+       "link_domain, link_scheme, link_address, link_lookalike, link_phone; docs/compliance.md)",
        "subscriptions whose merchant name held a link", "", "lower"),
     *_audit(),
     # ------------------------------------------------------------------ informativeness

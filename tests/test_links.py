@@ -136,7 +136,8 @@ def test_no_merchant_string_yields_a_foreign_link(case: tuple[str, str]) -> None
     assert len(bodies) == 4
     for body in bodies:
         assert not linkish(body), (merchant, body)
-        assert not has_link(body)
+        # The operator's own numbers (the parcel's, the help line) are the texts' own.
+        assert not has_link(body.replace(TN, "").replace(Brand().help_line, "")), body
     assert any(isinstance(o, Redacted) for o in out)
     assert f"from {name}" in bodies[0]  # the shop's plain name survives
 
@@ -306,3 +307,58 @@ def test_a_kept_link_goes_to_the_operator_as_a_browser_reads_it(
         host = unquote(urlsplit(url).hostname or "")
         assert re.fullmatch(r"[a-z0-9.-]+", host) and (
             host == own or host.endswith("." + own)), (text, kept, host)
+
+
+# A run a phone's data detector takes for a phone number (tap to call): seven digits or
+# more, in groups with spaces, dots, hyphens or dashes, an area code in parentheses, a +.
+PHONEISH = re.compile(r"\d(?:[\s().+\-\u2010-\u2015\u2212]{0,3}\d){6}")
+
+
+def test_a_phone_number_in_a_shops_name_is_removed() -> None:
+    for phone in ("1-800-555-0199", "(800) 555-1234", "+1 800 555 1234", "8005551234",
+                  "800.555.1234", "555-0199", "+44 20 7946 0958", "+1 (800) 555-1234",
+                  "1.800.555.0199", "800 \u2013 555 \u2013 1234", "\uff18\uff10\uff10\uff15"
+                  "\uff15\uff15\uff11\uff12\uff13\uff14", "+1-800-555-1234", "(800)5551234",
+                  "800\u2011555\u20111234", "800 555 1234", "Call800-555-1234"):
+        for text in (f"Acme Call {phone}", f"{phone} Acme", f"Acme ({phone})"):
+            cleaned = strip_links(text)
+            assert "link_phone" in cleaned.removed, (text, cleaned)
+            assert not PHONEISH.search(unicodedata.normalize("NFKC", cleaned.text)), (text,
+                                                                                      cleaned)
+            assert not has_link(cleaned.text), (text, cleaned)
+        cleaned = strip_links(f"Acme Call {phone}")
+        assert cleaned.removed == ("link_phone",), cleaned
+        assert cleaned.text == ("Acme Call Call" if phone.startswith("Call") else "Acme Call")
+    assert strip_links("Acme (800) 555-1234").text == "Acme"
+    assert strip_links("Acme (800 555 1234) Deals").text == "Acme Deals"
+
+
+def test_short_numbers_in_a_shops_name_stay() -> None:
+    for name in ("Shop 24", "7-Eleven", "Route 66", "Studio 54", "Forever 21", "Levi's 501",
+                 "1-800-Flowers", "Pier 1 Imports", "Since 1999", "Open 24/7", "3M",
+                 "99 Cents Only", "Suite 100", "Unit 12-34", "No. 5 (Paris)", "A1 Pet 2000"):
+        assert strip_links(name) == Cleaned(name, ()), name
+
+
+@given(st.lists(st.from_regex(r"[0-9]{1,4}", fullmatch=True), min_size=1, max_size=5),
+       st.lists(st.sampled_from([" ", "-", ".", "", "\u2013", " - "]), min_size=5, max_size=5),
+       st.sampled_from(["", "+1 ", "+44 ", "1-", "+"]), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_phone_shaped_run_is_removed(groups: list[str], seps: list[str], lead: str,
+                                         area: bool) -> None:
+    first = f"({groups[0]}) " if area else groups[0]
+    phone = lead + first + "".join(sep + g for sep, g in zip(seps, groups[1:], strict=False))
+    text = f"Acme {phone} Deals"
+    cleaned = strip_links(text)
+    assert not PHONEISH.search(cleaned.text), (text, cleaned)
+    if sum(c.isdigit() for c in phone) >= 7:  # a phone number (or a dotted-quad address)
+        assert {"link_phone", "link_address"} & set(cleaned.removed), (text, cleaned)
+
+
+def test_the_engine_reports_a_removed_phone_number() -> None:
+    out = Engine(EngineConfig()).handle_all([sub("2026-12-14T09:00",
+                                                 merchant="Acme Call 1-800-555-0199"),
+                                             scan("2026-12-14T10:00", "03")])
+    assert [o.reason for o in out if isinstance(o, Redacted)] == ["link_phone"]
+    bodies = [o.body for o in out if isinstance(o, Sms | Reply)]
+    assert bodies and all("555" not in b and "Acme Call" in b for b in bodies), bodies
