@@ -12,6 +12,7 @@ couple of C-level scans over module-level constant tables, no Python loop.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
@@ -31,6 +32,7 @@ _BASIC: Final = (
 )
 # TS 23.038 §6.2.1.1, default extension table: each is ESC + code, i.e. 2 septets.
 _EXTENSION: Final = "\f^{}\\[~]|€"
+_GSM7_CHARS: Final = frozenset(_BASIC + _EXTENSION)
 
 # TS 23.040 §9.2.3.24.1: concatenation header (UDH, 6 octets) leaves 153 septets
 # / 67 UCS-2 units per part; a single message holds 140 octets = 160 / 70.
@@ -50,6 +52,67 @@ _NOT_GSM: Final = re.compile("[^" + re.escape(_BASIC + _EXTENSION) + "]")
 # Double-width units: escape pairs (GSM-7), surrogate pairs (UCS-2, non-BMP).
 _WIDE_GSM7: Final = re.compile("[" + re.escape(_EXTENSION) + "]")
 _WIDE_UCS2: Final = re.compile("[\U00010000-\U0010ffff]")
+
+
+# Characters outside GSM-7 with a faithful GSM-7 equivalent that is not their NFKD base
+# letter: typographic quotes, dashes and bullets, and letters that do not decompose.
+_NEAREST: Final = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u02b9\u02bc\u02bb\u2039\u203a", "'"),
+    **dict.fromkeys("`\u00b4", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\u02ba", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63", "-"),
+    **dict.fromkeys("\u2022\u2023\u25e6\u2219\u00b7\u25cf\u30fb\u2027\u22c5", "-"),
+    "\u2026": "...", "\u2044": "/", "\u00d7": "x", "\u00f7": "/", "\u00a9": "(c)",
+    "\u00ae": "(R)", "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d",
+    "\u00d0": "D", "\u00f0": "d", "\u0152": "OE", "\u0153": "oe", "\u00de": "Th",
+    "\u00fe": "th", "\u0131": "i", "\u0126": "H", "\u0127": "h", "\u0166": "T",
+    "\u0167": "t", "\u1e9e": "SS",
+}
+# What a character of another kind becomes, by its Unicode category: separators a
+# space, dash punctuation a hyphen, brackets round ones, quotation marks straight ones.
+_BY_CATEGORY: Final = {"Zs": " ", "Pd": "-", "Ps": "(", "Pe": ")", "Pi": '"', "Pf": '"'}
+
+
+def is_gsm7(text: str) -> bool:
+    """Whether ``text`` goes out as GSM-7 (every character in the alphabet or its
+    extension table)."""
+    return _gsm7_units(text) >= 0
+
+
+def to_gsm7(text: str) -> str | None:
+    """``text`` written in GSM-7 where each character outside it has a faithful
+    equivalent: typographic quotes, dashes, bullets and the ellipsis as their ASCII
+    forms, a letter with a diacritic outside GSM-7 as its base letter (NFKD: ``ż`` is
+    ``z``, ``û`` is ``u``; ``é`` is GSM-7 and stays), a digit of another script as its
+    value; a character with no equivalent that is not a letter or a digit (an emoji,
+    a symbol, a mark) is dropped and the spaces it leaves collapse. None when a letter
+    has no equivalent (a name in another script, which mapping would destroy)."""
+    if _gsm7_units(text) >= 0:
+        return text
+    # NFKC writes the spacing acute accent, typed for an apostrophe ("Joe´s"), as a
+    # space and a combining acute.
+    text = text.replace("\u00b4", "'").replace(" \u0301", "'")
+    out: list[str] = []
+    for c in text:
+        if c in _GSM7_CHARS:
+            out.append(c)
+            continue
+        nearest = _NEAREST.get(c)
+        if nearest is None:
+            base = "".join(b for b in unicodedata.normalize("NFKD", c)
+                           if not unicodedata.combining(b))
+            if base and all(b in _GSM7_CHARS for b in base):
+                nearest = base
+        if nearest is None:
+            category = unicodedata.category(c)
+            if category == "Nd":
+                nearest = str(unicodedata.decimal(c))
+            elif category[0] in "LN":
+                return None
+            else:
+                nearest = _BY_CATEGORY.get(category, "")
+        out.append(nearest)
+    return " ".join("".join(out).split())
 
 
 @dataclass(frozen=True, slots=True)

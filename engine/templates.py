@@ -5,7 +5,8 @@ then a help/stop footer. Merchant text is data: it is cleaned and inserted as
 a value, never used as a format string, and holds no link (``engine.links``)
 unless to the operator's own domain where the deployment allows links. Templates keep to the GSM-7
 alphabet (ASCII hyphens, no curly quotes) so that one stray character does not
-double the cost of every text.
+double the cost of every text, and a shop's name is written in GSM-7 where it has a
+faithful equivalent (``clean_merchant``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from engine.codes import UNKNOWN_CODE_INDEX, WORDING_OF_INDEX
+from engine.gsm import is_gsm7, to_gsm7
 from engine.links import Cleaned, strip_links
 
 MERCHANT_MAX: Final = 30
@@ -99,14 +101,25 @@ def status_line(code_index: int, at: int, offset_min: int, place: str) -> str:
 
 def clean_merchant(text: str | None, brand: Brand) -> Cleaned:
     """A shop's name made safe to show: no control or invisible characters, no
-    link (``engine.links``) but to the operator's own domain when allowed, at
-    most MERCHANT_MAX characters. Says what was removed, and why."""
+    link (``engine.links``) but to the operator's own domain when allowed, in GSM-7
+    where it has a faithful equivalent (``engine.gsm.to_gsm7``: ``Trader Joe’s`` is
+    ``Trader Joe's``; a name in another script stays as written), at most
+    MERCHANT_MAX characters. Says what was removed, and why."""
     if not text:
         return Cleaned("", ())
     key = (text, brand.own_domain)
     hit = _CLEANED.get(key)
     if hit is None:
         hit = strip_links(text, brand.own_domain, limit=MERCHANT_MAX)
+        if not is_gsm7(hit.text):
+            # One character outside GSM-7 sends every text about the parcel as UCS-2
+            # (70 characters a part, not 160): write the name in GSM-7 where each such
+            # character has a faithful equivalent (not a link: nothing is redacted).
+            whole = strip_links(text, brand.own_domain)
+            plain = to_gsm7(whole.text)
+            if plain is not None:
+                again = strip_links(plain, brand.own_domain, limit=MERCHANT_MAX)
+                hit = Cleaned(again.text, whole.removed + again.removed)
         if len(_CLEANED) < _CLEANED_LIMIT:  # shops recur; a flood of junk cannot grow it
             _CLEANED[key] = hit
     return hit

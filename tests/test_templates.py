@@ -7,8 +7,11 @@ from hypothesis import strategies as st
 
 from engine import templates
 from engine.core import message_id
+from engine.gsm import GSM7, encode_info
+from engine.links import has_link
+from engine.outputs import Redacted
 from engine.templates import Brand, clean_merchant, local_time, notice, short_date
-from tests.helpers import TN, at, engine, notices, scan, sms_in, sub
+from tests.helpers import TN, at, engine, notices, scan, sms_in, sub, texts
 
 BRAND = Brand()
 
@@ -95,3 +98,59 @@ def test_person_quiet_request_holds_without_a_quiet_policy() -> None:
                         scan("2026-12-14T22:30", "10")])  # 23:30 Central
     (sent,) = notices(out)
     assert sent.at == at("2026-12-15T06:00")  # 7:00 Central
+
+
+# Independent copy of the GSM-7 alphabet, TS 23.038 (the oracle here).
+GSM_CHARS = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà" "\f^{}\\[~]|€")
+
+
+def test_a_shops_name_is_written_in_gsm7_where_it_has_a_faithful_equivalent() -> None:
+    def clean(text: str) -> str:
+        cleaned = clean_merchant(text, BRAND)
+        assert cleaned.removed == (), (text, cleaned)  # not a link: nothing is redacted
+        return cleaned.text
+
+    assert clean("Trader Joe’s") == "Trader Joe's"
+    assert clean("Trader Joe´s") == "Trader Joe's"
+    assert clean("©2024 Shop ★★★") == "(c)2024 Shop"
+    assert clean("“Best” Buy") == '"Best" Buy'
+    assert clean("—Shop—") == "-Shop-"
+    assert clean("Shop – Deals") == "Shop - Deals"
+    assert clean("Shop • Deals") == "Shop - Deals"
+    assert clean("Shop… Deals") == "Shop... Deals"
+    assert clean("Crème Brûlée") == "Crème Brulée"  # è and é are GSM-7; û is not
+    assert clean("Żabka Deli") == "Zabka Deli"
+    assert clean("Łódź Garçon") == "Lodz Garcon"
+    assert clean("Phở Hòa") == "Pho Hòa"  # ò is GSM-7
+    assert clean("Shop 🎉 Deals") == "Shop Deals"
+    assert clean("🎉 Party City 🎈") == "Party City"
+    assert clean("I ❤️ NY") == "I NY"
+    assert clean("Café Olé") == "Café Olé"
+    for other in ("Магазин", "Магазин 🎉", "ユニクロ", "متجر ١٠١", "Ελληνικά", "서울 상점",
+                  "Shop Магазин’s"):
+        assert clean(other) == other, other  # another script: mapping it away would lose it
+
+
+@given(st.text(alphabet=st.sampled_from(sorted(GSM_CHARS - {"\n", "\r", "\f"}) + list(
+    "’‘“”–—•…ÀÁÂÃÈÊËÌÍÎÏÒÓÔÕÙÚÛÝàáâãêëíîïóôõúûýÿçŁłŻżŠšČčĞğİ🎉😀❤️★©®™½\u00a0\u2009")),
+    max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_a_latin_name_always_goes_out_in_gsm7(text: str) -> None:
+    cleaned = clean_merchant(text, BRAND)
+    assert set(cleaned.text) <= GSM_CHARS, (text, cleaned)
+    assert len(cleaned.text) <= templates.MERCHANT_MAX
+    assert not has_link(cleaned.text)
+    assert set(cleaned.removed) <= {"link_domain", "link_lookalike", "link_phone",
+                                    "link_address", "link_scheme"}
+
+
+def test_one_curly_apostrophe_no_longer_triples_the_cost_of_every_text() -> None:
+    out = engine().handle_all([sub("2026-12-14T08:30", merchant="Trader Joe’s"),
+                               scan("2026-12-14T10:00", "03"), scan("2026-12-14T12:00", "OF")])
+    bodies = [o.body for o in texts(out)]
+    assert bodies and all("From Trader Joe's." in b or "from Trader Joe's" in b
+                          for b in bodies), bodies
+    assert all(encode_info(b).encoding == GSM7 for b in bodies), bodies
+    assert not [o for o in out if isinstance(o, Redacted)]
