@@ -185,11 +185,19 @@ def _tld_index(labels: list[str]) -> int:
 
 
 def _mixes_scripts(name: str) -> bool:
-    """Whether ``name`` holds both ASCII letters and letters outside ASCII."""
-    if name.isascii():
-        return False
-    return any(c.isascii() and c.isalpha() for c in name) and any(
-        c.isalpha() and not c.isascii() for c in name)
+    """Whether ``name`` holds both ASCII letters and anything outside ASCII (a letter
+    of another script, or a combining mark)."""
+    return not name.isascii() and any(c.isascii() and c.isalpha() for c in name)
+
+
+def _marks_as_letters(text: str) -> str:
+    """``text`` with each combining mark as a letter (same length), so that a label
+    written with marks (Devanagari ``कॉम``, Tamil, a stroke over a Latin letter) is
+    matched whole: Python's ``\\w`` leaves marks out."""
+    if text.isascii():
+        return text
+    return "".join("a" if not c.isascii() and unicodedata.category(c)[0] == "M" else c
+                   for c in text)
 
 
 def is_own(host: str, domain: str) -> bool:
@@ -257,19 +265,20 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
     for m in _IPV4.finditer(looks):
         if free(m.start(), m.end()):
             found.append((m.start(), m.end(), "link_address", ""))
-    for m in _HOST.finditer(looks):
+    for m in _HOST.finditer(_marks_as_letters(looks)):
         start, end = m.start(), m.end()
         if not free(start, end):
             continue
-        labels = m.group(0).split(".")
+        shown = looks[start:end]
+        labels = shown.split(".")
         written = dots[start:end]
         k = max(_tld_index(labels), _tld_index(written.split(".")))
-        disguised = written != m.group(0) or _mixes_scripts(written)
+        disguised = written != shown or _mixes_scripts(written)
         if not k and disguised:
             # A dotted name in letters drawn like Latin ones ("EVIL.сом" reads ".com"),
-            # or Latin letters mixed with any letter outside ASCII ("EVIL.coм", with a
-            # Cyrillic m the table draws like no ASCII letter; "evil.coᴍ"): a disguised
-            # address whatever its last label says.
+            # or Latin letters mixed with anything outside ASCII ("EVIL.coм", with a
+            # Cyrillic m the table draws like no ASCII letter; "evil.coᴍ"; "evil.c̶om"
+            # with a combining stroke): a disguised address whatever its last label says.
             k = len(labels) - 1
         if not k:
             continue

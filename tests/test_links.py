@@ -63,7 +63,10 @@ def linkish(text: str) -> list[str]:
             bad.append(view)
         if re.search(r"\d{1,3}(\.\d{1,3}){3}", view):
             bad.append(view)
-        for run in re.findall(r"[\w-]+(?:\.[\w-]+)+", view):
+        # Labels hold combining marks too (Devanagari कॉम): matched as letters.
+        shadow = "".join("a" if unicodedata.category(c)[0] == "M" else c for c in view)
+        for found in re.finditer(r"[\w-]+(?:\.[\w-]+)+", shadow):
+            run = view[found.start() : found.end()]
             labels = [label.strip("-") for label in run.lower().split(".")]
             for i in range(1, len(labels)):
                 if PSL.publicsuffix(".".join(labels[i:])) is not None or \
@@ -362,3 +365,14 @@ def test_the_engine_reports_a_removed_phone_number() -> None:
     assert [o.reason for o in out if isinstance(o, Redacted)] == ["link_phone"]
     bodies = [o.body for o in out if isinstance(o, Sms | Reply)]
     assert bodies and all("555" not in b and "Acme Call" in b for b in bodies), bodies
+
+
+def test_labels_hold_their_combining_marks() -> None:
+    """A label in a script written with combining marks (Devanagari, Tamil, Bengali) is
+    one label: the link goes whole, not leaving its marks behind."""
+    for text, left in (("Aaa a0.कॉम", "Aaa a0"), ("shop.भारत", "shop"), ("x.இந்தியா", "x"),
+                       ("a.ভারত now", "a now"), ("Deals at evil.c\u0336om!", "Deals at evil!"),
+                       ("evil.to\u0337p/x", "evil/x")):
+        cleaned = strip_links(text)
+        assert cleaned.text == left and cleaned.removed, (text, cleaned)
+    assert strip_links("हिंदी दुकान") == Cleaned("हिंदी दुकान", ())
