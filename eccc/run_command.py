@@ -51,8 +51,8 @@ def _check_args(args: argparse.Namespace) -> str | None:
         return f"--days must be at most {MAX_DAYS} (got {args.days:g})"
     if args.seed is not None and not 0 <= args.seed <= MAX_SEED:
         return f"--seed must be from 0 to 2**63-1 (got {args.seed})"
-    if not 0 < args.progress_s <= 86_400:  # NaN fails too
-        return f"--progress-s must be greater than 0 and at most 86400 (got {args.progress_s:g})"
+    if not 0 <= args.progress_s <= 86_400:  # NaN fails too; 0 is a line each simulated minute
+        return f"--progress-s must be from 0 to 86400 (got {args.progress_s:g})"
     if not 1 <= args.shards <= MAX_SHARDS:
         return f"--shards must be from 1 to {MAX_SHARDS} (got {args.shards})"
     if args.workers is not None and args.workers < 1:

@@ -26,7 +26,7 @@ PLACES = [
 ]
 AREA_CODES = {"CO": "303", "FL": "305", "WA": "206", "NY": "212", "IL": "312", "CA": "415",
               "MD": "410", "OK": "405", "TX": "214", "GA": "404"}
-MERCHANTS = ["Acme Outdoor", "Blue Fern Books", "Café Olé", "Żabka Deli", "Northwind Tea", None]
+MERCHANTS = ["Acme Outdoor", "Blue Fern Books", "Café Olé", "Чайная Лавка", "Northwind Tea", None]
 START = datetime(2026, 12, 14, 6, 0, tzinfo=UTC)
 
 

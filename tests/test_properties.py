@@ -112,6 +112,11 @@ class People:
         # one: the engine answers it with nothing (``duplicate_message``). The streams
         # make one when a sender repeats a word in the same second.
         self.sids: set[str] = set()
+        # Subscriptions as the engine keeps them, for STOP <tn>: naming a parcel the
+        # phone has no subscription to stops everything. (phone, tn) -> active.
+        self.subs: dict[tuple[str, str], bool] = {}
+        self.pending: set[tuple[str, str]] = set()  # tracking page, awaiting YES
+        self.stopped: set[tuple[str, str]] = set()  # STOP <tn>: a checkout does not revive
 
     def _retry(self, inp: SmsIn) -> bool:
         return bool(inp.message_sid) and inp.message_sid in self.sids
@@ -121,27 +126,61 @@ class People:
         if isinstance(inp, SmsIn) and not self._retry(inp):
             sender = normalise(inp.sender, field="from")
             command = parse(inp.body)
-            if command.verb == "opt_out" and not self.opted_out.get(sender, False):
+            if self.opted_out.get(sender, False):
+                return None
+            if command.verb == "opt_out" or (
+                    command.verb == "stop_parcel"
+                    and (sender, command.tracking_number or "") not in self.subs):
                 return sender, command.word
         return None
+
+    def _subscribe(self, key: tuple[str, str], channel: str) -> None:
+        if key in self.stopped:
+            if channel == "checkout":
+                return  # suppressed: stopped_parcel
+            if channel == "text":
+                self.stopped.discard(key)
+        active = self.subs.get(key, False) or channel != "tracking_page"
+        self.subs[key] = active
+        if not self.opted_out.get(key[0], False) and channel == "tracking_page" and not active:
+            self.pending.add(key)
+
+    def _drop_pending(self, phone: str) -> list[tuple[str, str]]:
+        mine = [k for k in self.pending if k[0] == phone]
+        self.pending.difference_update(mine)
+        return mine
 
     def apply(self, inp: Input) -> None:
         if isinstance(inp, Subscribe):
             phone = normalise(inp.phone)
             self.places.setdefault((phone, inp.tracking_number),
                                    locate(phone, inp.destination_zip))
+            self._subscribe((phone, inp.tracking_number), inp.channel)
         if not isinstance(inp, SmsIn) or self._retry(inp):
             return
         if inp.message_sid:  # no id: nothing to recognise a retry by
             self.sids.add(inp.message_sid)
         sender = normalise(inp.sender, field="from")
-        verb = parse(inp.body).verb
+        command = parse(inp.body)
+        verb = command.verb
+        key = (sender, command.tracking_number or "")
         if verb == "opt_in":
             self.opted_out[sender] = False
+            for k in self._drop_pending(sender):
+                self.subs[k] = True
+                self.stopped.discard(k)
         elif self.opted_out.get(sender, False):
             return  # every other keyword is ignored while opted out (HELP is answered)
-        elif verb == "opt_out":
+        elif verb == "opt_out" or (verb == "stop_parcel" and key not in self.subs):
             self.opted_out[sender] = True
+            self._drop_pending(sender)
+        elif verb == "stop_parcel":
+            del self.subs[key]
+            self.pending.discard(key)
+            self.stopped.add(key)
+        elif verb == "track" and command.mode != "AP":
+            self.stopped.discard(key)
+            self.subs[key] = True
         elif verb == "quiet":
             self.quiet_since.setdefault(sender, inp.at)
         elif verb == "awake":
