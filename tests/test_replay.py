@@ -35,6 +35,25 @@ def test_example_trace_replays_with_summary(tmp_path: Path, capsys: pytest.Captu
     assert len({r["messageId"] for r in sms}) == len(sms)
 
 
+def test_a_text_outside_gsm7_is_written_as_ucs2(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A shop's name in another script stays as written, and its texts go out as UCS-2."""
+    trace = write(tmp_path / "t.jsonl", [
+        orjson.dumps({"kind": "subscribe", "at": "2026-12-14T09:00:00-07:00",
+                      "trackingNumber": TN, "phone": "+13035550123", "channel": "checkout",
+                      "merchant": "Магазин"}).decode(),
+        orjson.dumps({"kind": "scan", "at": "2026-12-14T10:00:00-07:00",
+                      "trackingNumber": TN, "eventCode": "03"}).decode(),
+    ])
+    out = tmp_path / "o.jsonl"
+    assert main(["replay", str(trace), "--out", str(out), "--json"]) == 0
+    summary = orjson.loads(capsys.readouterr().out)
+    sms = [r for r in map(orjson.loads, out.read_bytes().splitlines())
+           if r["kind"] in ("sms", "reply")]
+    assert sms and all(r["encoding"] == "UCS-2" and "Магазин" in r["body"] for r in sms)
+    assert summary["segments_total"] == sum(r["segments"] for r in sms) > len(sms)
+
+
 def test_bad_records_are_reported_with_line_numbers_and_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
