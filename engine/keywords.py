@@ -43,28 +43,31 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
-from engine.links import skeleton
+from engine.links import fold, skeleton
 
 OPT_OUT: Final = frozenset(
-    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
      # Spanish, as US short-code programs honour them (accents are dropped: NO MAS)
      "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS"}
 )
-# Keywords that open or close a sentence as a revocation whatever follows ("STOP this is
-# spam", "I said stop"); CANCEL and END do not ("cancel my package", "the end").
-LEADERS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "QUIT", "REVOKE", "OPTOUT",
-                            "PARAR", "ALTO", "DETENER"})
-# What may follow a leading keyword without making it a question about the parcel.
-NOT_REVOKING_AFTER: Final = frozenset(
-    {"BY", "AT", "IN", "ON", "NEAR", "OVER", "AROUND", "HERE", "THERE", "THE", "A", "AN",
-     "MY", "DELIVERY", "PACKAGE", "PARCEL", "SHIPMENT", "ORDER", "WHEN", "WHERE", "WHY",
-     "HOW", "WHAT", "FOR", "AND", "OR", "IF"}
+# A keyword opening a text is a revocation when a new sentence follows it without
+# punctuation ("STOP this is spam", "STOP I never signed up", "CANCEL who is this"), not
+# when its object does ("stop sign at the corner", "stop leaving it outside", "cancel my
+# package").
+SENTENCE_STARTS: Final = frozenset(
+    {"I", "IM", "IVE", "ID", "ILL", "WHO", "YOU", "YOURE", "UR", "WRONG", "NOT", "NEVER",
+     "DONT", "NO", "SPAM", "SCAM", "ITS", "THATS", "LEAVE", "REMOVE", "UNSUBSCRIBE",
+     "TEXTING", "MESSAGING", "HARASSING", "BOTHERING", "SPAMMING", "WHAT", "WHY", "HOW",
+     "OK", "OKAY", "STOP", "ENOUGH", "SERIOUSLY"}
 )
 # Words that may precede a closing keyword: "I said stop", "please just stop", "make it stop".
 BEFORE_CLOSING: Final = frozenset(
     {"SAID", "SAY", "TO", "PLEASE", "PLS", "PLZ", "JUST", "NOW", "OK", "OKAY", "SO",
      "ALREADY", "AGAIN", "SHOULD", "MUST", "IT", "YOU", "YES", "NO", "SERIOUSLY"}
 )
+# CANCEL and END close a revocation only after these ("I said cancel"; not "I want to
+# cancel", which may be the order).
+BEFORE_CLOSING_CANCEL: Final = BEFORE_CLOSING - {"TO", "IT", "YOU", "SHOULD", "MUST"}
 # A closing keyword after one of these is a question, not a request ("when will it stop").
 QUESTIONS: Final = frozenset(
     {"WHY", "WHEN", "WILL", "DID", "DOES", "DO", "HOW", "WHERE", "WHAT", "IS", "ARE", "HAS",
@@ -73,30 +76,38 @@ QUESTIONS: Final = frozenset(
 # Objects a keyword may take and still be a keyword: "stop this", "cancel them", "END ALL".
 OBJECTS: Final = frozenset(
     {"IT", "THEM", "THIS", "THAT", "THESE", "THOSE", "ALL", "EVERYTHING", "ALREADY", "AGAIN",
-     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM"}
+     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM", "TRACKING", "TODO", "TODOS"}
 )
 # Words that widen a revocation naming a parcel to every text: "CANCEL ALL <tn>".
-EVERYTHING: Final = frozenset({"ALL", "EVERYTHING", "EVERY", "OTHERS"})
+EVERYTHING: Final = frozenset({"ALL", "EVERYTHING", "EVERY", "OTHERS", "TODO", "TODOS"})
 OPT_IN: Final = frozenset({"START", "YES", "UNSTOP"})
 HELP: Final = frozenset({"HELP", "INFO"})
 ETA_WORDS: Final = frozenset({"DELIVERY", "DATE", "UPDATE", "WHEN"})
 TRACKING_MODES: Final = frozenset({"AA", "AF", "AP", "DND"}) | ETA_WORDS
+VOCABULARY: Final = OPT_OUT | OPT_IN | HELP | TRACKING_MODES | {"QUIET", "AWAKE"}
 
 # Words that soften or stress a keyword without changing it ("stop please", "STOP NOW!!").
 COURTESY: Final = frozenset(
     {"PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "IT", "ME",
-     "OK", "OKAY", "JUST", "ASAP", "IMMEDIATELY", "SIR", "MAAM"}
+     "OK", "OKAY", "JUST", "ASAP", "IMMEDIATELY", "SIR", "MAAM", "POR", "FAVOR",
+     "GRACIAS"}
 )
 # A stop verb, then only filler words, then a word for texts: "stop sending me these texts".
 STOP_VERBS: Final = frozenset(
     {"STOP", "QUIT", "CEASE", "END", "CANCEL", "HALT", "DISCONTINUE", "UNSUBSCRIBE",
-     "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN"}
+     "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER"}
 )
 TEXT_WORDS: Final = frozenset(
     {"TEXT", "TEXTS", "TEXTING", "TEXTED", "TXT", "TXTS", "TXTING", "MESSAGE", "MESSAGES",
      "MESSAGING", "MSG", "MSGS", "SMS", "NOTIFICATION", "NOTIFICATIONS", "NOTIFS", "ALERT",
      "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
-     "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT"}
+     "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT", "MENSAJES", "MENSAJE",
+     "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES"}
+)
+# Words for texts that are verbs: only when what they take is the texts ("stop sending
+# me these"), not something else ("stop sending me packages", "stop sending it back").
+VERBAL_TEXT_WORDS: Final = frozenset(
+    {"SENDING", "CONTACTING", "CALLING", "BOTHERING", "SPAMMING"}
 )
 FILLERS: Final = frozenset(
     {"ME", "MY", "ALL", "THE", "THESE", "THOSE", "THIS", "YOUR", "ANY", "MORE", "FURTHER",
@@ -109,19 +120,35 @@ NEG_FILLERS: Final = FILLERS | WISH_WORDS | {"SEND", "EVER", "AGAIN", "ANYMORE",
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING"})
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
 NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
+NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
 NEGATORS_OF_STOP: Final = frozenset({"DONT", "NOT", "NEVER", "DIDNT", "WONT", "CANT", "WHY",
                                      "DID", "DOESNT", "WOULDNT", "SHOULDNT"})
 # Words with no other meaning in a text to a tracking short code.
-UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "OPTOUT", "STOPALL", "REVOKE"})
+UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE"})
 PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
     ("UNSUBSCRIBE", "ME"), ("WRONG", "NUMBER"), ("STOP", "ALL"), ("OPT", "OUT"),
     ("UN", "SUBSCRIBE"), ("DELETE", "ME"), ("REMOVE", "FROM"), ("TAKE", "MY", "NUMBER"),
     ("OFF", "YOUR", "LIST"), ("OFF", "THE", "LIST"), ("OFF", "THIS", "LIST"),
-    ("OFF", "YOUR", "LISTS"), ("NOT", "INTERESTED"), ("NO", "LONGER", "INTERESTED"),
+    ("OFF", "YOUR", "LISTS"), ("NO", "LONGER", "INTERESTED"), ("WITHDRAW", "MY", "CONSENT"),
+    ("WITHDRAW", "CONSENT"), ("DO", "NOT", "CONSENT"), ("DONT", "CONSENT"),
+    ("DELETE", "THIS", "NUMBER"), ("NEVER", "SIGNED", "UP"), ("DIDNT", "SIGN", "UP"),
+    ("DE", "BAJA"), ("DEJA", "DE"), ("NO", "ME", "ENVIES"),
 )
-WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU")})
+# A phrase followed by one of these means something else: "wrong number of boxes", "take
+# me off hold".
+PHRASE_NOT_BEFORE: Final = {("WRONG", "NUMBER"): frozenset({"OF"}),
+                            ("TAKE", "ME", "OFF"): frozenset({"HOLD"})}
+WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
+                                  ("NOT", "INTERESTED"), ("IM", "NOT", "INTERESTED"),
+                                  ("I", "AM", "NOT", "INTERESTED")})
+# Words that make a "no more texts" a report, not a request: "no more updates since Monday",
+# "I got no more texts", "why no more texts?".
+REPORT_WORDS: Final = frozenset(
+    {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "GET", "RECEIVED", "HAD", "SINCE", "YET",
+     "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT"}
+)
 
 # USPS domestic numbers are 20-22 digits (often typed in groups of four);
 # international ones are S10: two letters, nine digits, two letters.
@@ -129,11 +156,23 @@ _S10 = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
 _TRAILING = ".!?,;:'\")"
 _WORD = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
-# Regional indicator symbols (flag letters, U+1F1E6-U+1F1FF) are read as the letters they show.
-_REGIONAL: Final = {0x1F1E6 + i: chr(0x41 + i) for i in range(26)}
-# A keyword written with digits for letters ("ST0P", "QU1T"); only in words with letters.
-_DIGIT_LETTERS: Final = str.maketrans("01345", "OIEAS")
+# Letters drawn as symbols, read as the letters they show: regional indicators (flag
+# letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
+# U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
+_LETTERS: Final = {
+    **{base + i: chr(0x41 + i) for base in (0x1F1E6, 0x1F130, 0x1F150, 0x1F170)
+       for i in range(26)},
+    **{ord(c): " STOP " for c in "\U0001F6D1\u26D4\U0001F6AB"},
+    ord("\u00d8"): "O", ord("\u00f8"): "o", ord("\u20ac"): "E",
+}
+# A symbol between two letters or digits standing for a letter: "$TOP", "ST@P", "QU!T".
+_SYMBOL_LETTERS: Final = {"$": "S", "@": "O", "!": "I"}
+_SYMBOL_IN_WORD = re.compile(r"(?<=[^\W_])[$@!](?=[^\W_])|[$](?=[^\W_])")
+# A keyword written with digits for letters ("ST0P", "QU1T", "R3V0K3"): in words with
+# letters, at most half of them digits.
+_DIGIT_LETTERS: Final = str.maketrans("013457", "OIEAST")
 _GLUED = re.compile(r"([A-Z]+)(\d{20,22})|(\d{20,22})([A-Z]+)")
+_UPS = re.compile(r"1Z[0-9A-Z]{16}")
 # Where a text divides into sentences or clauses: "Stop. Who is this?", "Yes, stop".
 _CLAUSES = re.compile(r"[.!?;,:\n\r\u2013\u2014]+|\s-+\s")
 
@@ -162,30 +201,55 @@ def normalise_body(body: str) -> str:
 
 def words(body: str) -> list[str]:
     """The words of a text: compatibility forms folded (full-width letters are
-    letters), accents and other marks dropped, upper case, apostrophes dropped,
-    everything else a separator. A word written with look-alikes of another script
-    (Cyrillic ``СТОР``, flag letters) or with digits for letters (``ST0P``) is read as the
-    ASCII word it shows, and a tracking number glued to a word (``STOP9400...``) is
-    split from it."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", body).translate(_REGIONAL))
-    text = "".join(c for c in text if not unicodedata.combining(c)).upper()
+    letters), invisible characters dropped, accents and other marks dropped, upper case,
+    apostrophes dropped, everything else a separator. A word written with look-alikes
+    of another script (Cyrillic ``СТОР``), flag or squared letters, symbols or digits for
+    letters (``$TOP``, ``ST0P``) is read as the ASCII word it shows; a slip of the keyboard
+    in a keyword (``stopp``, ``stpo``, ``unsubcribe``) as the keyword; a stop-sign emoji
+    as STOP; and a tracking number glued to a word (``STOP9400...``) is split from it."""
+    text = fold(body.translate(_LETTERS))
+    text = _SYMBOL_IN_WORD.sub(lambda m: _SYMBOL_LETTERS[m.group()], text)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
     out: list[str] = []
-    for tok in _WORD.findall(_APOSTROPHES.sub("", text)):
-        if not tok.isascii():
-            shown = skeleton(tok).upper()
-            if shown.isascii():
-                tok = shown
-        if tok.isdigit() or _S10.fullmatch(tok):
+    for raw in _WORD.findall(_APOSTROPHES.sub("", text)):
+        tok = raw.upper() if raw.isascii() else _shown(raw)
+        if tok.isdigit() or _S10.fullmatch(tok) or _UPS.fullmatch(tok):
             out.append(tok)
             continue
         glued = _GLUED.fullmatch(tok)
         if glued:
             out.extend(g for g in glued.groups() if g)
             continue
-        if not tok.isalpha() and tok.isascii() and sum(c.isdigit() for c in tok) <= 2:
+        digits = sum(c.isdigit() for c in tok)
+        if digits and digits * 2 <= len(tok) and tok.isascii():
             tok = tok.translate(_DIGIT_LETTERS)
-        out.append(tok)
+        out.append(_typo(tok) or tok)
     return out
+
+
+def _shown_char(c: str) -> str:
+    """One character as the ASCII capital it shows, as its lower case or its capital."""
+    for form in (c.lower(), c.upper(), c):
+        shown = skeleton(form).upper()
+        if shown.isascii() and shown.isalnum():
+            return shown
+    name = unicodedata.name(c, "")  # small capitals: LATIN LETTER SMALL CAPITAL T
+    if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == 28:
+        return name[-1]
+    return c.upper()
+
+
+def _shown(raw: str) -> str:
+    """The ASCII word a word of look-alikes shows, read as typed and in capitals (a
+    lower-case Cyrillic і is an i, its capital І an l): a keyword if either is one."""
+    by_char = "".join(_shown_char(c) for c in raw)
+    seen = [by_char, skeleton(raw).upper(), skeleton(raw.upper()).upper()]
+    ascii_ = [w for w in seen if w.isascii()]
+    for w in ascii_:
+        if w in VOCABULARY:
+            return w
+    return ascii_[0] if ascii_ else raw.upper()
 
 
 def tracking_number_in(text: str) -> str | None:
@@ -199,10 +263,24 @@ def tracking_number_in(text: str) -> str | None:
 
 
 def _take_tracking_number(tokens: list[str]) -> tuple[str | None, list[str]]:
-    """A tracking number among the words (a run of digit groups, or S10), and the rest."""
+    """A tracking number among the words (a run of digit groups, S10 whole or typed in
+    groups, a UPS 1Z number), and the rest."""
     for i, tok in enumerate(tokens):
-        if _S10.fullmatch(tok):
+        if _S10.fullmatch(tok) or _UPS.fullmatch(tok):
             return tok, tokens[:i] + tokens[i + 1 :]
+        if len(tok) == 2 and tok.isalpha() and i + 2 < len(tokens):
+            # "EA 123 456 789 US": two letters, nine digits in groups, two letters
+            digits = ""
+            for j in range(i + 1, len(tokens)):
+                if not tokens[j].isdigit() or len(digits) >= 9:
+                    break
+                digits += tokens[j]
+            else:
+                continue
+            end = tokens[j]
+            if len(digits) == 9 and len(end) == 2 and end.isalpha():
+                return tok + digits + end, tokens[:i] + tokens[j + 1 :]
+            continue
         if not tok.isdigit():
             continue
         digits = ""
@@ -236,29 +314,53 @@ def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str]) -> bool:
-    """Whether only fillers stand between ``start`` and a word for texts (or, after a
-    wish to receive, the end: "I no longer wish to receive these")."""
+    """Whether only fillers stand between ``start`` and a word for texts (a verb for
+    them, such as SENDING, only when what it takes is the texts or nothing: "stop
+    sending me these", not "stop sending me packages"); after a negation, the end after
+    a wish to receive, or a wish and these or them ("I no longer wish to receive these",
+    "I don't want these")."""
     wished = received = False
-    for tok in tokens[start:]:
+    for k in range(start, len(tokens)):
+        tok = tokens[k]
+        if tok in VERBAL_TEXT_WORDS:
+            return _takes_texts(tokens, k + 1)
         if tok in TEXT_WORDS:
             return True
         if tok in WISH_WORDS:
             wished = True
         elif tok in RECEIVE_WORDS and wished:
             received = True
+        elif tok in NEGATED_OBJECTS and wished and fillers is NEG_FILLERS and k == len(tokens) - 1:
+            return True
         elif tok not in fillers:
             return False
     return wished and received and fillers is NEG_FILLERS
 
 
-def is_request_to_stop(tokens: list[str]) -> bool:
-    """Rule 2 of the module docstring: plain words that clearly ask to stop."""
+def _takes_texts(tokens: list[str], start: int) -> bool:
+    """After a verb for texts: nothing, or fillers then a word for texts."""
+    for tok in tokens[start:]:
+        if tok in TEXT_WORDS:
+            return True
+        if tok not in FILLERS or tok in ("PACKAGE", "PARCEL", "DELIVERY"):
+            return False
+    return True
+
+
+def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
+    """Rule 2 of the module docstring: plain words that clearly ask to stop.
+    ``question``: the text ends with a question mark, so "no more updates?" reports
+    rather than asks."""
     if not tokens:
         return False
-    if tuple(t for t in tokens if t not in ("PLEASE", "PLS", "OK")) in WHOLE_PHRASES:
+    core = tuple(t for t in tokens if t not in ("PLEASE", "PLS", "OK", "THANKS", "THANK",
+                                                  "YOU", "THX"))
+    if core in WHOLE_PHRASES or (*core, "THANKS") in WHOLE_PHRASES:
         return True
+    report = question or any(t in REPORT_WORDS for t in tokens)
     for i, tok in enumerate(tokens):
-        negated = (i > 0 and tokens[i - 1] in NEGATORS_OF_STOP) or (
+        before = tokens[max(0, i - 4):i]
+        negated = any(t in NEGATORS_OF_STOP for t in before) or (
             i > 1 and (tokens[i - 2], tokens[i - 1]) in (("DO", "NOT"), ("DID", "YOU")))
         if tok in UNAMBIGUOUS and not negated:
             return True
@@ -266,10 +368,11 @@ def is_request_to_stop(tokens: list[str]) -> bool:
                                                                      STOP_FILLERS):
             return True
         negation = tok in NEGATIONS or (tok == "NOT" and i > 0 and tokens[i - 1] == "DO") or (
-            tok in ("MORE", "LONGER") and i > 0 and tokens[i - 1] == "NO")
-        if negation and _reaches_text_word(tokens, i + 1, NEG_FILLERS):
-            return True
-    if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and all(
+            tok in ("MORE", "LONGER", "MAS") and i > 0 and tokens[i - 1] == "NO")
+        if (negation and not report and _reaches_text_word(tokens, i + 1, NEG_FILLERS)
+                and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
+            return True  # not "I don't want the texts to stop"
+    if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
             t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
         return True  # "no texts please"; not "no text yet?"
     return any(_contains(tokens, phrase) and not _negated_phrase(tokens, phrase)
@@ -277,10 +380,14 @@ def is_request_to_stop(tokens: list[str]) -> bool:
 
 
 def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether the phrase is negated ("don't take me off") or means something else by what
+    follows it ("wrong number of boxes")."""
     n = len(phrase)
     for i in range(len(tokens) - n + 1):
         if tuple(tokens[i : i + n]) == phrase:
-            return i > 0 and tokens[i - 1] in NEGATORS_OF_STOP
+            after = tokens[i + n] if i + n < len(tokens) else ""
+            return any(t in NEGATORS_OF_STOP for t in tokens[max(0, i - 3):i]) or (
+                after in PHRASE_NOT_BEFORE.get(phrase, ()))
     return False
 
 
@@ -290,13 +397,15 @@ def _collapsed(word: str) -> str:
 
 
 _COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
+NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO"})
 
 
 def _typo(word: str) -> str | None:
     """The revocation keyword ``word`` is a slip of the keyboard for, if any: a letter
     held down (``STOPP``, ``CANCELL``), two letters swapped (``STPO``, ``QUTI``), or for
-    the long UNSUBSCRIBE, two slips of any kind (``UNSUBCRIBE``, ``UNSUSCRIBE``)."""
-    if len(word) < 4 or not word.isalpha():
+    the long UNSUBSCRIBE, two slips of any kind (``UNSUBCRIBE``, ``UNSUSCRIBE``; not
+    ``SUBSCRIBE``). Words of their own that look like one are not (``STOOP``, ``ALOT``)."""
+    if len(word) < 4 or not word.isalpha() or word in NOT_TYPOS:
         return None
     c = _collapsed(word)
     if c in _COLLAPSED_OPT_OUT:
@@ -305,7 +414,8 @@ def _typo(word: str) -> str | None:
         swapped = c[:k] + c[k + 1] + c[k] + c[k + 2 :]
         if swapped in _COLLAPSED_OPT_OUT:
             return _COLLAPSED_OPT_OUT[swapped]
-    if 9 <= len(word) <= 13 and _distance(word, "UNSUBSCRIBE") <= 2:
+    if (9 <= len(word) <= 13 and word.startswith("UN")
+            and _distance(word, "UNSUBSCRIBE") <= 2):
         return "UNSUBSCRIBE"
     return None
 
@@ -334,21 +444,19 @@ def _is_keyword_token(tokens: list[str], k: int) -> bool:
 def _revocation(rest: list[str], body: str) -> str | None:
     """The keyword (or ``REQUEST``) if the words, tracking numbers taken out, revoke
     consent under a reasonable reading, else None. In order: a keyword alone
-    (courtesy aside, typos forgiven); a plain request (``is_request_to_stop``); a
-    sentence of the text that is a keyword alone ("Stop. Who is this?", "Yes, stop");
-    keywords with only objects or HELP beside them ("cancel them", "STOP HELP", "END
-    ALL"); a text that opens with a strong keyword not about the parcel's journey
-    ("STOP this is spam", but not "stop by the post office"); or one that closes with
-    one, not as a question ("I said stop", but not "when will it stop")."""
+    (courtesy aside); a plain request (``is_request_to_stop``); a sentence of the text
+    that is a keyword alone ("Stop. Who is this?", "Yes, stop"); keywords with only
+    objects or HELP beside them ("cancel them", "STOP HELP", "END ALL"); a keyword
+    opening the text with a new sentence after it ("STOP this is spam", "STOP I never
+    signed up"; not "stop sign at the corner", "stop leaving it outside"); or one
+    closing it, not as a question ("I said stop", "please just cancel"; not "when will
+    it stop", "I want to cancel")."""
     if (word := _keyword(rest, OPT_OUT)) is not None:
         return word
-    core = [t for t in rest if t not in COURTESY]
-    if len(core) == 1 and (word := _typo(core[0])) is not None:
-        return word
-    if any(len(t) >= 9 and _typo(t) == "UNSUBSCRIBE" for t in rest):
-        return "UNSUBSCRIBE"
-    if is_request_to_stop(rest):
+    question = body.rstrip().endswith("?")
+    if is_request_to_stop(rest, question):
         return "REQUEST"
+    core = [t for t in rest if t not in COURTESY]
     if not core:
         return None
     for clause in _CLAUSES.split(body):
@@ -361,17 +469,17 @@ def _revocation(rest: list[str], body: str) -> str | None:
     first = core[keyed[0]]
     if all(t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
         return "OPTOUT" if first == "OPT" else first
-    if any(t in NEGATORS_OF_STOP for t in core):
-        return None
-    question = body.rstrip().endswith("?")
-    if keyed[0] == 0 and (first in LEADERS or first == "OPT") and not question:
+    if keyed[0] == 0 and not question:
         after = 2 if first == "OPT" else 1
-        if len(core) <= after or core[after] not in NOT_REVOKING_AFTER:
+        nxt = core[after] if len(core) > after else ""
+        if nxt in SENTENCE_STARTS or (
+                nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
             return "OPTOUT" if first == "OPT" else first
     at = max(k for k, t in enumerate(rest) if t not in COURTESY)
     last = rest[at]
-    if (last in LEADERS and not question and at > 0 and rest[at - 1] in BEFORE_CLOSING
-            and not any(t in QUESTIONS for t in core)):
+    before = BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING
+    if (last in OPT_OUT and not question and at > 0 and rest[at - 1] in before
+            and not any(t in QUESTIONS or t in NEGATORS_OF_STOP for t in core)):
         return last
     return None
 
