@@ -41,6 +41,16 @@ def _need_tracking_number(tn: object, kind: str) -> None:
         raise InvalidInput(
             f"trackingNumber {tn!r} is not a tracking number: ASCII letters and digits "
             f"only, at most {TRACKING_NUMBER_MAX}", field="trackingNumber")
+    if tn.isdigit() and PHONE_LIKE[0] <= len(tn) <= PHONE_LIKE[1]:
+        raise InvalidInput(
+            f"trackingNumber {tn!r} reads as a phone number, which a phone shows as a link "
+            f"in a text; no carrier's numbers have {PHONE_LIKE[0]}-{PHONE_LIKE[1]} digits "
+            f"alone", field="trackingNumber")
+
+
+# Digits alone this many are a phone number to a phone's link detector (7: a local number;
+# 11: 1 and ten digits). USPS numbers have 20-22, FedEx 12, 15 or 20.
+PHONE_LIKE = (7, 11)
 
 
 ID_MAX = 200  # eventId, messageSid, messageId: a provider's key, never this long
@@ -53,8 +63,20 @@ def _need_short(value: str, name: str, most: int) -> None:
 
 
 CITY_MAX = 60
-_STATE = re.compile(r"[A-Za-z]{2}")
-_ZIP = re.compile(r"\d{5}(?:-?\d{4})?|[A-Za-z]\d[A-Za-z] ?\d[A-Za-z]\d")  # US ZIP(+4), Canada
+_STATE = re.compile(r"[A-Za-z]{2,4}")  # a state, province or region code (CO, ON, NSW, CDMX)
+# A US ZIP (ZIP+4 too), a Canadian postal code, or another country's (letters and at most
+# six digits: SW1A 1AA, 1012 AB, 110001, D02 X285), ASCII only.
+_ZIP = re.compile(r"[0-9]{5}(?:[- ]?[0-9]{4})?|[A-Za-z][0-9][A-Za-z][ -]?[0-9][A-Za-z][0-9]"
+                  r"|(?=(?:[^0-9]*[0-9]){0,6}[^0-9]*\Z)[A-Za-z0-9](?:[A-Za-z0-9 -]{0,8}"
+                  r"[A-Za-z0-9])?")
+# A city name: letters (any script) with their marks, digits, spaces and . ' - & ( ).
+_CITY = re.compile(r"[^\W_]*(?:[ .'&()\u2019-]+[^\W_]*)*")
+# Invisible characters (zero-width, fillers, variation selectors): a place shows none.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    "\U000e0000-\U000e0fff]")
+_MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]{3,}")  # stacked
 # Places already checked: a network has a few thousand (bounded against a flood of junk).
 _PLACES_CHECKED: dict[tuple[str, str, str], None] = {}
 _PLACES_KEPT = 65_536
@@ -76,12 +98,14 @@ def check_place(city: object, state: object, zip_code: object) -> None:
     if zip_code and not _ZIP.fullmatch(zip_code):
         raise InvalidInput(f"eventZIP {zip_code!r} is not a ZIP or postal code",
                            field="eventZIP")
-    if len(city) > CITY_MAX or not city.isprintable():
-        raise InvalidInput(f"eventCity {city[:80]!r} is not a place name (printable, at most "
-                           f"{CITY_MAX} characters)", field="eventCity")
-    if has_link(city):
-        raise InvalidInput(f"eventCity {city!r} holds a link, and a place is shown in texts",
-                           field="eventCity")
+    if (len(city) > CITY_MAX or not city.isprintable() or _INVISIBLE.search(city)
+            or not _CITY.fullmatch(city) or _MARKS.search(city)):
+        raise InvalidInput(f"eventCity {city[:80]!r} is not a place name (letters, digits, "
+                           f"spaces and . ' - & ( ), at most {CITY_MAX})", field="eventCity")
+    if has_link(city) or (any(c.isdigit() for c in city)  # digits to join the ZIP's
+                          and has_link(" ".join(filter(None, (city, state, zip_code))))):
+        raise InvalidInput(f"eventCity {city!r} holds a link (alone or with the state and "
+                           f"ZIP), and a place is shown in texts", field="eventCity")
     if len(_PLACES_CHECKED) >= _PLACES_KEPT:
         _PLACES_CHECKED.clear()
     _PLACES_CHECKED[key] = None  # type: ignore[index]

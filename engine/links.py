@@ -114,14 +114,19 @@ _IGNORABLE: Final = re.compile(
 # and "https:\\evil.top" for "https://evil.top"), or "www.".
 _SCHEME = re.compile(
     r"(?i)\b(?:(?:https?|ftp|file):(?=[/\\\w])|(?:mailto|tel|sms|smsto|mms|geo|intent|market"
-    r"|javascript|data):(?=[^\s/])|www\.(?=\w))\S*")
+    r"|javascript|data):(?=\S)|[a-z][a-z0-9+.-]{1,20}://|www\.(?=\w))\S*")
 _HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
 # A phone number, as a phone's data detector takes one (tap to call): digits in groups
 # separated by up to four spaces, dots, hyphens, dashes or parentheses, maybe a leading
 # "+" or "(": one with seven digits or more (a local number) is a link; "Route 66",
 # "7-Eleven" and "Shop 24" are not.
-_PHONE: Final = re.compile(r"\+?\s?\(?\d(?:[-. ()\u2010-\u2015\u2212]{0,4}\d)+")
+# Phone punctuation as libphonenumber (and so Android's detector) reads it: spaces, dots,
+# hyphens and dashes, parentheses, slashes, tildes and the long vowel mark.
+_PHONE: Final = re.compile(
+    r"\+?\s?\(?\d(?:[-. ()/\\~\u2010-\u2015\u2212\u30fc\u301c\uff5e]{0,4}\d)+")
+# A range of years is not a phone number: "Since 1999-2024", "Shop 2024-2025".
+_YEARS: Final = re.compile(r"(?:1[89]|20)\d\d\s*[-\u2010-\u2015/]\s*(?:1[89]|20)\d\d")
 _PHONE_DIGITS: Final = 7
 _WEB_SCHEMES: Final = frozenset({"http", "https", "ftp", "file"})
 _AUTHORITY_END: Final = re.compile(r"[/?#\\]")
@@ -298,7 +303,8 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         found.append((start, end, reason, name))
     for m in _PHONE.finditer(looks):
         start, end = m.start(), m.end()
-        if sum(c.isdecimal() for c in m.group(0)) < _PHONE_DIGITS:
+        if sum(c.isdecimal() for c in m.group(0)) < _PHONE_DIGITS or _YEARS.fullmatch(
+                m.group(0).strip()):
             continue
         if m.group(0).count("(") > m.group(0).count(")") and looks[end : end + 1] == ")":
             end += 1  # "(800 555 1234)": its closing parenthesis too

@@ -7,11 +7,14 @@ the field, so a driver can report "line 12: field 'at': ...".
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Final
 
 from engine.errors import InvalidInput
 from engine.inputs import Input, Receipt, Scan, SmsIn, Subscribe, Wake
+from engine.links import dotted
 from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeAt
 
 _EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
@@ -64,6 +67,19 @@ def format_day(day: int) -> str:
     return date.fromordinal(day + _EPOCH_DAY).isoformat()
 
 
+# "ST.CLOUD" is "ST. CLOUD": written without its space, a place name is a domain name
+# to a phone's link detector (.cloud), so the edge puts the space back.
+_DOT_LETTER = re.compile(r"\.(?=[^\W\d_])")
+
+
+def _place_name(city: str) -> str:
+    """A city as shown: compatibility forms folded, upper case, every dot look-alike a
+    dot with a space after it before a letter."""
+    if city.isascii() and "." not in city:
+        return city.strip().upper()  # the common case
+    return _DOT_LETTER.sub(". ", dotted(unicodedata.normalize("NFKC", city)).strip().upper())
+
+
 def tracking_number(value: str) -> str:
     """A tracking number as the engine keys it: spaces and hyphens people type between
     groups dropped, upper case (``ea 123456789-us`` is ``EA123456789US``), as an inbound
@@ -111,7 +127,8 @@ def to_input(rec: Any) -> Input:
         return Scan(
             at=at, offset_min=offset, tracking_number=tracking_number(tn),
             event_code=code.strip().upper(),
-            city=city.strip().upper(), state=state.strip().upper(), zip=zip_code.strip(),
+            city=_place_name(city), state=state.strip().upper(),
+            zip=" ".join(zip_code.split()),
             event_id=event_id,
             expected_delivery=None if eta in (None, "") else parse_day(eta, "expectedDelivery"),
         )
