@@ -47,6 +47,7 @@ from engine.links import fold, skeleton
 
 OPT_OUT: Final = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+     "STP", "BASTA", "DESUSCRIBIRME", "DESUSCRIBIR",
      # Spanish, as US short-code programs honour them (accents are dropped: NO MAS)
      "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS"}
 )
@@ -63,7 +64,26 @@ SENTENCE_STARTS: Final = frozenset(
 # Words that may precede a closing keyword: "I said stop", "please just stop", "make it stop".
 BEFORE_CLOSING: Final = frozenset(
     {"SAID", "SAY", "TO", "PLEASE", "PLS", "PLZ", "JUST", "NOW", "OK", "OKAY", "SO",
-     "ALREADY", "AGAIN", "SHOULD", "MUST", "IT", "YOU", "YES", "NO", "SERIOUSLY"}
+     "ALREADY", "AGAIN", "SHOULD", "MUST", "IT", "YOU", "U", "YES", "NO", "SERIOUSLY", "CAN",
+     "TIME", "SPAM", "SCAM", "PERSON"}
+)
+# Who "to stop" or "should stop" is about when it closes a revocation: the sender or the
+# texts ("I told you to stop", "I want it to stop"), not someone else ("tell the driver to
+# stop", "I want the delays to stop").
+SUBJECTS: Final = frozenset({"YOU", "U", "IT", "THIS", "THEM", "THESE", "TEXTS", "MESSAGES"})
+# Words between a negation and the stop word it negates: "I don't want you to unsubscribe
+# me", "no need to stop", "no quiero darme de baja".
+NEGATION_CHAIN: Final = frozenset(
+    {"WANT", "NEED", "WISH", "LIKE", "YOU", "U", "TO", "ME", "IT", "THEM", "ASKING", "TRYING",
+     "FOR", "WAS", "AM", "I", "BE", "GOING", "MY", "THE", "A", "PLEASE", "QUIERO", "DARME",
+     "DEN", "DES", "DE", "MUST", "SHOULD", "WOULD", "GONNA", "WANNA", "MEANT", "SAID"}
+)
+# Words that take back a revocation: "undo unsubscribe", "disregard my STOP message", "I
+# accidentally said stop".
+TAKEN_BACK: Final = frozenset(
+    {"UNDO", "REVERSE", "DISREGARD", "IGNORE", "ACCIDENTALLY", "MISTAKE", "OOPS", "HATE",
+     "NO", "NOT", "NEVER", "DONT", "DIDNT", "WONT", "CANT", "DOESNT", "WOULDNT", "SHOULDNT",
+     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL"}
 )
 # CANCEL and END close a revocation only after these ("I said cancel"; not "I want to
 # cancel", which may be the order).
@@ -85,37 +105,44 @@ HELP: Final = frozenset({"HELP", "INFO"})
 ETA_WORDS: Final = frozenset({"DELIVERY", "DATE", "UPDATE", "WHEN"})
 TRACKING_MODES: Final = frozenset({"AA", "AF", "AP", "DND"}) | ETA_WORDS
 VOCABULARY: Final = OPT_OUT | OPT_IN | HELP | TRACKING_MODES | {"QUIET", "AWAKE"}
+ENGLISH_STOPS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END",
+                                  "QUIT", "REVOKE", "OPTOUT", "OPT", "STP"})
 
 # Words that soften or stress a keyword without changing it ("stop please", "STOP NOW!!").
 COURTESY: Final = frozenset(
     {"PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "IT", "ME",
      "OK", "OKAY", "JUST", "ASAP", "IMMEDIATELY", "SIR", "MAAM", "POR", "FAVOR",
-     "GRACIAS"}
+     "GRACIAS", "ALREADY", "AGAIN", "HEY", "HI", "HELLO", "YO", "OMG", "LOL", "HAHA", "LMAO",
+     "WTF", "UGH", "DUDE", "BYE", "GOODBYE", "DAMN", "USPS", "SMH", "XX", "X2", "TN"}
 )
 # A stop verb, then only filler words, then a word for texts: "stop sending me these texts".
 STOP_VERBS: Final = frozenset(
     {"STOP", "QUIT", "CEASE", "END", "CANCEL", "HALT", "DISCONTINUE", "UNSUBSCRIBE",
-     "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER"}
+     "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER",
+     "REFRAIN", "ENOUGH", "DONE", "STP", "DEJA", "DEJEN", "PARA", "PAREN", "PARE"}
 )
 TEXT_WORDS: Final = frozenset(
     {"TEXT", "TEXTS", "TEXTING", "TEXTED", "TXT", "TXTS", "TXTING", "MESSAGE", "MESSAGES",
      "MESSAGING", "MSG", "MSGS", "SMS", "NOTIFICATION", "NOTIFICATIONS", "NOTIFS", "ALERT",
      "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
      "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT", "MENSAJES", "MENSAJE",
-     "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES"}
+     "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES", "TEXTIN", "TXTIN", "TEXING"}
 )
 # Words for texts that are verbs: only when what they take is the texts ("stop sending
 # me these"), not something else ("stop sending me packages", "stop sending it back").
 VERBAL_TEXT_WORDS: Final = frozenset(
-    {"SENDING", "CONTACTING", "CALLING", "BOTHERING", "SPAMMING"}
+    {"SENDING", "CONTACTING", "CALLING", "BOTHERING", "SPAMMING", "MANDARME", "ENVIARME",
+     "MANDAR", "ENVIAR", "MANDEN", "ENVIEN", "MANDES", "ENVIES"}
 )
 FILLERS: Final = frozenset(
     {"ME", "MY", "ALL", "THE", "THESE", "THOSE", "THIS", "YOUR", "ANY", "MORE", "FURTHER",
      "FUTURE", "OF", "FROM", "TO", "US", "IT", "PLEASE", "PLS", "OFF", "OUT", "SENDING",
-     "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS"}
+     "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS", "WITH", "DE", "LOS",
+     "LAS", "LA", "EL", "MAS", "MI", "MIS"}
 )
 # After a negation: "I do not want to receive any more text messages".
-WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE"})
+WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE", "PREFER", "RATHER",
+                                "QUIERO"})
 NEG_FILLERS: Final = FILLERS | WISH_WORDS | {"SEND", "EVER", "AGAIN", "ANYMORE", "I"}
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING"})
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
@@ -134,19 +161,23 @@ PHRASES: Final = (
     ("OFF", "YOUR", "LISTS"), ("NO", "LONGER", "INTERESTED"), ("WITHDRAW", "MY", "CONSENT"),
     ("WITHDRAW", "CONSENT"), ("DO", "NOT", "CONSENT"), ("DONT", "CONSENT"),
     ("DELETE", "THIS", "NUMBER"), ("NEVER", "SIGNED", "UP"), ("DIDNT", "SIGN", "UP"),
-    ("DE", "BAJA"), ("DEJA", "DE"), ("NO", "ME", "ENVIES"),
+    ("DE", "BAJA"), ("OPTING", "OUT"), ("REMOVE", "THIS", "NUMBER"), ("REMOVED", "FROM"),
+    ("NO", "LONGER", "CONSENT"), ("LONGER", "CONSENT"), ("CEASE", "AND", "DESIST"),
+    ("DESIST",), ("NEVER", "WANT", "TO", "HEAR"), ("NUMERO", "EQUIVOCADO"),
+    ("DE", "LA", "LISTA"), ("DEJENME", "EN", "PAZ"), ("RETIRO", "MI", "CONSENTIMIENTO"),
 )
 # A phrase followed by one of these means something else: "wrong number of boxes", "take
 # me off hold".
 PHRASE_NOT_BEFORE: Final = {("WRONG", "NUMBER"): frozenset({"OF"}),
                             ("TAKE", "ME", "OFF"): frozenset({"HOLD"})}
 WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
+                                  ("NO", "GRACIAS"), ("NO", "ME", "INTERESA"),
                                   ("NOT", "INTERESTED"), ("IM", "NOT", "INTERESTED"),
                                   ("I", "AM", "NOT", "INTERESTED")})
 # Words that make a "no more texts" a report, not a request: "no more updates since Monday",
 # "I got no more texts", "why no more texts?".
 REPORT_WORDS: Final = frozenset(
-    {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "GET", "RECEIVED", "HAD", "SINCE", "YET",
+    {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "RECEIVED", "HAD", "SINCE", "YET",
      "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT"}
 )
 
@@ -173,6 +204,11 @@ _SYMBOL_IN_WORD = re.compile(r"(?<=[^\W_])[$@!](?=[^\W_])|[$](?=[^\W_])")
 _DIGIT_LETTERS: Final = str.maketrans("013457", "OIEAST")
 _GLUED = re.compile(r"([A-Z]+)(\d{20,22})|(\d{20,22})([A-Z]+)")
 _UPS = re.compile(r"1Z[0-9A-Z]{16}")
+_RUN = re.compile(r"([A-Z])\1{2,}")
+_UPS_GROUPED = re.compile(r"(?i)\b1Z(?:[ -]*[0-9A-Z]){16}\b")
+_GROUP_SEP = re.compile(r"[ -]")
+# The USPS barcode's number: 420, the ZIP (or ZIP+4), then the 22-digit tracking number.
+_BARCODE = re.compile(r"420(?:[0-9]{5}|[0-9]{9})([0-9]{22})")
 # Where a text divides into sentences or clauses: "Stop. Who is this?", "Yes, stop".
 _CLAUSES = re.compile(r"[.!?;,:\n\r\u2013\u2014]+|\s-+\s")
 
@@ -208,12 +244,16 @@ def words(body: str) -> list[str]:
     in a keyword (``stopp``, ``stpo``, ``unsubcribe``) as the keyword; a stop-sign emoji
     as STOP; and a tracking number glued to a word (``STOP9400...``) is split from it."""
     text = fold(body.translate(_LETTERS))
+    if "1z" in text or "1Z" in text:  # a UPS number typed in groups: one word
+        text = _UPS_GROUPED.sub(lambda m: _GROUP_SEP.sub("", m.group()), text)
     text = _SYMBOL_IN_WORD.sub(lambda m: _SYMBOL_LETTERS[m.group()], text)
     text = "".join(c for c in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(c))
     out: list[str] = []
     for raw in _WORD.findall(_APOSTROPHES.sub("", text)):
         tok = raw.upper() if raw.isascii() else _shown(raw)
+        if len(tok) > 2:
+            tok = _RUN.sub(r"\1", tok)  # "PLEEEASE", "STOOOP", "ENDDD"
         if tok.isdigit() or _S10.fullmatch(tok) or _UPS.fullmatch(tok):
             out.append(tok)
             continue
@@ -225,6 +265,9 @@ def words(body: str) -> list[str]:
         if digits and digits * 2 <= len(tok) and tok.isascii():
             tok = tok.translate(_DIGIT_LETTERS)
         out.append(_typo(tok) or tok)
+    for k in range(len(out) - 1):  # "unsubscribed me": a slip for "unsubscribe me"
+        if out[k] == "UNSUBSCRIBED" and out[k + 1] == "ME":
+            out[k] = "UNSUBSCRIBE"
     return out
 
 
@@ -268,6 +311,9 @@ def _take_tracking_number(tokens: list[str]) -> tuple[str | None, list[str]]:
     for i, tok in enumerate(tokens):
         if _S10.fullmatch(tok) or _UPS.fullmatch(tok):
             return tok, tokens[:i] + tokens[i + 1 :]
+        if (barcode := _BARCODE.fullmatch(tok)) is not None:
+            return barcode.group(1), tokens[:i] + tokens[i + 1 :]
+
         if len(tok) == 2 and tok.isalpha() and i + 2 < len(tokens):
             # "EA 123 456 789 US": two letters, nine digits in groups, two letters
             digits = ""
@@ -313,13 +359,14 @@ def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
 
 
-def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str]) -> bool:
+def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
+                       wished: bool = False) -> bool:
     """Whether only fillers stand between ``start`` and a word for texts (a verb for
     them, such as SENDING, only when what it takes is the texts or nothing: "stop
     sending me these", not "stop sending me packages"); after a negation, the end after
     a wish to receive, or a wish and these or them ("I no longer wish to receive these",
     "I don't want these")."""
-    wished = received = False
+    received = sent = False
     for k in range(start, len(tokens)):
         tok = tokens[k]
         if tok in VERBAL_TEXT_WORDS:
@@ -330,11 +377,13 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str]) -
             wished = True
         elif tok in RECEIVE_WORDS and wished:
             received = True
+        elif tok == "SEND":
+            sent = True
         elif tok in NEGATED_OBJECTS and wished and fillers is NEG_FILLERS and k == len(tokens) - 1:
             return True
         elif tok not in fillers:
             return False
-    return wished and received and fillers is NEG_FILLERS
+    return ((wished and received) or sent) and fillers is NEG_FILLERS
 
 
 def _takes_texts(tokens: list[str], start: int) -> bool:
@@ -359,17 +408,19 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
         return True
     report = question or any(t in REPORT_WORDS for t in tokens)
     for i, tok in enumerate(tokens):
-        before = tokens[max(0, i - 4):i]
-        negated = any(t in NEGATORS_OF_STOP for t in before) or (
-            i > 1 and (tokens[i - 2], tokens[i - 1]) in (("DO", "NOT"), ("DID", "YOU")))
+        negated = _negated(tokens, i)
         if tok in UNAMBIGUOUS and not negated:
             return True
         if tok in STOP_VERBS and not negated and _reaches_text_word(tokens, i + 1,
                                                                      STOP_FILLERS):
             return True
-        negation = tok in NEGATIONS or (tok == "NOT" and i > 0 and tokens[i - 1] == "DO") or (
-            tok in ("MORE", "LONGER", "MAS") and i > 0 and tokens[i - 1] == "NO")
-        if (negation and not report and _reaches_text_word(tokens, i + 1, NEG_FILLERS)
+        prev = tokens[i - 1] if i > 0 else ""
+        negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "YOU", "U", "PREFER",
+                                                                  "RATHER")) or (
+            tok in ("MORE", "LONGER", "MAS") and prev == "NO") or (
+            tok == "NO" and tokens[i + 1 : i + 2] in (["QUIERO"], ["ME"]))
+        if (negation and not report
+                and _reaches_text_word(tokens, i + 1, NEG_FILLERS, prev in ("PREFER", "RATHER"))
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
@@ -379,6 +430,24 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
                for phrase in PHRASES)
 
 
+def _negated(tokens: list[str], i: int) -> bool:
+    """Whether the stop word at ``i`` is negated or taken back: a negation, or a word
+    such as undo, reached from it through words like want, you, to ("I don't want you to
+    unsubscribe me", "no need to stop", "undo my unsubscribe", "no cancelar"), or a
+    question's why/did ("why did you stop")."""
+    j = i - 1
+    while j >= 0:
+        tok = tokens[j]
+        if tok in TAKEN_BACK:
+            # "no" right before an English keyword is "No, stop"; before a Spanish verb or
+            # further back, a negation ("no cancelar", "no need to stop").
+            return not (tok == "NO" and j == i - 1 and tokens[i] in ENGLISH_STOPS)
+        if tok not in NEGATION_CHAIN and tok not in COURTESY:
+            return False
+        j -= 1
+    return False
+
+
 def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     """Whether the phrase is negated ("don't take me off") or means something else by what
     follows it ("wrong number of boxes")."""
@@ -386,8 +455,7 @@ def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     for i in range(len(tokens) - n + 1):
         if tuple(tokens[i : i + n]) == phrase:
             after = tokens[i + n] if i + n < len(tokens) else ""
-            return any(t in NEGATORS_OF_STOP for t in tokens[max(0, i - 3):i]) or (
-                after in PHRASE_NOT_BEFORE.get(phrase, ()))
+            return _negated(tokens, i) or after in PHRASE_NOT_BEFORE.get(phrase, ())
     return False
 
 
@@ -397,7 +465,7 @@ def _collapsed(word: str) -> str:
 
 
 _COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
-NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO"})
+NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED"})
 
 
 def _typo(word: str) -> str | None:
@@ -443,45 +511,86 @@ def _is_keyword_token(tokens: list[str], k: int) -> bool:
 
 def _revocation(rest: list[str], body: str) -> str | None:
     """The keyword (or ``REQUEST``) if the words, tracking numbers taken out, revoke
-    consent under a reasonable reading, else None. In order: a keyword alone
-    (courtesy aside); a plain request (``is_request_to_stop``); a sentence of the text
-    that is a keyword alone ("Stop. Who is this?", "Yes, stop"); keywords with only
-    objects or HELP beside them ("cancel them", "STOP HELP", "END ALL"); a keyword
-    opening the text with a new sentence after it ("STOP this is spam", "STOP I never
-    signed up"; not "stop sign at the corner", "stop leaving it outside"); or one
-    closing it, not as a question ("I said stop", "please just cancel"; not "when will
-    it stop", "I want to cancel")."""
+    consent under a reasonable reading, else None. The whole text spelling a keyword
+    counts; else each sentence or clause is read on its own (``_clause_revocation``), and a
+    clause that negates or takes back a stop word vetoes the text ("Stop. No, wait, don't
+    stop", "I don't want you to unsubscribe me")."""
     if (word := _keyword(rest, OPT_OUT)) is not None:
         return word
-    question = body.rstrip().endswith("?")
-    if is_request_to_stop(rest, question):
+    parts = _clauses(body)
+    if len(parts) <= 1:
+        parts = [(rest, "?" in body)]
+    found: str | None = None
+    for tokens, question in parts:
+        if _takes_back(tokens):
+            return None
+        if found is None:
+            found = _clause_revocation(tokens, question)
+    return found
+
+
+def _clauses(body: str) -> list[tuple[list[str], bool]]:
+    """The text's sentences and clauses (split at . ! ? ; , : and dashes), each as its
+    words without tracking numbers, and whether it is a question."""
+    out: list[tuple[list[str], bool]] = []
+    start = 0
+    for m in _CLAUSES.finditer(body + "\n"):
+        _tns, tokens = _take_tracking_numbers(words(body[start:m.start()]))
+        if tokens:
+            out.append((tokens, "?" in m.group()))
+        start = m.end()
+    return out
+
+
+def _takes_back(tokens: list[str]) -> bool:
+    """Whether a stop word here is negated or taken back ("don't stop", "undo my
+    unsubscribe", "I accidentally said stop")."""
+    return any((t in OPT_OUT or t in STOP_VERBS or t in UNAMBIGUOUS) and _negated(tokens, k)
+               for k, t in enumerate(tokens))
+
+
+def _clause_revocation(tokens: list[str], question: bool) -> str | None:
+    """One clause: a keyword alone (courtesy aside); a plain request
+    (``is_request_to_stop``); keywords with only objects or HELP beside them ("cancel them",
+    "STOP HELP", "END ALL"); a keyword opening it with a new sentence after it ("STOP this
+    is spam", "STOP I never signed up"; not "stop sign at the corner", "stop leaving it
+    outside"); or one closing it ("I said stop", "please just cancel", "can you stop?"; not
+    "when will it stop", "tell the driver to stop", "I want to cancel")."""
+    if (word := _keyword(tokens, OPT_OUT)) is not None:
+        return word
+    if is_request_to_stop(tokens, question):
         return "REQUEST"
-    core = [t for t in rest if t not in COURTESY]
-    if not core:
-        return None
-    for clause in _CLAUSES.split(body):
-        _tns, part = _take_tracking_numbers(words(clause))
-        if part and len(part) < len(rest) and (word := _keyword(part, OPT_OUT)) is not None:
-            return word
+    core = [t for t in tokens if t not in COURTESY]
     keyed = [k for k in range(len(core)) if _is_keyword_token(core, k)]
     if not keyed:
         return None
     first = core[keyed[0]]
     if all(t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
         return "OPTOUT" if first == "OPT" else first
-    if keyed[0] == 0 and not question:
+    if keyed[0] == 0:
         after = 2 if first == "OPT" else 1
         nxt = core[after] if len(core) > after else ""
         if nxt in SENTENCE_STARTS or (
                 nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
             return "OPTOUT" if first == "OPT" else first
-    at = max(k for k, t in enumerate(rest) if t not in COURTESY)
-    last = rest[at]
-    before = BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING
-    if (last in OPT_OUT and not question and at > 0 and rest[at - 1] in before
-            and not any(t in QUESTIONS or t in NEGATORS_OF_STOP for t in core)):
-        return last
-    return None
+    at = max(k for k, t in enumerate(tokens) if t not in COURTESY)
+    last = tokens[at]
+    if last not in OPT_OUT or at == 0 or _negated(tokens, at):
+        return None
+    pred = tokens[at - 1]
+    if pred not in (BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING):
+        return None
+    if pred in ("TO", "SHOULD", "MUST", "CAN") and any(t in NEGATORS_OF_STOP for t in core):
+        return None  # "I don't want the texts to stop"
+    if pred in ("SAID", "SAY"):
+        return last  # "How many times do I have to say stop"
+    you = any(t in ("YOU", "U") for t in tokens[:at])
+    if pred in ("TO", "SHOULD", "MUST", "CAN") and not (you or (tokens[at - 2:at - 1] and
+                                                        tokens[at - 2] in SUBJECTS)):
+        return None
+    if (question or core[0] in QUESTIONS) and not you:
+        return None  # "when will it stop", "is it going to stop"
+    return last
 
 
 def _take_tracking_numbers(tokens: list[str]) -> tuple[list[str], list[str]]:
@@ -494,8 +603,24 @@ def _take_tracking_numbers(tokens: list[str]) -> tuple[list[str], list[str]]:
         found.append(tn)
 
 
+# A reaction to one of the service's own texts (an iPhone tapback, a forward): what it
+# quotes is not the person's words ("Liked “... Reply STOP to stop all texts.”").
+_REACTION = re.compile(r"(?i)\s*(?:liked|loved|disliked|laughed at|emphasi[sz]ed|questioned"
+                       r"|reacted\s+\S{1,8}\s+to|fwd?:)\s*[\"“”'‘’]")
+# A quotation of one of the service's texts inside a text (six words or more, naming
+# USPS, a Reply or Msg) is that text's words, not the sender's.
+_QUOTED = re.compile(r"[\"“](?=[^\"“”]*\b(?:USPS|Reply|REPLY|reply|Msg|MSG)\b)"
+                     r"(?:[^\"“”\s]*\s+){5,}[^\"“”]*[\"”]")
+
+
 def parse(body: str) -> Command:
     """Classify an inbound text. Never raises: unknown text is ``unknown``."""
+    if type(body) is not str:
+        return Command(verb="unknown", word="")
+    if _REACTION.match(body):
+        return Command(verb="unknown", word="")
+    if '"' in body or "“" in body or "”" in body:
+        body = _QUOTED.sub(" ", body)
     tokens = words(body)
     tns, rest = _take_tracking_numbers(tokens)
     if len(tns) > 1:
