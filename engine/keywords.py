@@ -243,12 +243,16 @@ def words(body: str) -> list[str]:
     letters (``$TOP``, ``ST0P``) is read as the ASCII word it shows; a slip of the keyboard
     in a keyword (``stopp``, ``stpo``, ``unsubcribe``) as the keyword; a stop-sign emoji
     as STOP; and a tracking number glued to a word (``STOP9400...``) is split from it."""
-    text = fold(body.translate(_LETTERS))
+    if body.isascii():  # the common case: nothing to fold, no marks
+        text = body
+    else:
+        text = fold(body.translate(_LETTERS))
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
     if "1z" in text or "1Z" in text:  # a UPS number typed in groups: one word
         text = _UPS_GROUPED.sub(lambda m: _GROUP_SEP.sub("", m.group()), text)
-    text = _SYMBOL_IN_WORD.sub(lambda m: _SYMBOL_LETTERS[m.group()], text)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(c))
+    if "$" in text or "@" in text or "!" in text:
+        text = _SYMBOL_IN_WORD.sub(lambda m: _SYMBOL_LETTERS[m.group()], text)
     out: list[str] = []
     for raw in _WORD.findall(_APOSTROPHES.sub("", text)):
         tok = raw.upper() if raw.isascii() else _shown(raw)
@@ -264,7 +268,9 @@ def words(body: str) -> list[str]:
         digits = sum(c.isdigit() for c in tok)
         if digits and digits * 2 <= len(tok) and tok.isascii():
             tok = tok.translate(_DIGIT_LETTERS)
-        out.append(_typo(tok) or tok)
+        if len(tok) >= 4 and tok not in VOCABULARY:
+            tok = _typo(tok) or tok
+        out.append(tok)
     for k in range(len(out) - 1):  # "unsubscribed me": a slip for "unsubscribe me"
         if out[k] == "UNSUBSCRIBED" and out[k + 1] == "ME":
             out[k] = "UNSUBSCRIBE"
@@ -517,7 +523,7 @@ def _revocation(rest: list[str], body: str) -> str | None:
     stop", "I don't want you to unsubscribe me")."""
     if (word := _keyword(rest, OPT_OUT)) is not None:
         return word
-    parts = _clauses(body)
+    parts = _clauses(body) if _CLAUSES.search(body.rstrip(_TRAILING + " ")) else []
     if len(parts) <= 1:
         parts = [(rest, "?" in body)]
     found: str | None = None
@@ -613,10 +619,26 @@ _QUOTED = re.compile(r"[\"“](?=[^\"“”]*\b(?:USPS|Reply|REPLY|reply|Msg|MSG
                      r"(?:[^\"“”\s]*\s+){5,}[^\"“”]*[\"”]")
 
 
+# Texts recur (STOP, YES, HELP, a tracking number asked about twice): their reading is
+# kept, bounded (a Command is frozen, so one object serves every caller).
+_PARSED: dict[str, Command] = {}
+PARSED_KEPT: Final = 100_000
+
+
 def parse(body: str) -> Command:
     """Classify an inbound text. Never raises: unknown text is ``unknown``."""
     if type(body) is not str:
         return Command(verb="unknown", word="")
+    hit = _PARSED.get(body)
+    if hit is None:
+        hit = _parse(body)
+        if len(_PARSED) >= PARSED_KEPT:
+            _PARSED.clear()
+        _PARSED[body] = hit
+    return hit
+
+
+def _parse(body: str) -> Command:
     if _REACTION.match(body):
         return Command(verb="unknown", word="")
     if '"' in body or "“" in body or "”" in body:
