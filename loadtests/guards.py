@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -96,8 +97,26 @@ def check_signature(request: Request, auth_token: str, params: list[tuple[str, s
         raise HttpError(403, "bad X-Twilio-Signature", field="X-Twilio-Signature")
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, or 413 as soon as it passes ``limit`` bytes (declared or streamed)."""
+BODY_TIMEOUT_S = 30.0  # a body not received whole by then is a slow or stalled client
+
+
+async def read_body(request: Request, limit: int, timeout_s: float = BODY_TIMEOUT_S) -> bytes:
+    """The body, or 413 as soon as it passes ``limit`` bytes (declared or streamed), 415
+    for a compressed one, 408 when it has not arrived whole within ``timeout_s`` (a
+    client that stalls mid-body holds a connection and nothing else)."""
+    encoding = header(request, b"content-encoding")
+    if encoding is not None and encoding.strip().lower() not in (b"", b"identity"):
+        raise HttpError(415, f"Content-Encoding {encoding.decode('latin-1')!r} is not "
+                        "supported: send the body uncompressed", field="Content-Encoding")
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await _read_body(request, limit)
+    except TimeoutError:
+        raise HttpError(408, f"body not received within {timeout_s:g} s",
+                        field="body") from None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
     declared = header(request, b"content-length")
     if declared is not None:
         if not declared.isdigit():

@@ -115,3 +115,35 @@ def test_a_bad_zip_after_a_due_wake_up_is_refused_before_the_held_text_moves() -
         assert r.status_code == 422 and r.json()["field"] == "destinationZIP"
         causes = [m["cause"] for m in client.get("/v1/outbox", headers=KEY).json()["messages"]]
         assert causes == ["welcome:checkout"]  # the held scan text has not moved
+
+
+def test_a_compressed_body_is_refused_by_name() -> None:
+    """gzip used to be read as text ('str is not valid UTF-8') or ignored."""
+    import gzip
+
+    settings_ = ShimSettings(policies=("every_scan",), api_key="k", auth_token="t")
+    with InProcessClient(create_app(settings_)) as client:
+        body = gzip.compress(orjson.dumps({"kind": "wake", "at": LATE}))
+        r = client.post("/v1/events", content=body,
+                        headers={**KEY, "Content-Encoding": "gzip"})
+        assert r.status_code == 415 and r.json()["field"] == "Content-Encoding"
+        assert client.app.state.notifier.journal.last_seq == 0
+
+
+def test_a_body_that_stalls_is_refused_in_time() -> None:
+    """A client that sends half a body and stalls gets 408 instead of holding on."""
+    import asyncio
+
+    import pytest
+    from starlette.requests import Request
+
+    from loadtests.guards import HttpError, read_body
+
+    async def stall() -> dict[str, Any]:
+        await asyncio.sleep(3600)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    request = Request({"type": "http", "headers": [(b"content-length", b"100")]}, stall)
+    with pytest.raises(HttpError) as refused:
+        asyncio.run(read_body(request, 1000, timeout_s=0.05))
+    assert refused.value.status == 408 and refused.value.field == "body"
