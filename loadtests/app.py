@@ -360,10 +360,11 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HttpError(422, f"{name} must be an integer", field=name) from None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19):
+        # int() also takes " 1", "+5", "1_0" and "１０": a query says digits or nothing
+        raise HttpError(422, f"{name} must be a whole number written in digits, got {raw!r}",
+                        field=name)
+    value = int(raw)
     if not low <= value <= high:
         raise HttpError(422, f"{name} must be between {low} and {high}", field=name)
     return value

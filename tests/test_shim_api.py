@@ -233,7 +233,8 @@ def test_timeline_and_outbox_paging(client: InProcessClient) -> None:
     assert len(page["messages"]) == 2
     rest = client.get(f"/v1/outbox?after={page['next']}", headers=KEY).json()
     assert [m["cause"] for m in rest["messages"]] == ["scan:01"]
-    for query in ("after=x", "after=-1", "limit=0", "limit=100000"):
+    for query in ("after=x", "after=-1", "limit=0", "limit=100000", "limit=%2B5",
+                  "limit=%201", "limit=1_0", "limit=%EF%BC%91%EF%BC%90"):
         assert client.get(f"/v1/outbox?{query}", headers=KEY).status_code == 422
 
 
