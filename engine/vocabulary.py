@@ -1,0 +1,179 @@
+"""The words inbound texts are read with: revocation keywords and their Spanish forms,
+courtesy words and fillers, words for the texts, negations, fixed phrases, and the
+words that make a stop a question, a report or someone else's (``engine.keywords``
+reads texts with them; docs/compliance.md section 2 says how)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+OPT_OUT: Final = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+     "STP", "BASTA", "DESUSCRIBIRME", "DESUSCRIBIR",
+     # Spanish, as US short-code programs honour them (accents are dropped: NO MAS)
+     "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS"}
+)
+
+
+# A keyword opening a text is a revocation when a new sentence follows it without
+# punctuation ("STOP this is spam", "STOP I never signed up", "CANCEL who is this"), not
+# when its object does ("stop sign at the corner", "stop leaving it outside", "cancel my
+# package").
+SENTENCE_STARTS: Final = frozenset(
+    {"I", "IM", "IVE", "ID", "ILL", "WHO", "YOU", "YOURE", "UR", "WRONG", "NOT", "NEVER",
+     "DONT", "NO", "SPAM", "SCAM", "ITS", "THATS", "LEAVE", "REMOVE", "UNSUBSCRIBE",
+     "TEXTING", "MESSAGING", "HARASSING", "BOTHERING", "SPAMMING", "WHAT", "WHY", "HOW",
+     "OK", "OKAY", "STOP", "ENOUGH", "SERIOUSLY"}
+)
+
+
+# Words that may precede a closing keyword: "I said stop", "please just stop", "make it stop".
+BEFORE_CLOSING: Final = frozenset(
+    {"SAID", "SAY", "TO", "PLEASE", "PLS", "PLZ", "JUST", "NOW", "OK", "OKAY", "SO",
+     "ALREADY", "AGAIN", "SHOULD", "MUST", "IT", "YOU", "U", "YES", "NO", "SERIOUSLY", "CAN",
+     "TIME", "SPAM", "SCAM", "PERSON"}
+)
+
+
+# Who "to stop" or "should stop" is about when it closes a revocation: the sender or the
+# texts ("I told you to stop", "I want it to stop"), not someone else ("tell the driver to
+# stop", "I want the delays to stop").
+SUBJECTS: Final = frozenset({"YOU", "U", "IT", "THIS", "THEM", "THESE", "TEXTS", "MESSAGES"})
+# Words between a negation and the stop word it negates: "I don't want you to unsubscribe
+# me", "no need to stop", "no quiero darme de baja".
+NEGATION_CHAIN: Final = frozenset(
+    {"WANT", "NEED", "WISH", "LIKE", "YOU", "U", "TO", "ME", "IT", "THEM", "ASKING", "TRYING",
+     "FOR", "WAS", "AM", "I", "BE", "GOING", "MY", "THE", "A", "PLEASE", "QUIERO", "DARME",
+     "DEN", "DES", "DE", "MUST", "SHOULD", "WOULD", "GONNA", "WANNA", "MEANT", "SAID"}
+)
+
+
+# Words that take back a revocation: "undo unsubscribe", "disregard my STOP message", "I
+# accidentally said stop".
+TAKEN_BACK: Final = frozenset(
+    {"UNDO", "REVERSE", "DISREGARD", "IGNORE", "ACCIDENTALLY", "MISTAKE", "OOPS", "HATE",
+     "NO", "NOT", "NEVER", "DONT", "DIDNT", "WONT", "CANT", "DOESNT", "WOULDNT", "SHOULDNT",
+     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL"}
+)
+
+
+# CANCEL and END close a revocation only after these ("I said cancel"; not "I want to
+# cancel", which may be the order).
+BEFORE_CLOSING_CANCEL: Final = BEFORE_CLOSING - {"TO", "IT", "YOU", "SHOULD", "MUST"}
+# A closing keyword after one of these is a question, not a request ("when will it stop").
+QUESTIONS: Final = frozenset(
+    {"WHY", "WHEN", "WILL", "DID", "DOES", "DO", "HOW", "WHERE", "WHAT", "IS", "ARE", "HAS",
+     "HAVE", "WOULD", "WAS", "WERE"}
+)
+
+
+# Objects a keyword may take and still be a keyword: "stop this", "cancel them", "END ALL".
+OBJECTS: Final = frozenset(
+    {"IT", "THEM", "THIS", "THAT", "THESE", "THOSE", "ALL", "EVERYTHING", "ALREADY", "AGAIN",
+     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM", "TRACKING", "TODO", "TODOS"}
+)
+
+
+# Words that widen a revocation naming a parcel to every text: "CANCEL ALL <tn>".
+EVERYTHING: Final = frozenset({"ALL", "EVERYTHING", "EVERY", "OTHERS", "TODO", "TODOS"})
+OPT_IN: Final = frozenset({"START", "YES", "UNSTOP"})
+HELP: Final = frozenset({"HELP", "INFO"})
+ETA_WORDS: Final = frozenset({"DELIVERY", "DATE", "UPDATE", "WHEN"})
+TRACKING_MODES: Final = frozenset({"AA", "AF", "AP", "DND"}) | ETA_WORDS
+VOCABULARY: Final = OPT_OUT | OPT_IN | HELP | TRACKING_MODES | {"QUIET", "AWAKE"}
+ENGLISH_STOPS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END",
+                                  "QUIT", "REVOKE", "OPTOUT", "OPT", "STP"})
+
+
+# Words that soften or stress a keyword without changing it ("stop please", "STOP NOW!!").
+COURTESY: Final = frozenset(
+    {"PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "IT", "ME",
+     "OK", "OKAY", "JUST", "ASAP", "IMMEDIATELY", "SIR", "MAAM", "POR", "FAVOR",
+     "GRACIAS", "ALREADY", "AGAIN", "HEY", "HI", "HELLO", "YO", "OMG", "LOL", "HAHA", "LMAO",
+     "WTF", "UGH", "DUDE", "BYE", "GOODBYE", "DAMN", "USPS", "SMH", "XX", "X2", "TN"}
+)
+
+
+# A stop verb, then only filler words, then a word for texts: "stop sending me these texts".
+STOP_VERBS: Final = frozenset(
+    {"STOP", "QUIT", "CEASE", "END", "CANCEL", "HALT", "DISCONTINUE", "UNSUBSCRIBE",
+     "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER",
+     "REFRAIN", "ENOUGH", "DONE", "STP", "DEJA", "DEJEN", "PARA", "PAREN", "PARE"}
+)
+
+
+TEXT_WORDS: Final = frozenset(
+    {"TEXT", "TEXTS", "TEXTING", "TEXTED", "TXT", "TXTS", "TXTING", "MESSAGE", "MESSAGES",
+     "MESSAGING", "MSG", "MSGS", "SMS", "NOTIFICATION", "NOTIFICATIONS", "NOTIFS", "ALERT",
+     "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
+     "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT", "MENSAJES", "MENSAJE",
+     "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES", "TEXTIN", "TXTIN", "TEXING"}
+)
+
+
+# Words for texts that are verbs: only when what they take is the texts ("stop sending
+# me these"), not something else ("stop sending me packages", "stop sending it back").
+VERBAL_TEXT_WORDS: Final = frozenset(
+    {"SENDING", "CONTACTING", "CALLING", "BOTHERING", "SPAMMING", "MANDARME", "ENVIARME",
+     "MANDAR", "ENVIAR", "MANDEN", "ENVIEN", "MANDES", "ENVIES"}
+)
+
+
+FILLERS: Final = frozenset(
+    {"ME", "MY", "ALL", "THE", "THESE", "THOSE", "THIS", "YOUR", "ANY", "MORE", "FURTHER",
+     "FUTURE", "OF", "FROM", "TO", "US", "IT", "PLEASE", "PLS", "OFF", "OUT", "SENDING",
+     "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS", "WITH", "DE", "LOS",
+     "LAS", "LA", "EL", "MAS", "MI", "MIS"}
+)
+
+
+# After a negation: "I do not want to receive any more text messages".
+WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE", "PREFER", "RATHER",
+                                "QUIERO"})
+
+
+NEG_FILLERS: Final = FILLERS | WISH_WORDS | {"SEND", "EVER", "AGAIN", "ANYMORE", "I"}
+RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING"})
+STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
+NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
+NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
+NEGATORS_OF_STOP: Final = frozenset({"DONT", "NOT", "NEVER", "DIDNT", "WONT", "CANT", "WHY",
+                                     "DID", "DOESNT", "WOULDNT", "SHOULDNT"})
+
+
+# Words with no other meaning in a text to a tracking short code.
+UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE"})
+PHRASES: Final = (
+    ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
+    ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
+    ("UNSUBSCRIBE", "ME"), ("WRONG", "NUMBER"), ("STOP", "ALL"), ("OPT", "OUT"),
+    ("UN", "SUBSCRIBE"), ("DELETE", "ME"), ("REMOVE", "FROM"), ("TAKE", "MY", "NUMBER"),
+    ("OFF", "YOUR", "LIST"), ("OFF", "THE", "LIST"), ("OFF", "THIS", "LIST"),
+    ("OFF", "YOUR", "LISTS"), ("NO", "LONGER", "INTERESTED"), ("WITHDRAW", "MY", "CONSENT"),
+    ("WITHDRAW", "CONSENT"), ("DO", "NOT", "CONSENT"), ("DONT", "CONSENT"),
+    ("DELETE", "THIS", "NUMBER"), ("NEVER", "SIGNED", "UP"), ("DIDNT", "SIGN", "UP"),
+    ("DE", "BAJA"), ("OPTING", "OUT"), ("REMOVE", "THIS", "NUMBER"), ("REMOVED", "FROM"),
+    ("NO", "LONGER", "CONSENT"), ("LONGER", "CONSENT"), ("CEASE", "AND", "DESIST"),
+    ("DESIST",), ("NEVER", "WANT", "TO", "HEAR"), ("NUMERO", "EQUIVOCADO"),
+    ("DE", "LA", "LISTA"), ("DEJENME", "EN", "PAZ"), ("RETIRO", "MI", "CONSENTIMIENTO"),
+)
+
+
+# A phrase followed by one of these means something else: "wrong number of boxes", "take
+# me off hold".
+PHRASE_NOT_BEFORE: Final = {("WRONG", "NUMBER"): frozenset({"OF"}),
+                            ("TAKE", "ME", "OFF"): frozenset({"HOLD"})}
+
+
+WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
+                                  ("NO", "GRACIAS"), ("NO", "ME", "INTERESA"),
+                                  ("NOT", "INTERESTED"), ("IM", "NOT", "INTERESTED"),
+                                  ("I", "AM", "NOT", "INTERESTED")})
+
+
+# Words that make a "no more texts" a report, not a request: "no more updates since Monday",
+# "I got no more texts", "why no more texts?".
+REPORT_WORDS: Final = frozenset(
+    {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "RECEIVED", "HAD", "SINCE", "YET",
+     "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT"}
+)

@@ -1,0 +1,199 @@
+"""A text as words: compatibility forms folded, invisible characters and marks dropped,
+look-alike letters, symbols and digits for letters read as the ASCII word they show, a
+slip of the keyboard in a keyword read as the keyword, and tracking numbers (USPS, S10,
+UPS, the barcode's number; typed in groups or glued to a word) taken out
+(``engine.keywords`` reads what the words mean)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+from engine.links import fold, skeleton
+from engine.vocabulary import OPT_OUT, VOCABULARY
+
+# USPS domestic numbers are 20-22 digits (often typed in groups of four);
+# international ones are S10: two letters, nine digits, two letters.
+_S10 = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
+_WORD = re.compile(r"[^\W_]+")
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
+# Letters drawn as symbols, read as the letters they show: regional indicators (flag
+# letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
+# U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
+_LETTERS: Final = {
+    **{base + i: chr(0x41 + i) for base in (0x1F1E6, 0x1F130, 0x1F150, 0x1F170)
+       for i in range(26)},
+    **{ord(c): " STOP " for c in "\U0001F6D1\u26D4\U0001F6AB"},
+    ord("\u00d8"): "O", ord("\u00f8"): "o", ord("\u20ac"): "E",
+}
+# A symbol between two letters or digits standing for a letter: "$TOP", "ST@P", "QU!T".
+_SYMBOL_LETTERS: Final = {"$": "S", "@": "O", "!": "I"}
+_SYMBOL_IN_WORD = re.compile(r"(?<=[^\W_])[$@!](?=[^\W_])|[$](?=[^\W_])")
+# A keyword written with digits for letters ("ST0P", "QU1T", "R3V0K3"): in words with
+# letters, at most half of them digits.
+_DIGIT_LETTERS: Final = str.maketrans("013457", "OIEAST")
+_GLUED = re.compile(r"([A-Z]+)(\d{20,22})|(\d{20,22})([A-Z]+)")
+_UPS = re.compile(r"1Z[0-9A-Z]{16}")
+_RUN = re.compile(r"([A-Z])\1{2,}")
+_UPS_GROUPED = re.compile(r"(?i)\b1Z(?:[ -]*[0-9A-Z]){16}\b")
+_GROUP_SEP = re.compile(r"[ -]")
+# The USPS barcode's number: 420, the ZIP (or ZIP+4), then the 22-digit tracking number.
+_BARCODE = re.compile(r"420(?:[0-9]{5}|[0-9]{9})([0-9]{22})")
+
+
+def words(body: str) -> list[str]:
+    """The words of a text: compatibility forms folded (full-width letters are
+    letters), invisible characters dropped, accents and other marks dropped, upper case,
+    apostrophes dropped, everything else a separator. A word written with look-alikes
+    of another script (Cyrillic ``СТОР``), flag or squared letters, symbols or digits for
+    letters (``$TOP``, ``ST0P``) is read as the ASCII word it shows; a slip of the keyboard
+    in a keyword (``stopp``, ``stpo``, ``unsubcribe``) as the keyword; a stop-sign emoji
+    as STOP; and a tracking number glued to a word (``STOP9400...``) is split from it."""
+    if body.isascii():  # the common case: nothing to fold, no marks
+        text = body
+    else:
+        text = fold(body.translate(_LETTERS))
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
+    if "1z" in text or "1Z" in text:  # a UPS number typed in groups: one word
+        text = _UPS_GROUPED.sub(lambda m: _GROUP_SEP.sub("", m.group()), text)
+    if "$" in text or "@" in text or "!" in text:
+        text = _SYMBOL_IN_WORD.sub(lambda m: _SYMBOL_LETTERS[m.group()], text)
+    out: list[str] = []
+    for raw in _WORD.findall(_APOSTROPHES.sub("", text)):
+        tok = raw.upper() if raw.isascii() else _shown(raw)
+        if len(tok) > 2:
+            tok = _RUN.sub(r"\1", tok)  # "PLEEEASE", "STOOOP", "ENDDD"
+        if tok.isdigit() or _S10.fullmatch(tok) or _UPS.fullmatch(tok):
+            out.append(tok)
+            continue
+        glued = _GLUED.fullmatch(tok)
+        if glued:
+            out.extend(g for g in glued.groups() if g)
+            continue
+        digits = sum(c.isdigit() for c in tok)
+        if digits and digits * 2 <= len(tok) and tok.isascii():
+            tok = tok.translate(_DIGIT_LETTERS)
+        if len(tok) >= 4 and tok not in VOCABULARY:
+            tok = _typo(tok) or tok
+        out.append(tok)
+    for k in range(len(out) - 1):  # "unsubscribed me": a slip for "unsubscribe me"
+        if out[k] == "UNSUBSCRIBED" and out[k + 1] == "ME":
+            out[k] = "UNSUBSCRIBE"
+    return out
+
+
+def _shown_char(c: str) -> str:
+    """One character as the ASCII capital it shows, as its lower case or its capital."""
+    for form in (c.lower(), c.upper(), c):
+        shown = skeleton(form).upper()
+        if shown.isascii() and shown.isalnum():
+            return shown
+    name = unicodedata.name(c, "")  # small capitals: LATIN LETTER SMALL CAPITAL T
+    if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == 28:
+        return name[-1]
+    return c.upper()
+
+
+def _shown(raw: str) -> str:
+    """The ASCII word a word of look-alikes shows, read as typed and in capitals (a
+    lower-case Cyrillic і is an i, its capital І an l): a keyword if either is one."""
+    by_char = "".join(_shown_char(c) for c in raw)
+    seen = [by_char, skeleton(raw).upper(), skeleton(raw.upper()).upper()]
+    ascii_ = [w for w in seen if w.isascii()]
+    for w in ascii_:
+        if w in VOCABULARY:
+            return w
+    return ascii_[0] if ascii_ else raw.upper()
+
+
+def _take_tracking_number(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """A tracking number among the words (a run of digit groups, S10 whole or typed in
+    groups, a UPS 1Z number), and the rest."""
+    for i, tok in enumerate(tokens):
+        if _S10.fullmatch(tok) or _UPS.fullmatch(tok):
+            return tok, tokens[:i] + tokens[i + 1 :]
+        if (barcode := _BARCODE.fullmatch(tok)) is not None:
+            return barcode.group(1), tokens[:i] + tokens[i + 1 :]
+
+        if len(tok) == 2 and tok.isalpha() and i + 2 < len(tokens):
+            # "EA 123 456 789 US": two letters, nine digits in groups, two letters
+            digits = ""
+            for j in range(i + 1, len(tokens)):
+                if not tokens[j].isdigit() or len(digits) >= 9:
+                    break
+                digits += tokens[j]
+            else:
+                continue
+            end = tokens[j]
+            if len(digits) == 9 and len(end) == 2 and end.isalpha():
+                return tok + digits + end, tokens[:i] + tokens[j + 1 :]
+            continue
+        if not tok.isdigit():
+            continue
+        digits = ""
+        for j in range(i, len(tokens)):
+            if not tokens[j].isdigit():
+                break
+            digits += tokens[j]
+            if len(digits) > 22:
+                break
+            if len(digits) >= 20 and (j + 1 == len(tokens) or not tokens[j + 1].isdigit()
+                                      or len(digits + tokens[j + 1]) > 22):
+                return digits, tokens[:i] + tokens[j + 1 :]
+    return None, tokens
+
+
+def _collapsed(word: str) -> str:
+    """``word`` with each run of one letter made one: ``STOPP`` and ``SSTOOP`` are ``STOP``."""
+    return "".join(c for k, c in enumerate(word) if k == 0 or c != word[k - 1])
+
+
+_COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
+NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED"})
+
+
+def _typo(word: str) -> str | None:
+    """The revocation keyword ``word`` is a slip of the keyboard for, if any: a letter
+    held down (``STOPP``, ``CANCELL``), two letters swapped (``STPO``, ``QUTI``), or for
+    the long UNSUBSCRIBE, two slips of any kind (``UNSUBCRIBE``, ``UNSUSCRIBE``; not
+    ``SUBSCRIBE``). Words of their own that look like one are not (``STOOP``, ``ALOT``)."""
+    if len(word) < 4 or not word.isalpha() or word in NOT_TYPOS:
+        return None
+    c = _collapsed(word)
+    if c in _COLLAPSED_OPT_OUT:
+        return _COLLAPSED_OPT_OUT[c]
+    for k in range(len(c) - 1):
+        swapped = c[:k] + c[k + 1] + c[k] + c[k + 2 :]
+        if swapped in _COLLAPSED_OPT_OUT:
+            return _COLLAPSED_OPT_OUT[swapped]
+    if (9 <= len(word) <= 13 and word.startswith("UN")
+            and _distance(word, "UNSUBSCRIBE") <= 2):
+        return "UNSUBSCRIBE"
+    return None
+
+
+def _distance(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def take_tracking_numbers(tokens: list[str]) -> tuple[list[str], list[str]]:
+    """Every tracking number among the words, and the rest."""
+    found: list[str] = []
+    while True:
+        tn, tokens = _take_tracking_number(tokens)
+        if tn is None:
+            return found, tokens
+        found.append(tn)
