@@ -90,12 +90,12 @@ class Engine(Retention, Inbound, Release):
         handler = self._dispatch.get(type(inp))
         if handler is None:
             raise InvalidInput(f"not an engine input: {type(inp).__name__}")
+        at = inp.at
         if type(inp) is Subscribe or type(inp) is SmsIn:
             self._check(inp)  # refuse bad input before anything moves, held texts included
+        elif at > self.now + MAX_AHEAD_S and self.now:
+            self._refuse_far_ahead(at)  # what _check does first, for the other kinds
         out: list[Output] = []
-        at = inp.at
-        if at > self.now + MAX_AHEAD_S and self.now:
-            self._refuse_far_ahead(at)
         if at >= self._next_sweep:
             self._retain(at)
         if at > self.now:

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from engine.errors import InvalidInput
 from engine.frozen import quick_init
-from engine.links import has_link
+from engine.links import has_invisible, has_link
 
 CHANNELS = ("checkout", "tracking_page", "text")
 OPTIONS = (
@@ -71,11 +71,6 @@ _ZIP = re.compile(r"[0-9]{5}(?:[- ]?[0-9]{4})?|[A-Za-z][0-9][A-Za-z][ -]?[0-9][A
                   r"[A-Za-z0-9])?")
 # A city name: letters (any script) with their marks, digits, spaces and . ' - & ( ).
 _CITY = re.compile(r"[^\W_]*(?:[ .'&()\u2019-]+[^\W_]*)*")
-# Invisible characters (zero-width, fillers, variation selectors): a place shows none.
-_INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
-    "\U000e0000-\U000e0fff]")
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]{3,}")  # stacked
 # Places already checked: a network has a few thousand (bounded against a flood of junk).
 _PLACES_CHECKED: dict[tuple[str, str, str], None] = {}
@@ -98,7 +93,7 @@ def check_place(city: object, state: object, zip_code: object) -> None:
     if zip_code and not _ZIP.fullmatch(zip_code):
         raise InvalidInput(f"eventZIP {zip_code!r} is not a ZIP or postal code",
                            field="eventZIP")
-    if (len(city) > CITY_MAX or not city.isprintable() or _INVISIBLE.search(city)
+    if (len(city) > CITY_MAX or not city.isprintable() or has_invisible(city)
             or not _CITY.fullmatch(city) or _MARKS.search(city)):
         raise InvalidInput(f"eventCity {city[:80]!r} is not a place name (letters, digits, "
                            f"spaces and . ' - & ( ), at most {CITY_MAX})", field="eventCity")

@@ -145,6 +145,11 @@ class Cleaned:
     # link_lookalike (found only once look-alikes were folded), link_phone
 
 
+def has_invisible(text: str) -> bool:
+    """Whether ``text`` holds a character that shows nothing (``_IGNORABLE``)."""
+    return _IGNORABLE.search(text) is not None
+
+
 def fold(text: str) -> str:
     """``text`` as a phone's link detector (or a reader) would take it: compatibility
     forms folded, the dots IDNA reads as dots made dots, invisible characters gone."""

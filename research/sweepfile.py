@@ -240,8 +240,10 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         check_name(name, where)
     except ValueError as exc:
         raise SweepError(str(exc)) from None
+    from scenarios.schema import MAX_SEED
+
     seed, crn = raw.get("seed", 1), raw.get("crn", True)
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 2**63 - 1:
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
         raise SweepError(f"{where}: seed must be an integer from 0 to 2**63-1, not {seed!r}")
     if not isinstance(crn, bool):
         raise SweepError(f"{where}: crn must be true or false, not {crn!r}")

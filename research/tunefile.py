@@ -250,7 +250,9 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     if unknown:
         raise TuneError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")
     ints = {k: raw.get(k, d) for k, d in (("seed", 1), ("replications", 3), ("trials", 30))}
-    bounds = {"seed": (0, 2**63 - 1), "replications": (1, 1000), "trials": (1, 100_000)}
+    from scenarios.schema import MAX_SEED
+
+    bounds = {"seed": (0, MAX_SEED), "replications": (1, 1000), "trials": (1, 100_000)}
     for k, v in ints.items():
         lo, hi = bounds[k]
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:

@@ -305,14 +305,21 @@ def check_name(name: str, where: object) -> None:
                          "'-' (at most 80, not starting with '.'): it names the output directory")
 
 
+# Bounds a run can use, shared with the command line (eccc run --scale, --days, --seed)
+# and the study files' seeds.
+MAX_SCALE = 100  # 1 is national volume
+MAX_DAYS = 366
+MAX_SEED = 2**63 - 1
+
+
 class Scenario(_Model):
     name: str = Field(pattern=NAME_PATTERN)  # the run's name (runs/NAME-SEED/ by default)
     description: str = ""  # one line for reports
     start: date = Field(ge=date(1971, 1, 1), le=date(2999, 12, 31))  # first day of acceptances
-    days: float = Field(gt=0, le=366)  # days of acceptances (the run then drains)
-    seed: int = Field(default=1, ge=0, le=2**63 - 1)  # default seed (eccc run --seed overrides it)
+    days: float = Field(gt=0, le=MAX_DAYS)  # days of acceptances (the run then drains)
+    seed: int = Field(default=1, ge=0, le=MAX_SEED)  # default seed (eccc run --seed overrides it)
     # Volume multiplier when the command line gives none (eccc run --scale overrides it).
-    scale: float = Field(default=1.0, gt=0, le=100)
+    scale: float = Field(default=1.0, gt=0, le=MAX_SCALE)
     # Engine policy chain, in order, e.g. ["milestones", "cap_rolling:limit=3"].
     policies: list[str] = Field(default_factory=lambda: ["every_scan"])
     # The postal network (with volume); absent for station-only scenarios.
