@@ -54,6 +54,9 @@ PHONE_LIKE = (7, 11)
 
 
 ID_MAX = 200  # eventId, messageSid, messageId: a provider's key, never this long
+# An inbound text's body: a provider hands on at most 1,600 characters (Twilio's
+# messaging webhook, "Body ... up to 1600 characters long"; ten segments).
+BODY_MAX = 1600
 MERCHANT_MAX_IN = 200  # a shop's name as given (shown cut to templates.MERCHANT_MAX)
 
 
@@ -198,6 +201,7 @@ class SmsIn:
         _need_time(self.at)
         if type(self.body) is not str:
             raise InvalidInput("body must be text", field="body")
+        _need_short(self.body, "body", BODY_MAX)
         if self.message_sid:
             _need_short(self.message_sid, "messageSid", ID_MAX)
 

@@ -51,6 +51,7 @@ from engine.vocabulary import (
     EVERYTHING,
     FILLERS,
     HELP,
+    JUNK_WORDS,
     NEG_FILLERS,
     NEGATED_OBJECTS,
     NEGATION_CHAIN,
@@ -59,6 +60,7 @@ from engine.vocabulary import (
     OBJECTS,
     OPT_IN,
     OPT_OUT,
+    PHRASE_LEAD,
     PHRASE_NOT_BEFORE,
     PHRASES,
     QUESTIONS,
@@ -67,6 +69,7 @@ from engine.vocabulary import (
     SENTENCE_STARTS,
     STOP_FILLERS,
     STOP_VERBS,
+    STRESS_PHRASES,
     SUBJECTS,
     TAKEN_BACK,
     TEXT_WORDS,
@@ -76,7 +79,7 @@ from engine.vocabulary import (
     WHOLE_PHRASES,
     WISH_WORDS,
 )
-from engine.wording import take_tracking_numbers, words
+from engine.wording import joined_keywords, take_tracking_numbers, words
 
 _TRAILING = ".!?,;:'\")"
 # Where a text divides into sentences or clauses: "Stop. Who is this?", "Yes, stop".
@@ -102,15 +105,29 @@ class Command:
     mode: str = ""
 
 
+def _core(tokens: list[str]) -> list[str]:
+    """The words with courtesy and stress set aside ("please", "now", "at once")."""
+    core = [t for t in tokens if t not in COURTESY]
+    if len(core) > 2:
+        for phrase in STRESS_PHRASES:
+            n = len(phrase)
+            for i in range(len(core) - n, -1, -1):
+                if tuple(core[i : i + n]) == phrase:
+                    del core[i : i + n]
+    return core
+
+
 def _keyword(tokens: list[str], vocabulary: frozenset[str]) -> str | None:
     """The keyword the words spell, courtesy set aside: one word, one word in parts
     ("OPT OUT", "UN SUBSCRIBE"), or the same keyword repeated ("STOP STOP")."""
-    core = [t for t in tokens if t not in COURTESY] or tokens
+    core = _core(tokens) or tokens
     joined = "".join(core)
     if joined in vocabulary:
         return joined
     if core and all(t in vocabulary for t in core):
         return core[0]
+    if vocabulary is OPT_OUT and (pieces := joined_keywords(joined)):
+        return pieces[0]  # "UN. SUBSCRIBE STOP": keywords in parts, then another
     return None
 
 
@@ -126,12 +143,12 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
     sending me these", not "stop sending me packages"); after a negation, the end after
     a wish to receive, or a wish and these or them ("I no longer wish to receive these",
     "I don't want these")."""
-    received = sent = False
+    received = sent = got = False
     for k in range(start, len(tokens)):
         tok = tokens[k]
         if tok in VERBAL_TEXT_WORDS:
             return _takes_texts(tokens, k + 1)
-        if tok in TEXT_WORDS:
+        if tok in TEXT_WORDS or tok in JUNK_WORDS:
             return True
         if tok in WISH_WORDS:
             wished = True
@@ -140,16 +157,19 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
         elif tok == "SEND":
             sent = True
         elif tok in NEGATED_OBJECTS and wished and fillers is NEG_FILLERS and k == len(tokens) - 1:
-            return True
-        elif tok not in fillers:
-            return False
-    return ((wished and received) or sent) and fillers is NEG_FILLERS
+            return True  # "I don't want these"
+        elif tok in NEGATED_OBJECTS and k > start and tokens[k - 1] in RECEIVE_WORDS:
+            got = True  # "stop getting these", "stop receiving them"
+        elif (tok not in fillers and not (got and tok in COURTESY)) or (
+                got and tok in ("PACKAGE", "PARCEL", "DELIVERY")):
+            return False  # not "stop getting these packages"
+    return got or (((wished and received) or sent) and fillers is NEG_FILLERS)
 
 
 def _takes_texts(tokens: list[str], start: int) -> bool:
     """After a verb for texts: nothing, or fillers then a word for texts."""
     for tok in tokens[start:]:
-        if tok in TEXT_WORDS:
+        if tok in TEXT_WORDS or tok in JUNK_WORDS:
             return True
         if tok not in FILLERS or tok in ("PACKAGE", "PARCEL", "DELIVERY"):
             return False
@@ -168,11 +188,10 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
         return True
     report = question or any(t in REPORT_WORDS for t in tokens)
     for i, tok in enumerate(tokens):
-        negated = _negated(tokens, i)
-        if tok in UNAMBIGUOUS and not negated:
+        if tok in UNAMBIGUOUS and not _negated(tokens, i):
             return True
-        if tok in STOP_VERBS and not negated and _reaches_text_word(tokens, i + 1,
-                                                                     STOP_FILLERS):
+        if tok in STOP_VERBS and _reaches_text_word(tokens, i + 1, STOP_FILLERS) and not (
+                _negated(tokens, i)):
             return True
         prev = tokens[i - 1] if i > 0 else ""
         negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "YOU", "U", "PREFER",
@@ -190,13 +209,19 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
                for phrase in PHRASES)
 
 
+# The most words a negation stands before the stop word it negates ("I really do not ever
+# want you to have to stop texting me": eleven); further back it negates something else,
+# and a long text is read in linear time.
+NEGATION_REACH: Final = 12
+
+
 def _negated(tokens: list[str], i: int) -> bool:
     """Whether the stop word at ``i`` is negated or taken back: a negation, or a word
     such as undo, reached from it through words like want, you, to ("I don't want you to
     unsubscribe me", "no need to stop", "undo my unsubscribe", "no cancelar"), or a
     question's why/did ("why did you stop")."""
     j = i - 1
-    while j >= 0:
+    while j >= 0 and j >= i - NEGATION_REACH:
         tok = tokens[j]
         if tok in TAKEN_BACK:
             # "no" right before an English keyword is "No, stop"; before a Spanish verb or
@@ -215,7 +240,11 @@ def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     for i in range(len(tokens) - n + 1):
         if tuple(tokens[i : i + n]) == phrase:
             after = tokens[i + n] if i + n < len(tokens) else ""
-            return _negated(tokens, i) or after in PHRASE_NOT_BEFORE.get(phrase, ())
+            lead = i  # "don't take my number off the list": the verb the phrase completes
+            while lead and tokens[lead - 1] in PHRASE_LEAD:
+                lead -= 1
+            return (_negated(tokens, i) or _negated(tokens, lead)
+                    or after in PHRASE_NOT_BEFORE.get(phrase, ()))
     return False
 
 
@@ -231,7 +260,7 @@ def _revocation(rest: list[str], body: str) -> str | None:
     counts; else each sentence or clause is read on its own (``_clause_revocation``), and a
     clause that negates or takes back a stop word vetoes the text ("Stop. No, wait, don't
     stop", "I don't want you to unsubscribe me")."""
-    if (word := _keyword(rest, OPT_OUT)) is not None:
+    if (word := _keyword_beside_numbers(rest)) is not None:
         return word
     parts = _clauses(body) if _CLAUSES.search(body.rstrip(_TRAILING + " ")) else []
     if len(parts) <= 1:
@@ -243,6 +272,17 @@ def _revocation(rest: list[str], body: str) -> str | None:
         if found is None:
             found = _clause_revocation(tokens, question)
     return found
+
+
+def _keyword_beside_numbers(rest: list[str]) -> str | None:
+    """A revocation keyword alone, or beside numbers that name no tracking number (a
+    mistyped one, an order number: "STOP 9400 1118", "stop 12345"): every text stops."""
+    word = _keyword(rest, OPT_OUT)
+    if word is None and any(not t.isalpha() for t in rest):
+        words_ = [t for t in rest if t.isalpha()]
+        if words_:
+            word = _keyword(words_, OPT_OUT)
+    return word
 
 
 def _clauses(body: str) -> list[tuple[list[str], bool]]:
@@ -276,7 +316,7 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
         return word
     if is_request_to_stop(tokens, question):
         return "REQUEST"
-    core = [t for t in tokens if t not in COURTESY]
+    core = _core(tokens)
     keyed = [k for k in range(len(core)) if _is_keyword_token(core, k)]
     if not keyed:
         return None
@@ -298,6 +338,8 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
         return None
     if pred in ("TO", "SHOULD", "MUST", "CAN") and any(t in NEGATORS_OF_STOP for t in core):
         return None  # "I don't want the texts to stop"
+    if core[0] == "WHO":
+        return None  # "who said stop?", "Who told you to stop?"
     if pred in ("SAID", "SAY"):
         return last  # "How many times do I have to say stop"
     you = any(t in ("YOU", "U") for t in tokens[:at])
@@ -317,8 +359,10 @@ _REACTION = re.compile(r"(?i)\s*(?:liked|loved|disliked|laughed at|emphasi[sz]ed
 
 # A quotation of one of the service's texts inside a text (six words or more, naming
 # USPS, a Reply or Msg) is that text's words, not the sender's.
+# Each word is one or more non-spaces then spaces, so a text splits into words one way only
+# and an unclosed quote fails in linear time (a possessive ``{5,}+``).
 _QUOTED = re.compile(r"[\"“](?=[^\"“”]*\b(?:USPS|Reply|REPLY|reply|Msg|MSG)\b)"
-                     r"(?:[^\"“”\s]*\s+){5,}[^\"“”]*[\"”]")
+                     r"(?=[^\"“”]*[\"”])\s*+(?:[^\"“”\s]++\s++){5,}+[^\"“”]*+[\"”]")
 
 
 # Texts recur (STOP, YES, HELP, a tracking number asked about twice): their reading is
@@ -355,7 +399,7 @@ def _parse(body: str) -> Command:
             return Command(verb="opt_out", word=word)
         return Command(verb="unknown", word="")
     if not tns:
-        if (word := _keyword(rest, OPT_OUT)) is not None:
+        if (word := _keyword_beside_numbers(rest)) is not None:
             return Command(verb="opt_out", word=word)
         if (word := _keyword(rest, OPT_IN)) is not None:
             return Command(verb="opt_in", word=word)

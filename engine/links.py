@@ -116,7 +116,7 @@ _SCHEME = re.compile(
     r"(?i)\b(?:(?:https?|ftp|file):(?=[/\\\w])|(?:mailto|tel|sms|smsto|mms|geo|intent|market"
     r"|javascript|data):(?=\S)|[a-z][a-z0-9+.-]{1,20}://|www\.(?=\w))\S*")
 _HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
-_IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w])")
+_IPV4 = re.compile(r"(?<!\w)\d{1,3}(?:\.\d{1,3}){3}(?!\w)")  # ".1.2.3.4" links 1.2.3.4
 # A phone number, as a phone's data detector takes one (tap to call): digits in groups
 # separated by up to four spaces, dots, hyphens, dashes or parentheses, maybe a leading
 # "+" or "(": one with seven digits or more (a local number) is a link; "Route 66",

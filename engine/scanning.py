@@ -35,6 +35,14 @@ def _cause(code: str) -> str:
     return cause
 
 
+def _shown_zip(zip_code: str) -> str:
+    """A ZIP+4 is shown as its ZIP: nine digits in a text are a number to call to a
+    phone's link detector ("80202-1234", "80202 1234", "802021234")."""
+    if len(zip_code) in (9, 10) and zip_code[:5].isdigit() and zip_code[-4:].isdigit():
+        return zip_code[:5]
+    return zip_code
+
+
 class Scanning(EngineState):
     """Scans in; notices through the policies; notices out."""
 
@@ -43,7 +51,7 @@ class Scanning(EngineState):
         key = (scan.city, scan.state, scan.zip)
         name = _PLACE_NAMES.get(key)
         if name is None:
-            name = " ".join(filter(None, key))
+            name = " ".join(filter(None, (scan.city, scan.state, _shown_zip(scan.zip))))
             if len(_PLACE_NAMES) >= PLACE_KEYS:
                 _PLACE_NAMES.clear()
             _PLACE_NAMES[key] = name

@@ -44,7 +44,9 @@ SUBJECTS: Final = frozenset({"YOU", "U", "IT", "THIS", "THEM", "THESE", "TEXTS",
 NEGATION_CHAIN: Final = frozenset(
     {"WANT", "NEED", "WISH", "LIKE", "YOU", "U", "TO", "ME", "IT", "THEM", "ASKING", "TRYING",
      "FOR", "WAS", "AM", "I", "BE", "GOING", "MY", "THE", "A", "PLEASE", "QUIERO", "DARME",
-     "DEN", "DES", "DE", "MUST", "SHOULD", "WOULD", "GONNA", "WANNA", "MEANT", "SAID"}
+     "DEN", "DES", "DE", "MUST", "SHOULD", "WOULD", "GONNA", "WANNA", "MEANT", "SAID",
+     # "I didn't say stop", "I did not mean to say stop", "don't you dare stop"
+     "SAY", "MEAN", "TELL", "TOLD", "ASK", "ASKED", "DARE", "EVER"}
 )
 
 
@@ -53,7 +55,7 @@ NEGATION_CHAIN: Final = frozenset(
 TAKEN_BACK: Final = frozenset(
     {"UNDO", "REVERSE", "DISREGARD", "IGNORE", "ACCIDENTALLY", "MISTAKE", "OOPS", "HATE",
      "NO", "NOT", "NEVER", "DONT", "DIDNT", "WONT", "CANT", "DOESNT", "WOULDNT", "SHOULDNT",
-     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL"}
+     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL", "WHO"}
 )
 
 
@@ -70,7 +72,7 @@ QUESTIONS: Final = frozenset(
 # Objects a keyword may take and still be a keyword: "stop this", "cancel them", "END ALL".
 OBJECTS: Final = frozenset(
     {"IT", "THEM", "THIS", "THAT", "THESE", "THOSE", "ALL", "EVERYTHING", "ALREADY", "AGAIN",
-     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM", "TRACKING", "TODO", "TODOS"}
+     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM", "TRACKING", "TODO", "TODOS", "NUMBER"}
 )
 
 
@@ -90,8 +92,18 @@ COURTESY: Final = frozenset(
     {"PLEASE", "PLS", "PLZ", "NOW", "THANKS", "THANK", "YOU", "THX", "TY", "IT", "ME",
      "OK", "OKAY", "JUST", "ASAP", "IMMEDIATELY", "SIR", "MAAM", "POR", "FAVOR",
      "GRACIAS", "ALREADY", "AGAIN", "HEY", "HI", "HELLO", "YO", "OMG", "LOL", "HAHA", "LMAO",
-     "WTF", "UGH", "DUDE", "BYE", "GOODBYE", "DAMN", "USPS", "SMH", "XX", "X2", "TN"}
+     "WTF", "UGH", "DUDE", "BYE", "GOODBYE", "DAMN", "USPS", "SMH", "XX", "X2", "TN",
+     # stress, swearing and what people call the sender ("STOP FOREVER", "stop bro",
+     # "STOP SPAMMER"): none changes what the keyword asks
+     "RIGHT", "AWAY", "FOREVER", "PERMANENTLY", "COMPLETELY", "ENTIRELY", "DAMMIT",
+     "DAMNIT", "FFS", "BRO", "BRUH", "MAN", "IDIOT", "IDIOTS", "MORON", "SPAMMER",
+     "SPAMMERS", "SCAMMER", "SCAMMERS", "GEEZ", "JEEZ"}
 )
+
+
+# Stress in more than one word, set aside like courtesy: "stop at once", "stop for good".
+STRESS_PHRASES: Final = (("ONCE", "AND", "FOR", "ALL"), ("AT", "ONCE"), ("FOR", "GOOD"),
+                         ("THIS", "MINUTE"), ("THIS", "INSTANT"))
 
 
 # A stop verb, then only filler words, then a word for texts: "stop sending me these texts".
@@ -107,8 +119,15 @@ TEXT_WORDS: Final = frozenset(
      "MESSAGING", "MSG", "MSGS", "SMS", "NOTIFICATION", "NOTIFICATIONS", "NOTIFS", "ALERT",
      "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
      "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT", "MENSAJES", "MENSAJE",
-     "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES", "TEXTIN", "TXTIN", "TEXING"}
+     "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES", "TEXTIN", "TXTIN", "TEXING", "MSGING",
+     "MSGIN", "MESSAGIN", "TXTNG", "MSGNG"}
 )
+
+
+# What the texts are called in anger, after a stop verb or a negation: "stop this crap",
+# "stop the bs", "no more garbage" (not alone: "no crap?" is not a request).
+JUNK_WORDS: Final = frozenset({"CRAP", "BS", "NONSENSE", "GARBAGE", "JUNK", "RUBBISH",
+                               "HARASSMENT", "BULLSHIT", "SHIT"})
 
 
 # Words for texts that are verbs: only when what they take is the texts ("stop sending
@@ -123,7 +142,7 @@ FILLERS: Final = frozenset(
     {"ME", "MY", "ALL", "THE", "THESE", "THOSE", "THIS", "YOUR", "ANY", "MORE", "FURTHER",
      "FUTURE", "OF", "FROM", "TO", "US", "IT", "PLEASE", "PLS", "OFF", "OUT", "SENDING",
      "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS", "WITH", "DE", "LOS",
-     "LAS", "LA", "EL", "MAS", "MI", "MIS"}
+     "LAS", "LA", "EL", "MAS", "MI", "MIS", "UR", "YA"}
 )
 
 
@@ -133,12 +152,16 @@ WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE", "PREFER",
 
 
 NEG_FILLERS: Final = FILLERS | WISH_WORDS | {"SEND", "EVER", "AGAIN", "ANYMORE", "I"}
-RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING"})
+RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING", "RECIBIR",
+                                  "RECIBIENDO"})
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
 NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
 NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
 NEGATORS_OF_STOP: Final = frozenset({"DONT", "NOT", "NEVER", "DIDNT", "WONT", "CANT", "WHY",
-                                     "DID", "DOESNT", "WOULDNT", "SHOULDNT"})
+                                     "DID", "DOESNT", "WOULDNT", "SHOULDNT", "HATE"})
+# Words between a negation and the phrase it negates: "don't take my number off the list".
+PHRASE_LEAD: Final = frozenset({"TAKE", "GET", "PUT", "REMOVE", "DELETE", "DROP", "ME", "MY",
+                                "NUMBER", "US", "IT", "THIS", "PHONE"})
 
 
 # Words with no other meaning in a text to a tracking short code.

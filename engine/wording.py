@@ -77,6 +77,9 @@ def words(body: str) -> list[str]:
             tok = tok.translate(_DIGIT_LETTERS)
         if len(tok) >= 4 and tok not in VOCABULARY:
             tok = _typo(tok) or tok
+            if tok not in VOCABULARY and (joined := joined_keywords(tok)):
+                out.extend(joined)  # "STOPSTOP", "STOPQUIT": keywords written together
+                continue
         out.append(tok)
     for k in range(len(out) - 1):  # "unsubscribed me": a slip for "unsubscribe me"
         if out[k] == "UNSUBSCRIBED" and out[k + 1] == "ME":
@@ -154,12 +157,39 @@ _COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
 NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED"})
 
 
+_KEYWORD_LENGTHS: Final = sorted({len(w) for w in OPT_OUT if len(w) >= 3}, reverse=True)
+
+
+def joined_keywords(word: str) -> list[str] | None:
+    """``word`` as revocation keywords written together (``STOPSTOP``, ``CANCELCANCEL``,
+    ``STOPQUIT``), or None: every letter must belong to a keyword."""
+    if not 6 <= len(word) <= 40 or not word.isalpha():
+        return None
+    # best[i]: the keywords spelling word[:i], or None (each end reached once: linear)
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for i in range(len(word)):
+        done = best[i]
+        if done is None:
+            continue
+        for n in _KEYWORD_LENGTHS:
+            piece = word[i : i + n]
+            if len(piece) == n and best[i + n] is None and piece in OPT_OUT:
+                best[i + n] = [*done, piece]
+    found = best[-1]
+    return found if found and len(found) > 1 else None
+
+
+# The longest word a slip can be read in: the longest keyword and two slips.
+_TYPO_MAX: Final = max(len(w) for w in OPT_OUT) + 2
+
+
 def _typo(word: str) -> str | None:
     """The revocation keyword ``word`` is a slip of the keyboard for, if any: a letter
     held down (``STOPP``, ``CANCELL``), two letters swapped (``STPO``, ``QUTI``), or for
-    the long UNSUBSCRIBE, two slips of any kind (``UNSUBCRIBE``, ``UNSUSCRIBE``; not
-    ``SUBSCRIBE``). Words of their own that look like one are not (``STOOP``, ``ALOT``)."""
-    if len(word) < 4 or not word.isalpha() or word in NOT_TYPOS:
+    the long UNSUBSCRIBE, one slip of any kind, or two in a word starting with its U
+    (``UNSUBCRIBE``, ``UNSUSCRIBE``, ``USUBSCRIBE``; not ``SUBSCRIBE``). Words of their
+    own that look like one are not (``STOOP``, ``ALOT``)."""
+    if not 4 <= len(word) <= _TYPO_MAX or not word.isalpha() or word in NOT_TYPOS:
         return None
     c = _collapsed(word)
     if c in _COLLAPSED_OPT_OUT:
@@ -168,9 +198,10 @@ def _typo(word: str) -> str | None:
         swapped = c[:k] + c[k + 1] + c[k] + c[k + 2 :]
         if swapped in _COLLAPSED_OPT_OUT:
             return _COLLAPSED_OPT_OUT[swapped]
-    if (9 <= len(word) <= 13 and word.startswith("UN")
-            and _distance(word, "UNSUBSCRIBE") <= 2):
-        return "UNSUBSCRIBE"
+    if 9 <= len(word) <= 13 and not word.startswith(("SUB", "RESUB")):
+        slips = _distance(word, "UNSUBSCRIBE")  # two slips when it starts "U" (not SUBSCRIBE)
+        if slips <= 1 or (slips == 2 and word.startswith("U")):
+            return "UNSUBSCRIBE"
     return None
 
 

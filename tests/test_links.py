@@ -11,6 +11,7 @@ import re
 import unicodedata
 from importlib import resources
 
+import pytest
 from confusable_homoglyphs import confusables
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -121,7 +122,7 @@ def merchants(draw: st.DrawFn) -> tuple[str, str]:
         link = draw(links())
         left, right = draw(st.sampled_from([("", ""), ("(", ")"), ("[", "]"), ("<", ">"),
                                             ('"', '"'), ("", "!"), ("", "."), ("", ","),
-                                            ("at ", ""), ("-", "-")]))
+                                            ("at ", ""), ("-", "-"), (".", ""), ("x.", "")]))
         pieces.append(f"{left}{link}{right}")
     return draw(st.sampled_from([" ", "  ", " | ", ", "])).join(pieces), name
 
@@ -334,6 +335,15 @@ def test_a_phone_number_in_a_shops_name_is_removed() -> None:
         assert cleaned.text == ("Acme Call Call" if phone.startswith("Call") else "Acme Call")
     assert strip_links("Acme (800) 555-1234").text == "Acme"
     assert strip_links("Acme (800 555 1234) Deals").text == "Acme Deals"
+
+
+@pytest.mark.parametrize("merchant", ["Shop .1.2.3.4", "Shop x.1.2.3.4", ".8.8.8.8",
+                                      "Shop.10.0.0.1", "Shop 1.2.3.4."])
+def test_an_address_after_a_dot_is_removed(merchant: str) -> None:
+    """A phone links the dotted quad after a dot too (a word boundary lies between)."""
+    from engine.templates import clean_merchant
+    cleaned = clean_merchant(merchant, Brand())
+    assert "link_address" in cleaned.removed and not any(c.isdigit() for c in cleaned.text)
 
 
 def test_short_numbers_in_a_shops_name_stay() -> None:

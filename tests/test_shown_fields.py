@@ -142,3 +142,26 @@ def test_a_tracking_number_that_reads_as_a_phone_number_is_refused(tn: str) -> N
     ("AE", "09012")])
 def test_postal_codes_of_parcels_from_abroad_pass(state: str, zip_code: str) -> None:
     to_input({**SCAN, "eventCity": "APO", "eventState": state, "eventZIP": zip_code})
+
+
+@pytest.mark.parametrize("zip_code", ["80202-1234", "80202 1234", "802021234"])
+def test_a_zip_plus_4_is_shown_as_its_zip_since_nine_digits_are_a_number_to_call(
+        zip_code: str) -> None:
+    from engine.core import Engine
+    from engine.links import has_link
+    from engine.outputs import Sms
+    engine = Engine()
+    engine.handle(to_input(SUB))
+    outs = engine.handle(to_input({**SCAN, "eventZIP": zip_code}))
+    texts = [o for o in outs if isinstance(o, Sms)]
+    assert texts and "DENVER CO 80202." in texts[0].body, texts
+    assert "1234" not in texts[0].body and not has_link(texts[0].body.replace(TN, ""))
+
+
+def test_an_inbound_text_longer_than_a_provider_hands_on_is_refused() -> None:
+    from engine.inputs import BODY_MAX, SmsIn
+    SmsIn(at=0, sender="+13035550123", body="x" * BODY_MAX)
+    with pytest.raises(InvalidInput) as refused:
+        to_input({"kind": "sms_in", "at": "2026-12-14T09:00:00Z", "from": "+13035550123",
+                  "body": "STOP " + "x" * BODY_MAX})
+    assert refused.value.field == "body"
