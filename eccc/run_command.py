@@ -254,7 +254,9 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
         rows: dict[str, Any] = {k: s[k] for k in HEADLINE if k in s}
     else:
         rows = {k: v for k, v in s.items() if k not in ("scenario",)}
-    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g})"))
+    reps = getattr(args, "replications", 1) or 1
+    first = f", the first of {reps} replications" if what_if and reps > 1 else ""
+    print(format_table(rows, f"eccc run {sc.name} (seed {seed}, scale {scale:g}{first})"))
     print("\n".join(result.diagnostics))
     wall = result.wall_s
     if what_if:

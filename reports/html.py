@@ -264,8 +264,10 @@ def what_changed_html(doc: dict[str, Any]) -> str:
              f"Sorted by the size of the change; green is better, red worse.")
     if n >= 2:
         intro += (f" {n} replications (seeds {escape(', '.join(map(str, seeds)))}): values "
-                  f"are means, the interval is 95% for the mean paired difference (t; "
-                  f"bootstrap for shares). An interval that spans 0 is within the noise.")
+                  f"are means, the interval is 95% for the mean paired difference (t, cut to "
+                  f"&plusmn;100 pp for shares; a bootstrap for shares from 20 pairs). An "
+                  f"interval that spans 0 is within the noise: such a change is neither "
+                  f"better nor worse.")
     else:
         intro += (" One replication: the noise is unknown (run with --replications N for "
                   "intervals).")
@@ -286,7 +288,9 @@ def what_changed_html(doc: dict[str, Any]) -> str:
         m = METRICS.find(name)
         title = m.definition if m else ""
         better = str(r.get("better") or "")
-        verdict = "" if not better else (
+        lo, hi = r.get("low"), r.get("high")
+        noise = n >= 2 and lo is not None and hi is not None and float(lo) <= 0.0 <= float(hi)
+        verdict = "" if not better or noise else (
             "better" if (diff > 0) == (better == "higher") else "worse")
         pct = r.get("pct")
         change = "from 0" if pct is None else f"{float(pct):+.1f}%"
@@ -297,11 +301,9 @@ def what_changed_html(doc: dict[str, Any]) -> str:
                  f'<td class="num {verdict}">{escape(change)}'
                  + (f" {verdict}" if verdict else "") + "</td>"]
         if n >= 2:
-            lo, hi = r.get("low"), r.get("high")
             if lo is None or hi is None:
                 cells.append('<td class="num na">—</td>')
             else:
-                noise = float(lo) <= 0.0 <= float(hi)
                 cells.append(f'<td class="num">[{escape(fmt_unit(float(lo), unit, True))}, '
                              f'{escape(fmt_unit(float(hi), unit, True))}]'
                              + (" noise" if noise else "") + "</td>")
@@ -311,6 +313,19 @@ def what_changed_html(doc: dict[str, Any]) -> str:
     tail = (f'<p class="meta">Unchanged: {escape(", ".join(unchanged))}.</p>'
             if unchanged else "")
     return f"<p>{intro}</p>\n{table}\n{tail}"
+
+
+def _first_replication_note(summary: dict[str, Any], what_changed: dict[str, Any] | None
+                            ) -> str:
+    """With replications, what the cards and figures show: the first one, not the means."""
+    seeds = (what_changed or {}).get("seeds") or []
+    if len(seeds) < 2:
+        return ""
+    seed = escape(str(summary.get("seed", seeds[0])))
+    return (f'<p class="meta">These show one replication, seed {seed}, '
+            f"and its counterfactual; What changed gives the means of all {len(seeds)} "
+            f"(seeds {escape(', '.join(map(str, seeds)))}), whose summaries are in "
+            f"<code>replications/</code>.</p>")
 
 
 def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
@@ -340,8 +355,10 @@ def run_page(summary: dict[str, Any], sections: Sequence[FigureSection],
         *(['<h2 id="what-changed">What changed</h2>', what_changed_html(what_changed)]
           if what_changed is not None else []),
         '<h2 id="key-numbers">Key numbers</h2>',
+        _first_replication_note(summary, what_changed),
         _cards(summary, counterfactual),
         '<h2 id="figures">Figures</h2>',
+        _first_replication_note(summary, what_changed),
         figures_html(sections, "figure-"),
         '<h2 id="legal-risk-audit">Legal-risk audit</h2>',
         audit_section(summary),

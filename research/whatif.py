@@ -10,13 +10,18 @@ replications (seed, seed + 1, ...), the interval is on the mean *paired*
 difference, the right test under common random numbers: a t interval for counts,
 times and money; for shares, a percentile bootstrap of the paired differences
 (resampling replications), which stays within [-1, 1] where a t interval on
-shares need not. ``what_changed.json`` in the run directory holds the table;
-the report reads it.
+shares need not, once there are ``BOOTSTRAP_MIN_PAIRS`` pairs. With fewer, a
+percentile bootstrap is little more than the smallest and largest difference seen
+(with 3 pairs of one sign it excludes 0 a quarter of the time when nothing
+changed), so shares get the t interval too, cut to [-1, 1]. ``what_changed.json`` in
+the run directory holds the table, ``replications/`` every pair's summaries; the report
+reads them.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,7 +36,10 @@ from research.noise import CONFIDENCE, mean_interval
 WHAT_CHANGED = "what_changed.json"
 CONTEXT = "context.json"
 COUNTERFACTUAL_DIR = "counterfactual"
+# With --replications N: seed-S/summary.json and seed-S/counterfactual/summary.json.
+REPLICATIONS_DIR = "replications"
 BOOTSTRAP_RESAMPLES = 4000
+BOOTSTRAP_MIN_PAIRS = 20  # fewer: the percentile bootstrap covers far less than 95%
 
 # The metrics the "what changed" table weighs, one or two per question.
 KEY_METRICS = (
@@ -63,7 +71,7 @@ class Change:
     n: int = 1  # replication pairs
     low: float | None = None  # 95% interval of the mean paired difference (n >= 2)
     high: float | None = None
-    method: str = ""  # "paired t" or "paired bootstrap"
+    method: str = ""  # "paired t", "paired t, cut to [-1, 1]" or "paired bootstrap"
 
     @property
     def sort_key(self) -> tuple[int, float, str]:
@@ -75,8 +83,9 @@ class Change:
 
     @property
     def verdict(self) -> str:
-        """Whether the change is an improvement, by the metric's direction."""
-        if self.difference == 0 or not self.better:
+        """Whether the change is an improvement, by the metric's direction; none when the
+        interval says it is within the noise."""
+        if self.difference == 0 or not self.better or self.exceeds_noise is False:
             return ""
         up = self.difference > 0
         return "better" if up == (self.better == "higher") else "worse"
@@ -121,13 +130,16 @@ def change(metric: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
     method = ""
     if len(vals) >= 2:
         diffs = np.array([a - b for a, b in vals], dtype=float)
-        if unit == "share":
+        if unit == "share" and len(vals) >= BOOTSTRAP_MIN_PAIRS:
             low, high = _bootstrap(diffs, confidence)
             method = "paired bootstrap"
         else:
             iv = mean_interval(diffs.tolist(), confidence)
             low, high = iv.low, iv.high
             method = "paired t"
+            if unit == "share":  # a difference of shares lies in [-1, 1]
+                low, high = max(low, -1.0), min(high, 1.0)
+                method = "paired t, cut to [-1, 1]"
     return Change(metric, unit, better, scen, cf, diff, pct, len(vals), low, high, method)
 
 
@@ -224,6 +236,9 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
                        progress=shown("counterfactual"), policies=cf_policies, workers=workers)
     pairs = [(summary, first.summary)]
     seeds = [seed]
+    kept = Path(out) / REPLICATIONS_DIR
+    if kept.exists():
+        shutil.rmtree(kept)  # an earlier what-if's: never mixed with this one's
     for r in range(1, replications):
         s, _ = run_scenario(sc, seed + r, policies=policies, scale=scale, days=days,
                             progress=shown(f"replication {r + 1} of {replications}"))
@@ -232,9 +247,19 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
                                            f"{replications}"))
         pairs.append((s, c))
         seeds.append(seed + r)
+    if replications > 1:
+        for (s, c), sd in zip(pairs, seeds, strict=True):  # the table's inputs, whole
+            _write_summary(kept / f"seed-{sd}" / "summary.json", s)
+            _write_summary(kept / f"seed-{sd}" / COUNTERFACTUAL_DIR / "summary.json", c)
     rows = changes(pairs)
     write_changes(out, rows, label=sc.counterfactual.label, seeds=seeds)
     return WhatIfResult(rows, cf_out, seeds, time.perf_counter() - t0)
+
+
+def _write_summary(path: Path, summary: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+                     + b"\n")
 
 
 def format_changes(rows: Sequence[Change], label: str, limit: int | None = None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eccc.cli import main
-from research.whatif import Change, change, changes
+from research.whatif import BOOTSTRAP_MIN_PAIRS, Change, change, changes
 from scenarios.schema import ScenarioError, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,7 @@ def test_changes_are_sorted_by_relative_size_with_from_zero_first() -> None:
     assert all(r.low is None for r in rows)  # one pair: the noise is unknown
 
 
-def test_paired_intervals_t_for_counts_bootstrap_for_shares() -> None:
+def test_paired_intervals_t_for_counts_and_few_shares_bootstrap_for_many_shares() -> None:
     pairs = [({"care_contacts": 100 + d, "on_time_share": 0.9 + d / 1000},
               {"care_contacts": 50 + d, "on_time_share": 0.98 + d / 1000}) for d in (0, 3, 7)]
     # The pairs move together (common random numbers): the paired difference is exact.
@@ -102,13 +102,30 @@ def test_paired_intervals_t_for_counts_bootstrap_for_shares() -> None:
     shares = [({"on_time_share": a}, {"on_time_share": b})
               for a, b in ((0.90, 0.98), (0.93, 0.99), (0.88, 0.97))]
     share = change("on_time_share", shares)
-    assert share is not None and share.method == "paired bootstrap"
+    # Three pairs: a percentile bootstrap would be about [min, max] of the differences
+    # (-0.09 .. -0.06); the t interval is wider, as three pairs warrant.
+    assert share is not None and share.method == "paired t, cut to [-1, 1]"
     assert share.low is not None and share.high is not None
-    # A bootstrap of the mean stays within the paired differences (-0.09 .. -0.06).
-    assert -0.09 - 1e-12 <= share.low < share.high <= -0.06 + 1e-12
+    assert share.low < -0.09 and -0.06 < share.high < 0
+    many = [({"on_time_share": 0.90 + k / 1000}, {"on_time_share": 0.97 + (k % 3) / 1000})
+            for k in range(BOOTSTRAP_MIN_PAIRS)]
+    boot = change("on_time_share", many)
+    assert boot is not None and boot.method == "paired bootstrap"
+    assert boot.low is not None and boot.high is not None and -1 <= boot.low < boot.high < 0
+    wide = change("on_time_share", [({"on_time_share": a}, {"on_time_share": b})
+                                    for a, b in ((0.05, 0.95), (0.9, 0.1))])
+    assert wide is not None and wide.low == -1.0 and wide.high == 1.0  # cut to what can be
     noisy = change("opt_outs", [({"opt_outs": a}, {"opt_outs": b})
                                 for a, b in ((10, 9), (8, 9), (11, 10))])
     assert isinstance(noisy, Change) and noisy.exceeds_noise is False
+    assert noisy.verdict == ""  # within the noise: neither better nor worse
+    # Three differences of one sign (a quarter of the time when nothing changed): a
+    # percentile bootstrap would have called this an effect.
+    same_sign = change("texts_per_recipient_24h_share_over_3", [
+        ({"texts_per_recipient_24h_share_over_3": 0.30 + d},
+         {"texts_per_recipient_24h_share_over_3": 0.30}) for d in (-0.0476, -0.0220, -0.0101)])
+    assert same_sign is not None and same_sign.exceeds_noise is False
+    assert same_sign.verdict == ""
 
 
 # ------------------------------------------------------------------ eccc run
@@ -153,6 +170,33 @@ def test_run_replications_give_paired_intervals(tmp_path: Path,
     assert "95% interval (n=2 pairs)" in capsys.readouterr().out
     doc = json.loads((out / "what_changed.json").read_text())
     assert doc["seeds"] == [3, 4]
-    assert all(r["n"] == 2 and r["method"] in ("paired t", "paired bootstrap")
+    assert all(r["n"] == 2 and r["method"] in ("paired t", "paired t, cut to [-1, 1]")
                for r in doc["rows"])
-    assert "95% interval" in (out / "report.html").read_text()
+    report = (out / "report.html").read_text()
+    assert "95% interval" in report
+    assert "These show one replication, seed 3" in report  # the cards are not the means
+    # Every pair the table was made from is in the run directory, so it can be recomputed.
+    for seed in (3, 4):
+        mine = json.loads((out / "replications" / f"seed-{seed}" / "summary.json").read_text())
+        theirs = json.loads((out / "replications" / f"seed-{seed}" / "counterfactual"
+                             / "summary.json").read_text())
+        assert mine["seed"] == theirs["seed"] == seed
+    assert (out / "replications" / "seed-3" / "summary.json").read_bytes() == (
+        out / "summary.json").read_bytes()
+    row = next(r for r in doc["rows"] if r["metric"] == "texts_total")
+    texts = [json.loads((out / "replications" / f"seed-{sd}" / sub / "summary.json")
+                        .read_text())["texts_total"]
+             for sd in (3, 4) for sub in (".", "counterfactual")]
+    assert row["difference"] == pytest.approx((texts[0] - texts[1] + texts[2] - texts[3]) / 2)
+
+
+def test_the_report_calls_a_change_within_the_noise_neither_better_nor_worse() -> None:
+    from reports.html import what_changed_html
+    row = {"metric": "opt_outs", "unit": "count", "better": "lower", "scenario": 1.5,
+           "counterfactual": 1.0, "difference": 0.5, "pct": 50.0, "n": 3, "low": -1.1,
+           "high": 1.77, "method": "paired t"}
+    noisy = what_changed_html({"counterfactual": "x", "seeds": [1, 2, 3], "rows": [row]})
+    assert "worse" not in noisy.split("<table", 1)[1] and " noise" in noisy
+    clear = what_changed_html({"counterfactual": "x", "seeds": [1, 2, 3],
+                               "rows": [{**row, "low": 0.2, "high": 0.8}]})
+    assert 'class="num worse"' in clear
