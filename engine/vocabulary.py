@@ -79,7 +79,7 @@ OBJECTS: Final = frozenset(
 # Words that widen a revocation naming a parcel to every text: "CANCEL ALL <tn>".
 EVERYTHING: Final = frozenset({"ALL", "EVERYTHING", "EVERY", "OTHERS", "TODO", "TODOS"})
 OPT_IN: Final = frozenset({"START", "YES", "UNSTOP"})
-HELP: Final = frozenset({"HELP", "INFO"})
+HELP: Final = frozenset({"HELP", "INFO", "AYUDA"})  # AYUDA: Spanish programs' HELP
 ETA_WORDS: Final = frozenset({"DELIVERY", "DATE", "UPDATE", "WHEN"})
 TRACKING_MODES: Final = frozenset({"AA", "AF", "AP", "DND"}) | ETA_WORDS
 VOCABULARY: Final = OPT_OUT | OPT_IN | HELP | TRACKING_MODES | {"QUIET", "AWAKE"}

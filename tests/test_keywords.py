@@ -31,6 +31,8 @@ TN = "9400111899223456789012"
         ("unstop", "opt_in", "UNSTOP"),
         ("HELP", "help", "HELP"),
         ("info", "help", "INFO"),
+        ("AYUDA", "help", "AYUDA"),
+        ("ayuda por favor", "help", "AYUDA"),
         ("quiet", "quiet", "QUIET"),
         ("AWAKE", "awake", "AWAKE"),
         ("please stop texting me", "opt_out", "REQUEST"),
