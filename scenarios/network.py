@@ -27,7 +27,9 @@ def known_zone(zone: str) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # Strict: a number must be a number and a flag true or false (``days = "2"``, ``seed =
+    # true`` are refused, not read as 2 and 1); dates may also be written as strings.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Dist(_Model):
@@ -130,6 +132,14 @@ class Facility(_Model):
     service_s: Dist | None = None  # station mode: service time of one parcel
     warmup_h: float = Field(default=24, ge=0)  # station mode: queueing check starts after
     scale_capacity: bool = True  # --scale multiplies capacity (or servers) as well as volume
+
+    @field_validator("windows", mode="before")
+    @classmethod
+    def _pairs(cls, value: object) -> object:
+        """TOML writes a pair as an array: a tuple to the schema, also when strict."""
+        if isinstance(value, list):
+            return [tuple(v) if isinstance(v, list) else v for v in value]
+        return value
 
     @model_validator(mode="after")
     def _windows(self) -> Facility:

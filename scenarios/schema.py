@@ -47,8 +47,8 @@ class ScenarioError(ValueError):
 class Surge(_Model):
     """Volume multiplier on a range of dates (inclusive)."""
 
-    start: date  # first day
-    end: date  # last day (inclusive)
+    start: date = Field(strict=False)  # first day
+    end: date = Field(strict=False)  # last day (inclusive)
     factor: float = Field(gt=0, le=100)  # volume multiplier
 
     @model_validator(mode="after")
@@ -222,6 +222,15 @@ class Fault(_Model):
     region: str | None = None  # storm: trips leaving this region slow down
     factor: float = Field(default=1.0, gt=0, le=100)  # storm: transit time multiplier
 
+    @field_validator("start", mode="before")
+    @classmethod
+    def _toml_datetime(cls, value: object) -> object:
+        """A TOML date-time written bare (``start = 2026-11-10T10:00:00-07:00``) is the
+        same time as the quoted string."""
+        from datetime import datetime
+
+        return value.isoformat() if isinstance(value, datetime) else value
+
     @model_validator(mode="after")
     def _target(self) -> Fault:
         if self.kind == "facility_closure" and not self.facility:
@@ -315,7 +324,8 @@ MAX_SEED = 2**63 - 1
 class Scenario(_Model):
     name: str = Field(pattern=NAME_PATTERN)  # the run's name (runs/NAME-SEED/ by default)
     description: str = ""  # one line for reports
-    start: date = Field(ge=date(1971, 1, 1), le=date(2999, 12, 31))  # first day of acceptances
+    # First day of acceptances (a TOML date, or the same written as a string).
+    start: date = Field(ge=date(1971, 1, 1), le=date(2999, 12, 31), strict=False)
     days: float = Field(gt=0, le=MAX_DAYS)  # days of acceptances (the run then drains)
     seed: int = Field(default=1, ge=0, le=MAX_SEED)  # default seed (eccc run --seed overrides it)
     # Volume multiplier when the command line gives none (eccc run --scale overrides it).

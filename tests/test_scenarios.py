@@ -52,6 +52,12 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
      "should match pattern"),
     ('area_codes = ["505"]', 'area_codes = ["105"]', "network.regions.2.area_codes.0",
      "should match pattern"),
+    # A value of the wrong type is refused, not converted: "2" is not 2, true is not 1.
+    ("days = 7", 'days = "7"', "days", "valid number"),
+    ("seed = 1", "seed = true", "seed", "valid integer"),
+    ("seed = 1", "seed = 1.0", "seed", "valid integer"),
+    ("failure = 0.02", 'failure = "0.02"', "gateway.failure", "valid number"),
+    ('policies = ["every_scan"]', 'policies = "every_scan"', "policies", "valid list"),
 ])
 def test_errors_name_file_and_field(tmp_path: Path, old: str, new: str, field: str,
                                     words: str) -> None:
@@ -153,3 +159,13 @@ def test_a_scenario_file_not_utf8_or_with_a_bom(tmp_path: Path) -> None:
     bom = tmp_path / "bom.toml"
     bom.write_bytes(b"\xef\xbb\xbf" + BASELINE.read_bytes())
     assert load(str(bom)).name == "baseline"
+
+
+def test_dates_may_be_quoted_and_a_fault_start_written_bare(tmp_path: Path) -> None:
+    quoted = _broken(tmp_path, "start = 2026-11-09", 'start = "2026-11-09"')
+    assert str(load(str(quoted)).start) == "2026-11-09"
+    tiny = (BASELINE.parent / "tiny.toml").read_text()
+    bare = tmp_path / "bare.toml"
+    bare.write_text(tiny.replace('start = "2026-11-10T10:00:00-07:00"',
+                                 "start = 2026-11-10T10:00:00-07:00"))
+    assert load(str(bare)).faults[0].start == "2026-11-10T10:00:00-07:00"
