@@ -356,3 +356,70 @@ def test_a_policy_parameter_of_the_wrong_kind_is_named(spec: str) -> None:
 
     with pytest.raises(LocalMisuse, match="limit must be a whole number"):
         build([spec])
+
+
+def test_quiet_windows_that_never_meet_drop_the_text_instead_of_holding_it_for_ever() -> None:
+    """A Los Angeles phone with a New York address: 8-10 AM windows three hours apart."""
+    out = engine("every_scan", "quiet_hours:start=8,strict_end=10,end=10").handle_all([
+        sub("2026-12-14T05:00", phone="+12135550123", destination_zip="10001"),
+        scan("2026-12-14T07:00", "10")])
+    assert notices(out) == [] and reasons(out) == ["no_quiet_window"]
+    assert not [o for o in out if isinstance(o, Held)]
+
+
+@given(start=st.integers(0, 22), width=st.integers(1, 14), strict=st.booleans(),
+       quiet=st.booleans(), zones=st.lists(st.sampled_from(
+           ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+            "Pacific/Honolulu", "America/Anchorage", "America/Puerto_Rico"]),
+           min_size=1, max_size=3, unique=True),
+       minute=st.integers(0, 3 * 24 * 60))
+@settings(max_examples=300, deadline=None)
+def test_quiet_hours_next_allowed_is_the_first_allowed_minute(
+        start: int, width: int, strict: bool, quiet: bool, zones: list[str],
+        minute: int) -> None:
+    """Against a minute-by-minute search: the first minute inside every zone's window and
+    outside QUIET's night (11 PM-7 AM Central), or None if none in a week."""
+    from zoneinfo import ZoneInfo
+
+    from engine.policies.quiet import QuietHours
+    end = min(24, start + width)
+    policy = QuietHours(start=start, end=end, strict_end=end)
+    tzs = tuple(ZoneInfo(z) for z in zones)
+    t0 = at("2026-11-02T00:00:00+00:00") + 60 * minute  # after the autumn change, before spring's
+
+    def fine(t: int) -> bool:
+        from datetime import datetime
+        for z in tzs:
+            if not start <= datetime.fromtimestamp(t, z).hour < end:
+                return False
+        central = datetime.fromtimestamp(t, ZoneInfo("America/Chicago")).hour
+        return not quiet or 7 <= central < 23
+
+    expected = next((t0 + 60 * k for k in range(7 * 24 * 60) if fine(t0 + 60 * k)), None)
+    assert policy.next_allowed(t0, tzs[0], strict, quiet, zones=tzs) == expected
+
+
+def test_quiet_drop_mode_still_holds_for_a_persons_own_quiet() -> None:
+    """mode=drop drops outside the legal window; a text inside it but in the person's
+    QUIET night is held (a person's own QUIET always holds)."""
+    out = engine("every_scan", "quiet_hours:mode=drop").handle_all([
+        sub("2026-12-14T08:30"), sms_in("2026-12-14T08:40", "QUIET"),
+        scan("2026-12-15T06:30", "10")])  # before the legal window (8:00): dropped
+    assert reasons(out) == ["quiet_hours"]
+    out = engine("every_scan", "quiet_hours:mode=drop,start=6").handle_all([
+        sub("2026-12-14T08:30"), sms_in("2026-12-14T08:40", "QUIET"),
+        scan("2026-12-14T22:30", "10")])  # after the legal window (21:00): dropped
+    assert reasons(out) == ["quiet_hours"]
+    out = engine("every_scan", "quiet_hours:mode=drop,start=6,end=24,strict_end=24").handle_all([
+        sub("2026-12-14T08:30"), sms_in("2026-12-14T08:40", "QUIET"),
+        scan("2026-12-14T22:30", "10")])  # lawful at 22:30 Denver, QUIET (23:30 Central)
+    (sent,) = notices(out)
+    assert reasons(out) == [] and sent.at == at("2026-12-15T06:00")  # 7:00 Central
+
+
+@pytest.mark.parametrize("spec", ["digest:minutes=43201", "backoff_digest:max_minutes=99999999",
+                                  "cap_rolling:hours=8785", "weekly_budget:days=367",
+                                  "backoff_digest:reset_hours=9000"])
+def test_a_hold_or_window_beyond_reach_is_refused_when_the_chain_is_built(spec: str) -> None:
+    with pytest.raises(LocalMisuse, match="must be from 1 to"):
+        build([spec])

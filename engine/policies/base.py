@@ -30,6 +30,19 @@ class Hold:
 Verdict = Drop | Hold | None
 
 
+# The longest a policy may hold a text, and the longest window it may count over: a
+# held text must come due within the engine's reach (``MAX_AHEAD_S``, 366 days) and a
+# text held a month tells nobody anything.
+LONGEST_HOLD_MIN = 30 * 24 * 60
+LONGEST_WINDOW_H = 366 * 24
+
+
+def need_range(name: str, value: int, low: int, high: int, what: str = "") -> None:
+    """Refuse a parameter outside [low, high], naming it and the range."""
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {low:,} to {high:,}{what}, not {value:,}")
+
+
 class Policy:
     """Base class; subclasses set ``name`` and override ``check``."""
 

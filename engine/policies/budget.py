@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.codes import CAT_EXCEPTION, CATEGORY_OF_MILESTONE, DELIVERED
-from engine.policies.base import Drop, Policy, Verdict, register
+from engine.policies.base import LONGEST_WINDOW_H, Drop, Policy, Verdict, need_range, register
 from engine.recent import RecentCounts
 from engine.state import Notice, Phone, Sub
 
@@ -37,6 +37,7 @@ class WeeklyBudget(Policy):
     def __init__(self, limit: int = 7, days: int = 7, exceptions: bool = False) -> None:
         if limit < 1 or days < 1:
             raise ValueError("limit and days must be at least 1")
+        need_range("days", days, 1, LONGEST_WINDOW_H // 24)
         self.limit = limit
         self.days = days
         self.exceptions = exceptions

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engine.localclock import EPOCH_ORDINAL
-from engine.policies.base import Drop, Policy, Verdict, register
+from engine.policies.base import LONGEST_WINDOW_H, Drop, Policy, Verdict, need_range, register
 from engine.recent import RecentCounts
 from engine.state import Notice, Phone, Sub
 
@@ -28,6 +28,7 @@ class RollingCap(Policy):
     def __init__(self, limit: int = 3, hours: int = 24) -> None:
         if limit < 1 or hours < 1:
             raise ValueError("limit and hours must be at least 1")
+        need_range("hours", hours, 1, LONGEST_WINDOW_H, " (366 days)")
         self.limit = limit
         self.hours = hours
         # The texts of the last ``hours`` and how many each phone had among them

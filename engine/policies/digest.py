@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from engine.policies.base import Hold, Policy, Verdict, register
+from engine.policies.base import (
+    LONGEST_HOLD_MIN,
+    LONGEST_WINDOW_H,
+    Hold,
+    Policy,
+    Verdict,
+    need_range,
+    register,
+)
 from engine.state import Notice, Phone, Sub
 
 
@@ -20,8 +28,7 @@ class Digest(Policy):
     name = "digest"
 
     def __init__(self, minutes: int = 60) -> None:
-        if minutes < 1:
-            raise ValueError("minutes must be at least 1")
+        need_range("minutes", minutes, 1, LONGEST_HOLD_MIN, " (30 days)")
         self.minutes = minutes
         self._closes: dict[Sub, int] = {}
 
@@ -67,6 +74,9 @@ class BackoffDigest(Policy):
             raise ValueError("minutes, factor and reset_hours must be at least 1")
         if max_minutes < minutes:
             raise ValueError("max_minutes must be at least minutes")
+        need_range("max_minutes", max_minutes, 1, LONGEST_HOLD_MIN, " (30 days)")
+        need_range("reset_hours", reset_hours, 1, LONGEST_WINDOW_H, " (366 days)")
+        need_range("factor", factor, 1, 1_000)
         self.minutes = minutes
         self.factor = factor
         self.max_minutes = max_minutes

@@ -6,10 +6,13 @@ until 8 PM. The window holds in every zone a person's clues name (their area
 code's and their delivery address's), with 8 PM in all of them when either
 clue is strict. Transactional texts are mostly exempt, but planners want to
 see the effect of applying the rule, so it is a policy; ``compliance``
-(engine/policies/law.py) applies the compliance table itself. A person who texted QUIET also gets no
-texts 11 PM-7 AM Central (the service's own QUIET window). Outside the window
-a text is held until the window opens (``mode="hold"``) or dropped
-(``mode="drop"``); ``exceptions=True`` lets delivery problems through.
+(engine/policies/law.py) applies the compliance table itself. A person who texted QUIET
+also gets no texts 11 PM-7 AM Central (the service's own QUIET window, as USPS runs it,
+whatever the person's zone). Outside the legal window a text is
+held until the window opens (``mode="hold"``) or dropped (``mode="drop"``); a person's
+own QUIET always holds; ``exceptions=True`` lets delivery problems through. Windows that
+never meet (a person between zones hours apart, with narrow hours) drop the text as
+``no_quiet_window``: a hold would never end.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ CENTRAL: Final = ZoneInfo("America/Chicago")
 QUIET_FROM: Final = 23
 QUIET_UNTIL: Final = 7
 _QUIET = Drop("quiet_hours")
+_NEVER = Drop("no_quiet_window")
 
 
 @cache
@@ -74,20 +78,27 @@ class QuietHours(Policy):
         if not legal and not sub.phone.quiet:
             return None
         terms = sub.terms
+        zones = zones_of(terms.clues, terms.zone)
         until = self.next_allowed(now, terms.zone, terms.strict, sub.phone.quiet, legal=legal,
-                                  zones=zones_of(terms.clues, terms.zone))
+                                  zones=zones)
         if until == now:
             return None
-        return Hold(until, "quiet_hours") if self.mode == "hold" else _QUIET
+        if until is None:
+            return _NEVER
+        if self.mode == "drop" and (not sub.phone.quiet or self.next_allowed(
+                now, terms.zone, terms.strict, False, legal=legal, zones=zones) != now):
+            return _QUIET  # outside the legal window (QUIET alone holds)
+        return Hold(until, "quiet_hours")
 
     def allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool) -> bool:
         return self.next_allowed(at, zone, strict, quiet) == at
 
     def next_allowed(self, at: int, zone: ZoneInfo, strict: bool, quiet: bool, *,
-                     legal: bool = True, zones: tuple[ZoneInfo, ...] = ()) -> int:
+                     legal: bool = True, zones: tuple[ZoneInfo, ...] = ()) -> int | None:
         """The first instant at or after ``at`` inside every window that applies
         (the legal window, in ``zone`` and each of ``zones``, unless ``legal`` is
-        False, and QUIET if ``quiet``)."""
+        False, and outside QUIET's night, 11 PM-7 AM Central, if ``quiet``); None if the
+        windows never meet."""
         end = self.strict_end if strict else self.end
         where = zones or (zone,)
         t = at
@@ -113,4 +124,4 @@ class QuietHours(Policy):
                     t = _at_hour(t, CENTRAL, QUIET_UNTIL, 0)
                     continue
             return t
-        return t
+        return None  # still moving after every edge: the windows never meet
