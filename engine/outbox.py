@@ -62,6 +62,10 @@ class EngineState:
     # new request (texting the number, the tracking page's YES) lifts it, and it goes
     # with the parcel when the engine forgets it (engine.inbound, engine.retention).
     _parcel_stops: dict[str, tuple[str, ...]] | None = None
+    # Parcel -> the eventIds of its scans, for scans that carry one (a provider's retry
+    # resends the same event, maybe at another time): made on the first such scan (an
+    # engine pickled before it existed reads this None), and forgotten with the parcel.
+    _event_ids: dict[str, tuple[str, ...]] | None = None
 
     def _phone(self, e164: str) -> Phone:
         """The phone, created if new (``engine.retention.Retention._phone``)."""

@@ -139,12 +139,14 @@ class Retention(EngineState):
             gone.append(tn)
         subs: list[Sub] = []
         phones, self._deferred = self._deferred, []
-        stops = self._parcel_stops
+        stops, event_ids = self._parcel_stops, self._event_ids
         for tn in gone:
             parcel = self.parcels.pop(tn)
             self._tombstones[tn] = now
             if stops:
                 stops.pop(tn, None)
+            if event_ids:
+                event_ids.pop(tn, None)
             self._drop_subs(parcel, subs, phones)
         self.forgotten_parcels += len(gone)
         dropped = self._forget_phones(phones, now)

@@ -69,6 +69,9 @@ class Scanning(EngineState):
         parcel = self.parcels.get(tn)
         if parcel is None:
             parcel = self.parcels[tn] = Parcel()
+        if scan.event_id and self._seen_event(tn, scan.event_id):
+            self._tell_subs(parcel, "duplicate", _cause(scan.event_code), out)
+            return
         code = codes.CODE_INDEX.get(scan.event_code, codes.UNKNOWN_CODE_INDEX)
         place_index, place = self._place(scan)
         at = scan.at
@@ -132,6 +135,18 @@ class Scanning(EngineState):
             notice = Notice(sub, self.now, milestone, code, at, scan.offset_min, place,
                             parcel.eta, eta_changed, cause)
             self._pass(notice, 0, out)
+
+    def _seen_event(self, tn: str, event_id: str) -> bool:
+        """Whether this parcel had a scan with ``event_id`` (a duplicate, whatever its time,
+        code or place); else it is kept."""
+        ids = self._event_ids
+        if ids is None:
+            ids = self._event_ids = {}
+        seen = ids.get(tn, ())
+        if event_id in seen:
+            return True
+        ids[tn] = (*seen, event_id)
+        return False
 
     @staticmethod
     def _restate(parcel: Parcel) -> None:

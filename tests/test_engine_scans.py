@@ -24,6 +24,43 @@ def test_exact_duplicate_and_duplicate_under_another_id() -> None:
     assert reasons(out) == ["duplicate", "duplicate"]
 
 
+def test_a_scan_whose_event_id_was_seen_is_a_duplicate_whatever_its_time_or_code() -> None:
+    """A provider's retry may resend an event later, or with its code rewritten."""
+    out = run(scan("2026-12-14T10:00", "10", event_id="E1"),
+              scan("2026-12-14T10:05", "10", event_id="E1"),
+              scan("2026-12-14T11:00", "OF", event_id="E1"),
+              scan("2026-12-14T11:30", "OF", event_id="E2"),
+              scan("2026-12-14T12:00", "01"))
+    assert [n.cause for n in notices(out)] == ["scan:10", "scan:OF", "scan:01"]
+    assert reasons(out) == ["duplicate", "duplicate"]
+    # Ids are per parcel: another parcel's E1 is its own event.
+    e = engine("every_scan")
+    out = e.handle_all([sub("2026-12-14T08:30"), sub("2026-12-14T08:31", tn="EA123456789US"),
+                        scan("2026-12-14T10:00", "10", event_id="E1"),
+                        scan("2026-12-14T10:00", "10", tn="EA123456789US", event_id="E1")])
+    assert len(notices(out)) == 2 and reasons(out) == []
+
+
+def test_event_ids_go_with_a_forgotten_parcel_and_an_old_engine_loads() -> None:
+    import pickle
+
+    from engine.core import Engine, EngineConfig
+    from engine.retention import RetentionConfig
+    e = Engine(EngineConfig(retention=RetentionConfig(after_close_s=86_400,
+                                                      silent_s=30 * 86_400)))
+    e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T10:00", "01", event_id="E1")])
+    assert e._event_ids == {TN: ("E1",)}
+    e.handle_all([scan("2026-12-17T10:00", "10", tn="EA123456789US")])  # days later
+    assert TN not in e.parcels and not e._event_ids
+    old = engine("every_scan")
+    old.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T10:00", "10")])
+    assert "_event_ids" not in vars(old)  # none made until a scan carries an id
+    again = pickle.loads(pickle.dumps(old))
+    out = again.handle_all([scan("2026-12-14T11:00", "OF", event_id="E9"),
+                            scan("2026-12-14T11:05", "OF", event_id="E9")])
+    assert len(notices(out)) == 1 and reasons(out) == ["duplicate"]
+
+
 def test_late_scan_joins_history_without_a_text() -> None:
     e = engine()
     e.handle_all([sub("2026-12-14T08:30"), scan("2026-12-14T10:00", "03"),
