@@ -117,9 +117,12 @@ def clean_merchant(text: str | None, brand: Brand) -> Cleaned:
             # character has a faithful equivalent (not a link: nothing is redacted).
             whole = strip_links(text, brand.own_domain)
             plain = to_gsm7(whole.text)
+            removed = whole.removed
+            if plain is None:  # what is not shown may have no equivalent: what is shown?
+                plain, removed = to_gsm7(hit.text), hit.removed
             if plain is not None:
                 again = strip_links(plain, brand.own_domain, limit=MERCHANT_MAX)
-                hit = Cleaned(again.text, whole.removed + again.removed)
+                hit = Cleaned(again.text, removed + again.removed)
         if len(_CLEANED) < _CLEANED_LIMIT:  # shops recur; a flood of junk cannot grow it
             _CLEANED[key] = hit
     return hit
