@@ -42,6 +42,7 @@ __all__ = [
     "zone_for_phone",
     "zone_for_state",
     "zone_for_zip",
+    "zones_for_phone",
 ]
 
 #: States whose window (engine/data/compliance.toml) ends before the federal one.
@@ -216,6 +217,30 @@ def _npa_info(npa: str) -> tuple[str | None, str | None]:
     return state, (zone_for_state(state) if state is not None else None)
 
 
+@cache
+def _split_area_codes() -> Mapping[str, tuple[str, ...]]:
+    """Area codes whose exchanges lie in more than one zone (850: the Florida panhandle's
+    Central part; 605 and 701: the Dakotas' Mountain part; 208: northern Idaho's Pacific),
+    with every zone, from the library's time-zone data by number prefix."""
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    found: dict[str, set[str]] = {}
+    for prefix, zones in TIMEZONE_DATA.items():
+        if len(prefix) >= 4 and prefix[0] == "1":
+            found.setdefault(prefix[1:4], set()).update(z for z in zones if z != _UNKNOWN_ZONE)
+    return MappingProxyType({npa: tuple(sorted(z)) for npa, z in found.items() if len(z) > 1})
+
+
+@cache
+def _npa_zones(npa: str) -> tuple[str, ...]:
+    """Every zone an area code's clue names: its own zone first, then the other zones its
+    exchanges lie in (a number keeps its area code wherever in it the person is)."""
+    zone = _npa_info(npa)[1]
+    if zone is None:
+        return ()
+    return (zone, *(z for z in _split_area_codes().get(npa, ()) if z != zone))
+
+
 def state_for_phone(e164: str) -> str | None:
     """US state / territory or Canadian province code of a +1 number's area code."""
     npa = _area_code(e164)
@@ -226,6 +251,12 @@ def zone_for_phone(e164: str) -> str | None:
     """IANA zone for a +1 number's area code; None if non-geographic or unknown."""
     npa = _area_code(e164)
     return _npa_info(npa)[1] if npa is not None else None
+
+
+def zones_for_phone(e164: str) -> tuple[str, ...]:
+    """Every zone a +1 number's area code spans, its own zone first; () if none."""
+    npa = _area_code(e164)
+    return _npa_zones(npa) if npa is not None else ()
 
 
 def locate(e164: str, destination_zip: str | None) -> Place:
@@ -240,7 +271,8 @@ def locate(e164: str, destination_zip: str | None) -> Place:
     else:
         npa = _area_code(e164)
     phone_state, phone_zone = _npa_info(npa) if npa is not None else (None, None)
-    return _place(phone_state, phone_zone, zip_state, zip_zone)
+    return _place(phone_state, phone_zone, zip_state, zip_zone,
+                  _npa_zones(npa) if npa is not None else ())
 
 
 @lru_cache(maxsize=1 << 16)
@@ -252,20 +284,22 @@ def _zip_info(destination_zip: str) -> tuple[str | None, str | None]:
 
 @cache
 def _place(phone_state: str | None, phone_zone: str | None, zip_state: str | None,
-           zip_zone: str | None) -> Place:
+           zip_zone: str | None, phone_zones: tuple[str, ...] = ()) -> Place:
     """One shared (frozen) place per combination of clues: a few hundred at most."""
     zone = zip_zone or phone_zone or DEFAULT_ZONE
     strict = zip_state in STRICT_HOURS_STATES or phone_state in STRICT_HOURS_STATES
     return Place(state=zip_state or phone_state, zone=zone, strict_hours=strict,
-                 clues=_clues(phone_state, phone_zone, zip_state, zip_zone))
+                 clues=_clues(phone_state, phone_zones or (
+                     (phone_zone,) if phone_zone is not None else ()), zip_state, zip_zone))
 
 
 @cache
-def _clues(phone_state: str | None, phone_zone: str | None, zip_state: str | None,
+def _clues(phone_state: str | None, phone_zones: tuple[str, ...], zip_state: str | None,
            zip_zone: str | None) -> tuple[Clue, ...]:
-    """One shared tuple per combination (a subscription keeps a reference, not a copy)."""
+    """One shared tuple per combination (a subscription keeps a reference, not a copy); an
+    area code that spans zones gives a clue in each."""
     clues = []
-    if phone_zone is not None:
+    for phone_zone in phone_zones:
         clues.append(Clue("area_code", phone_state, phone_zone))
     if zip_zone is not None:
         clues.append(Clue("address", zip_state, zip_zone))

@@ -252,8 +252,10 @@ def test_locate_is_the_combination_of_its_two_clues(phone: str,
     assert got.state == (zip_state or phone_state)
     assert got.zone == (zip_zone or phone_zone or geo.DEFAULT_ZONE)
     assert got.strict_hours == want_strict
+    zones = geo.zones_for_phone(phone)
+    assert zones[:1] == ((phone_zone,) if phone_zone is not None else ())
     assert [(c.by, c.state, c.zone) for c in got.clues] == (
-        [("area_code", phone_state, phone_zone)] * (phone_zone is not None)
+        [("area_code", phone_state, z) for z in zones]
         + [("address", zip_state, zip_zone)] * (zip_zone is not None)
         or [("default", phone_state or zip_state, geo.DEFAULT_ZONE)])
 
@@ -289,3 +291,35 @@ def test_a_run_does_not_load_the_worlds_place_names() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("npa", "also"), [("850", "America/Chicago"), ("605", "America/Denver"),
+                                           ("701", "America/Denver"),
+                                           ("208", "America/Los_Angeles"),
+                                           ("219", "America/Chicago")])
+def test_an_area_code_that_spans_zones_is_a_clue_in_each(npa: str, also: str) -> None:
+    """A number keeps its area code wherever in it the person is: the Florida panhandle's
+    850 is Eastern and Central, so by=both holds a text to both windows. The zones are
+    what the library gives the area code's exchanges, asked one by one."""
+    import phonenumbers
+    from phonenumbers import timezone
+
+    asked = set()
+    for nxx in range(200, 1000):
+        number = phonenumbers.parse(f"+1{npa}{nxx}0100")
+        asked.update(z for z in timezone.time_zones_for_number(number) if z != "Etc/Unknown")
+    zones = geo.zones_for_phone(f"+1{npa}5550123")
+    assert also in zones and set(zones) <= asked and len(zones) > 1
+    assert [c.zone for c in geo.locate(f"+1{npa}5550123", None).clues] == list(zones)
+    assert geo.zones_for_phone("+13035550123") == ("America/Denver",)  # one zone: one clue
+
+
+def test_a_panhandle_text_waits_for_eight_central() -> None:
+    from engine.core import Engine, EngineConfig
+    from engine.outputs import Held
+    from tests.helpers import at, scan, sub
+    e = Engine(EngineConfig(policies=("every_scan", "compliance")))
+    out = e.handle_all([sub("2026-12-14T05:00", phone="+18505550123"),
+                        scan("2026-12-14T05:30", "10")])  # 7:30 Eastern, 6:30 Central
+    held = [o for o in out if isinstance(o, Held)]
+    assert held and held[0].until == at("2026-12-14T07:00")  # 7:00 Denver, 8:00 Central
