@@ -47,7 +47,6 @@ between two processes that run at once, which they do not offer.
 from __future__ import annotations
 
 import copyreg
-import dataclasses
 import gc
 import io
 import math
@@ -72,7 +71,7 @@ from sim.model import PUMP_S, Model
 from sim.network import StationStats
 from sim.progress import peak_rss_mb
 from sim.pumpqueue import ACCEPTED, LABELLED
-from sim.scans import note_scan
+from sim.scans import SCAN_FIELDS, note_scan, trusted_scan
 
 # Ops: (code, ...) tuples in the order the network makes them.
 SCAN, TRACK, FOLLOW, LATE_CHECK, CLOSED, EXCEPTION = range(6)
@@ -91,34 +90,13 @@ FACILITY_OBJECTS = frozenset({"model", "spec", "queue", "outbound", "service", "
 
 # Scans are most of the traffic. A frozen dataclass unpickles through Python code that
 # sets its fields one by one via ``dataclasses.fields`` (about 6 us a scan, on the busy
-# side); rebuilt from a tuple through the slots' own setters it takes about 2.
-_SCAN_FIELDS = ("at", "tracking_number", "event_code", "offset_min", "city", "state", "zip",
-                "event_id", "expected_delivery")
-if tuple(f.name for f in dataclasses.fields(Scan)) != _SCAN_FIELDS:
-    raise ImportError("engine.inputs.Scan's fields changed: update sim.pipeline._scan")
-_SCAN_GET = operator.attrgetter(*_SCAN_FIELDS)
-(_AT, _TN, _CODE, _OFFSET, _CITY, _STATE, _ZIP, _EVENT_ID, _EXPECTED) = (
-    getattr(Scan, f).__set__ for f in _SCAN_FIELDS)
-_new = object.__new__
-
-
-def _scan(at: int, tn: str, code: str, offset: int, city: str, state: str, zip_: str,
-          event_id: str, expected: int | None) -> Scan:
-    s = _new(Scan)
-    _AT(s, at)
-    _TN(s, tn)
-    _CODE(s, code)
-    _OFFSET(s, offset)
-    _CITY(s, city)
-    _STATE(s, state)
-    _ZIP(s, zip_)
-    _EVENT_ID(s, event_id)
-    _EXPECTED(s, expected)
-    return s
+# side); rebuilt from a tuple through the slots' own setters (``sim.scans.trusted_scan``)
+# it takes about 2.
+_SCAN_GET = operator.attrgetter(*SCAN_FIELDS)
 
 
 def _reduce_scan(s: Scan) -> tuple[Any, ...]:
-    return _scan, _SCAN_GET(s)
+    return trusted_scan, _SCAN_GET(s)
 
 
 _DISPATCH = copyreg.dispatch_table.copy()

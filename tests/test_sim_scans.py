@@ -114,3 +114,26 @@ def test_one_int_per_utc_offset() -> None:
     b = dists.offset_min(t + 3_600, "America/New_York")
     assert a == b == -300 and a is b
     assert dists.offset_min(t, "America/Los_Angeles") == -480
+
+
+def test_every_scan_the_model_builds_without_checks_passes_them() -> None:
+    """The model builds its scans without ``Scan``'s checks (valid by construction):
+    every one of a run, scan errors and vague places included, is rebuilt through them."""
+    import dataclasses
+
+    from engine.inputs import Scan
+    from engine.records import from_input, to_input
+    m = Model(load("scan_quality"), seed=5, scale=0.02, days=2, log_messages=False)
+    seen = Counter()
+    handle = m.engine.handle
+
+    def checked(inp: Any) -> Any:
+        if type(inp) is Scan:
+            again = Scan(**{f.name: getattr(inp, f.name) for f in dataclasses.fields(Scan)})
+            assert again == inp and to_input(from_input(inp)) == inp
+            seen["vague" if not inp.city else "placed"] += 1
+        return handle(inp)
+
+    m.engine.handle = checked  # type: ignore[method-assign]
+    m.run()
+    assert seen["placed"] > 100 and seen["vague"] > 0
