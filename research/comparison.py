@@ -78,42 +78,58 @@ def load_group(path: Path | str) -> Group:
     return Group(path.name or str(path), runs, summaries, [str(r) for r in runs])
 
 
-def load_sweep_point(sweep: Path, point: str) -> Group:
-    """A sweep's point (by index or label) as a group of its replications."""
-    labels: dict[str, str] = {}
-    reps = sweep / "replications.csv"
-    if reps.is_file():
-        with reps.open(newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                labels.setdefault(row["point"], row["label"])
+def _sweep_plan(sweep: Path) -> list[dict[str, Any]]:
+    """The points of ``plan.json`` (research.sweep): index, label, keys per replication."""
+    path = sweep / "plan.json"
     if not (sweep / "points").is_dir():
         raise CompareError(f"{sweep}: not a sweep directory (no points/)")
-    index = point if point in labels else next(
-        (i for i, lab in labels.items() if lab == point), None)
-    if index is None:
-        known = "; ".join(f"{i}: {lab}" for i, lab in labels.items())
-        raise CompareError(f"{sweep}: no point {point!r} (points: {known or 'none finished'})")
-    by_rep: dict[int, list[dict[str, Any]]] = {}
-    for f in sorted((sweep / "points").glob("*.json")):
-        rec = _read(f)
-        if str(rec.get("point")) == index and rec.get("ok") and isinstance(
-                rec.get("summary"), dict):
-            by_rep.setdefault(int(rec.get("replication", 0)), []).append(rec)
-    if not by_rep:
-        raise CompareError(f"{sweep}@{point}: no finished replications")
-    summaries = []
-    for _, parts in sorted(by_rep.items()):
+    if not path.is_file():
+        raise CompareError(f"{sweep}: no plan.json, so its points cannot be told apart (an "
+                           "older sweep: rerun its eccc sweep command with --out "
+                           f"{sweep}; finished runs are reused, not rerun)")
+    data = _read(path)
+    points = data.get("points")
+    if not isinstance(points, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("index"), int)
+            and isinstance(p.get("label"), str) and isinstance(p.get("keys"), list)
+            for p in points):
+        raise CompareError(f"{path}: not a sweep plan")
+    return points
+
+
+def load_sweep_point(sweep: Path, point: str) -> Group:
+    """A sweep's point (by index or label) as a group of its replications.
+
+    Its runs are found through the keys ``plan.json`` lists for it: a stored run is
+    keyed by its scenario, so it may be shared with another point or have been written
+    when the points were listed in another order."""
+    points = _sweep_plan(sweep)
+    chosen = next((p for p in points if str(p["index"]) == point), None) or next(
+        (p for p in points if p["label"] == point), None)
+    if chosen is None:
+        known = "; ".join(f"{p['index']}: {p['label']}" for p in points)
+        raise CompareError(f"{sweep}: no point {point!r} (points: {known or 'none'})")
+    summaries, where = [], []
+    for rep, keys in enumerate(chosen["keys"]):
+        parts = []
+        for key in keys if isinstance(keys, list) else []:
+            path = sweep / "points" / f"{key}.json"
+            rec = _read(path) if path.is_file() else {}
+            if rec.get("ok") and isinstance(rec.get("summary"), dict):
+                parts.append(rec)
+        if not parts or len(parts) != len(keys):
+            continue  # not run yet, failed, or a shard missing: the sweep left it out too
         if len(parts) == 1:
             summaries.append(parts[0]["summary"])
-        else:  # a sharded sweep: merge the shards as the sweep does
+        else:  # a sharded sweep: merge the shards (listed in order) as the sweep does
             from research.shards import merge
 
-            parts.sort(key=lambda p: p.get("shard") or [0])
             summaries.append(merge([(p["summary"], p.get("distributions") or {})
                                     for p in parts]).summary)
-    label = f"{sweep.name}@{labels[index]}"
-    return Group(label, [sweep] * len(summaries), summaries,
-                 [f"{sweep}@{index} replication {r}" for r in sorted(by_rep)])
+        where.append(f"{sweep}@{chosen['index']} replication {rep}")
+    if not summaries:
+        raise CompareError(f"{sweep}@{point}: no finished replications")
+    return Group(f"{sweep.name}@{chosen['label']}", [sweep] * len(summaries), summaries, where)
 
 
 # What must match for a difference to be the what-if's, not the set-up's.

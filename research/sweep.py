@@ -10,6 +10,9 @@ disk and a changed base scenario never reuses a stale result.
 Sweep directory::
 
     points/<key>.json     one per point x replication (x shard), written as it finishes
+    plan.json             each point's label and the keys of its runs, per replication
+                          and shard (written first; ``eccc compare DIR@POINT`` reads it,
+                          since two points resolving to one scenario share one key)
     replications.csv      one row per point x replication: parameters, seed, metrics
     points.csv            one row per point: for each metric mean, ci95_low, ci95_high
     failures.json         points that failed, with their parameters and the error
@@ -39,6 +42,7 @@ from research.noise import mean_interval
 from research.sweepfile import Point, SweepSpec, apply, label_for
 
 POINTS_DIR = "points"
+PLAN = "plan.json"
 FRONT = "front.json"
 Runner = Callable[[dict[str, Any], int], dict[str, Any]]
 
@@ -129,6 +133,20 @@ def plan(spec: SweepSpec) -> Plan:
     return out
 
 
+def plan_record(spec: SweepSpec, planned: Plan) -> dict[str, Any]:
+    """``plan.json``: every point's index and label, and per replication the keys of its
+    shards in order. A stored result is keyed by its scenario, not its point (points that
+    resolve alike share it, a reordered file reuses it), so this is how a point finds its
+    results again."""
+    keys: dict[int, list[list[str]]] = {}
+    for task in planned.tasks:
+        reps = keys.setdefault(task["point"], [[] for _ in range(spec.replications)])
+        reps[task["replication"]].append(task["key"])
+    return {"shards": spec.shards,
+            "points": [{"index": p.index, "label": p.label, "keys": keys.get(p.index, [])}
+                       for p in spec.points]}
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(data)
@@ -155,6 +173,8 @@ def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor | None = None,
     store = Path(out_dir) / POINTS_DIR
     store.mkdir(parents=True, exist_ok=True)
     planned = plan(spec)
+    _write_atomic(Path(out_dir) / PLAN,
+                  orjson.dumps(plan_record(spec, planned), option=orjson.OPT_INDENT_2))
     done: dict[str, dict[str, Any]] = {}
     todo = []
     for task in planned.tasks:
@@ -175,8 +195,10 @@ def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor | None = None,
     for i, result in executor.run(evaluate, todo):
         task = todo[i]
         if result["ok"]:
-            record = {k: task[k] for k in ("point", "replication", "seed", "shard", "key")}
-            record.update(params=points[task["point"]].params, **result)
+            # Keyed by the scenario, so no point's index or label: points that resolve
+            # alike share the record (plan.json says which points use which keys).
+            record = {k: task[k] for k in ("seed", "shard", "key")}
+            record.update(result)
             _write_atomic(store / f"{task['key']}.json", orjson.dumps(record))
             done[task["key"]] = record
         else:

@@ -112,13 +112,15 @@ def test_compare_accepts_a_sweep_point(tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     sweep = tmp_path / "sweep-s"
     (sweep / "points").mkdir(parents=True)
-    with (sweep / "replications.csv").open("w") as fh:
-        fh.write("point,label,replication,seed\n0,every scan,0,1\n1,milestones,0,1\n")
-    for point, texts in ((0, (200, 210)), (1, (100, 104))):
+    plan = []
+    for point, (label, texts) in enumerate((("every scan", (200, 210)),
+                                            ("milestones", (100, 104)))):
+        plan.append({"index": point, "label": label, "keys": [[f"{point}{r}"] for r in (0, 1)]})
         for rep, t in enumerate(texts):
             (sweep / "points" / f"{point}{rep}.json").write_text(json.dumps(
-                {"point": point, "replication": rep, "ok": True,
-                 "summary": {"seed": rep + 1, "scale": 1, "days": 3, "texts_total": t}}))
+                {"ok": True, "summary": {"seed": rep + 1, "scale": 1, "days": 3,
+                                         "texts_total": t}}))
+    (sweep / "plan.json").write_text(json.dumps({"shards": 1, "points": plan}))
     assert main(["compare", f"{sweep}@every scan", f"{sweep}@1", "--out",
                  str(tmp_path / "c")]) == 0
     out = capsys.readouterr().out
@@ -128,3 +130,31 @@ def test_compare_accepts_a_sweep_point(tmp_path: Path,
     assert "no point 'nope' (points: 0: every scan; 1: milestones)" in capsys.readouterr().err
     assert main(["compare", str(sweep), f"{sweep}@1"]) == 2
     assert "pick a point with DIR@POINT" in capsys.readouterr().err
+
+
+def test_a_sweep_point_is_found_whatever_the_order_or_sharing_of_its_runs(
+        tmp_path: Path) -> None:
+    """Stored runs are keyed by scenario: a point reordered in the file, or two points
+    resolving to one scenario, used to get another point's runs under its label (or
+    none), since compare looked for the index of the point that first wrote the run."""
+    from research.executors import InProcess
+    from research.sweep import run_sweep
+    from research.sweepfile import parse
+
+    def sweep(points: list[dict[str, object]]) -> None:
+        raw = {"name": "s", "base": "baseline", "replications": 2, "points": points,
+               "set": {"days": 1, "volume.daily_parcels": 300}}
+        run_sweep(parse(raw, tmp_path / "s.toml"), tmp_path / "out", InProcess())
+
+    every = {"label": "every scan", "policies": ["every_scan"]}
+    miles = {"label": "milestones", "policies": ["milestones"]}
+    sweep([every, miles])
+    before = {p: load_group(f"{tmp_path / 'out'}@{p}").summaries
+              for p in ("every scan", "milestones")}
+    assert before["every scan"] != before["milestones"]
+    sweep([miles, every, {"label": "again", "policies": ["every_scan"]}])  # all on disk
+    for p in ("every scan", "milestones"):
+        group = load_group(f"{tmp_path / 'out'}@{p}")
+        assert group.label == f"out@{p}" and group.summaries == before[p]
+    assert load_group(f"{tmp_path / 'out'}@0").summaries == before["milestones"]
+    assert load_group(f"{tmp_path / 'out'}@2").summaries == before["every scan"]
