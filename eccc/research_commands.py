@@ -41,7 +41,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 2
     changes: dict[str, Any] = {}
     if args.plugin:
-        changes["plugins"] = [*spec.plugins, *(str(Path(p).resolve()) for p in args.plugin)]
+        extra = _plugin_files(args.plugin, "sweep")
+        if extra is None:
+            return 2
+        changes["plugins"] = [*spec.plugins, *extra]
     if args.replications:
         changes["replications"] = args.replications
     spec = dataclasses.replace(spec, **changes)
@@ -66,6 +69,27 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"FAILED {f.describe()}\n  params: {f.point.params}", file=sys.stderr)
     print(f"tables: {out}/replications.csv, {out}/points.csv\nreport: {report}")
     return 1 if outcome.failures else 0
+
+
+def _plugin_files(given: list[str], command: str) -> list[str] | None:
+    """``--plugin`` files, resolved and imported here (so a missing or broken one is one
+    line before anything runs); None when one cannot be used, said on stderr."""
+    from research.executors import load_plugins
+
+    paths = []
+    for name in given:
+        path = Path(name).resolve()
+        if not path.is_file():
+            print(f"eccc {command}: --plugin {name}: no such file ({path})", file=sys.stderr)
+            return None
+        try:
+            load_plugins([str(path)])
+        except Exception as exc:  # the researcher's code: whatever it raises, say it
+            print(f"eccc {command}: --plugin {name}: {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            return None
+        paths.append(str(path))
+    return paths
 
 
 def _refused_points(spec: Any, where: str) -> str | None:
@@ -129,11 +153,10 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         print(f"eccc tune: {exc}", file=sys.stderr)
         return 2
     if args.plugin:
-        from research.executors import load_plugins
-
-        plugins = [*spec.plugins, *(str(Path(p).resolve()) for p in args.plugin)]
-        load_plugins(plugins)
-        spec = dataclasses.replace(spec, plugins=plugins)
+        extra = _plugin_files(args.plugin, "tune")
+        if extra is None:
+            return 2
+        spec = dataclasses.replace(spec, plugins=[*spec.plugins, *extra])
     if args.trials is not None and not 1 <= args.trials <= 100_000:
         print(f"eccc tune: --trials must be from 1 to 100000 (got {args.trials})",
               file=sys.stderr)

@@ -39,10 +39,15 @@ from pathlib import Path
 from typing import Any
 
 from engine.policies import parse_spec
+from research.filekeys import check_grid, check_keys
 
 MAX_TASKS = 100_000  # runs in one sweep (points x replications x shards)
-TOP_KEYS = {"name", "description", "base", "scenario", "replications", "seed", "crn",
-            "shards", "metrics", "plugins", "runner", "set", "grid", "points", "pareto"}
+KINDS = {"name": "a string", "description": "a string", "base": "a string",
+         "scenario": "a table", "replications": "an integer", "seed": "an integer",
+         "crn": "true or false", "shards": "an integer", "metrics": "a list of strings",
+         "plugins": "a list of strings", "runner": "a string", "set": "a table",
+         "grid": "a table", "points": "an array of tables", "pareto": "a table"}
+TOP_KEYS = set(KINDS)
 
 
 class SweepError(ValueError):
@@ -208,26 +213,31 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
     unknown = sorted(set(raw) - TOP_KEYS)
     if unknown:
         raise SweepError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")
+    check_keys(raw, KINDS, str(where), SweepError)
     grid = raw.get("grid", {})
-    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
-        raise SweepError(f"{where}: grid: each key needs a non-empty list of values")
+    check_grid(grid, str(where), "grid", SweepError)
     listed = raw.get("points", [])
-    if not isinstance(listed, list) or not all(isinstance(p, dict) for p in listed):
-        raise SweepError(f"{where}: points: must be an array of tables ([[points]])")
+    for i, point in enumerate(listed):
+        check_keys(point, {"label": "a string", "grid": "a table"}, str(where), SweepError,
+                   f"points {i}: ")
+        if "grid" in point:
+            check_grid(point["grid"], str(where), f"points {i}: grid", SweepError)
+    pareto = raw.get("pareto", {})
+    if set(pareto) - {"minimize", "maximize"}:
+        raise SweepError(f"{where}: pareto: only 'minimize' and 'maximize' lists")
+    check_keys(pareto, {"minimize": "a list of strings", "maximize": "a list of strings"},
+               str(where), SweepError, "pareto.")
     base = _base(raw, where)
     try:
         base = apply(base, raw.get("set", {}))
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise SweepError(f"{where}: set: {exc}") from None
     reps = raw.get("replications", 3)
     shards = raw.get("shards", 1)
     if (not isinstance(reps, int) or isinstance(reps, bool) or reps < 1
             or not isinstance(shards, int) or isinstance(shards, bool) or shards < 1):
         raise SweepError(f"{where}: replications and shards must be integers >= 1")
-    plugins = [str((where.parent / p).resolve()) for p in raw.get("plugins", [])]
-    pareto = raw.get("pareto", {})
-    if set(pareto) - {"minimize", "maximize"}:
-        raise SweepError(f"{where}: pareto: only 'minimize' and 'maximize' lists")
+    plugins = plugin_paths(raw.get("plugins", []), where, SweepError)
     runner = str(raw.get("runner", "research.sweep:run_point"))
     if runner == "research.sweep:run_point":  # a runner of one's own names its own metrics
         _check_metrics(raw.get("metrics", []), "metrics", where)
@@ -247,9 +257,12 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         raise SweepError(f"{where}: seed must be an integer from 0 to 2**63-1, not {seed!r}")
     if not isinstance(crn, bool):
         raise SweepError(f"{where}: crn must be true or false, not {crn!r}")
-    size = len(listed or [{}])
-    for values in grid.values():
-        size *= len(values)
+    size = 0
+    for row in listed or [{}]:
+        own = 1
+        for values in [*grid.values(), *row.get("grid", {}).values()]:
+            own *= len(values)
+        size += own
     if size * reps * shards > MAX_TASKS:
         raise SweepError(f"{where}: {size:,} points x {reps:,} replications x {shards} shards "
                          f"is more than {MAX_TASKS:,} runs")
@@ -260,6 +273,15 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
         runner=runner,
         pareto={k: list(v) for k, v in pareto.items()},
         description=str(raw.get("description", "")))
+
+
+def plugin_paths(names: list[str], where: Path, error: type[ValueError]) -> list[str]:
+    """The plug-in files, resolved against the study file's folder; each must exist."""
+    paths = [(where.parent / p).resolve() for p in names]
+    for name, path in zip(names, paths, strict=True):
+        if not path.is_file():
+            raise error(f"{where}: plugins: no such file {name!r} ({path})")
+    return [str(p) for p in paths]
 
 
 def read_toml(where: Path, what: str, error: type[ValueError]) -> dict[str, Any]:

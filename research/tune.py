@@ -183,6 +183,15 @@ def open_study(spec: TuneSpec, out_dir: Path) -> Any:
     study = optuna.create_study(study_name=spec.name, storage=storage, load_if_exists=True,
                                 directions=[o.sense for o in spec.objectives])
     stored = study.user_attrs.get("fingerprint")
+    finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
+    if stored not in (None, spec.fingerprint()) and not study.get_trials(
+            deepcopy=False, states=finished):
+        # A study that never told a trial (its run stopped in the first batch) holds
+        # nothing to keep: the mended file starts it again rather than being refused.
+        optuna.delete_study(study_name=spec.name, storage=storage)
+        study = optuna.create_study(study_name=spec.name, storage=storage,
+                                    directions=[o.sense for o in spec.objectives])
+        stored = None
     if stored is None:
         study.set_user_attr("fingerprint", spec.fingerprint())
     elif stored != spec.fingerprint():

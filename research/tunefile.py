@@ -45,13 +45,18 @@ from typing import Any
 
 import orjson
 
+from research.filekeys import check_keys, shown
 from research.frontier import MAXIMIZE, MINIMIZE, Objective
-from research.sweepfile import SweepError, _base, apply, read_toml
+from research.sweepfile import SweepError, _base, apply, plugin_paths, read_toml
 from scenarios.schema import check_name
 
-TOP_KEYS = {"name", "description", "base", "scenario", "seed", "replications", "trials",
-            "sampler", "batch", "metrics", "plugins", "set", "objectives", "constraints",
-            "chain", "many_objectives"}
+KINDS = {"name": "a string", "description": "a string", "base": "a string",
+         "scenario": "a table", "seed": "an integer", "replications": "an integer",
+         "trials": "an integer", "sampler": "a string", "batch": "an integer",
+         "metrics": "a list of strings", "plugins": "a list of strings", "set": "a table",
+         "objectives": "a table", "constraints": "a table", "chain": "an array of tables",
+         "many_objectives": "true or false"}
+TOP_KEYS = set(KINDS)
 SAMPLERS = ("nsga2", "tpe")
 MAX_OBJECTIVES = 3
 NONE = "none"
@@ -70,8 +75,7 @@ class Range:
 
     @property
     def integer(self) -> bool:
-        return all(isinstance(v, int) for v in (self.low, self.high)) and (
-            self.step is None or isinstance(self.step, int))
+        return all(isinstance(v, int) for v in (self.low, self.high))
 
 
 Param = Range | list[Any] | Any   # a range, a list of choices, or a fixed value
@@ -170,7 +174,22 @@ def _param(value: Any, where: str) -> Param:
             raise TuneError(f"{where}: low and high must be numbers")
         if low > high:
             raise TuneError(f"{where}: low {low} is above high {high}")
-        return Range(low, high, value.get("step"), bool(value.get("log", False)))
+        step, log = value.get("step"), value.get("log", False)
+        integer = isinstance(low, int) and isinstance(high, int)
+        if step is not None and (not isinstance(step, int | float) or isinstance(step, bool)
+                                 or not step > 0):
+            raise TuneError(f"{where}: step must be a number above 0, not {shown(step)}")
+        if integer and step is not None and not isinstance(step, int):
+            raise TuneError(f"{where}: step {step} on a range of integers (low and high are "
+                            "integers); give an integer step, or write low and high as "
+                            "floats (1.0) for a range of floats")
+        if not isinstance(log, bool):
+            raise TuneError(f"{where}: log must be true or false, not {shown(log)}")
+        if log and step is not None:
+            raise TuneError(f"{where}: a range has a step or log = true, not both")
+        if log and low <= 0:
+            raise TuneError(f"{where}: log = true needs low above 0, not {low}")
+        return Range(low, high, step, log)
     if isinstance(value, list):
         if not value:
             raise TuneError(f"{where}: an empty list of choices")
@@ -249,6 +268,7 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     unknown = sorted(set(raw) - TOP_KEYS)
     if unknown:
         raise TuneError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")
+    check_keys(raw, KINDS, str(where), TuneError)
     ints = {k: raw.get(k, d) for k, d in (("seed", 1), ("replications", 3), ("trials", 30))}
     from scenarios.schema import MAX_SEED
 
@@ -266,6 +286,8 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     objectives_raw = raw.get("objectives")
     if not isinstance(objectives_raw, dict) or set(objectives_raw) - {MINIMIZE, MAXIMIZE}:
         raise TuneError(f"{where}: [objectives] needs minimize = [...] and/or maximize = [...]")
+    check_keys(objectives_raw, {MINIMIZE: "a list of strings", MAXIMIZE: "a list of strings"},
+               str(where), TuneError, "objectives.")
     objectives = [Objective(str(m), sense) for sense in (MINIMIZE, MAXIMIZE)
                   for m in objectives_raw.get(sense, [])]
     if not objectives:
@@ -293,8 +315,8 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     if not isinstance(chain, list) or not chain:
         raise TuneError(f"{where}: chain: at least one [[chain]] slot")
     slots = [_slot(i, s, f"{where}: chain {i}") for i, s in enumerate(chain)]
-    plugins = [str((where.parent / p).resolve()) for p in raw.get("plugins", [])]
     try:
+        plugins = plugin_paths(raw.get("plugins", []), where, TuneError)
         load_plugins(plugins)
     except (OSError, ImportError) as exc:
         raise TuneError(f"{where}: plugins: {exc}") from None
@@ -303,7 +325,7 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
         base = apply(_base(raw, where), raw.get("set", {}))
     except SweepError as exc:
         raise TuneError(str(exc)) from None
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
         raise TuneError(f"{where}: set: {exc}") from None
     from scenarios.schema import parse as parse_scenario
 

@@ -202,10 +202,72 @@ def test_a_sweep_with_a_bad_point_runs_nothing_and_names_the_file(
     ({"grid": {"days": list(range(1, 1001)), "seed": list(range(1000))}}, "more than 100,000"),
     ({"replications": 10**9}, "more than 100,000"),
     ({"seed": -5}, "seed must be an integer"),
-    ({"crn": "no"}, "crn must be true or false"),
-    ({"replications": True}, "replications and shards must be integers"),
+    ({"crn": "no"}, "crn: must be true or false"),
+    ({"replications": True}, "replications: must be an integer"),
 ])
 def test_sweep_files_out_of_range_are_refused(tmp_path: Path, extra: dict[str, Any],
                                               words: str) -> None:
     with pytest.raises(SweepError, match=words):
         parse({"base": "baseline", **extra}, tmp_path / "x.toml")
+
+
+@pytest.mark.parametrize(("lines", "words"), [
+    ("pareto = 5", "pareto: must be a table, not 5"),
+    ("set = 5", "set: must be a table, not 5"),
+    ("plugins = [5]", "plugins: must be a list of strings, not [5]"),
+    ('plugins = "x.py"', "plugins: must be a list of strings, not 'x.py'"),
+    ('plugins = ["x.py"]', "plugins: no such file 'x.py'"),
+    ("metrics = 5", "metrics: must be a list of strings"),
+    ('runner = "research.sweep:run_point"\n[pareto]\nminimize = "opt_outs"',
+     "pareto.minimize: must be a list of strings"),
+    ("name = 5", "name: must be a string"),
+    ("points = 5", "points: must be an array of tables"),
+    ('[[points]]\nlabel = "a"\ngrid = 5', "points 0: grid: must be a table, not 5"),
+    ('[[points]]\nlabel = 5', "points 0: label: must be a string"),
+    ('[[points]]\nlabel = "a"\npolicies = ["milestones", "cap_rolling"]\n'
+     'grid = {"policies.cap_rolling.limit" = []}',
+     "points 0: grid: each key needs a non-empty list"),
+    ('[[points]]\nlabel = "a"\ngrid = {"days" = 1}',
+     "points 0: grid: each key needs a non-empty list"),
+])
+def test_wrongly_typed_sweep_keys_are_one_line_naming_the_file_and_key(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], lines: str, words: str) -> None:
+    """They were tracebacks (exit 1), a string iterated letter by letter (plugins = "x.py"),
+    or, for an empty grid of a point, a sweep of that point dropped silently (exit 0)."""
+    from eccc.cli import main
+
+    sweep = tmp_path / "s.toml"
+    sweep.write_text(f'base = "tiny"\nreplications = 1\n{lines}\n', encoding="utf-8")
+    code = main(["sweep", str(sweep), "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"eccc sweep: {sweep}: ") and words in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_size_limit_counts_the_points_own_grids(tmp_path: Path) -> None:
+    big = {"label": "a", "grid": {"days": list(range(1, 401)), "seed": list(range(300))}}
+    with pytest.raises(SweepError, match="120,000 points"):
+        parse({"base": "baseline", "replications": 1, "points": [big]}, tmp_path / "x.toml")
+
+
+@pytest.mark.parametrize("command", ["sweep", "tune"])
+def test_a_missing_or_broken_plugin_option_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """``--plugin`` of a missing file was 'runner ...: FileNotFoundError' (sweep) or a
+    traceback (tune); a plug-in raising on import was a traceback too."""
+    from eccc.cli import main
+
+    study = tmp_path / "s.toml"
+    study.write_text('base = "tiny"\nreplications = 1\n' + (
+        '[objectives]\nminimize = ["opt_outs"]\n[[chain]]\nchoose = ["milestones"]\n'
+        if command == "tune" else ""), encoding="utf-8")
+    broken = tmp_path / "broken.py"
+    broken.write_text('raise ValueError("bad")\n')
+    for plugin, words in (("nosuch.py", "--plugin nosuch.py: no such file"),
+                          (str(broken), f"--plugin {broken}: ValueError: bad")):
+        code = main([command, str(study), "--out", str(tmp_path / "out"), "--quiet",
+                     "--workers", "1", "--plugin", plugin])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith(f"eccc {command}: {words}") and err.count("\n") == 1
+        assert not (tmp_path / "out").exists()

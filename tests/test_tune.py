@@ -196,5 +196,58 @@ def test_tpe_sampler_runs_seeded(tmp_path: Path) -> None:
 def test_tune_counts_out_of_range_are_refused(tmp_path: Path, key: str, value: Any) -> None:
     from research.tunefile import TuneError, parse
 
-    with pytest.raises(TuneError, match=f"{key} must be an integer from"):
+    with pytest.raises(TuneError, match=f"{key}:? must be an integer"):
         parse({"base": "baseline", key: value}, tmp_path / "t.toml")
+
+
+@pytest.mark.parametrize(("old", "new", "top", "words"), [
+    ("[constraints]\nopt_out_rate_per_text = { max = 0.5 }", "", "constraints = 5",
+     "constraints: must be a table, not 5"),
+    ('metrics = ["texts_total"]', "metrics = 5", "", "metrics: must be a list of strings"),
+    ('metrics = ["texts_total"]', "plugins = [5]", "", "plugins: must be a list of strings"),
+    ('metrics = ["texts_total"]', 'plugins = "x.py"', "",
+     "plugins: must be a list of strings, not 'x.py'"),
+    ('[set]\ndays = 1\n"volume.daily_parcels" = 300', "", "set = 5",
+     "set: must be a table, not 5"),
+    ('minimize = ["texts_per_recipient_24h_max_mean"]', 'minimize = "opt_outs"', "",
+     "objectives.minimize: must be a list of strings, not 'opt_outs'"),
+    ("high = 4 }", "high = 5, step = -2 }", "", "step must be a number above 0, not -2"),
+    ("high = 4 }", 'high = 5, step = "x" }', "", "step must be a number above 0, not 'x'"),
+    ("high = 4 }", "high = 5, step = 2.5 }", "", "step 2.5 on a range of integers"),
+    ("high = 4 }", "high = 5, log = 1 }", "", "log must be true or false"),
+    ("high = 4 }", "high = 5, log = true, step = 2 }", "", "a step or log = true, not both"),
+    ("low = 1, high = 4 }", "low = 0, high = 4, log = true }", "", "needs low above 0"),
+])
+def test_wrongly_typed_tune_keys_are_refused_before_anything_is_created(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, top: str,
+        words: str) -> None:
+    """They were tracebacks, some inside Optuna after study.db was made, so that the
+    mended file's rerun was refused as 'a study of a different tune file'."""
+    from eccc.cli import main
+
+    assert old in TINY
+    path = tune_file(tmp_path, top + TINY.replace(old, new))
+    out = tmp_path / "out"
+    assert main(["tune", str(path), "--out", str(out), "--quiet", "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"eccc tune: {path}: ") and words in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_a_study_that_never_told_a_trial_is_started_again_by_a_changed_file(
+        tmp_path: Path) -> None:
+    """A tune stopped in its first batch left a study.db that refused the mended file
+    ('holds a study of a different tune file') though it held nothing to keep."""
+    from research.tune import open_study
+
+    out = tmp_path / "out"
+    first = open_study(load(tune_file(tmp_path)), out)
+    first.ask()  # left running, as by a crash in the first batch
+    mended = load(tune_file(tmp_path, TINY.replace("seed = 5", "seed = 6")))
+    study = open_study(mended, out)
+    assert study.get_trials() == [] and study.user_attrs["fingerprint"] == mended.fingerprint()
+    outcome = run_tune(mended, out, InProcess(), trials=1)
+    assert len(trials_of(outcome)) == 1
+    other = load(tune_file(tmp_path, TINY.replace("seed = 5", "seed = 7")))
+    with pytest.raises(TuneError, match="holds a study of a different tune file"):
+        open_study(other, out)  # a study with a told trial is kept
