@@ -53,12 +53,21 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if refused:
         print(refused, file=sys.stderr)
         return 2
+    from research import sweepdir
+
+    sweepdir.begin(out, "sweep")
     executor = make_executor(args.workers, args.dask)
     try:
-        outcome = run_sweep(spec, out, executor, progress=not args.quiet)
-    finally:
-        executor.close()
-    report = write_sweep(outcome, out, executor.name)
+        with sweepdir.sigterm_interrupts():
+            try:
+                outcome = run_sweep(spec, out, executor, progress=not args.quiet)
+            finally:
+                executor.close()
+            report = write_sweep(outcome, out, executor.name)
+    except KeyboardInterrupt:
+        _interrupted("sweep", out)
+        return 130
+    sweepdir.finish(out)
     n_runs = len(spec.points) * spec.replications
     print(f"sweep {spec.name}: {len(spec.points)} points x {spec.replications} replications "
           f"({n_runs} runs{f', {spec.shards} shards each' if spec.shards > 1 else ''}) on "
@@ -69,6 +78,16 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"FAILED {f.describe()}\n  params: {f.point.params}", file=sys.stderr)
     print(f"tables: {out}/replications.csv, {out}/points.csv\nreport: {report}")
     return 1 if outcome.failures else 0
+
+
+def _interrupted(command: str, out: Path) -> None:
+    from research.sweep import POINTS_DIR
+    from research.sweepdir import INCOMPLETE
+
+    kept = sum(1 for _ in (out / POINTS_DIR).glob("*.json"))
+    print(f"\neccc {command}: interrupted; {out}/ is incomplete (see {out}/{INCOMPLETE}); "
+          f"{kept} finished runs are kept in {out}/{POINTS_DIR}/ and rerunning the same "
+          "command resumes", file=sys.stderr)
 
 
 def _plugin_files(given: list[str], command: str) -> list[str] | None:
@@ -162,15 +181,30 @@ def _cmd_tune(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else Path("runs") / f"tune-{spec.name}"
-    executor = make_executor(args.workers, args.dask)
+    from research import sweepdir
+    from research.tune import open_study
+
     try:
-        outcome = run_tune(spec, out, executor, trials=args.trials, progress=not args.quiet)
-        report = write_tune(outcome, out, executor.name)
+        open_study(spec, out)  # a study of another file is refused before anything is removed
     except TuneError as exc:
         print(f"eccc tune: {exc}", file=sys.stderr)
         return 2
+    sweepdir.begin(out, "tune")
+    executor = make_executor(args.workers, args.dask)
+    try:
+        with sweepdir.sigterm_interrupts():
+            outcome = run_tune(spec, out, executor, trials=args.trials,
+                               progress=not args.quiet)
+            report = write_tune(outcome, out, executor.name)
+    except TuneError as exc:
+        print(f"eccc tune: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        _interrupted("tune", out)
+        return 130
     finally:
         executor.close()
+    sweepdir.finish(out)
     import json
 
     meta = json.loads((out / "tune.json").read_text())

@@ -77,6 +77,14 @@ class InProcess:
         pass
 
 
+def _ignore_interrupts() -> None:
+    """In a pool's worker: Ctrl-C is the parent's to handle (the terminal sends it to
+    the whole process group), so a worker neither prints a traceback nor dies mid-task."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class LocalPool:
     """A process pool over all cores by default (simulation is CPU-bound; threads won't do)."""
 
@@ -89,7 +97,9 @@ class LocalPool:
             ) -> Iterator[tuple[int, Result]]:
         if not tasks:
             return
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(tasks))) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)),
+                                   initializer=_ignore_interrupts)
+        try:
             futures: dict[Future[Result], int] = {pool.submit(fn, t): i
                                                   for i, t in enumerate(tasks)}
             pending = set(futures)
@@ -100,6 +110,15 @@ class LocalPool:
                         yield futures[fut], fut.result()
                     except BrokenProcessPool as exc:  # a worker died (OOM, segfault)
                         yield futures[fut], infrastructure_failure(f"worker died: {exc}")
+        except BaseException:
+            # Ctrl-C (or the caller gave up): the queued tasks are dropped and the running
+            # ones stopped, rather than run to the end before the interruption is said.
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            raise
+        pool.shutdown(wait=True)
 
     def close(self) -> None:
         pass

@@ -191,23 +191,25 @@ def run_sweep(spec: SweepSpec, out_dir: Path, executor: Executor | None = None,
 
         bar = tqdm(total=len(planned.tasks), initial=len(done), desc=f"sweep {spec.name}",
                    unit="run", file=sys.stderr)
-    executor = executor or InProcess()
-    for i, result in executor.run(evaluate, todo):
-        task = todo[i]
-        if result["ok"]:
-            # Keyed by the scenario, so no point's index or label: points that resolve
-            # alike share the record (plan.json says which points use which keys).
-            record = {k: task[k] for k in ("seed", "shard", "key")}
-            record.update(result)
-            _write_atomic(store / f"{task['key']}.json", orjson.dumps(record))
-            done[task["key"]] = record
-        else:
-            failures.append(Failure(points[task["point"]], task["replication"],
-                                    result["error"], result.get("traceback", "")))
+    try:
+        executor = executor or InProcess()
+        for i, result in executor.run(evaluate, todo):
+            task = todo[i]
+            if result["ok"]:
+                # Keyed by the scenario, so no point's index or label: points that resolve
+                # alike share the record (plan.json says which points use which keys).
+                record = {k: task[k] for k in ("seed", "shard", "key")}
+                record.update(result)
+                _write_atomic(store / f"{task['key']}.json", orjson.dumps(record))
+                done[task["key"]] = record
+            else:
+                failures.append(Failure(points[task["point"]], task["replication"],
+                                        result["error"], result.get("traceback", "")))
+            if bar is not None:
+                bar.update(1)
+    finally:
         if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.close()  # before any message of an interruption
     by_run: dict[tuple[int, int], list[dict[str, Any]]] = {}
     price: dict[tuple[int, int], float | None] = {}
     for task in planned.tasks:

@@ -225,24 +225,26 @@ def run_tune(spec: TuneSpec, out_dir: Path, executor: Executor | None = None,
         bar = tqdm(desc=f"tune {spec.name}", unit="run", file=sys.stderr,
                    total=max(0, target - len(study.get_trials(states=finished)))
                    * spec.replications)
-    # Trials an interrupted tune left running: same parameters, runs mostly cached.
-    left = [t for t in study.get_trials(deepcopy=False, states=(states.RUNNING,))]
-    if left:
-        batch = [(optuna.trial.Trial(study, t._trial_id),
-                  suggest_chain(optuna.trial.FixedTrial(t.params, t.number), spec))
-                 for t in left]
-        _run_batch(spec, study, batch, store, executor, outcome, bar)
-    while (done := len(study.get_trials(deepcopy=False, states=finished))) < target:
-        study.sampler = make_sampler(spec, len(study.get_trials(deepcopy=False)))
-        batch = []
-        for _ in range(min(spec.batch, target - done)):
-            trial = study.ask()
-            chain = suggest_chain(trial, spec)
-            trial.set_user_attr("chain", chain)
-            batch.append((trial, chain))
-        _run_batch(spec, study, batch, store, executor, outcome, bar)
-    if bar is not None:
-        bar.close()
+    try:
+        # Trials an interrupted tune left running: same parameters, runs mostly cached.
+        left = [t for t in study.get_trials(deepcopy=False, states=(states.RUNNING,))]
+        if left:
+            batch = [(optuna.trial.Trial(study, t._trial_id),
+                      suggest_chain(optuna.trial.FixedTrial(t.params, t.number), spec))
+                     for t in left]
+            _run_batch(spec, study, batch, store, executor, outcome, bar)
+        while (done := len(study.get_trials(deepcopy=False, states=finished))) < target:
+            study.sampler = make_sampler(spec, len(study.get_trials(deepcopy=False)))
+            batch = []
+            for _ in range(min(spec.batch, target - done)):
+                trial = study.ask()
+                chain = suggest_chain(trial, spec)
+                trial.set_user_attr("chain", chain)
+                batch.append((trial, chain))
+            _run_batch(spec, study, batch, store, executor, outcome, bar)
+    finally:
+        if bar is not None:
+            bar.close()  # before any message of an interruption
     outcome.seconds = time.perf_counter() - t0
     return outcome
 
