@@ -262,6 +262,18 @@ def _cell(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
+def applied_params(spec: SweepSpec, point: Point) -> dict[str, Any]:
+    """The point's parameters as they ran: ``policies`` is the chain after the point's
+    ``policies.NAME.PARAM`` settings (a grid over ``cap_rolling.limit`` edits it)."""
+    if "policies" not in point.params:
+        return point.params
+    try:
+        chain = apply(spec.base, point.params).get("policies")
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return point.params  # a point that did not resolve: it failed, and says why
+    return {**point.params, "policies": chain}
+
+
 def tabulate(outcome: SweepOutcome) -> tuple[list[list[str]], list[list[str]]]:
     """(replication rows, point rows), headers first; deterministic for a given outcome."""
     spec = outcome.spec
@@ -270,7 +282,8 @@ def tabulate(outcome: SweepOutcome) -> tuple[list[list[str]], list[list[str]]]:
     per_point = [["point", "label", *params, "n",
                   *[f"{m}_{s}" for m in metrics for s in ("mean", "ci95_low", "ci95_high")]]]
     for point in spec.points:
-        pvals = [_cell(point.params.get(k)) for k in params]
+        shown = applied_params(spec, point)
+        pvals = [_cell(shown.get(k)) for k in params]
         values: dict[str, list[float]] = {m: [] for m in metrics}
         n = 0
         for rep in range(spec.replications):

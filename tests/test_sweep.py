@@ -271,3 +271,23 @@ def test_a_missing_or_broken_plugin_option_is_one_line(
         err = capsys.readouterr().err
         assert code == 2 and err.startswith(f"eccc {command}: {words}") and err.count("\n") == 1
         assert not (tmp_path / "out").exists()
+
+
+def test_tables_show_the_chain_each_point_ran(tmp_path: Path) -> None:
+    """A point's grid over policies.cap_rolling.limit edits its chain; the policies column
+    showed the chain as written (limit=3 on the row that ran limit=2)."""
+    from research.sweep import SweepOutcome, tabulate
+
+    spec = parse({"base": "baseline", "replications": 1, "metrics": ["texts_total"],
+                  "points": [{"label": "capped",
+                              "policies": ["milestones", "cap_rolling:limit=3"],
+                              "grid": {"policies.cap_rolling.limit": [2, 3]}}]},
+                 tmp_path / "x.toml")
+    outcome = SweepOutcome(spec, {(0, 0): {"texts_total": 5}, (1, 0): {"texts_total": 6}},
+                           [], 2, 0, 0.0)
+    reps, points = tabulate(outcome)
+    column = points[0].index("policies")
+    assert [row[column] for row in points[1:]] == ["milestones+cap_rolling:limit=2",
+                                                   "milestones+cap_rolling:limit=3"]
+    assert [row[reps[0].index("policies")] for row in reps[1:]] == [
+        "milestones+cap_rolling:limit=2", "milestones+cap_rolling:limit=3"]
