@@ -212,7 +212,13 @@ def _cmd_tune(args: argparse.Namespace) -> int:
           f"({spec.sampler}, seed {spec.seed}, {spec.replications} replications each on "
           f"common random numbers) on {executor.name}: {outcome.ran} runs, "
           f"{outcome.cached} from cache, {outcome.seconds:.1f} s")
-    print("Front at 95% (paired differences), by group; a group's chains cannot be told apart:")
+    if meta["best"]:
+        print("Front at 95% (paired differences), by group; a group's chains cannot be told "
+              "apart:")
+    else:  # no front: say why (every chain broke a constraint, or none measured them all)
+        from reports.frontier import finding
+
+        print(finding(json.loads((out / "front.json").read_text())))
     for best in meta["best"]:
         for chain, n in zip(best["chains"], best["trials"], strict=True):
             print(f"  {best['group']}  {policies_line(chain)}   # trial {n}")

@@ -130,6 +130,13 @@ def finding(front: Mapping[str, Any]) -> str:
     dominated = [p for p in eligible if p["dominated_by"]]
     names = {p["index"]: p["label"] for p in front["points"]}
     on = sum(len(g["members"]) for g in groups)
+    if not groups and front.get("infeasible"):
+        n = len(front["infeasible"])
+        broke = "the one chain measured broke" if n == 1 else f"all {n} chains measured broke"
+        rules = front.get("constraints") or []
+        return (f"No front: {broke} the constraints"
+                + (f" ({'; '.join(rules)})" if rules else "")
+                + ", so no chain is feasible; loosen a constraint or search other chains.")
     if not groups:
         return "No point measured every objective, so there is no front."
     lead = "; ".join(f"{g['name']}: {names[g['members'][0]]}" + (

@@ -101,6 +101,7 @@ class Frontier:
     eligible: list[int]                      # points with every objective measured (and feasible)
     dominated_by: dict[int, list[int]] = field(default_factory=dict)
     groups: list[list[int]] = field(default_factory=list)   # the front, grouped
+    infeasible: list[int] = field(default_factory=list)     # measured, broke a constraint
 
     @property
     def front(self) -> list[int]:
@@ -115,6 +116,7 @@ class Frontier:
             "confidence": self.confidence,
             "objectives": [{"metric": o.metric, "sense": o.sense} for o in self.objectives],
             "groups": [{"name": group_name(k), "members": g} for k, g in enumerate(self.groups)],
+            "infeasible": self.infeasible,
             "points": [{"index": i, "label": self.labels[i], "group": group_of.get(i),
                         "eligible": i in self.eligible,
                         "dominated_by": self.dominated_by.get(i, []),
@@ -147,7 +149,8 @@ def frontier(points: Mapping[int, Samples], labels: Mapping[int, str],
     eligible = [i for i in order if _complete(points[i], objectives)
                 and (feasible is None or feasible.get(i, True))]
     out = Frontier(list(objectives), confidence, {i: labels.get(i, str(i)) for i in order},
-                   eligible)
+                   eligible, infeasible=[i for i in order if _complete(points[i], objectives)
+                                         and feasible is not None and not feasible.get(i, True)])
     for a in eligible:
         beaten = [b for b in eligible if b != a
                   and worse_everywhere(points[a], points[b], objectives, confidence)]

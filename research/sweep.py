@@ -342,8 +342,10 @@ def confident_front(outcome: SweepOutcome, feasible: Mapping[int, bool] | None =
 
 
 def write_front(outcome: SweepOutcome, out_dir: Path,
-                feasible: Mapping[int, bool] | None = None) -> Frontier | None:
-    """``front.json``: every point's verdict, the front in groups (read by the report)."""
+                feasible: Mapping[int, bool] | None = None,
+                constraints: Iterable[str] = ()) -> Frontier | None:
+    """``front.json``: every point's verdict, the front in groups (read by the report);
+    ``constraints`` are what ``feasible`` was judged by, as the finding names them."""
     front = confident_front(outcome, feasible)
     if front is None:
         return None
@@ -356,18 +358,20 @@ def write_front(outcome: SweepOutcome, out_dir: Path,
     means = {p: {m: math.fsum(v) / len(v) for m, v in ms.items()} for p, ms in values.items()}
     data = front.to_json(means)
     data["replications"] = outcome.spec.replications
+    data["constraints"] = list(constraints)
     (Path(out_dir) / FRONT).write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2))
     return front
 
 
 def write_sweep(outcome: SweepOutcome, out_dir: Path, executor: str = "",
-                feasible: Mapping[int, bool] | None = None) -> Path:
+                feasible: Mapping[int, bool] | None = None,
+                constraints: Iterable[str] = ()) -> Path:
     """Tables, ``sweep.json`` (what ran, how, how long), ``front.json`` and the HTML report."""
     from reports.pareto import render_sweep
 
     out_dir = Path(out_dir)
     write_tables(outcome, out_dir)
-    write_front(outcome, out_dir, feasible)
+    write_front(outcome, out_dir, feasible, constraints)
     spec = outcome.spec
     meta = {"name": spec.name, "description": spec.description,
             "replications": spec.replications, "seed": spec.seed, "crn": spec.crn,

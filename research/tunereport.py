@@ -83,7 +83,8 @@ def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
     spec = outcome.spec
     sweep, feasibility = as_sweep(outcome)
     chains = {t.number: list(t.user_attrs["chain"]) for t in completed(outcome.study)}
-    front = write_front(sweep, out_dir, feasibility)
+    rules = [c.describe() for c in spec.constraints]
+    front = write_front(sweep, out_dir, feasibility, rules)
     all_trials = outcome.study.get_trials(deepcopy=False)
     meta: dict[str, Any] = {
         "name": spec.name, "sampler": spec.sampler, "seed": spec.seed, "batch": spec.batch,
@@ -92,7 +93,7 @@ def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
         "failed": [{"trial": t.number, "error": t.user_attrs.get("error", "")}
                    for t in all_trials if t.state.name == "FAIL"],
         "objectives": [{"metric": o.metric, "sense": o.sense} for o in spec.objectives],
-        "constraints": [c.describe() for c in spec.constraints],
+        "constraints": rules,
         "infeasible": sorted(n for n, ok in feasibility.items() if not ok),
         "hypervolume": hypervolume_history(spec, completed(outcome.study)),
         "importances": importances(spec, outcome.study) if len(chains) >= 2 else {},
@@ -108,4 +109,4 @@ def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
                   for c, n in zip(best["chains"], best["trials"], strict=True)]
         lines.append("")
     (out_dir / BEST).write_text("\n".join(lines), encoding="utf-8")
-    return write_sweep(sweep, out_dir, executor, feasibility)  # reads tune.json too
+    return write_sweep(sweep, out_dir, executor, feasibility, rules)  # reads tune.json too

@@ -251,3 +251,24 @@ def test_a_study_that_never_told_a_trial_is_started_again_by_a_changed_file(
     other = load(tune_file(tmp_path, TINY.replace("seed = 5", "seed = 7")))
     with pytest.raises(TuneError, match="holds a study of a different tune file"):
         open_study(other, out)  # a study with a told trial is kept
+
+
+def test_when_every_chain_breaks_a_constraint_the_headline_says_so(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'No point measured every objective' and the terminal an empty front."""
+    import json
+
+    from eccc.cli import main
+
+    text = TINY.replace("opt_out_rate_per_text = { max = 0.5 }", "opt_outs = { max = -1 }")
+    out = tmp_path / "out"
+    assert main(["tune", str(tune_file(tmp_path, text)), "--out", str(out), "--quiet",
+                 "--workers", "1", "--trials", "2"]) == 0
+    said = capsys.readouterr().out
+    words = "constraints (opt_outs <= -1), so no chain is feasible"
+    assert f"chains measured broke the {words}" in said or (
+        f"the one chain measured broke the {words}" in said)
+    assert "Front at 95%" not in said
+    front = json.loads((out / "front.json").read_text())
+    assert front["groups"] == [] and front["infeasible"]
+    assert words in (out / "report.html").read_text().replace("&lt;", "<")
