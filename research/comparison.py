@@ -61,6 +61,14 @@ def _read(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _summary(path: Path) -> dict[str, Any]:
+    """A run's summary.json: a table of metrics, at least one of them a number."""
+    data = _read(path)
+    if not any(_numeric(v) for v in data.values()):
+        raise CompareError(f"{path}: not a run summary (no metrics in it)")
+    return data
+
+
 def load_group(path: Path | str) -> Group:
     """A run directory, a directory of replications, or ``SWEEP_DIR@POINT``."""
     text = str(path)
@@ -74,7 +82,7 @@ def load_group(path: Path | str) -> Group:
         hint = (" (a sweep directory: pick a point with DIR@POINT)"
                 if (path / "points").is_dir() else "")
         raise CompareError(f"{path}: no {SUMMARY} in it or in its subdirectories{hint}")
-    summaries = [_read(run / SUMMARY) for run in runs]
+    summaries = [_summary(run / SUMMARY) for run in runs]
     return Group(path.name or str(path), runs, summaries, [str(r) for r in runs])
 
 

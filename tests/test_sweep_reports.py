@@ -158,3 +158,16 @@ def test_a_sweep_point_is_found_whatever_the_order_or_sharing_of_its_runs(
         assert group.label == f"out@{p}" and group.summaries == before[p]
     assert load_group(f"{tmp_path / 'out'}@0").summaries == before["milestones"]
     assert load_group(f"{tmp_path / 'out'}@2").summaries == before["every scan"]
+
+
+@pytest.mark.parametrize("text", ["{}", "[1, 2]", '"x"', '{"scenario": "tiny"}'])
+def test_compare_refuses_a_summary_that_is_not_one(tmp_path: Path, text: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """It said 'the runs differ in set-up' (an empty summary has no scale or facilities)."""
+    good = _runs(tmp_path, "a", [100])
+    bad = tmp_path / "b"
+    bad.mkdir()
+    (bad / "summary.json").write_text(text)
+    assert main(["compare", str(good), str(bad), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"eccc compare: {bad / 'summary.json'}: not a run summary (no metrics in it)\n"
