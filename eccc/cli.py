@@ -196,6 +196,8 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
             for r in rows:
                 print("\n".join(f"  {k:<10} {v}" for k, v in r.items() if v) + "\n")
         return 0
+    if args.group:  # any case: --group Fatigue is fatigue
+        args.group = next((g for g in GROUPS if g.lower() == args.group.lower()), args.group)
     if args.group and args.group not in GROUPS:
         from reports.registry import unknown_message
 
@@ -323,6 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, as command-line tools do. Python
+        # flushes stdout again at exit, so point it at devnull first (Python's docs, signal).
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool ended by the pipe
     except OSError as exc:
         if exc.filename is None:  # not about a path the user gave (a socket, a pipe...)
             raise

@@ -155,7 +155,8 @@ def render_sweep(sweep_dir: Path) -> Path:
         body.append(f'<p class="finding">{escape(finding(front))}</p>')
     body += [f'<p class="meta">{escape(str(meta.get("description", "")))}</p>',
              f'<p class="meta">{what} × {meta.get("replications", "?")} '
-             f'replications, common random numbers: {meta.get("crn", "?")}, '
+             f'replications, common random numbers: '
+             f'{ {True: "yes", False: "no"}.get(meta.get("crn"), "?")}, '
              f'shards: {meta.get("shards", 1)}</p></header>']
     if failures:
         items = "".join(f"<li>point {f['point']} [{escape(f['label'])}] replication "

@@ -60,3 +60,28 @@ def test_sweep_pareto_names_are_checked_too(tmp_path: Path,
                      '[pareto]\nminimize = ["optouts"]\n')
     assert main(["sweep", str(sweep), "--workers", "1", "--out", str(tmp_path / "o")]) == 2
     assert "pareto.minimize: unknown metric 'optouts'" in capsys.readouterr().err
+
+
+def test_group_is_read_in_any_case(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["metrics", "--json", "--group", "Fatigue"]) == 0
+    assert {r["group"] for r in json.loads(capsys.readouterr().out)} == {"fatigue"}
+    assert main(["metrics", "--group", "COST"]) == 0
+    assert capsys.readouterr().out.startswith("COST:")
+
+
+@pytest.mark.parametrize("argv", [["metrics"], ["metrics", "--json"]])
+def test_output_to_a_closed_pipe_ends_quietly(argv: list[str]) -> None:
+    """`eccc metrics | head -1` printed a BrokenPipeError traceback (exit 1)."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write: as head after its lines
+    try:
+        done = subprocess.run([sys.executable, "-m", "eccc", *argv], stdout=write,
+                              stderr=subprocess.PIPE, cwd=ROOT, check=False,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        os.close(write)
+    assert done.stderr == b"" and done.returncode == 141

@@ -139,6 +139,7 @@ def test_a_failing_point_is_reported_with_its_parameters_and_the_others_kept(
     assert 0 < texts[3] < texts[0]  # the plug-in policy really ran
     report = write_sweep(outcome, tmp_path / "f")
     assert "boom" in report.read_text() and "researcher" in report.read_text()
+    assert "common random numbers: yes," in report.read_text()  # it said True
 
 
 def test_shipped_policy_sweep_expands_and_validates() -> None:
