@@ -43,6 +43,8 @@ Handler = Callable[[Request], Awaitable[Response]]
 # Provider delivery statuses that settle a text (those the engine takes as receipts);
 # the rest (queued, sending, sent, accepted...) are progress and change nothing.
 FINAL_STATUSES = {status: status for status in RECEIPT_STATUSES}
+# The engine's names for an inbound text's fields, as the provider's form spells them.
+FORM_FIELDS = {"from": "From", "sender": "From", "body": "Body", "messageSid": "MessageSid"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -150,8 +152,9 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         try:
             inp = SmsIn(at=now(), sender=form.get("From", ""), body=form.get("Body", ""),
                         message_sid=form.get("MessageSid", ""))
-        except InvalidInput as exc:
-            raise HttpError(422, str(exc), field=exc.field) from None
+        except InvalidInput as exc:  # named as the provider's form names it
+            raise HttpError(422, str(exc), field=FORM_FIELDS.get(exc.field or "", exc.field)
+                            ) from None
         try:
             result = notifier.accept_input(inp, inline=True)
         except InvalidInput as exc:  # the sender's number, checked before staging
@@ -170,6 +173,7 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         # with StatusCallback=.../v1/sms/status?messageId=<the engine's id> gets the
         # receipt matched to the engine's text; without it, MessageSid must be the
         # engine's id (a provider or simulator that reuses our ids).
+        by_query = bool(request.query_params.get("messageId"))
         sid = request.query_params.get("messageId") or form.get("MessageSid", "")
         status = form.get("MessageStatus", "")
         if not sid:
@@ -179,7 +183,12 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         final = FINAL_STATUSES.get(status.lower())
         if final is None:
             return Response(status_code=204)  # progress (queued, sent...): nothing to record
-        result = notifier.accept_input(Receipt(at=now(), message_id=sid, status=final))
+        try:  # an id over the engine's bound, as any record field, is the sender's error
+            receipt = Receipt(at=now(), message_id=sid, status=final)
+        except InvalidInput as exc:
+            raise HttpError(422, str(exc), field="messageId" if by_query else "MessageSid"
+                            ) from None
+        result = notifier.accept_input(receipt)
         request.scope[DURABLE] = result.seq
         if result.rejected:
             raise HttpError(422, result.rejected[0].error, field=result.rejected[0].field)

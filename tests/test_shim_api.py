@@ -141,6 +141,23 @@ def test_status_callback_url_names_the_engines_text(client: InProcessClient) -> 
     assert r.status_code == 403
 
 
+@pytest.mark.parametrize(("path", "params", "field"), [
+    ("/v1/sms/status", {"MessageSid": "S" * 201, "MessageStatus": "delivered"}, "MessageSid"),
+    ("/v1/sms/status?messageId=" + "m" * 250, {"MessageSid": "S", "MessageStatus": "failed"},
+     "messageId"),
+    ("/v1/sms/inbound", {"MessageSid": "S" * 201, "From": "+13035550123", "Body": "HI"},
+     "MessageSid"),
+    ("/v1/sms/inbound", {"MessageSid": "S", "From": "+13035550123", "Body": "x" * 1601},
+     "Body"),
+])
+def test_webhook_fields_past_the_engines_bounds_get_422_naming_them(
+        client: InProcessClient, path: str, params: dict[str, str], field: str) -> None:
+    r = signed(client, path, params)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == field and "at most" in r.json()["error"]
+    assert seq(client) == 0
+
+
 BAD_RECORDS = [
     ({"kind": "parcel", "at": "2026-12-14T09:00:00Z"}, "kind"),
     ({"kind": "scan", "at": 1797000000, "trackingNumber": TN, "eventCode": "OF"}, "at"),
