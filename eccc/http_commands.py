@@ -20,6 +20,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from eccc.extras import require
+from eccc.http_checks import check_bench, check_loadtest, check_serve
+from engine.errors import LocalMisuse
 from engine.policies import REGISTRY
 
 if TYPE_CHECKING:  # the app (Starlette, SQLite) loads only for the commands that need it
@@ -67,7 +69,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     if not load_plugins_or_say(args.plugin, "serve"):
         return 2
-
+    problem = check_serve(args)  # before the database is opened: nothing written yet
+    if problem is not None:
+        print(f"eccc serve: {problem}", file=sys.stderr)
+        return 2
     if args.host not in LOOPBACK and not args.public:
         print(f"eccc serve: refusing to listen on {args.host} without --public "
               "(the shim is meant for loopback load tests)", file=sys.stderr)
@@ -80,7 +85,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         max_batch=args.max_batch, open_metrics=args.open_metrics)
     try:
         serve(settings, args.host, args.port, args.log_level)
-    except ValueError as exc:  # e.g. a database built with other policies
+    except (ValueError, LocalMisuse) as exc:  # e.g. a database built with other policies
         print(f"eccc serve: {exc}", file=sys.stderr)
         return 2
     return 0
@@ -105,6 +110,10 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     args.shape, args.trace = shape, (rest[0] if rest else args.trace)
+    problem = check_loadtest(args)
+    if problem is not None:
+        print(f"eccc loadtest: {problem}", file=sys.stderr)
+        return 2
     code: int = run_loadtest(args)
     if code in (0, 1):
         from eccc.loadtest_report import write_report
@@ -113,10 +122,19 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
     return code
 
 
+def _refuse_bad_bench_options(args: argparse.Namespace) -> None:
+    """One line and exit 2 (eccc/cli.py's bench command takes a report, not a code)."""
+    problem = check_bench(args)
+    if problem is not None:
+        print(f"eccc bench {args.target}: {problem}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def bench_http_report(args: argparse.Namespace) -> dict[str, Any]:
     """``eccc bench http``: called from the ``bench`` command in eccc/cli.py."""
     from bench.http_shim import bench_http
 
+    _refuse_bad_bench_options(args)
     report: dict[str, Any] = bench_http(seconds=args.seconds, connections=args.connections,
                                         batch_size=args.batch_size, rounds=args.rounds)
     return report
@@ -127,6 +145,7 @@ def bench_loadgen_report(args: argparse.Namespace) -> dict[str, Any]:
     from bench.loadgen import bench_loadgen
     from loadtests.fromrun import PLAN_BATCH_MS
 
+    _refuse_bad_bench_options(args)
     report: dict[str, Any] = bench_loadgen(seconds=max(args.seconds, 3.0),
                                            batch_ms=PLAN_BATCH_MS, max_lag_ms=args.max_lag_ms,
                                            shim_p99_ms=args.shim_p99_ms)
@@ -141,7 +160,7 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
         "input is journaled in SQLite before it is acknowledged; restart replays the journal "
         "(from the newest snapshot).")
     sp.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
-    sp.add_argument("--port", type=int, default=8080)
+    sp.add_argument("--port", type=int, default=8080, help="listen port, 1 to 65535")
     sp.add_argument("--public", action="store_true",
                     help="allow a non-loopback --host (put TLS and a firewall in front)")
     sp.add_argument("--db", default="runs/shim.sqlite3",

@@ -140,8 +140,16 @@ class Journal:
     def __init__(self, path: str, *, synchronous: str = "NORMAL") -> None:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, one per request.
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, one per request.
+            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._open(path, synchronous)
+        except sqlite3.Error as exc:  # not a SQLite file, a directory, a read-only place...
+            with contextlib.suppress(AttributeError):
+                self.db.close()
+            raise ValueError(f"database {path}: cannot be used as the journal ({exc})") from None
+
+    def _open(self, path: str, synchronous: str) -> None:
         self.shelf = SnapshotShelf(Path(path + ".snapshots")) if path != ":memory:" else None
         self._stop = threading.Event()
         self._checkpointer: threading.Thread | None = None

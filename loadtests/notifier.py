@@ -39,6 +39,7 @@ from engine.core import Engine, EngineConfig
 from engine.errors import InvalidInput
 from engine.inputs import Input, Scan, SmsIn, Subscribe, Wake
 from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed
+from engine.policies import build as build_policies
 from engine.records import format_time, from_input, from_output, to_input
 from loadtests.journal import Batch, Journal
 
@@ -108,6 +109,7 @@ class Notifier:
     def __init__(self, db: str = ":memory:", policies: tuple[str, ...] = ("every_scan",), *,
                  snapshot_every: int = 200_000, synchronous: str = "NORMAL",
                  background_snapshots: bool = False) -> None:
+        build_policies(policies)  # a bad --policy is refused before the database is touched
         self.policies = policies
         # In memory there is nothing to restart from: no snapshots.
         self.snapshot_every = snapshot_every if db != ":memory:" else 0

@@ -31,9 +31,10 @@ from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 from locust.stats import CSV_STATS_INTERVAL_SEC
 
+from loadtests.argtypes import at_least_zero, positive, whole
 from loadtests.fidelity import WIRE_KEY, ScheduleLog, verdict
 from loadtests.guards import API_KEY_ENV, AUTH_TOKEN_ENV
-from loadtests.tracefeed import span
+from loadtests.tracefeed import fitted_speedup, span
 
 log = logging.getLogger("eccc.loadtest")
 
@@ -48,18 +49,19 @@ def add_arguments(parser: Any) -> None:
                    help="X-API-Key for the ingest routes")
     parser.add_argument("--sms-auth-token", env_var=AUTH_TOKEN_ENV, default="", is_secret=True,
                    help="auth token the SMS webhooks are signed with")
-    parser.add_argument("--season-seconds", type=float, default=30.0, env_var="ECCC_SEASON_SECONDS",
+    parser.add_argument("--season-seconds", type=positive, default=30.0,
+                   env_var="ECCC_SEASON_SECONDS",
                    help="seconds the 24 days of the compressed season take; the run then ends")
-    parser.add_argument("--peak-users", type=int, default=40, env_var="ECCC_PEAK_USERS",
+    parser.add_argument("--peak-users", type=whole(4), default=40, env_var="ECCC_PEAK_USERS",
                    help="users on the busiest day, split evenly across the four actors")
-    parser.add_argument("--rate-per-weight", type=float, default=1.0,
+    parser.add_argument("--rate-per-weight", type=positive, default=1.0,
                    env_var="ECCC_RATE_PER_WEIGHT",
                    help="requests/s of a user per unit of its actor's weight in the mix")
-    parser.add_argument("--clock-speed", type=float, default=600.0, env_var="ECCC_CLOCK_SPEED",
+    parser.add_argument("--clock-speed", type=positive, default=600.0, env_var="ECCC_CLOCK_SPEED",
                    help="trace seconds per real second for the records' 'at'")
     parser.add_argument("--scenario", default="baseline", env_var="ECCC_SCENARIO",
                    help="scenario whose customer mix sets the actors' relative rates")
-    parser.add_argument("--lookups-per-parcel", type=float, default=0.2,
+    parser.add_argument("--lookups-per-parcel", type=at_least_zero, default=0.2,
                    env_var="ECCC_LOOKUPS_PER_PARCEL",
                    help="tracking-page lookups per parcel (not in the scenarios)")
     parser.add_argument("--start-epoch", type=float, default=0.0, include_in_web_ui=False,
@@ -67,28 +69,33 @@ def add_arguments(parser: Any) -> None:
                         "clocks start from")
     parser.add_argument("--trace", default="", env_var="ECCC_TRACE",
                    help="trace.jsonl to replay at its recorded times, open-model")
-    parser.add_argument("--speedup", type=float, default=0.0, env_var="ECCC_SPEEDUP",
+    parser.add_argument("--speedup", type=at_least_zero, default=0.0, env_var="ECCC_SPEEDUP",
                    help="trace seconds per real second (0: fit the trace into --replay-seconds)")
-    parser.add_argument("--replay-seconds", type=float, default=30.0, env_var="ECCC_REPLAY_SECONDS",
+    parser.add_argument("--replay-seconds", type=positive, default=30.0,
+                   env_var="ECCC_REPLAY_SECONDS",
                    help="with --speedup 0, the replay takes 90%% of this")
-    parser.add_argument("--drain-seconds", type=float, default=3.0, env_var="ECCC_DRAIN_SECONDS",
+    parser.add_argument("--drain-seconds", type=at_least_zero, default=3.0,
+                   env_var="ECCC_DRAIN_SECONDS",
                    help="after the last record is due, answers are awaited this long")
-    parser.add_argument("--batch-ms", type=float, default=0.0, env_var="ECCC_TRACE_BATCH_MS",
+    parser.add_argument("--batch-ms", type=at_least_zero, default=0.0,
+                   env_var="ECCC_TRACE_BATCH_MS",
                    help="send the records due within MS ms as one /v1/events:batch request")
-    parser.add_argument("--trace-shards", type=int, default=0, env_var="ECCC_TRACE_SHARDS",
+    parser.add_argument("--trace-shards", type=whole(0), default=0, env_var="ECCC_TRACE_SHARDS",
                    help="replaying processes (0: one per worker, or 1 without workers)")
-    parser.add_argument("--max-in-flight", type=int, default=2000, env_var="ECCC_MAX_IN_FLIGHT",
+    parser.add_argument("--max-in-flight", type=whole(1), default=2000,
+                   env_var="ECCC_MAX_IN_FLIGHT",
                    help="requests in flight per process; a record due when all are busy is "
                         "dropped (counted, as k6 counts dropped_iterations)")
     parser.add_argument("--outputs-dir", default="", env_var="ECCC_OUTPUTS_DIR",
                    help="write each process's answers there (for the differential check)")
-    parser.add_argument("--p99-ms", type=float, default=500.0, env_var="ECCC_P99_MS",
+    parser.add_argument("--p99-ms", type=positive, default=500.0, env_var="ECCC_P99_MS",
                    help="p99 of Locust's Aggregated row (for a replay: from intended times)")
-    parser.add_argument("--max-fail-ratio", type=float, default=0.01, env_var="ECCC_MAX_FAIL_RATIO",
+    parser.add_argument("--max-fail-ratio", type=at_least_zero, default=0.01,
+                   env_var="ECCC_MAX_FAIL_RATIO",
                    help="failed requests / requests")
-    parser.add_argument("--max-lag-ms", type=float, default=100.0, env_var="ECCC_MAX_LAG_MS",
+    parser.add_argument("--max-lag-ms", type=positive, default=100.0, env_var="ECCC_MAX_LAG_MS",
                    help="replay: send lag p99 (actual minus intended send time)")
-    parser.add_argument("--lag-tolerance-ms", type=float, default=50.0,
+    parser.add_argument("--lag-tolerance-ms", type=at_least_zero, default=50.0,
                    env_var="ECCC_LAG_TOLERANCE_MS",
                    help="replay: a request sent later than this counts as late")
     parser.add_argument("--summary-json", default="", env_var="ECCC_SUMMARY_JSON",
@@ -119,7 +126,7 @@ def replay_speedup(environment: Environment) -> float:
     if opts.speedup:
         return float(opts.speedup)
     first, last = span(Path(opts.trace))
-    return max(1.0, (last - first) / (0.9 * float(opts.replay_seconds)))
+    return fitted_speedup(last - first, float(opts.replay_seconds))
 
 
 def plan(environment: Environment, **_: Any) -> None:

@@ -84,6 +84,12 @@ def span(path: Path) -> tuple[int, int]:
     return (min(times), max(times)) if times else (0, 0)
 
 
+def fitted_speedup(span_s: float, replay_seconds: float) -> float:
+    """The speed-up that fits a trace spanning ``span_s`` into 90% of ``replay_seconds``;
+    never slower than the trace itself (a short trace is replayed at its real rate)."""
+    return max(1.0, span_s / (0.9 * replay_seconds))
+
+
 @dataclass
 class Send:
     """One request: when it is due (wall-clock seconds) and the records it carries."""

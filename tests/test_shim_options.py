@@ -1,0 +1,137 @@
+"""``eccc serve``, ``eccc loadtest`` and ``eccc bench http|loadgen`` refuse bad input up front:
+one line naming the option or file, exit 2, nothing written and no server started."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eccc.cli import main
+from engine.errors import LocalMisuse
+from loadtests import argtypes
+from loadtests.journal import Journal
+from loadtests.notifier import Notifier
+
+SCAN = b'{"kind":"scan","at":"2026-12-14T01:%02d:00Z","trackingNumber":"EA123456789US",' \
+       b'"eventCode":"GX"}'
+TEN_MINUTES = SCAN % 0 + b"\n" + SCAN % 10 + b"\n"  # two records 600 s apart
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return code, err
+
+
+def run_dir(tmp_path: Path, trace: bytes = TEN_MINUTES, summary: bytes | None = None,
+            gz: bool = False) -> Path:
+    run = tmp_path / "run"
+    run.mkdir()
+    if gz:
+        (run / "trace.jsonl.gz").write_bytes(trace)
+    else:
+        (run / "trace.jsonl").write_bytes(trace)
+    if summary is not None:
+        (run / "summary.json").write_bytes(summary)
+    return run
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--port", "99999"], "--port must be at least 1 and at most 65535 (got 99999)"),
+    (["--port", "-1"], "--port must be at least 1"),
+    (["--port", "0"], "--port must be at least 1"),
+    (["--snapshot-every", "-1"], "--snapshot-every must be at least 0"),
+    (["--max-batch", "0"], "--max-batch must be at least 1"),
+    (["--policy", "bogus"], "--policy: unknown policy 'bogus'"),
+    (["--policy", "quiet_hours:mode=bogus"], "--policy: policy 'quiet_hours:mode=bogus'"),
+    (["--policy", "cap_rolling:limit=-1"], "--policy: policy 'cap_rolling:limit=-1'"),
+])
+def test_serve_refuses_bad_options_before_the_database_is_made(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
+        message: str) -> None:
+    db = tmp_path / "d" / "shim.sqlite3"
+    code, err = run(["serve", "--db", str(db), *argv], capsys)
+    assert code == 2 and err.startswith(f"eccc serve: {message}") and err.count("\n") == 1
+    assert not db.exists()
+
+
+def test_serve_names_a_db_that_is_not_sqlite(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "notes.txt"
+    db.write_bytes(b"not a database, just some text\n" * 100)
+    code, err = run(["serve", "--port", "19099", "--db", str(db)], capsys)
+    assert code == 2 and err.startswith(f"eccc serve: database {db}: cannot be used")
+    assert db.read_bytes() == b"not a database, just some text\n" * 100
+
+
+def test_a_bad_policy_leaves_the_database_untouched_and_usable(tmp_path: Path) -> None:
+    db = str(tmp_path / "shim.sqlite3")
+    with pytest.raises(LocalMisuse):
+        Notifier(db, ("bogus",))
+    assert not Path(db).exists()
+    Notifier(db, ("every_scan",)).close()  # the start that follows is not refused
+    with pytest.raises(LocalMisuse):
+        Notifier(db, ("every_scan", "bogus"))
+    journal = Journal(db)
+    assert journal.check_meta("policies", "every_scan") is None
+    journal.close()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--duration", "0"], "--duration must be greater than 0"),
+    (["--duration", "-3"], "--duration must be greater than 0"),
+    (["--duration", "inf"], "--duration must be greater than 0"),
+    (["--users", "-5"], "--users must be at least 4"),
+    (["--processes", "-2"], "--processes must be at least 0"),
+    (["--speedup", "-2"], "--speedup must be greater than 0"),
+    (["--speedup", "nan"], "--speedup must be greater than 0"),
+    (["--batch-ms", "-1"], "--batch-ms must be at least 0"),
+    (["--max-fail-ratio", "2"], "--max-fail-ratio must be at least 0 and at most 1"),
+    (["--p99-ms", "0"], "--p99-ms must be greater than 0"),
+    (["--max-lag-ms", "-1"], "--max-lag-ms must be greater than 0"),
+    (["--lag-tolerance-ms", "-1"], "--lag-tolerance-ms must be at least 0"),
+    (["--port", "70000"], "--port must be at least 0 and at most 65535"),
+    (["--policy", "bogus"], "--policy: unknown policy 'bogus'"),
+])
+def test_loadtest_refuses_bad_options_before_anything_starts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
+        message: str) -> None:
+    out = tmp_path / "out"
+    for shape in (["--shape", "surge"], ["--shape", "trace", str(run_dir(tmp_path))]):
+        code, err = run(["loadtest", *shape, "--out", str(out), *argv], capsys)
+        assert code == 2 and err.startswith(f"eccc loadtest: {message}"), err
+        assert not out.exists()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["http", "--batch-size", "0"], "--batch-size must be at least 1"),
+    (["http", "--batch-size", "-5"], "--batch-size must be at least 1"),
+    (["http", "--batch-size", "20001"], "--batch-size must be at least 1 and at most 20000"),
+    (["http", "--rounds", "0"], "--rounds must be at least 1"),
+    (["http", "--connections", "0"], "--connections must be at least 1"),
+    (["http", "--seconds", "-1"], "--seconds must be greater than 0"),
+    (["loadgen", "--max-lag-ms", "-1"], "--max-lag-ms must be greater than 0"),
+    (["loadgen", "--shim-p99-ms", "0"], "--shim-p99-ms must be greater than 0"),
+    (["loadgen", "--seconds", "nan"], "--seconds must be greater than 0"),
+])
+def test_bench_http_and_loadgen_refuse_bad_options(
+        capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", *argv])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err == f"eccc bench {argv[0]}: {message}" + err[
+        len(f"eccc bench {argv[0]}: {message}"):] and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("parse", "text"), [
+    (argtypes.positive, "0"), (argtypes.positive, "-1"), (argtypes.positive, "inf"),
+    (argtypes.at_least_zero, "-0.5"), (argtypes.at_least_zero, "nan"),
+    (argtypes.whole(1), "0"), (argtypes.whole(4), "-5"),
+])
+def test_plain_locust_refuses_out_of_range_settings(parse: Any, text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse(text)
