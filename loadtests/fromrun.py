@@ -21,6 +21,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +30,12 @@ from typing import Any, Final
 import orjson
 
 from engine.core import Engine, EngineConfig
-from engine.errors import InvalidInput
+from engine.errors import InvalidInput, LocalMisuse
 from engine.outputs import WakeAt
+from engine.policies import build
 from engine.records import format_time, from_output, parse_time, to_input
 from engine.tally import percentile
+from scenarios.schema import MAX_DAYS
 
 # What one Locust process sustains here with send lag p99 under 50 ms
 # (``eccc bench loadgen``, 2-core VM shared with the shim): records/s sent one
@@ -42,6 +45,7 @@ SINGLE_RECORDS_PER_PROCESS: Final = 500.0
 BATCHED_RECORDS_PER_PROCESS: Final = 10_000.0
 PLAN_BATCH_MS: Final = 100.0
 HEADROOM: Final = 0.7
+MAX_WINDOW_S: Final = MAX_DAYS * 86_400  # a run is at most this long
 COMPARED_KINDS: Final = ("sms", "reply", "suppressed", "held")
 
 
@@ -60,15 +64,39 @@ class Window:
 
 def read_trace(run_dir: Path) -> list[tuple[int, bytes]]:
     """(at, line) of every record of ``RUN_DIR/trace.jsonl`` (or ``.jsonl.gz``), in order."""
+    path = trace_path(run_dir)
+    if path.suffix != ".gz":
+        return read_records(path, path.read_bytes())
+    try:
+        data = gzip.decompress(path.read_bytes())
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # cut short, or not gzip
+        raise ValueError(f"{path}: not a whole gzip file ({exc})") from None
+    return read_records(path, data)
+
+
+def trace_path(run_dir: Path) -> Path:
+    """``RUN_DIR/trace.jsonl``, else ``trace.jsonl.gz``; FileNotFoundError saying how to
+    make one if there is neither."""
     path = run_dir / "trace.jsonl"
     if path.is_file():
-        data = path.read_bytes()
-    elif path.with_suffix(".jsonl.gz").is_file():
-        path = path.with_suffix(".jsonl.gz")
-        data = gzip.decompress(path.read_bytes())
-    else:
-        raise FileNotFoundError(f"{path}: no trace; run the scenario with "
-                                f"'eccc run SCENARIO --trace' to write one")
+        return path
+    if path.with_suffix(".jsonl.gz").is_file():
+        return path.with_suffix(".jsonl.gz")
+    raise FileNotFoundError(f"{path}: no trace; run the scenario with "
+                            f"'eccc run SCENARIO --trace' to write one")
+
+
+def read_trace_file(path: Path) -> list[tuple[int, bytes]]:
+    """(at, line) of every record of a trace file, checked as ``--from-run`` checks its
+    trace: every line a JSON object with a valid ``at``, and at least one."""
+    records = read_records(path, path.read_bytes())
+    if not records:
+        raise ValueError(f"{path}: the trace is empty")
+    return records
+
+
+def read_records(path: Path, data: bytes) -> list[tuple[int, bytes]]:
+    """(at, line) of every record of ``data`` (the file ``path``); FILE:LINE if one is bad."""
     records = []
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
@@ -98,12 +126,13 @@ def parse_window(text: str, times: list[int]) -> Window:
     if text == "busiest" or text.startswith("busiest:"):
         _, _, length = text.partition(":")
         try:
-            seconds = int(float(length)) if length else 3600
+            given = float(length) if length else 3600.0
         except ValueError:
             raise ValueError(f"--window {text!r}: busiest:SECONDS takes a number") from None
-        if seconds <= 0:
-            raise ValueError(f"--window {text!r}: the length must be positive")
-        return busiest(times, seconds)
+        if not 1 <= given <= MAX_WINDOW_S:  # NaN and infinities fail too
+            raise ValueError(f"--window {text!r}: the length must be from 1 to "
+                             f"{MAX_WINDOW_S:,} seconds ({MAX_DAYS} days)")
+        return busiest(times, int(given))
     start, sep, end = text.partition("..")
     if not sep:
         raise ValueError(f"--window {text!r}: expected START..END (ISO 8601 times), "
@@ -125,10 +154,27 @@ def split(records: list[tuple[int, bytes]], window: Window) -> tuple[list[bytes]
 
 
 def run_policies(run_dir: Path) -> tuple[str, ...]:
-    """The policies the run's engine used (its summary.json says)."""
-    summary = orjson.loads((run_dir / "summary.json").read_bytes())
-    return tuple(p for p in str(summary.get("policies", "")).split(",") if p) or (
-        "every_scan",)
+    """The policies the run's engine used (its summary.json says); errors name the file."""
+    path = run_dir / "summary.json"
+    if not path.is_file():
+        raise ValueError(f"{path}: missing; the replay needs the run's summary (its policies) "
+                         f"as 'eccc run' writes it")
+    try:
+        summary = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(summary, dict):
+        raise ValueError(f"{path}: not a JSON object (the summary of 'eccc run')")
+    given = summary.get("policies", "")
+    if not isinstance(given, str):
+        raise ValueError(f"{path}: policies must be text (names joined by commas), "
+                         f"got {given!r}")
+    policies = tuple(p for p in given.split(",") if p) or ("every_scan",)
+    try:
+        build(policies)
+    except LocalMisuse as exc:
+        raise ValueError(f"{path}: policies: {exc}") from None
+    return policies
 
 
 def expected_outputs(policies: tuple[str, ...], before: list[bytes],

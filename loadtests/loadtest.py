@@ -29,11 +29,14 @@ import orjson
 from loadtests import fromrun
 from loadtests.guards import API_KEY_ENV, AUTH_TOKEN_ENV
 from loadtests.process import ShimProcess
+from loadtests.tracefeed import fitted_speedup
 
 HERE = Path(__file__).resolve().parent
 LOCUSTFILES = {"surge": HERE / "locustfile.py", "trace": HERE / "locustfile_trace.py"}
 PRIME_BATCH = 5_000
 PERCENTILES = (0.5, 0.9, 0.99)
+# Beyond the load's own length: start-up, the drain, writing the reports.
+LOCUST_GRACE_S = 180.0
 
 
 def run_dir(out: str | None, shape: str) -> Path:
@@ -92,9 +95,12 @@ def prime(url: str, api_key: str, lines: list[bytes]) -> float:
     return time.perf_counter() - t0
 
 
-def prepare_from_run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
-    """Cut the window out of the run's trace, plan the replay, state the plan."""
+def prepare_from_run(args: argparse.Namespace) -> dict[str, Any]:
+    """Cut the window out of the run's trace and plan the replay; nothing is written yet
+    (``write_window``). The run's summary is read first: the shim needs its policies."""
     run = Path(args.from_run)
+    fromrun.trace_path(run)  # an empty directory: say how to write a trace first
+    policies = fromrun.run_policies(run)
     records = fromrun.read_trace(run)
     if not records:
         raise ValueError(f"{run / 'trace.jsonl'}: the trace is empty")
@@ -102,17 +108,46 @@ def prepare_from_run(args: argparse.Namespace, out: Path) -> dict[str, Any]:
     before, inside = fromrun.split(records, window)
     if not inside:
         raise ValueError(f"--window {window}: no record of the trace falls in it")
-    (out / "window.jsonl").write_bytes(b"\n".join(inside) + b"\n")
     args.speedup = args.speedup or 1.0
     rate = len(inside) / (window.seconds / args.speedup)
     chosen = fromrun.plan(rate, args.processes, args.batch_ms)
     args.processes, args.batch_ms = chosen.processes, chosen.batch_ms
-    args.trace, args.shape = str(out / "window.jsonl"), "trace"
-    args.outputs_dir = None if args.host else out / "answers"
-    print("eccc loadtest: plan: " + chosen.describe(window, len(inside), args.speedup),
-          file=sys.stderr, flush=True)
+    args.shape = "trace"
+    times = [at for at, _ in records if window.start <= at < window.end]
+    span_s = max(times) - min(times)
     return {"window": window, "before": before, "inside": inside, "run": run,
-            "policies": fromrun.run_policies(run), "plan": chosen}
+            "policies": policies, "plan": chosen, "span_s": span_s}
+
+
+def write_window(args: argparse.Namespace, out: Path, replay: dict[str, Any]) -> None:
+    """The window's records become the trace Locust replays; the plan is stated."""
+    (out / "window.jsonl").write_bytes(b"\n".join(replay["inside"]) + b"\n")
+    args.trace = str(out / "window.jsonl")
+    args.outputs_dir = None if args.host else out / "answers"
+    print("eccc loadtest: plan: " + replay["plan"].describe(
+        replay["window"], len(replay["inside"]), args.speedup), file=sys.stderr, flush=True)
+
+
+def replay_length(args: argparse.Namespace, span_s: float | None) -> float:
+    """Seconds the load takes: the surge's --duration; a replay's trace span over its
+    speed-up (given, or the one that fits the trace into 90% of --duration). Fixes
+    ``args.speedup`` so that Locust replays at the speed-up this length is from."""
+    if span_s is None:
+        return float(args.duration)
+    args.speedup = args.speedup or fitted_speedup(span_s, args.duration)
+    return span_s / float(args.speedup)
+
+
+def check_inputs(args: argparse.Namespace) -> tuple[dict[str, Any] | None, float | None]:
+    """The from-run replay, or the trace's span: every file read and checked before
+    anything is written or started (FILE:LINE for a bad record)."""
+    if args.from_run:
+        replay = prepare_from_run(args)
+        return replay, float(replay["span_s"])
+    if args.shape == "trace":
+        times = [at for at, _ in fromrun.read_trace_file(Path(args.trace))]
+        return None, float(max(times) - min(times))
+    return None, None
 
 
 def run_loadtest(args: argparse.Namespace) -> int:
@@ -123,34 +158,29 @@ def run_loadtest(args: argparse.Namespace) -> int:
     if args.shape == "trace" and not Path(args.trace).is_file():
         print(f"eccc loadtest: no trace file {args.trace}", file=sys.stderr)
         return 2
+    try:
+        replay, span_s = check_inputs(args)
+    except (OSError, ValueError) as exc:
+        print(f"eccc loadtest: {exc}", file=sys.stderr)
+        return 2
+    length = replay_length(args, span_s)
     out = args.out_dir = run_dir(args.out, "from-run" if args.from_run else args.shape)
     args.outputs_dir = None
-    replay: dict[str, Any] | None = None
-    if args.from_run:
-        try:
-            replay = prepare_from_run(args, out)
-        except (OSError, ValueError) as exc:
-            print(f"eccc loadtest: {exc}", file=sys.stderr)
-            return 2
+    if replay is not None:
+        write_window(args, out, replay)
     if args.processes < 1:
         args.processes = 1
-    if args.host:
-        api_key = os.environ.get(API_KEY_ENV, "")
-        token = os.environ.get(AUTH_TOKEN_ENV, "")
-        code, metrics = _run(args, out, args.host.rstrip("/"), api_key, token, replay, None)
-    else:
-        api_key, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-        policies = tuple(args.policy or (replay["policies"] if replay else ("every_scan",)))
-        db = args.db or str(out / "shim.sqlite3")
-        with ShimProcess(db=db, policies=policies, api_key=api_key, auth_token=token,
-                         port=args.port, log=out / "shim.log") as shim:
-            code, metrics = _run(args, out, shim.url, api_key, token, replay, shim)
+    try:
+        code, metrics = _load(args, out, replay, length)
+    except ShimDidNotStart as exc:
+        print(f"eccc loadtest: {exc}; see {out / 'shim.log'}", file=sys.stderr)
+        return 2
     if code not in (0, 1) or not (out / "summary.json").is_file():
         print(f"eccc loadtest: Locust failed (exit {code}); see {out / 'locust.log'}",
               file=sys.stderr)
         return 2
     summary = orjson.loads((out / "summary.json").read_bytes())
-    summary |= {"loadtest_duration_s": args.duration, "loadtest_processes": args.processes}
+    summary |= {"loadtest_duration_s": round(length, 3), "loadtest_processes": args.processes}
     summary |= metrics
     if replay is not None:
         summary |= _judge_replay(args, out, replay, summary)
@@ -173,8 +203,33 @@ def run_loadtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(args: argparse.Namespace, out: Path, replay: dict[str, Any] | None,
+          length: float) -> tuple[int, dict[str, float]]:
+    """Locust against ``--host``, or against a shim started for it."""
+    if args.host:
+        api_key = os.environ.get(API_KEY_ENV, "")
+        token = os.environ.get(AUTH_TOKEN_ENV, "")
+        return _run(args, out, args.host.rstrip("/"), api_key, token, replay, None, length)
+    api_key, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    policies = tuple(args.policy or (replay["policies"] if replay else ("every_scan",)))
+    db = args.db or str(out / "shim.sqlite3")
+    shim = ShimProcess(db=db, policies=policies, api_key=api_key, auth_token=token,
+                       port=args.port, log=out / "shim.log")
+    try:
+        shim.start()
+    except RuntimeError as exc:
+        raise ShimDidNotStart(str(exc)) from None
+    with shim:
+        return _run(args, out, shim.url, api_key, token, replay, shim, length)
+
+
+class ShimDidNotStart(RuntimeError):
+    """``eccc serve`` exited or never answered (its log says why)."""
+
+
 def _run(args: argparse.Namespace, out: Path, url: str, api_key: str, token: str,
-         replay: dict[str, Any] | None, shim: ShimProcess | None) -> tuple[int, dict[str, float]]:
+         replay: dict[str, Any] | None, shim: ShimProcess | None,
+         length: float) -> tuple[int, dict[str, float]]:
     if replay is not None and replay["before"] and not args.no_prime:
         seconds = prime(url, api_key, replay["before"])
         print(f"eccc loadtest: primed with the {len(replay['before']):,} records before the "
@@ -183,17 +238,22 @@ def _run(args: argparse.Namespace, out: Path, url: str, api_key: str, token: str
     print(f"eccc loadtest: target {url}, Locust: {' '.join(cmd[2:])}", file=sys.stderr,
           flush=True)
     env = {**os.environ, API_KEY_ENV: api_key, AUTH_TOKEN_ENV: token}
-    length = args.duration if replay is None else (
-        replay["window"].seconds / args.speedup)
+    # Locust ends the run itself (the shape); this is only a guard against a hung child.
+    limit = length + LOCUST_GRACE_S
     with (out / "locust.log").open("wb") as log:
-        done = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              timeout=length + 180, check=False)
+        try:
+            code = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  timeout=limit, check=False).returncode
+        except subprocess.TimeoutExpired:
+            print(f"eccc loadtest: Locust was still running {limit:.0f} s after the start "
+                  f"(the load takes {length:.1f} s) and was stopped", file=sys.stderr)
+            code = 2
     metrics: dict[str, float] = {}
     if shim is not None:
         with contextlib.suppress(httpx.HTTPError):
             metrics = shim_metrics(httpx.get(url + "/metrics", headers=shim.headers,
                                              timeout=10).text)
-    return done.returncode, metrics
+    return code, metrics
 
 
 def _judge_replay(args: argparse.Namespace, out: Path, replay: dict[str, Any],

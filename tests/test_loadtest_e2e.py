@@ -190,6 +190,7 @@ def test_the_settings_are_locust_arguments_shown_in_the_web_ui() -> None:
 def test_from_run_refuses_bad_input_clearly(tmp_path: Path) -> None:
     done = loadtest("--from-run", str(tmp_path), "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "no trace; run the scenario with" in done.stderr
+    (tmp_path / "summary.json").write_text('{"policies": "every_scan"}')
     (tmp_path / "trace.jsonl").write_text('{"kind":"wake","at":"2026-12-01T00:00:00Z"}\n')
     done = loadtest("--from-run", str(tmp_path), "--window", "tomorrow",
                     "--out", str(tmp_path / "out"))

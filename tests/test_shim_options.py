@@ -4,14 +4,17 @@ one line naming the option or file, exit 2, nothing written and no server starte
 from __future__ import annotations
 
 import argparse
+import gzip
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from eccc.cli import main
 from engine.errors import LocalMisuse
-from loadtests import argtypes
+from loadtests import argtypes, loadtest
 from loadtests.journal import Journal
 from loadtests.notifier import Notifier
 
@@ -107,6 +110,58 @@ def test_loadtest_refuses_bad_options_before_anything_starts(
         assert not out.exists()
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b"", "the trace is empty"),
+    (b"\n\n", "the trace is empty"),
+    (b'garbage\n{"kind":"scan"\n', ":1: not a trace record"),
+    (TEN_MINUTES + b'{"kind":"scan"\n', ":3: not a trace record"),
+    (bytes(range(256)) * 8, ":1: not a trace record"),
+    (b'[1, 2]\n', ":1: not a trace record"),
+])
+def test_a_trace_file_is_checked_before_any_server_starts(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes,
+        message: str) -> None:
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(content)
+    out = tmp_path / "out"
+    code, err = run(["loadtest", "--shape", "trace", str(trace), "--out", str(out)], capsys)
+    assert code == 2 and err.startswith(f"eccc loadtest: {trace}") and message in err, err
+    assert not out.exists()
+
+
+GOOD_SUMMARY = b'{"policies": "every_scan"}'
+
+
+@pytest.mark.parametrize(("make", "argv", "message"), [
+    (lambda p: run_dir(p, gzip.compress(TEN_MINUTES)[:-12], GOOD_SUMMARY, gz=True), [],
+     "trace.jsonl.gz: not a whole gzip file"),
+    (lambda p: run_dir(p, b"\x1f\x8b\x08\x00" + b"\x00" * 40, GOOD_SUMMARY, gz=True), [],
+     "trace.jsonl.gz: not a whole gzip file"),
+    (lambda p: run_dir(p), [], "summary.json: missing"),
+    (lambda p: run_dir(p, summary=b"{not json"), [], "summary.json: not JSON"),
+    (lambda p: run_dir(p, summary=b"[]"), [], "summary.json: not a JSON object"),
+    (lambda p: run_dir(p, summary=b'{"policies": ["a"]}'), [], "summary.json: policies must"),
+    (lambda p: run_dir(p, summary=b'{"policies": "bogus"}'), [],
+     "summary.json: policies: unknown policy 'bogus'"),
+    (lambda p: run_dir(p, summary=GOOD_SUMMARY), ["--window", "busiest:inf"],
+     "--window 'busiest:inf': the length must be from 1 to"),
+    (lambda p: run_dir(p, summary=GOOD_SUMMARY), ["--window", "busiest:-inf"],
+     "the length must be from 1 to"),
+    (lambda p: run_dir(p, summary=GOOD_SUMMARY), ["--window", "busiest:1e30"],
+     "the length must be from 1 to"),
+    (lambda p: run_dir(p, summary=GOOD_SUMMARY), ["--speedup", "-1"],
+     "--speedup must be greater than 0"),
+])
+def test_from_run_input_is_checked_and_named_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, argv: list[str],
+        message: str) -> None:
+    out = tmp_path / "out"
+    code, err = run(["loadtest", "--from-run", str(make(tmp_path)), "--out", str(out), *argv],
+                    capsys)
+    assert code == 2 and message in err and err.count("\n") == 1, err
+    assert not out.exists()  # no plan printed, no window.jsonl
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["http", "--batch-size", "0"], "--batch-size must be at least 1"),
     (["http", "--batch-size", "-5"], "--batch-size must be at least 1"),
@@ -135,3 +190,46 @@ def test_bench_http_and_loadgen_refuse_bad_options(
 def test_plain_locust_refuses_out_of_range_settings(parse: Any, text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
         parse(text)
+
+
+def test_a_replay_s_length_is_its_trace_span_over_the_speedup(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """--duration 1 does not bound a replay at --speedup 1: the guard on Locust's run is
+    the trace's 600 s plus a margin, and a Locust that overruns it is a clean exit 2."""
+    trace = run_dir(tmp_path) / "trace.jsonl"
+    timeouts: list[float] = []
+
+    def fake(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
+        timeouts.append(kw["timeout"])
+        assert cmd[cmd.index("--speedup") + 1] == "1.0"
+        raise subprocess.TimeoutExpired(cmd, kw["timeout"])
+
+    monkeypatch.setattr(loadtest.subprocess, "run", fake)
+    code, err = run(["loadtest", "--shape", "trace", str(trace), "--speedup", "1",
+                     "--duration", "1", "--host", "http://127.0.0.1:19098",
+                     "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and timeouts[0] >= 600 + 60
+    assert "Locust was still running" in err and "the load takes 600.0 s" in err
+    # Without --speedup the trace is fitted into 90% of --duration.
+    args = argparse.Namespace(speedup=0.0, duration=10.0)
+    assert loadtest.replay_length(args, 600.0) == pytest.approx(9.0)
+    assert args.speedup == pytest.approx(600 / 9)
+
+
+def test_from_run_reports_the_replay_s_own_length(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    made = run_dir(tmp_path, summary=GOOD_SUMMARY)
+    out = tmp_path / "out"
+
+    def fake(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
+        (out / "summary.json").write_bytes(b'{"breaches": [], "loadtest_p50_ms": 1}')
+        return subprocess.CompletedProcess(cmd, 0)
+
+    monkeypatch.setattr(loadtest.subprocess, "run", fake)
+    monkeypatch.setattr("eccc.loadtest_report.write_report", lambda out: None)
+    code, _ = run(["loadtest", "--from-run", str(made), "--speedup", "100", "--no-prime",
+                   "--host", "http://127.0.0.1:19097", "--out", str(out)], capsys)
+    summary = orjson.loads((out / "summary.json").read_bytes())
+    assert code == 0 and summary["loadtest_duration_s"] == 6.0  # 600 s at 100x, not 30
