@@ -45,31 +45,36 @@ from typing import Final
 from engine.vocabulary import (
     BEFORE_CLOSING,
     BEFORE_CLOSING_CANCEL,
+    CLOSING_NOT_AFTER,
     COURTESY,
-    ENGLISH_STOPS,
     ETA_WORDS,
     EVERYTHING,
     FILLERS,
     HELP,
     JUNK_WORDS,
+    KEEP_GOING,
     NEG_FILLERS,
     NEGATED_OBJECTS,
     NEGATION_CHAIN,
     NEGATIONS,
     NEGATORS_OF_STOP,
     OBJECTS,
+    OPENING_NOT_BEFORE,
     OPT_IN,
     OPT_OUT,
     PHRASE_LEAD,
     PHRASE_NOT_BEFORE,
     PHRASES,
+    PLACE_WORDS,
     QUESTIONS,
     RECEIVE_WORDS,
     REPORT_WORDS,
     SENTENCE_STARTS,
+    SPANISH_STOPS,
     STOP_FILLERS,
     STOP_VERBS,
     STRESS_PHRASES,
+    STRONG_STOPS,
     SUBJECTS,
     TAKEN_BACK,
     TEXT_WORDS,
@@ -126,7 +131,7 @@ def _keyword(tokens: list[str], vocabulary: frozenset[str]) -> str | None:
         return joined
     if core and all(t in vocabulary for t in core):
         return core[0]
-    if vocabulary is OPT_OUT and (pieces := joined_keywords(joined)):
+    if vocabulary is OPT_OUT and (pieces := joined_keywords(joined, tails=False)):
         return pieces[0]  # "UN. SUBSCRIBE STOP": keywords in parts, then another
     return None
 
@@ -156,14 +161,21 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
             received = True
         elif tok == "SEND":
             sent = True
-        elif tok in NEGATED_OBJECTS and wished and fillers is NEG_FILLERS and k == len(tokens) - 1:
-            return True  # "I don't want these"
-        elif tok in NEGATED_OBJECTS and k > start and tokens[k - 1] in RECEIVE_WORDS:
-            got = True  # "stop getting these", "stop receiving them"
+        elif (tok in NEGATED_OBJECTS or (tok in ("THIS", "THAT") and tokens[start - 1] == "MORE")
+              ) and wished and fillers is NEG_FILLERS and all(
+                t in _AFTER_OBJECT for t in tokens[k + 1:]):
+            return True  # "I don't want these (anymore)", "no more of this"
+        elif (tok in NEGATED_OBJECTS or tok == "THIS") and k > start and (
+                tokens[k - 1] in RECEIVE_WORDS):
+            got = True  # "stop getting these", "stop receiving them", "stop getting this"
         elif (tok not in fillers and not (got and tok in COURTESY)) or (
                 got and tok in ("PACKAGE", "PARCEL", "DELIVERY")):
             return False  # not "stop getting these packages"
     return got or (((wished and received) or sent) and fillers is NEG_FILLERS)
+
+
+_AFTER_OBJECT: Final = frozenset({"ANYMORE", "AGAIN", "PLEASE", "PLS", "NOW", "THANKS",
+                                   "EVER", "THX"})
 
 
 def _takes_texts(tokens: list[str], start: int) -> bool:
@@ -184,22 +196,32 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
         return False
     core = tuple(t for t in tokens if t not in ("PLEASE", "PLS", "OK", "THANKS", "THANK",
                                                   "YOU", "THX"))
-    if core in WHOLE_PHRASES or (*core, "THANKS") in WHOLE_PHRASES:
-        return True
+    thanked = any(t in ("THANKS", "THANK", "THX") for t in tokens)
+    if core in WHOLE_PHRASES or (thanked and (*core, "THANKS") in WHOLE_PHRASES):
+        return True  # "no thank you"; not "No" alone
     report = question or any(t in REPORT_WORDS for t in tokens)
+    # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
+    # about, not asked for ("can you stop texting me?" is asked for).
+    asked_about = question and (
+        any(t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)
+        or (tokens[0] in QUESTIONS and not (
+            tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"]))))
     for i, tok in enumerate(tokens):
         if tok in UNAMBIGUOUS and not _negated(tokens, i):
             return True
-        if tok in STOP_VERBS and _reaches_text_word(tokens, i + 1, STOP_FILLERS) and not (
-                _negated(tokens, i)):
+        if tok in STOP_VERBS and not asked_about and _reaches_text_word(
+                tokens, i + 1, STOP_FILLERS) and not _negated(tokens, i):
             return True
         prev = tokens[i - 1] if i > 0 else ""
         negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "YOU", "U", "PREFER",
                                                                   "RATHER")) or (
-            tok in ("MORE", "LONGER", "MAS") and prev == "NO") or (
-            tok == "NO" and tokens[i + 1 : i + 2] in (["QUIERO"], ["ME"]))
+            tok in ("MORE", "LONGER", "MAS", "NEED") and prev == "NO") or (
+            tok == "INTERESTED" and prev == "NOT") or (
+            tok == "NO" and tokens[i + 1 : i + 2] in (
+                ["QUIERO"], ["ME"], ["DESEO"], ["ENVIEN"], ["MANDEN"], ["ESCRIBAN"]))
+        wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO")
         if (negation and not report
-                and _reaches_text_word(tokens, i + 1, NEG_FILLERS, prev in ("PREFER", "RATHER"))
+                and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
@@ -221,12 +243,25 @@ def _negated(tokens: list[str], i: int) -> bool:
     unsubscribe me", "no need to stop", "undo my unsubscribe", "no cancelar"), or a
     question's why/did ("why did you stop")."""
     j = i - 1
+    while j >= 0 and tokens[j] in COURTESY:
+        if tokens[j] in ("PLEASE", "PLS", "PLZ"):
+            return False  # "... please stop": an imperative ("this isn't for me please stop")
+        j -= 1
+    j = i - 1
     while j >= 0 and j >= i - NEGATION_REACH:
         tok = tokens[j]
         if tok in TAKEN_BACK:
-            # "no" right before an English keyword is "No, stop"; before a Spanish verb or
+            # "no" before an English stop with only courtesy between is "No, stop" ("no
+            # thanks stop", "No pls stop", "no I said stop"); before a Spanish verb or
             # further back, a negation ("no cancelar", "no need to stop").
-            return not (tok == "NO" and j == i - 1 and tokens[i] in ENGLISH_STOPS)
+            if tok == "NO" and tokens[i] not in SPANISH_STOPS and all(
+                    t in COURTESY or t in ("I", "SAID", "SAY") for t in tokens[j + 1:i]):
+                return False
+            # "won't you stop", "can't you stop", "why don't you stop": exasperation.
+            nxt = tokens[j + 1] if j + 1 < i else ""
+            exasperated = nxt in ("YOU", "U") and (
+                tok in ("WONT", "CANT") or (tok == "DONT" and j > 0 and tokens[j - 1] == "WHY"))
+            return not exasperated
         if tok not in NEGATION_CHAIN and tok not in COURTESY:
             return False
         j -= 1
@@ -267,11 +302,21 @@ def _revocation(rest: list[str], body: str) -> str | None:
         parts = [(rest, "?" in body)]
     found: str | None = None
     for tokens, question in parts:
+        if len(parts) > 1 and not any(t in _MAYBE for t in tokens):
+            continue  # no word that could stop or take a stop back: a long text stays cheap
         if _takes_back(tokens):
             return None
         if found is None:
             found = _clause_revocation(tokens, question)
     return found
+
+
+# Every word that can make a clause a revocation or take one back; a clause with none of
+# them is neither (``_revocation`` skips it).
+_MAYBE: Final = (OPT_OUT | STOP_VERBS | UNAMBIGUOUS | NEGATIONS | TAKEN_BACK | JUNK_WORDS
+                 | {"OPT", "UN", "NOT", "MORE", "LONGER", "INTERESTED", "NEED", "KEEP", "SICK"}
+                 | {p[0] for p in PHRASES} | {p[0] for p in WHOLE_PHRASES}
+                 | {w for p in PHRASES for w in p})
 
 
 def _keyword_beside_numbers(rest: list[str]) -> str | None:
@@ -299,10 +344,28 @@ def _clauses(body: str) -> list[tuple[list[str], bool]]:
 
 
 def _takes_back(tokens: list[str]) -> bool:
-    """Whether a stop word here is negated or taken back ("don't stop", "undo my
-    unsubscribe", "I accidentally said stop")."""
-    return any((t in OPT_OUT or t in STOP_VERBS or t in UNAMBIGUOUS) and _negated(tokens, k)
-               for k, t in enumerate(tokens))
+    """Whether a stop word here is negated or taken back, about the texts ("don't stop",
+    "undo my unsubscribe", "I accidentally said stop"; not "don't cancel my order", "it
+    didn't stop at my house"), or the texts are asked to go on ("keep texting")."""
+    for k, t in enumerate(tokens):
+        if (t in OPT_OUT or t in STOP_VERBS or t in UNAMBIGUOUS) and _negated(tokens, k) and (
+                _about_the_texts(tokens, k + 1)):
+            return True
+        if t == "KEEP" and k + 1 < len(tokens) and tokens[k + 1] in KEEP_GOING:
+            return True
+    return False
+
+
+def _about_the_texts(tokens: list[str], start: int) -> bool:
+    """Whether a stop word before ``start`` takes the texts (or nothing, or the person)
+    rather than something else: "don't stop [texting me]", not "don't cancel my order"."""
+    for tok in tokens[start:]:
+        if tok in TEXT_WORDS or tok in VERBAL_TEXT_WORDS or tok in JUNK_WORDS:
+            return True
+        if tok not in ("ME", "US", "IT", "THEM", "THESE", "THOSE", "THIS", "THE", "MY",
+                       "YOUR", "ALL", "ANY", "MORE", "NOW", "PLEASE", "PLS", "AGAIN", "EVER"):
+            return False
+    return True
 
 
 def _clause_revocation(tokens: list[str], question: bool) -> str | None:
@@ -329,32 +392,76 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
         if nxt in SENTENCE_STARTS or (
                 nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
             return "OPTOUT" if first == "OPT" else first
+        if first in STRONG_STOPS and nxt and _opens_a_new_sentence(nxt):
+            return first  # "STOP we moved", "STOP -Mike", "STOP fake", "STOP 2nd time"
     at = max(k for k, t in enumerate(tokens) if t not in COURTESY)
     last = tokens[at]
     if last not in OPT_OUT or at == 0 or _negated(tokens, at):
         return None
     pred = tokens[at - 1]
+    asked = question or core[0] in QUESTIONS
     if pred not in (BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING):
+        # "yeah stop", "texts stop", "make them stop"; not "the next stop", "bus stop"
+        if (last in STRONG_STOPS and pred not in CLOSING_NOT_AFTER and not asked
+                and not any(c.isdigit() for c in pred)  # "the 2nd stop"
+                and not (pred == "THIS" and at > 1 and tokens[at - 2] in PLACE_WORDS)):
+            return last
         return None
     if pred in ("TO", "SHOULD", "MUST", "CAN") and any(t in NEGATORS_OF_STOP for t in core):
         return None  # "I don't want the texts to stop"
-    if core[0] == "WHO":
+    if core[0] == "WHO" and pred in ("SAID", "SAY", "TO"):
         return None  # "who said stop?", "Who told you to stop?"
-    if pred in ("SAID", "SAY"):
-        return last  # "How many times do I have to say stop"
+    if pred in ("SAID", "SAY", "SAYING"):
+        # "How many times do I have to say stop"; not "did someone say stop?"
+        return None if question and core[0] in QUESTIONS else last
     you = any(t in ("YOU", "U") for t in tokens[:at])
-    if pred in ("TO", "SHOULD", "MUST", "CAN") and not (you or (tokens[at - 2:at - 1] and
-                                                        tokens[at - 2] in SUBJECTS)):
+    if pred in ("TO", "SHOULD", "MUST", "CAN") and not (you or _subject_of(tokens, at - 1)):
         return None
     if (question or core[0] in QUESTIONS) and not you:
         return None  # "when will it stop", "is it going to stop"
     return last
 
 
+def _opens_a_new_sentence(nxt: str) -> bool:
+    """After a stop opening a text: a word that starts something new, not what a stop
+    takes (a place, a thing, a doing: "stop by", "stop my package", "stop leaving it")."""
+    return not (nxt in OPENING_NOT_BEFORE or nxt in OBJECTS or nxt.endswith("ING"))
+
+
+# Verbs between a subject and its "to stop": "this needs to stop", "texts have to stop".
+_MODALS = frozenset({"NEEDS", "NEED", "HAS", "HAVE", "GOT", "GOTTA", "IS", "ARE", "OUGHT"})
+_MODAL_SUBJECTS = frozenset({"THIS", "THESE", "TEXTS", "MESSAGES", "THEY"})  # not IT: the parcel
+
+
+def _subject_of(tokens: list[str], to: int) -> bool:
+    """Whether the sender or the texts are who "to stop" is about."""
+    k = to - 1
+    if k >= 0 and tokens[k] in SUBJECTS:
+        return True
+    while k >= 0 and tokens[k] in _MODALS:
+        k -= 1
+    return k < to - 1 and k >= 0 and tokens[k] in _MODAL_SUBJECTS
+
+
 # A reaction to one of the service's own texts (an iPhone tapback, a forward): what it
 # quotes is not the person's words ("Liked “... Reply STOP to stop all texts.”").
 _REACTION = re.compile(r"(?i)\s*(?:liked|loved|disliked|laughed at|emphasi[sz]ed|questioned"
-                       r"|reacted\s+\S{1,8}\s+to|fwd?:)\s*[\"“”'‘’]")
+                       r"|reacted\s+\S{1,8}\s+to|fwd?:)\s*([\"“”‘])")
+_CLOSING_QUOTE: Final = {'"': '"', "“": "”", "”": "”", "‘": "’"}
+# "opt - out", "opt. out", "un–subscribe", "stop - all" inside a longer text: one word, before
+# the text is divided at its punctuation.
+_SPLIT_KEYWORD = re.compile(r"(?i)\b(opt|un|stop)\s*[-‐‑‒–—―.,:;…?!\n]+\s*"
+                            r"(out|subscribe|stop|all)\b")
+_SPLIT_PAIRS: Final = {("OPT", "OUT"), ("UN", "SUBSCRIBE"), ("UN", "STOP"), ("STOP", "ALL")}
+
+
+def _joined(m: re.Match[str]) -> str:
+    pair = (m.group(1).upper(), m.group(2).upper())
+    return m.group(1) + m.group(2) if pair in _SPLIT_PAIRS else m.group()
+
+
+# Words between a revocation and the parcel it names: "stop for <tn>", "STOP on <tn>".
+_ABOUT: Final = frozenset({"FOR", "ABOUT", "ON", "RE", "REGARDING", "OF"})
 
 
 # A quotation of one of the service's texts inside a text (six words or more, naming
@@ -385,8 +492,15 @@ def parse(body: str) -> Command:
 
 
 def _parse(body: str) -> Command:
-    if _REACTION.match(body):
-        return Command(verb="unknown", word="")
+    reaction = _REACTION.match(body)
+    if reaction is not None:
+        # What the reaction quotes is the service's words; anything after it is the person's.
+        close = body.find(_CLOSING_QUOTE[reaction.group(1)], reaction.end())
+        body = body[close + 1:] if close >= 0 else ""
+        if not body.strip():
+            return Command(verb="unknown", word="")
+    if _SPLIT_KEYWORD.search(body):
+        body = _SPLIT_KEYWORD.sub(_joined, body)
     if '"' in body or "“" in body or "”" in body:
         body = _QUOTED.sub(" ", body)
     tokens = words(body)
@@ -401,8 +515,8 @@ def _parse(body: str) -> Command:
     if not tns:
         if (word := _keyword_beside_numbers(rest)) is not None:
             return Command(verb="opt_out", word=word)
-        if (word := _keyword(rest, OPT_IN)) is not None:
-            return Command(verb="opt_in", word=word)
+        if (word := _keyword([t for t in rest if t not in EVERYTHING] or rest, OPT_IN)):
+            return Command(verb="opt_in", word=word)  # "START", "UNSTOP ALL"
         if (word := _keyword(rest, HELP)) is not None:
             return Command(verb="help", word=word)
         if rest == ["QUIET"]:
@@ -421,7 +535,7 @@ def _parse(body: str) -> Command:
         return Command(verb="track", word=word, tracking_number=tn, mode=mode)
     if _keyword(rest, HELP) is not None:
         return Command(verb="help", word="HELP")
-    word = _revocation(rest, body)
+    word = _revocation([t for t in rest if t not in _ABOUT] or rest, body)
     if word is None:
         return Command(verb="unknown", word="")
     if word == "STOPALL" or "STOPALL" in rest or _contains(rest, ("STOP", "ALL")) or any(

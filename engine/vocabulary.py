@@ -11,8 +11,49 @@ OPT_OUT: Final = frozenset(
     {"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
      "STP", "BASTA", "DESUSCRIBIRME", "DESUSCRIBIR",
      # Spanish, as US short-code programs honour them (accents are dropped: NO MAS)
-     "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS"}
+     "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS", "CANCELA", "CANCELEN",
+     "PAREN", "DETENGAN",
+     "CEASE"}
 )
+
+
+# The English keywords that mean only "stop the texts" when they open or close a text with
+# anything after or before them but what makes them something else (``OPENING_NOT_BEFORE``,
+# ``CLOSING_NOT_AFTER``): "STOP we moved", "STOP -Mike", "yeah stop", "texts stop". CANCEL
+# and END (the order, the day) and the Spanish ones (ALTO 5 PIES) keep the narrower rules.
+STRONG_STOPS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "QUIT", "REVOKE",
+                                 "OPTOUT", "STP", "CEASE"})
+# What a stop opening a text takes when it is not the texts: a place, a time, a thing, a
+# doing ("stop by the office", "stop my package", "stop sign", "stop leaving it outside").
+OPENING_NOT_BEFORE: Final = frozenset(
+    {"AT", "BY", "IN", "ON", "NEAR", "FOR", "TO", "FROM", "UNTIL", "TILL", "BEFORE", "AFTER",
+     "WHILE", "WHEN", "HERE", "THERE", "OVER", "UP", "OFF", "OUT", "THE", "A", "AN", "MY",
+     "YOUR", "HIS", "HER", "THEIR", "OUR", "ITS", "HIM", "SIGN", "SIGNS", "LIGHT", "MAIL",
+     "MAILS", "PACKAGE", "PACKAGES", "PARCEL", "PARCELS", "DELIVERY", "DELIVERIES", "ORDER",
+     "ORDERS", "SHIPMENT", "SHIPMENTS", "TRUCK", "DRIVER", "CARRIER", "BOX", "BOXES", "ITEM",
+     "ITEMS", "RETURN", "FORWARD", "HOLD", "REDELIVERY", "PICKUP", "PAYMENT", "CHARGE",
+     "CHARGES", "BILLING", "SMOKING", "WORK", "JOB", "SHOP", "AND", "N"}
+)
+# What makes a stop closing a text a noun or someone else's ("the next stop", "bus stop",
+# "my last stop", "I need the truck to stop").
+CLOSING_NOT_AFTER: Final = frozenset(
+    {"THE", "A", "AN", "NEXT", "LAST", "FIRST", "FINAL", "BUS", "TRUCK", "PIT", "FULL", "ONE",
+     "MY", "YOUR", "ITS", "HIS", "HER", "THEIR", "OUR", "EVERY", "EACH", "ANOTHER", "THAT",
+     "SHORT", "QUICK", "TO", "SHOULD", "MUST", "CAN", "WILL", "WOULD", "COULD", "MIGHT", "MAY",
+     "DID", "DOES", "DO", "GONNA", "GOING", "DRIVER", "CARRIER", "MAIL", "MAILMAN", "DELIVERY",
+     "PACKAGE", "PARCEL", "TRAIN", "REST", "WHISTLE", "DOOR", "SIGN", "MORE", "WHICH", "UR",
+     "WHOSE", "WRONG", "SAME", "OTHER", "DIFFERENT", "NEW", "OLD", "PICKUP"}
+)
+PLACE_WORDS: Final = frozenset({"AT", "ON", "IN", "NEAR", "FROM", "TO", "BY", "PAST"})
+# The Spanish stop words, before which "no" is a negation ("no cancelar"), where before an
+# English one with only courtesy between it is "No, stop" ("no thanks stop").
+SPANISH_STOPS: Final = frozenset(
+    {"PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS", "BASTA", "DESUSCRIBIR",
+     "DESUSCRIBIRME", "DEJA", "DEJEN", "DEJE", "PARA", "PAREN", "CANCELA", "CANCELEN",
+     "DETENGAN"})
+# What "keep" takes when a clause asks the texts to go on: "cancel that, keep texting".
+KEEP_GOING: Final = frozenset({"TEXTING", "SENDING", "GOING", "THEM", "IT", "COMING", "TEXTS",
+                               "UPDATES", "MESSAGING", "ME", "UPDATING"})
 
 
 # A keyword opening a text is a revocation when a new sentence follows it without
@@ -29,7 +70,7 @@ SENTENCE_STARTS: Final = frozenset(
 
 # Words that may precede a closing keyword: "I said stop", "please just stop", "make it stop".
 BEFORE_CLOSING: Final = frozenset(
-    {"SAID", "SAY", "TO", "PLEASE", "PLS", "PLZ", "JUST", "NOW", "OK", "OKAY", "SO",
+    {"SAID", "SAY", "SAYING", "TO", "PLEASE", "PLS", "PLZ", "JUST", "NOW", "OK", "OKAY", "SO",
      "ALREADY", "AGAIN", "SHOULD", "MUST", "IT", "YOU", "U", "YES", "NO", "SERIOUSLY", "CAN",
      "TIME", "SPAM", "SCAM", "PERSON"}
 )
@@ -55,7 +96,7 @@ NEGATION_CHAIN: Final = frozenset(
 TAKEN_BACK: Final = frozenset(
     {"UNDO", "REVERSE", "DISREGARD", "IGNORE", "ACCIDENTALLY", "MISTAKE", "OOPS", "HATE",
      "NO", "NOT", "NEVER", "DONT", "DIDNT", "WONT", "CANT", "DOESNT", "WOULDNT", "SHOULDNT",
-     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL", "WHO"}
+     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL", "WHO", "NON"}
 )
 
 
@@ -72,7 +113,8 @@ QUESTIONS: Final = frozenset(
 # Objects a keyword may take and still be a keyword: "stop this", "cancel them", "END ALL".
 OBJECTS: Final = frozenset(
     {"IT", "THEM", "THIS", "THAT", "THESE", "THOSE", "ALL", "EVERYTHING", "ALREADY", "AGAIN",
-     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM", "TRACKING", "TODO", "TODOS", "NUMBER"}
+     "AND", "OTHERS", "OTHER", "EVERY", "ONE", "EM", "TRACKING", "TODO", "TODOS", "NUMBER",
+     "OF"}
 )
 
 
@@ -97,20 +139,27 @@ COURTESY: Final = frozenset(
      # "STOP SPAMMER"): none changes what the keyword asks
      "RIGHT", "AWAY", "FOREVER", "PERMANENTLY", "COMPLETELY", "ENTIRELY", "DAMMIT",
      "DAMNIT", "FFS", "BRO", "BRUH", "MAN", "IDIOT", "IDIOTS", "MORON", "SPAMMER",
-     "SPAMMERS", "SCAMMER", "SCAMMERS", "GEEZ", "JEEZ"}
+     "SPAMMERS", "SCAMMER", "SCAMMERS", "GEEZ", "JEEZ", "FUCK", "FUCKING", "FREAKING",
+     "FRIGGING", "FRICKING", "FUCKIN", "FREAKIN", "GODDAMMIT", "GODDAMNIT", "GODDAMN",
+     "ASSHOLE", "ASSHOLES", "BITCH", "STUPID", "BOT", "LADY", "GUYS", "KINDLY", "FINALLY",
+     "NOPE", "NAH", "U", "SERIOUSLY", "YA", "SHIT", "BLOODY", "DAMNED"}
 )
 
 
 # Stress in more than one word, set aside like courtesy: "stop at once", "stop for good".
 STRESS_PHRASES: Final = (("ONCE", "AND", "FOR", "ALL"), ("AT", "ONCE"), ("FOR", "GOOD"),
-                         ("THIS", "MINUTE"), ("THIS", "INSTANT"))
+                         ("THIS", "MINUTE"), ("THIS", "INSTANT"), ("FOR", "REAL"),
+                         ("FOR", "GODS", "SAKE"), ("FOR", "GOD", "SAKE"),
+                         ("FOR", "THE", "LOVE", "OF", "GOD"))
 
 
 # A stop verb, then only filler words, then a word for texts: "stop sending me these texts".
 STOP_VERBS: Final = frozenset(
     {"STOP", "QUIT", "CEASE", "END", "CANCEL", "HALT", "DISCONTINUE", "UNSUBSCRIBE",
      "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER",
-     "REFRAIN", "ENOUGH", "DONE", "STP", "DEJA", "DEJEN", "PARA", "PAREN", "PARE"}
+     "REFRAIN", "ENOUGH", "DONE", "STP", "DEJA", "DEJEN", "PARA", "PAREN", "PARE",
+     "CANCELLING", "CANCELING", "TERMINATE", "DEACTIVATE", "UNENROLL", "KILL", "DEJE",
+     "DETENGAN", "CANCELA", "CANCELEN", "SICK", "TIRED"}
 )
 
 
@@ -120,7 +169,10 @@ TEXT_WORDS: Final = frozenset(
      "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
      "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT", "MENSAJES", "MENSAJE",
      "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES", "TEXTIN", "TXTIN", "TEXING", "MSGING",
-     "MSGIN", "MESSAGIN", "TXTNG", "MSGNG"}
+     "MSGIN", "MESSAGIN", "TXTNG", "MSGNG", "CONTACTED", "REMINDERS", "ROBOTEXTS",
+     "SERVICE", "BUGGING", "PESTERING", "ANNOYING", "TRACKING", "MESSEGING", "MESSEGES",
+     "MESAGES", "MESSAGEING", "MASSAGING", "NOTIFCATIONS", "NOTIFACATIONS", "NOTIFICATONS",
+     "TEXTNG", "ESCRIBAN", "ESCRIBAS", "ESCRIBIR"}
 )
 
 
@@ -134,7 +186,7 @@ JUNK_WORDS: Final = frozenset({"CRAP", "BS", "NONSENSE", "GARBAGE", "JUNK", "RUB
 # me these"), not something else ("stop sending me packages", "stop sending it back").
 VERBAL_TEXT_WORDS: Final = frozenset(
     {"SENDING", "CONTACTING", "CALLING", "BOTHERING", "SPAMMING", "MANDARME", "ENVIARME",
-     "MANDAR", "ENVIAR", "MANDEN", "ENVIEN", "MANDES", "ENVIES"}
+     "MANDAR", "ENVIAR", "MANDEN", "ENVIEN", "MANDES", "ENVIES", "BUGGING", "PESTERING"}
 )
 
 
@@ -142,30 +194,36 @@ FILLERS: Final = frozenset(
     {"ME", "MY", "ALL", "THE", "THESE", "THOSE", "THIS", "YOUR", "ANY", "MORE", "FURTHER",
      "FUTURE", "OF", "FROM", "TO", "US", "IT", "PLEASE", "PLS", "OFF", "OUT", "SENDING",
      "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS", "WITH", "DE", "LOS",
-     "LAS", "LA", "EL", "MAS", "MI", "MIS", "UR", "YA"}
+     "LAS", "LA", "EL", "MAS", "MI", "MIS", "UR", "YA", "STATUS", "SHIPPING", "AUTOMATED",
+     "UNWANTED", "STUFF", "ANYTHING", "ESTOS", "ESTAS", "SUS", "FUCKING", "FREAKING",
+     "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING"}
 )
 
 
 # After a negation: "I do not want to receive any more text messages".
 WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE", "PREFER", "RATHER",
-                                "QUIERO"})
+                                "QUIERO", "WANNA", "DESEO"})
 
 
-NEG_FILLERS: Final = FILLERS | WISH_WORDS | {"SEND", "EVER", "AGAIN", "ANYMORE", "I"}
+NEG_FILLERS: Final = FILLERS | WISH_WORDS | {
+    "SEND", "EVER", "AGAIN", "ANYMORE", "I", "YOU", "U", "DARE", "BE", "ASKED", "ASK", "SIGN", "IN",
+    "SIGNED", "UP", "FOR", "AGREE", "AGREED", "SUBSCRIBE", "SUBSCRIBED", "CONSENT",
+    "CONSENTED"}
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING", "RECIBIR",
                                   "RECIBIENDO"})
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
-NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
+NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT", "DIDNT"})
 NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
 NEGATORS_OF_STOP: Final = frozenset({"DONT", "NOT", "NEVER", "DIDNT", "WONT", "CANT", "WHY",
-                                     "DID", "DOESNT", "WOULDNT", "SHOULDNT", "HATE"})
+                                     "DID", "DOESNT", "WOULDNT", "SHOULDNT", "HATE", "NON"})
 # Words between a negation and the phrase it negates: "don't take my number off the list".
 PHRASE_LEAD: Final = frozenset({"TAKE", "GET", "PUT", "REMOVE", "DELETE", "DROP", "ME", "MY",
                                 "NUMBER", "US", "IT", "THIS", "PHONE"})
 
 
 # Words with no other meaning in a text to a tracking short code.
-UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE"})
+UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE",
+                                "REVOKING", "REVOKED", "UNSUBSCRIBING", "REVOCO"})
 PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
@@ -179,6 +237,19 @@ PHRASES: Final = (
     ("NO", "LONGER", "CONSENT"), ("LONGER", "CONSENT"), ("CEASE", "AND", "DESIST"),
     ("DESIST",), ("NEVER", "WANT", "TO", "HEAR"), ("NUMERO", "EQUIVOCADO"),
     ("DE", "LA", "LISTA"), ("DEJENME", "EN", "PAZ"), ("RETIRO", "MI", "CONSENTIMIENTO"),
+    ("DID", "NOT", "CONSENT"), ("NEVER", "CONSENTED"), ("DIDNT", "CONSENT"),
+    ("DIDNT", "SUBSCRIBE"), ("NEVER", "SUBSCRIBED"), ("DID", "NOT", "SUBSCRIBE"),
+    ("DID", "NOT", "SIGN", "UP"), ("NO", "CONSENT"), ("BACK", "MY", "CONSENT"),
+    ("WRONG", "PHONE"), ("NOT", "MY", "NUMBER"), ("NOT", "MY", "PHONE"), ("WRONG", "PERSON"),
+    ("OPT", "MY", "NUMBER"), ("OUT", "OF", "THE", "LIST"), ("OUT", "OF", "YOUR", "LIST"),
+    ("OUT", "OF", "THIS", "LIST"), ("OFF", "OF", "THIS", "LIST"), ("OFF", "OF", "THE", "LIST"),
+    ("OFF", "OF", "YOUR", "LIST"), ("FROM", "THIS", "LIST"), ("FROM", "THE", "LIST"),
+    ("FROM", "YOUR", "LIST"), ("REMOVE", "MY", "PHONE"), ("DELETE", "MY", "PHONE"),
+    ("BLOCK", "THIS", "NUMBER"), ("TURN", "THEM", "OFF"), ("TURN", "IT", "OFF"),
+    ("SHUT", "THEM", "OFF"), ("SHUT", "IT", "OFF"), ("BLOWING", "UP", "MY", "PHONE"),
+    ("CANCELLING", "MY"), ("CANCELING", "MY"), ("TERMINATE", "MY"), ("ELIMINAR", "MI", "NUMERO"),
+    ("ELIMINEN", "MI", "NUMERO"), ("BORREN", "MI", "NUMERO"), ("BORRAR", "MI", "NUMERO"),
+    ("EQUIVOCARON", "DE", "NUMERO"),
 )
 
 
@@ -198,5 +269,6 @@ WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO
 # "I got no more texts", "why no more texts?".
 REPORT_WORDS: Final = frozenset(
     {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "RECEIVED", "HAD", "SINCE", "YET",
-     "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT"}
+     "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT", "SAYS", "SHOWS", "SHOWING",
+     "AVAILABLE", "WEBSITE", "SITE", "APP", "ONLINE", "THERE"}
 )

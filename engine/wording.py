@@ -11,7 +11,7 @@ import unicodedata
 from typing import Final
 
 from engine.links import fold, skeleton
-from engine.vocabulary import OPT_OUT, VOCABULARY
+from engine.vocabulary import COURTESY, OBJECTS, OPT_OUT, TEXT_WORDS, VOCABULARY
 
 # USPS domestic numbers are 20-22 digits (often typed in groups of four);
 # international ones are S10: two letters, nine digits, two letters.
@@ -24,7 +24,7 @@ _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
 _LETTERS: Final = {
     **{base + i: chr(0x41 + i) for base in (0x1F1E6, 0x1F130, 0x1F150, 0x1F170)
        for i in range(26)},
-    **{ord(c): " STOP " for c in "\U0001F6D1\u26D4\U0001F6AB"},
+    **{ord(c): " STOP " for c in "\U0001F6D1\u26D4\U0001F6AB\U0001F515\U0001F4F5"},
     ord("\u00d8"): "O", ord("\u00f8"): "o", ord("\u20ac"): "E",
 }
 # A symbol between two letters or digits standing for a letter: "$TOP", "ST@P", "QU!T".
@@ -154,26 +154,33 @@ def _collapsed(word: str) -> str:
 
 
 _COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
+_SHORT_OPT_OUT: Final = frozenset(w for w in OPT_OUT if len(w) < 4)  # END, STP: held only
 NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED"})
 
 
-_KEYWORD_LENGTHS: Final = sorted({len(w) for w in OPT_OUT if len(w) >= 3}, reverse=True)
+# What may follow a keyword written together with it: more keywords, courtesy, objects and
+# words for the texts ("STOPSTOP", "STOPIT", "STOPPLEASE", "StopTextingMe").
+_TAILS: Final = frozenset(w for w in OPT_OUT | COURTESY | OBJECTS | TEXT_WORDS if len(w) >= 2)
+_PIECE_LENGTHS: Final = sorted({len(w) for w in _TAILS}, reverse=True)
 
 
-def joined_keywords(word: str) -> list[str] | None:
-    """``word`` as revocation keywords written together (``STOPSTOP``, ``CANCELCANCEL``,
-    ``STOPQUIT``), or None: every letter must belong to a keyword."""
-    if not 6 <= len(word) <= 40 or not word.isalpha():
+def joined_keywords(word: str, tails: bool = True) -> list[str] | None:
+    """``word`` as a revocation keyword written together with more keywords, courtesy,
+    objects or words for the texts (``STOPSTOP``, ``STOPQUIT``, ``STOPIT``,
+    ``STOPTEXTINGME``), or None: it must start with a keyword and every letter must belong
+    to a piece; with ``tails`` False, keywords only."""
+    if not 5 <= len(word) <= 64 or not word.isalpha():
         return None
-    # best[i]: the keywords spelling word[:i], or None (each end reached once: linear)
+    # best[i]: the pieces spelling word[:i], or None (each end reached once: linear)
     best: list[list[str] | None] = [[]] + [None] * len(word)
     for i in range(len(word)):
         done = best[i]
         if done is None:
             continue
-        for n in _KEYWORD_LENGTHS:
+        for n in _PIECE_LENGTHS:
             piece = word[i : i + n]
-            if len(piece) == n and best[i + n] is None and piece in OPT_OUT:
+            if (len(piece) == n and best[i + n] is None and piece in _TAILS
+                    and ((i and tails) or piece in OPT_OUT)):
                 best[i + n] = [*done, piece]
     found = best[-1]
     return found if found and len(found) > 1 else None
@@ -194,6 +201,8 @@ def _typo(word: str) -> str | None:
     c = _collapsed(word)
     if c in _COLLAPSED_OPT_OUT:
         return _COLLAPSED_OPT_OUT[c]
+    if c in _SHORT_OPT_OUT:
+        return c  # "ENDD", "EEND" (a swap of three letters is too often a word: NEED, DEN)
     for k in range(len(c) - 1):
         swapped = c[:k] + c[k + 1] + c[k] + c[k + 2 :]
         if swapped in _COLLAPSED_OPT_OUT:
