@@ -1,0 +1,201 @@
+"""A text read clause by clause (docs/compliance.md section 2, rule 3): a keyword alone, a
+plain request (``engine.requests``), a keyword opening or closing a clause, and a clause
+that takes a stop back vetoing the text. ``engine.keywords`` calls ``revocation``."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from engine.requests import core_words, is_request_to_stop, keyword_in, negated
+from engine.vocabulary import (
+    BEFORE_CLOSING,
+    BEFORE_CLOSING_CANCEL,
+    CLOSING_NOT_AFTER,
+    COURTESY,
+    HELP,
+    JUNK_WORDS,
+    KEEP_GOING,
+    NEGATIONS,
+    NEGATORS_OF_STOP,
+    OBJECTS,
+    OPENING_NOT_BEFORE,
+    OPT_OUT,
+    PHRASES,
+    PLACE_WORDS,
+    QUESTIONS,
+    SENTENCE_STARTS,
+    STOP_VERBS,
+    STRONG_STOPS,
+    SUBJECTS,
+    TAKEN_BACK,
+    TEXT_WORDS,
+    UNAMBIGUOUS,
+    VERBAL_TEXT_WORDS,
+    WHOLE_PHRASES,
+)
+from engine.wording import take_tracking_numbers, words
+
+_TRAILING = ".!?,;:'\")"
+# Where a text divides into sentences or clauses: "Stop. Who is this?", "Yes, stop".
+_CLAUSES = re.compile(r"[.!?;,:\n\r\u2013\u2014]+|\s-+\s")
+
+
+def _is_keyword_token(tokens: list[str], k: int) -> bool:
+    """Whether ``tokens[k]`` is a revocation keyword (``OPT`` of ``OPT OUT`` too)."""
+    tok = tokens[k]
+    return tok in OPT_OUT or (tok == "OPT" and k + 1 < len(tokens) and tokens[k + 1] == "OUT")
+
+
+def revocation(rest: list[str], body: str) -> str | None:
+    """The keyword (or ``REQUEST``) if the words, tracking numbers taken out, revoke
+    consent under a reasonable reading, else None. The whole text spelling a keyword
+    counts; else each sentence or clause is read on its own (``_clause_revocation``), and a
+    clause that negates or takes back a stop word vetoes the text ("Stop. No, wait, don't
+    stop", "I don't want you to unsubscribe me")."""
+    if (word := keyword_beside_numbers(rest)) is not None:
+        return word
+    parts = _clauses(body) if _CLAUSES.search(body.rstrip(_TRAILING + " ")) else []
+    if len(parts) <= 1:
+        parts = [(rest, "?" in body)]
+    found: str | None = None
+    for tokens, question in parts:
+        if len(parts) > 1 and not any(t in _MAYBE for t in tokens):
+            continue  # no word that could stop or take a stop back: a long text stays cheap
+        if _takes_back(tokens):
+            return None
+        if found is None:
+            found = _clause_revocation(tokens, question)
+    return found
+
+
+# Every word that can make a clause a revocation or take one back; a clause with none of
+# them is neither (``revocation`` skips it).
+_MAYBE: Final = (OPT_OUT | STOP_VERBS | UNAMBIGUOUS | NEGATIONS | TAKEN_BACK | JUNK_WORDS
+                 | {"OPT", "UN", "NOT", "MORE", "LONGER", "INTERESTED", "NEED", "KEEP", "SICK"}
+                 | {p[0] for p in PHRASES} | {p[0] for p in WHOLE_PHRASES}
+                 | {w for p in PHRASES for w in p})
+
+
+def keyword_beside_numbers(rest: list[str]) -> str | None:
+    """A revocation keyword alone, or beside numbers that name no tracking number (a
+    mistyped one, an order number: "STOP 9400 1118", "stop 12345"): every text stops."""
+    word = keyword_in(rest, OPT_OUT)
+    if word is None and any(not t.isalpha() for t in rest):
+        words_ = [t for t in rest if t.isalpha()]
+        if words_:
+            word = keyword_in(words_, OPT_OUT)
+    return word
+
+
+def _clauses(body: str) -> list[tuple[list[str], bool]]:
+    """The text's sentences and clauses (split at . ! ? ; , : and dashes), each as its
+    words without tracking numbers, and whether it is a question."""
+    out: list[tuple[list[str], bool]] = []
+    start = 0
+    for m in _CLAUSES.finditer(body + "\n"):
+        _tns, tokens = take_tracking_numbers(words(body[start:m.start()]))
+        if tokens:
+            out.append((tokens, "?" in m.group()))
+        start = m.end()
+    return out
+
+
+def _takes_back(tokens: list[str]) -> bool:
+    """Whether a stop word here is negated or taken back, about the texts ("don't stop",
+    "undo my unsubscribe", "I accidentally said stop"; not "don't cancel my order", "it
+    didn't stop at my house"), or the texts are asked to go on ("keep texting")."""
+    for k, t in enumerate(tokens):
+        if (t in OPT_OUT or t in STOP_VERBS or t in UNAMBIGUOUS) and negated(tokens, k) and (
+                _about_the_texts(tokens, k + 1)):
+            return True
+        if t == "KEEP" and k + 1 < len(tokens) and tokens[k + 1] in KEEP_GOING:
+            return True
+    return False
+
+
+def _about_the_texts(tokens: list[str], start: int) -> bool:
+    """Whether a stop word before ``start`` takes the texts (or nothing, or the person)
+    rather than something else: "don't stop [texting me]", not "don't cancel my order"."""
+    for tok in tokens[start:]:
+        if tok in TEXT_WORDS or tok in VERBAL_TEXT_WORDS or tok in JUNK_WORDS:
+            return True
+        if tok not in ("ME", "US", "IT", "THEM", "THESE", "THOSE", "THIS", "THE", "MY",
+                       "YOUR", "ALL", "ANY", "MORE", "NOW", "PLEASE", "PLS", "AGAIN", "EVER"):
+            return False
+    return True
+
+
+def _clause_revocation(tokens: list[str], question: bool) -> str | None:
+    """One clause: a keyword alone (courtesy aside); a plain request
+    (``is_request_to_stop``); keywords with only objects or HELP beside them ("cancel them",
+    "STOP HELP", "END ALL"); a keyword opening it with a new sentence after it ("STOP this
+    is spam", "STOP I never signed up"; not "stop sign at the corner", "stop leaving it
+    outside"); or one closing it ("I said stop", "please just cancel", "can you stop?"; not
+    "when will it stop", "tell the driver to stop", "I want to cancel")."""
+    if (word := keyword_in(tokens, OPT_OUT)) is not None:
+        return word
+    if is_request_to_stop(tokens, question):
+        return "REQUEST"
+    core = core_words(tokens)
+    keyed = [k for k in range(len(core)) if _is_keyword_token(core, k)]
+    if not keyed:
+        return None
+    first = core[keyed[0]]
+    if all(t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
+        return "OPTOUT" if first == "OPT" else first
+    if keyed[0] == 0:
+        after = 2 if first == "OPT" else 1
+        nxt = core[after] if len(core) > after else ""
+        if nxt in SENTENCE_STARTS or (
+                nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
+            return "OPTOUT" if first == "OPT" else first
+        if first in STRONG_STOPS and nxt and _opens_a_new_sentence(nxt):
+            return first  # "STOP we moved", "STOP -Mike", "STOP fake", "STOP 2nd time"
+    at = max(k for k, t in enumerate(tokens) if t not in COURTESY)
+    last = tokens[at]
+    if last not in OPT_OUT or at == 0 or negated(tokens, at):
+        return None
+    pred = tokens[at - 1]
+    asked = question or core[0] in QUESTIONS
+    if pred not in (BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING):
+        # "yeah stop", "texts stop", "make them stop"; not "the next stop", "bus stop"
+        if (last in STRONG_STOPS and pred not in CLOSING_NOT_AFTER and not asked
+                and not any(c.isdigit() for c in pred)  # "the 2nd stop"
+                and not (pred == "THIS" and at > 1 and tokens[at - 2] in PLACE_WORDS)):
+            return last
+        return None
+    if pred in ("TO", "SHOULD", "MUST", "CAN") and any(t in NEGATORS_OF_STOP for t in core):
+        return None  # "I don't want the texts to stop"
+    if core[0] == "WHO" and pred in ("SAID", "SAY", "TO"):
+        return None  # "who said stop?", "Who told you to stop?"
+    if pred in ("SAID", "SAY", "SAYING"):
+        # "How many times do I have to say stop"; not "did someone say stop?"
+        return None if question and core[0] in QUESTIONS else last
+    you = any(t in ("YOU", "U") for t in tokens[:at])
+    if pred in ("TO", "SHOULD", "MUST", "CAN") and not (you or _subject_of(tokens, at - 1)):
+        return None
+    if (question or core[0] in QUESTIONS) and not you:
+        return None  # "when will it stop", "is it going to stop"
+    return last
+
+
+def _opens_a_new_sentence(nxt: str) -> bool:
+    """After a stop opening a text: a word that starts something new, not what a stop
+    takes (a place, a thing, a doing: "stop by", "stop my package", "stop leaving it")."""
+    return not (nxt in OPENING_NOT_BEFORE or nxt in OBJECTS or nxt.endswith("ING"))
+
+
+# Verbs between a subject and its "to stop": "this needs to stop", "texts have to stop".
+_MODALS = frozenset({"NEEDS", "NEED", "HAS", "HAVE", "GOT", "GOTTA", "IS", "ARE", "OUGHT"})
+_MODAL_SUBJECTS = frozenset({"THIS", "THESE", "TEXTS", "MESSAGES", "THEY"})  # not IT: the parcel
+
+
+def _subject_of(tokens: list[str], to: int) -> bool:
+    """Whether the sender or the texts are who "to stop" is about."""
+    k = to - 1
+    if k >= 0 and tokens[k] in SUBJECTS:
+        return True
+    while k >= 0 and tokens[k] in _MODALS:
+        k -= 1
+    return k < to - 1 and k >= 0 and tokens[k] in _MODAL_SUBJECTS

@@ -1,0 +1,210 @@
+"""Plain words that ask to stop, and the negations that undo them (docs/compliance.md
+section 2, rules 1 and 2): a text's words with courtesy set aside, the keyword they spell,
+a stop verb or a negation reaching a word for the texts, the fixed phrases; whether a stop
+word is negated or taken back. ``engine.clauses`` reads a text clause by clause with these;
+``engine.keywords`` says what a text means."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from engine.vocabulary import (
+    COURTESY,
+    FILLERS,
+    JUNK_WORDS,
+    NEG_FILLERS,
+    NEGATED_OBJECTS,
+    NEGATION_CHAIN,
+    NEGATIONS,
+    OPT_OUT,
+    PHRASE_LEAD,
+    PHRASE_NOT_BEFORE,
+    PHRASES,
+    QUESTIONS,
+    RECEIVE_WORDS,
+    REPORT_WORDS,
+    SPANISH_STOPS,
+    STOP_FILLERS,
+    STOP_VERBS,
+    STRESS_PHRASES,
+    TAKEN_BACK,
+    TEXT_WORDS,
+    UNAMBIGUOUS,
+    VERBAL_TEXT_WORDS,
+    WHOLE_PHRASES,
+    WISH_WORDS,
+)
+from engine.wording import joined_keywords
+
+
+def core_words(tokens: list[str]) -> list[str]:
+    """The words with courtesy and stress set aside ("please", "now", "at once")."""
+    core = [t for t in tokens if t not in COURTESY]
+    if len(core) > 2:
+        for phrase in STRESS_PHRASES:
+            n = len(phrase)
+            for i in range(len(core) - n, -1, -1):
+                if tuple(core[i : i + n]) == phrase:
+                    del core[i : i + n]
+    return core
+
+
+def keyword_in(tokens: list[str], vocabulary: frozenset[str]) -> str | None:
+    """The keyword the words spell, courtesy set aside: one word, one word in parts
+    ("OPT OUT", "UN SUBSCRIBE"), or the same keyword repeated ("STOP STOP")."""
+    core = core_words(tokens) or tokens
+    joined = "".join(core)
+    if joined in vocabulary:
+        return joined
+    if core and all(t in vocabulary for t in core):
+        return core[0]
+    if vocabulary is OPT_OUT and (pieces := joined_keywords(joined, tails=False)):
+        return pieces[0]  # "UN. SUBSCRIBE STOP": keywords in parts, then another
+    return None
+
+
+def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
+                       wished: bool = False) -> bool:
+    """Whether only fillers stand between ``start`` and a word for texts (a verb for
+    them, such as SENDING, only when what it takes is the texts or nothing: "stop
+    sending me these", not "stop sending me packages"); after a negation, the end after
+    a wish to receive, or a wish and these or them ("I no longer wish to receive these",
+    "I don't want these")."""
+    received = sent = got = False
+    for k in range(start, len(tokens)):
+        tok = tokens[k]
+        if tok in VERBAL_TEXT_WORDS:
+            return _takes_texts(tokens, k + 1)
+        if tok in TEXT_WORDS or tok in JUNK_WORDS:
+            return True
+        if tok in WISH_WORDS:
+            wished = True
+        elif tok in RECEIVE_WORDS and wished:
+            received = True
+        elif tok == "SEND":
+            sent = True
+        elif (tok in NEGATED_OBJECTS or (tok in ("THIS", "THAT") and tokens[start - 1] == "MORE")
+              ) and wished and fillers is NEG_FILLERS and all(
+                t in _AFTER_OBJECT for t in tokens[k + 1:]):
+            return True  # "I don't want these (anymore)", "no more of this"
+        elif (tok in NEGATED_OBJECTS or tok == "THIS") and k > start and (
+                tokens[k - 1] in RECEIVE_WORDS):
+            got = True  # "stop getting these", "stop receiving them", "stop getting this"
+        elif (tok not in fillers and not (got and tok in COURTESY)) or (
+                got and tok in ("PACKAGE", "PARCEL", "DELIVERY")):
+            return False  # not "stop getting these packages"
+    return got or (((wished and received) or sent) and fillers is NEG_FILLERS)
+
+
+_AFTER_OBJECT: Final = frozenset({"ANYMORE", "AGAIN", "PLEASE", "PLS", "NOW", "THANKS",
+                                   "EVER", "THX"})
+
+
+def _takes_texts(tokens: list[str], start: int) -> bool:
+    """After a verb for texts: nothing, or fillers then a word for texts."""
+    for tok in tokens[start:]:
+        if tok in TEXT_WORDS or tok in JUNK_WORDS:
+            return True
+        if tok not in FILLERS or tok in ("PACKAGE", "PARCEL", "DELIVERY"):
+            return False
+    return True
+
+
+def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
+    """Rule 2 of the module docstring: plain words that clearly ask to stop.
+    ``question``: the text ends with a question mark, so "no more updates?" reports
+    rather than asks."""
+    if not tokens:
+        return False
+    core = tuple(t for t in tokens if t not in ("PLEASE", "PLS", "OK", "THANKS", "THANK",
+                                                  "YOU", "THX"))
+    thanked = any(t in ("THANKS", "THANK", "THX") for t in tokens)
+    if core in WHOLE_PHRASES or (thanked and (*core, "THANKS") in WHOLE_PHRASES):
+        return True  # "no thank you"; not "No" alone
+    report = question or any(t in REPORT_WORDS for t in tokens)
+    # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
+    # about, not asked for ("can you stop texting me?" is asked for).
+    asked_about = question and (
+        any(t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)
+        or (tokens[0] in QUESTIONS and not (
+            tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"]))))
+    for i, tok in enumerate(tokens):
+        if tok in UNAMBIGUOUS and not negated(tokens, i):
+            return True
+        if tok in STOP_VERBS and not asked_about and _reaches_text_word(
+                tokens, i + 1, STOP_FILLERS) and not negated(tokens, i):
+            return True
+        prev = tokens[i - 1] if i > 0 else ""
+        negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "YOU", "U", "PREFER",
+                                                                  "RATHER")) or (
+            tok in ("MORE", "LONGER", "MAS", "NEED") and prev == "NO") or (
+            tok == "INTERESTED" and prev == "NOT") or (
+            tok == "NO" and tokens[i + 1 : i + 2] in (
+                ["QUIERO"], ["ME"], ["DESEO"], ["ENVIEN"], ["MANDEN"], ["ESCRIBAN"]))
+        wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO")
+        if (negation and not report
+                and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished)
+                and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
+            return True  # not "I don't want the texts to stop"
+    if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
+            t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
+        return True  # "no texts please"; not "no text yet?"
+    return any(contains(tokens, phrase) and not _negated_phrase(tokens, phrase)
+               for phrase in PHRASES)
+
+
+# The most words a negation stands before the stop word it negates ("I really do not ever
+# want you to have to stop texting me": eleven); further back it negates something else,
+# and a long text is read in linear time.
+NEGATION_REACH: Final = 12
+
+
+def negated(tokens: list[str], i: int) -> bool:
+    """Whether the stop word at ``i`` is negated or taken back: a negation, or a word
+    such as undo, reached from it through words like want, you, to ("I don't want you to
+    unsubscribe me", "no need to stop", "undo my unsubscribe", "no cancelar"), or a
+    question's why/did ("why did you stop")."""
+    j = i - 1
+    while j >= 0 and tokens[j] in COURTESY:
+        if tokens[j] in ("PLEASE", "PLS", "PLZ"):
+            return False  # "... please stop": an imperative ("this isn't for me please stop")
+        j -= 1
+    j = i - 1
+    while j >= 0 and j >= i - NEGATION_REACH:
+        tok = tokens[j]
+        if tok in TAKEN_BACK:
+            # "no" before an English stop with only courtesy between is "No, stop" ("no
+            # thanks stop", "No pls stop", "no I said stop"); before a Spanish verb or
+            # further back, a negation ("no cancelar", "no need to stop").
+            if tok == "NO" and tokens[i] not in SPANISH_STOPS and all(
+                    t in COURTESY or t in ("I", "SAID", "SAY") for t in tokens[j + 1:i]):
+                return False
+            # "won't you stop", "can't you stop", "why don't you stop": exasperation.
+            nxt = tokens[j + 1] if j + 1 < i else ""
+            exasperated = nxt in ("YOU", "U") and (
+                tok in ("WONT", "CANT") or (tok == "DONT" and j > 0 and tokens[j - 1] == "WHY"))
+            return not exasperated
+        if tok not in NEGATION_CHAIN and tok not in COURTESY:
+            return False
+        j -= 1
+    return False
+
+
+def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether the phrase is negated ("don't take me off") or means something else by what
+    follows it ("wrong number of boxes")."""
+    n = len(phrase)
+    for i in range(len(tokens) - n + 1):
+        if tuple(tokens[i : i + n]) == phrase:
+            after = tokens[i + n] if i + n < len(tokens) else ""
+            lead = i  # "don't take my number off the list": the verb the phrase completes
+            while lead and tokens[lead - 1] in PHRASE_LEAD:
+                lead -= 1
+            return (negated(tokens, i) or negated(tokens, lead)
+                    or after in PHRASE_NOT_BEFORE.get(phrase, ()))
+    return False
