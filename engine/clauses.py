@@ -1,5 +1,5 @@
 """A text read clause by clause (docs/compliance.md section 2, rule 3): a keyword alone, a
-plain request (``engine.requests``), a keyword opening or closing a clause, and a clause
+plain request (``engine.requests_to_stop``), a keyword opening or closing a clause, and a clause
 that takes a stop back vetoing the text. ``engine.keywords`` calls ``revocation``."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from engine.requests import core_words, is_request_to_stop, keyword_in, negated
+from engine.requests_to_stop import core_words, is_request_to_stop, keyword_in, negated
 from engine.vocabulary import (
     BEFORE_CLOSING,
     BEFORE_CLOSING_CANCEL,

@@ -12,7 +12,7 @@ stands. Then:
 1. **Keywords.** What is left, with courtesy words (please, now, thanks...)
    set aside, is one or more revocation keywords, written together or apart
    (``STOP``, ``Stop all``, ``opt-out``, ``OPT OUT``, ``un-subscribe``).
-2. **Plain requests.** The text clearly asks to stop (``REQUESTS`` below):
+2. **Plain requests.** The text clearly asks to stop (``engine.requests_to_stop``):
    a stop verb followed by a word for texts (``please stop texting me``,
    ``cancel these alerts``), a negation followed by one (``no more texts``,
    ``don't text me``, ``I do not want these messages``), a fixed phrase
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from engine.clauses import keyword_beside_numbers, revocation
-from engine.requests import contains, keyword_in
+from engine.requests_to_stop import contains, keyword_in
 from engine.vocabulary import (
     ETA_WORDS,
     EVERYTHING,
