@@ -111,20 +111,26 @@ _IGNORABLE: Final = re.compile(
     "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
     "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 # A scheme a phone links, with something after the colon (a browser takes "https:evil.top"
-# and "https:\\evil.top" for "https://evil.top"), or "www.".
+# and "https:\\evil.top" for "https://evil.top"), or "www.": wherever no Latin letter
+# glues it to a word before ("Hotel:Paris" is no tel: link; "1https://", "Shop_www.",
+# "፩https://" with a number sign Android's detector does not count as a word character,
+# are links).
 _SCHEME = re.compile(
-    r"(?i)\b(?:(?:https?|ftp|file):(?=[/\\\w])|(?:mailto|tel|sms|smsto|mms|geo|intent|market"
+    r"(?i)(?<![a-z])(?:(?:https?|ftp|file):(?=[/\\\w])|(?:mailto|tel|sms|smsto|mms|geo|intent|market"
     r"|javascript|data):(?=\S)|[a-z][a-z0-9+.-]{1,20}://|www\.(?=\w))\S*")
 _HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
-_IPV4 = re.compile(r"(?<!\w)\d{1,3}(?:\.\d{1,3}){3}(?!\w)")  # ".1.2.3.4" links 1.2.3.4
+# A dotted quad anywhere but inside a longer number: ".1.2.3.4", "Shop8.8.4.4" and
+# "፩8.8.4.4" (a number sign a detector may not count as part of a word) are links.
+_IPV4 = re.compile(r"(?<!\d)\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
 # A phone number, as a phone's data detector takes one (tap to call): digits in groups
 # separated by up to four spaces, dots, hyphens, dashes or parentheses, maybe a leading
 # "+" or "(": one with seven digits or more (a local number) is a link; "Route 66",
 # "7-Eleven" and "Shop 24" are not.
 # Phone punctuation as libphonenumber (and so Android's detector) reads it: spaces, dots,
-# hyphens and dashes, parentheses, slashes, tildes and the long vowel mark.
+# hyphens and dashes, parentheses and square brackets, slashes, tildes and the long vowel
+# mark.
 _PHONE: Final = re.compile(
-    r"\+?\s?\(?\d(?:[-. ()/\\~\u2010-\u2015\u2212\u30fc\u301c\uff5e]{0,4}\d)+")
+    r"\+?\s?[(\[]?\d(?:[-. ()\[\]/\\~\u2010-\u2015\u2212\u30fc\u301c\uff5e]{0,4}\d)+")
 # A range of years is not a phone number: "Since 1999-2024", "Shop 2024-2025".
 _YEARS: Final = re.compile(r"(?:1[89]|20)\d\d\s*[-\u2010-\u2015/]\s*(?:1[89]|20)\d\d")
 _PHONE_DIGITS: Final = 7

@@ -386,3 +386,18 @@ def test_labels_hold_their_combining_marks() -> None:
         cleaned = strip_links(text)
         assert cleaned.text == left and cleaned.removed, (text, cleaned)
     assert strip_links("हिंदी दुकान") == Cleaned("हिंदी दुकान", ())
+
+
+@pytest.mark.parametrize("merchant", [
+    "፩8.8.4.4", "Shop ௰8.8.4.4", "Shop8.8.4.4", "Shop_8.8.4.4", "፩https://0x5db8d822/x",
+    "Shop_https://0x5db8d822", "Deals 1https://0x5db8d822/x", "1https://evil.top/x",
+    "Shop 7www.evil", "800[555]1234", "Shop [800] 555-1234"])
+def test_a_link_glued_to_what_a_detector_may_not_count_as_a_word_is_removed(
+        merchant: str) -> None:
+    """A number sign outside the decimal digits (Ethiopic ፩, Tamil ௰), a digit, an
+    underscore or a Latin letter glued before an address or a scheme: Python's \\w counts
+    them as word characters, a phone's detector may not, and links what follows. Square
+    brackets are phone punctuation to libphonenumber."""
+    from engine.templates import clean_merchant
+    cleaned = clean_merchant(merchant, Brand())
+    assert cleaned.removed and not linkish(cleaned.text) and not has_link(cleaned.text), cleaned
