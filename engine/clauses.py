@@ -11,7 +11,9 @@ from engine.requests_to_stop import core_words, is_request_to_stop, keyword_in, 
 from engine.vocabulary import (
     BEFORE_CLOSING,
     BEFORE_CLOSING_CANCEL,
-    CLOSING_NOT_AFTER,
+    CLOSING_AFTER,
+    CLOSING_STOPS,
+    CONDITIONS,
     COURTESY,
     HELP,
     JUNK_WORDS,
@@ -19,10 +21,10 @@ from engine.vocabulary import (
     NEGATIONS,
     NEGATORS_OF_STOP,
     OBJECTS,
-    OPENING_NOT_BEFORE,
+    OPENING_PHRASES,
+    OPENING_STARTS,
     OPT_OUT,
     PHRASES,
-    PLACE_WORDS,
     QUESTIONS,
     SENTENCE_STARTS,
     STOP_VERBS,
@@ -74,16 +76,18 @@ def revocation(rest: list[str], body: str) -> str | None:
 _MAYBE: Final = (OPT_OUT | STOP_VERBS | UNAMBIGUOUS | NEGATIONS | TAKEN_BACK | JUNK_WORDS
                  | {"OPT", "UN", "NOT", "MORE", "LONGER", "INTERESTED", "NEED", "KEEP", "SICK"}
                  | {p[0] for p in PHRASES} | {p[0] for p in WHOLE_PHRASES}
-                 | {w for p in PHRASES for w in p})
+                 | {w for p in PHRASES for w in p} | {w for p in OPENING_PHRASES for w in p})
 
 
 def keyword_beside_numbers(rest: list[str]) -> str | None:
     """A revocation keyword alone, or beside numbers that name no tracking number (a
-    mistyped one, an order number: "STOP 9400 1118", "stop 12345"): every text stops."""
+    mistyped one, an order number, five digits or more: "STOP 9400 1118", "stop 12345"):
+    every text stops."""
     word = keyword_in(rest, OPT_OUT)
     if word is None and any(not t.isalpha() for t in rest):
         words_ = [t for t in rest if t.isalpha()]
-        if words_:
+        # Five digits or more: a route's "stop 5", "Stop 14 of 30" are a stop on it.
+        if words_ and sum(c.isdigit() for t in rest for c in t) >= 5:
             word = keyword_in(words_, OPT_OUT)
     return word
 
@@ -150,19 +154,27 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
         if nxt in SENTENCE_STARTS or (
                 nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
             return "OPTOUT" if first == "OPT" else first
-        if first in STRONG_STOPS and nxt and _opens_a_new_sentence(nxt):
-            return first  # "STOP we moved", "STOP -Mike", "STOP fake", "STOP 2nd time"
+        if first in STRONG_STOPS and nxt and not question and _opens_a_new_sentence(
+                core, after):
+            return first  # "STOP we moved", "STOP fake", "STOP 2nd time"
     at = max(k for k, t in enumerate(tokens) if t not in COURTESY)
     last = tokens[at]
-    if last not in OPT_OUT or at == 0 or negated(tokens, at):
-        return None
-    pred = tokens[at - 1]
-    asked = question or core[0] in QUESTIONS
+    if last not in OPT_OUT or at == 0 or negated(tokens, at) or any(
+            t in CONDITIONS for t in tokens[:at]):
+        return None  # not "I'd hate it if you guys stop"
+    p = at - 1  # the word before, past courtesy that does not close ("No sir stop")
+    while p > 0 and tokens[p] in COURTESY and not (
+            tokens[p] in BEFORE_CLOSING or tokens[p] in CLOSING_AFTER):
+        p -= 1
+    pred = tokens[p]
+    if pred == "NO" and any(t not in COURTESY for t in tokens[:p]):
+        return None  # "there was no stop", "the wait has no end": "No, stop" opens a clause
     if pred not in (BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING):
-        # "yeah stop", "texts stop", "make them stop"; not "the next stop", "bus stop"
-        if (last in STRONG_STOPS and pred not in CLOSING_NOT_AFTER and not asked
-                and not any(c.isdigit() for c in pred)  # "the 2nd stop"
-                and not (pred == "THIS" and at > 1 and tokens[at - 2] in PLACE_WORDS)):
+        # "yeah stop", "thanks but stop", "make them stop", "texts stop", "who is this stop";
+        # not "the next stop", "Kwik Stop", "I quit", "the driver didn't even stop"
+        if last in CLOSING_STOPS and not question and (
+                pred in CLOSING_AFTER or (pred in TEXT_WORDS and (at == 1 or "MAKE" in tokens))
+                or tuple(tokens[max(0, at - 3):at]) in (("WHO", "IS", "THIS"), ("WHO", "DIS"))):
             return last
         return None
     if pred in ("TO", "SHOULD", "MUST", "CAN") and any(t in NEGATORS_OF_STOP for t in core):
@@ -180,10 +192,14 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
     return last
 
 
-def _opens_a_new_sentence(nxt: str) -> bool:
-    """After a stop opening a text: a word that starts something new, not what a stop
-    takes (a place, a thing, a doing: "stop by", "stop my package", "stop leaving it")."""
-    return not (nxt in OPENING_NOT_BEFORE or nxt in OBJECTS or nxt.endswith("ING"))
+def _opens_a_new_sentence(core: list[str], after: int) -> bool:
+    """After a stop opening a text: a word that starts a new sentence ("STOP we moved",
+    "STOP fake", "STOP sorry"), or an ordinal and "time" ("STOP 2nd time"); not what a stop
+    takes (a place, a time, a thing: "stop outside", "stop Monday", "stop my package")."""
+    nxt = core[after]
+    if nxt in OPENING_STARTS:
+        return True
+    return any(c.isdigit() for c in nxt) and core[after + 1:after + 2] in (["TIME"], ["TIMES"])
 
 
 # Verbs between a subject and its "to stop": "this needs to stop", "texts have to stop".

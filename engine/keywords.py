@@ -45,13 +45,15 @@ from typing import Final
 from engine.clauses import keyword_beside_numbers, revocation
 from engine.requests_to_stop import contains, keyword_in
 from engine.vocabulary import (
+    COURTESY,
     ETA_WORDS,
     EVERYTHING,
     HELP,
     OPT_IN,
+    OPT_OUT,
     TRACKING_MODES,
 )
-from engine.wording import take_tracking_numbers, words
+from engine.wording import STOP_SIGN, take_tracking_numbers, words
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +92,9 @@ def _joined(m: re.Match[str]) -> str:
     return m.group(1) + m.group(2) if pair in _SPLIT_PAIRS else m.group()
 
 
+# A name signing a text off ("STOP -Mike", "Stop. Thanks, John"): not the person's words.
+_SIGNATURE = re.compile(r"(?:\s+[-–—~]\s*|(?P<thanks>\b(?i:thanks|thank you|thx|regards|cheers)"
+                        r"[,!.]?\s+))[A-Z][A-Za-z]+\.?\s*\Z")
 # Words between a revocation and the parcel it names: "stop for <tn>", "STOP on <tn>".
 _ABOUT: Final = frozenset({"FOR", "ABOUT", "ON", "RE", "REGARDING", "OF"})
 
@@ -133,8 +138,13 @@ def _parse(body: str) -> Command:
         body = _SPLIT_KEYWORD.sub(_joined, body)
     if '"' in body or "“" in body or "”" in body:
         body = _QUOTED.sub(" ", body)
-    tokens = words(body)
-    tns, rest = take_tracking_numbers(tokens)
+    if _SIGNATURE.search(body):
+        body = _SIGNATURE.sub(r"\g<thanks>", body)
+    tns, rest = take_tracking_numbers(words(body))
+    if STOP_SIGN in rest:  # STOP alone ("🛑", "🛑 <tn>"), emphasis beside other words
+        alone = all(t == STOP_SIGN or t in COURTESY or t in OPT_OUT for t in rest)
+        rest = [("STOP" if t == STOP_SIGN else t) for t in rest] if alone else [
+            t for t in rest if t != STOP_SIGN]
     if len(tns) > 1:
         # Several parcels named: a revocation stops every text (one confirmation, and
         # nothing left running that the person asked to stop).

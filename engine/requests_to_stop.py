@@ -9,13 +9,17 @@ from __future__ import annotations
 from typing import Final
 
 from engine.vocabulary import (
+    CONDITIONS,
     COURTESY,
+    ENGLISH_STOPS,
     FILLERS,
     JUNK_WORDS,
     NEG_FILLERS,
     NEGATED_OBJECTS,
     NEGATION_CHAIN,
     NEGATIONS,
+    OPENING_PHRASE_LEADS,
+    OPENING_PHRASES,
     OPT_OUT,
     PHRASE_LEAD,
     PHRASE_NOT_BEFORE,
@@ -80,8 +84,9 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
         tok = tokens[k]
         if tok in VERBAL_TEXT_WORDS:
             return _takes_texts(tokens, k + 1)
-        if tok in TEXT_WORDS or tok in JUNK_WORDS:
-            return True
+        if tok in TEXT_WORDS or tok in JUNK_WORDS or (
+                tok == "CONTACTED" and tokens[k - 1] == "BE"):
+            return True  # "... to be contacted"
         if tok in WISH_WORDS:
             wished = True
         elif tok in RECEIVE_WORDS and wished:
@@ -129,24 +134,29 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
     report = question or any(t in REPORT_WORDS for t in tokens)
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
     # about, not asked for ("can you stop texting me?" is asked for).
-    asked_about = question and (
-        any(t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)
-        or (tokens[0] in QUESTIONS and not (
-            tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"]))))
+    asked_about = (question and any(t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)
+                   ) or (tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
+                       tokens[0] in ("WILL", "WOULD", "CAN", "COULD")
+                       and tokens[1:2] in (["YOU"], ["U"])))
     for i, tok in enumerate(tokens):
         if tok in UNAMBIGUOUS and not negated(tokens, i):
             return True
-        if tok in STOP_VERBS and not asked_about and _reaches_text_word(
-                tokens, i + 1, STOP_FILLERS) and not negated(tokens, i):
+        if tok in STOP_VERBS and not asked_about and _verb_stops(tokens, i) and not any(
+                t in CONDITIONS for t in tokens[:i]) and (
+                _reaches_text_word(tokens, i + 1, STOP_FILLERS)) and not negated(tokens, i):
             return True
         prev = tokens[i - 1] if i > 0 else ""
         negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "YOU", "U", "PREFER",
                                                                   "RATHER")) or (
-            tok in ("MORE", "LONGER", "MAS", "NEED") and prev == "NO") or (
+            tok in ("MORE", "LONGER", "MAS", "FURTHER") and prev == "NO") or (
+            tok == "NEED" and prev == "NO" and any(t in ("ME", "US", "ANYMORE") for t in tokens)
+        ) or (
             tok == "INTERESTED" and prev == "NOT") or (
             tok == "NO" and tokens[i + 1 : i + 2] in (
                 ["QUIERO"], ["ME"], ["DESEO"], ["ENVIEN"], ["MANDEN"], ["ESCRIBAN"]))
         wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO")
+        if negation and i and tokens[i - 1] in _OTHERS and tok in NEGATIONS:
+            continue  # "you never texted me", "the driver never contacted me": a report
         if (negation and not report
                 and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
@@ -155,7 +165,44 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
             t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
         return True  # "no texts please"; not "no text yet?"
     return any(contains(tokens, phrase) and not _negated_phrase(tokens, phrase)
-               for phrase in PHRASES)
+               for phrase in PHRASES) or any(_opens(tokens, phrase)
+                                             for phrase in OPENING_PHRASES)
+
+
+# Stop words "No" may stand before as "No, stop" (not Spanish: "no cancelar", "no me des de
+# baja").
+_NO_STOP: Final = (ENGLISH_STOPS | UNAMBIGUOUS | {"REMOVE", "DELETE", "TAKE", "LEAVE", "OPT"}
+                   ) - SPANISH_STOPS
+
+
+# Who, before a negation, makes it a report of texts not sent, not a request.
+_OTHERS: Final = frozenset({"YOU", "U", "IT", "HE", "SHE", "THEY", "DRIVER", "NOBODY", "APP",
+                            "CARRIER", "MAILMAN", "GUYS", "WHO"})
+
+
+def _verb_stops(tokens: list[str], i: int) -> bool:
+    """Whether the stop verb at ``i`` means stopping: not "turn them on" (TURN needs OFF),
+    "the end of the tracking" (END OF is a noun), "para recibir" (Spanish "in order to"),
+    "deje el mensaje" (DEJA without DE is "leave")."""
+    tok, rest = tokens[i], tokens[i + 1:]
+    if tok == "TURN":
+        return "OFF" in rest
+    if tok == "END":
+        return rest[:1] != ["OF"]
+    if tok == "PARA":
+        return i == 0 and rest[:1] not in (["RECIBIR"], ["EL"], ["LOS"], ["LAS"], ["LA"])
+    if tok in ("DEJA", "DEJE", "DEJEN"):
+        return rest[:1] == ["DE"]
+    return True
+
+
+def _opens(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase`` opens the clause, courtesy or "you have the", "this is" aside."""
+    n = len(phrase)
+    for i in range(len(tokens) - n + 1):
+        if tuple(tokens[i : i + n]) == phrase:
+            return all(t in COURTESY or t in OPENING_PHRASE_LEADS for t in tokens[:i])
+    return False
 
 
 # The most words a negation stands before the stop word it negates ("I really do not ever
@@ -178,11 +225,12 @@ def negated(tokens: list[str], i: int) -> bool:
     while j >= 0 and j >= i - NEGATION_REACH:
         tok = tokens[j]
         if tok in TAKEN_BACK:
-            # "no" before an English stop with only courtesy between is "No, stop" ("no
-            # thanks stop", "No pls stop", "no I said stop"); before a Spanish verb or
-            # further back, a negation ("no cancelar", "no need to stop").
-            if tok == "NO" and tokens[i] not in SPANISH_STOPS and all(
-                    t in COURTESY or t in ("I", "SAID", "SAY") for t in tokens[j + 1:i]):
+            # "no" opening a clause before an English stop with only courtesy between is
+            # "No, stop" ("no thanks stop", "No pls stop", "no I said stop"); before a Spanish
+            # verb or further back, a negation ("no cancelar", "no need to stop").
+            if tok == "NO" and tokens[i] in _NO_STOP and all(
+                    t in COURTESY or t in ("I", "SAID", "SAY") for t in tokens[j + 1:i]) and all(
+                    t in COURTESY for t in tokens[:j]):
                 return False
             # "won't you stop", "can't you stop", "why don't you stop": exasperation.
             nxt = tokens[j + 1] if j + 1 < i else ""

@@ -17,34 +17,23 @@ OPT_OUT: Final = frozenset(
 )
 
 
-# The English keywords that mean only "stop the texts" when they open or close a text with
-# anything after or before them but what makes them something else (``OPENING_NOT_BEFORE``,
-# ``CLOSING_NOT_AFTER``): "STOP we moved", "STOP -Mike", "yeah stop", "texts stop". CANCEL
-# and END (the order, the day) and the Spanish ones (ALTO 5 PIES) keep the narrower rules.
+# The English keywords that mean only "stop the texts", when they open a text followed by
+# a new sentence (``OPENING_STARTS``: "STOP we moved", "STOP fake") or close one after a
+# word that ends a sentence or names the texts (``CLOSING_AFTER``: "yeah stop", "thanks but
+# stop", "make them stop"). CANCEL, END and QUIT (the order, the day, "I quit") and the
+# Spanish ones keep the narrower rules.
 STRONG_STOPS: Final = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "UNSUB", "QUIT", "REVOKE",
                                  "OPTOUT", "STP", "CEASE"})
-# What a stop opening a text takes when it is not the texts: a place, a time, a thing, a
-# doing ("stop by the office", "stop my package", "stop sign", "stop leaving it outside").
-OPENING_NOT_BEFORE: Final = frozenset(
-    {"AT", "BY", "IN", "ON", "NEAR", "FOR", "TO", "FROM", "UNTIL", "TILL", "BEFORE", "AFTER",
-     "WHILE", "WHEN", "HERE", "THERE", "OVER", "UP", "OFF", "OUT", "THE", "A", "AN", "MY",
-     "YOUR", "HIS", "HER", "THEIR", "OUR", "ITS", "HIM", "SIGN", "SIGNS", "LIGHT", "MAIL",
-     "MAILS", "PACKAGE", "PACKAGES", "PARCEL", "PARCELS", "DELIVERY", "DELIVERIES", "ORDER",
-     "ORDERS", "SHIPMENT", "SHIPMENTS", "TRUCK", "DRIVER", "CARRIER", "BOX", "BOXES", "ITEM",
-     "ITEMS", "RETURN", "FORWARD", "HOLD", "REDELIVERY", "PICKUP", "PAYMENT", "CHARGE",
-     "CHARGES", "BILLING", "SMOKING", "WORK", "JOB", "SHOP", "AND", "N"}
-)
-# What makes a stop closing a text a noun or someone else's ("the next stop", "bus stop",
-# "my last stop", "I need the truck to stop").
-CLOSING_NOT_AFTER: Final = frozenset(
-    {"THE", "A", "AN", "NEXT", "LAST", "FIRST", "FINAL", "BUS", "TRUCK", "PIT", "FULL", "ONE",
-     "MY", "YOUR", "ITS", "HIS", "HER", "THEIR", "OUR", "EVERY", "EACH", "ANOTHER", "THAT",
-     "SHORT", "QUICK", "TO", "SHOULD", "MUST", "CAN", "WILL", "WOULD", "COULD", "MIGHT", "MAY",
-     "DID", "DOES", "DO", "GONNA", "GOING", "DRIVER", "CARRIER", "MAIL", "MAILMAN", "DELIVERY",
-     "PACKAGE", "PARCEL", "TRAIN", "REST", "WHISTLE", "DOOR", "SIGN", "MORE", "WHICH", "UR",
-     "WHOSE", "WRONG", "SAME", "OTHER", "DIFFERENT", "NEW", "OLD", "PICKUP"}
-)
-PLACE_WORDS: Final = frozenset({"AT", "ON", "IN", "NEAR", "FROM", "TO", "BY", "PAST"})
+CLOSING_STOPS: Final = STRONG_STOPS - {"QUIT", "CEASE"}
+OPENING_STARTS: Final = frozenset(
+    {"WE", "HE", "SHE", "THEY", "IDK", "NEW", "FAKE", "SORRY", "DIDNT", "WHATS", "MEANS",
+     "IS", "REPORTED", "REPORTING", "BLOCKED", "BLOCKING", "WRONG", "DELETE", "REMOVE",
+     "UNSUBSCRIBE", "SPAMMER", "SCAMMER", "SPAMMERS", "SCAMMERS", "WHOEVER", "LOL", "PLZ",
+     "DEAD", "DECEASED", "MOVED", "NOBODY", "NO1", "ALREADY", "HOW", "HOWEVER", "ANYWAY"})
+CLOSING_AFTER: Final = frozenset(
+    {"YEAH", "YES", "YEP", "YUP", "ALRIGHT", "FINE", "SURE", "NAH", "NOPE", "BUT", "THANKS",
+     "THX", "AWAY", "THEM", "ALONE", "HI", "HEY", "HELLO", "THESE", "PLEASEE", "PLEEZ",
+     "REALLY", "OMG", "ENOUGH", "SPAM", "SCAM", "NUMBER", "ME"})
 # The Spanish stop words, before which "no" is a negation ("no cancelar"), where before an
 # English one with only courtesy between it is "No, stop" ("no thanks stop").
 SPANISH_STOPS: Final = frozenset(
@@ -87,7 +76,8 @@ NEGATION_CHAIN: Final = frozenset(
      "FOR", "WAS", "AM", "I", "BE", "GOING", "MY", "THE", "A", "PLEASE", "QUIERO", "DARME",
      "DEN", "DES", "DE", "MUST", "SHOULD", "WOULD", "GONNA", "WANNA", "MEANT", "SAID",
      # "I didn't say stop", "I did not mean to say stop", "don't you dare stop"
-     "SAY", "MEAN", "TELL", "TOLD", "ASK", "ASKED", "DARE", "EVER"}
+     "SAY", "MEAN", "TELL", "TOLD", "ASK", "ASKED", "DARE", "EVER", "EVEN", "REALLY",
+     "ALWAYS", "USUALLY", "SUDDENLY", "RANDOMLY", "FULLY", "ACTUALLY", "ALL", "JUST"}
 )
 
 
@@ -142,7 +132,7 @@ COURTESY: Final = frozenset(
      "SPAMMERS", "SCAMMER", "SCAMMERS", "GEEZ", "JEEZ", "FUCK", "FUCKING", "FREAKING",
      "FRIGGING", "FRICKING", "FUCKIN", "FREAKIN", "GODDAMMIT", "GODDAMNIT", "GODDAMN",
      "ASSHOLE", "ASSHOLES", "BITCH", "STUPID", "BOT", "LADY", "GUYS", "KINDLY", "FINALLY",
-     "NOPE", "NAH", "U", "SERIOUSLY", "YA", "SHIT", "BLOODY", "DAMNED"}
+     "NOPE", "NAH", "U", "SERIOUSLY", "SHIT", "BLOODY", "DAMNED"}
 )
 
 
@@ -159,7 +149,7 @@ STOP_VERBS: Final = frozenset(
      "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER",
      "REFRAIN", "ENOUGH", "DONE", "STP", "DEJA", "DEJEN", "PARA", "PAREN", "PARE",
      "CANCELLING", "CANCELING", "TERMINATE", "DEACTIVATE", "UNENROLL", "KILL", "DEJE",
-     "DETENGAN", "CANCELA", "CANCELEN", "SICK", "TIRED"}
+     "DETENGAN", "CANCELA", "CANCELEN", "SICK", "TIRED", "MUTE", "BASTA"}
 )
 
 
@@ -169,8 +159,8 @@ TEXT_WORDS: Final = frozenset(
      "ALERTS", "UPDATES", "CONTACTING", "SENDING", "BOTHERING", "SPAMMING", "SPAM",
      "SUBSCRIPTION", "SUBSCRIPTIONS", "CALLING", "CONTACT", "MENSAJES", "MENSAJE",
      "TEXTOS", "SUSCRIPCION", "NOTIFICACIONES", "TEXTIN", "TXTIN", "TEXING", "MSGING",
-     "MSGIN", "MESSAGIN", "TXTNG", "MSGNG", "CONTACTED", "REMINDERS", "ROBOTEXTS",
-     "SERVICE", "BUGGING", "PESTERING", "ANNOYING", "TRACKING", "MESSEGING", "MESSEGES",
+     "MSGIN", "MESSAGIN", "TXTNG", "MSGNG", "REMINDERS", "ROBOTEXTS", "NOTIFYING", "UPDATE",
+     "ALERTING", "UPDATING", "PINGING", "BUGGING", "PESTERING", "MESSEGING", "MESSEGES",
      "MESAGES", "MESSAGEING", "MASSAGING", "NOTIFCATIONS", "NOTIFACATIONS", "NOTIFICATONS",
      "TEXTNG", "ESCRIBAN", "ESCRIBAS", "ESCRIBIR"}
 )
@@ -196,7 +186,7 @@ FILLERS: Final = frozenset(
      "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS", "WITH", "DE", "LOS",
      "LAS", "LA", "EL", "MAS", "MI", "MIS", "UR", "YA", "STATUS", "SHIPPING", "AUTOMATED",
      "UNWANTED", "STUFF", "ANYTHING", "ESTOS", "ESTAS", "SUS", "FUCKING", "FREAKING",
-     "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING"}
+     "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING", "NADA"}
 )
 
 
@@ -212,7 +202,7 @@ NEG_FILLERS: Final = FILLERS | WISH_WORDS | {
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING", "RECIBIR",
                                   "RECIBIENDO"})
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
-NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT", "DIDNT"})
+NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
 NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
 NEGATORS_OF_STOP: Final = frozenset({"DONT", "NOT", "NEVER", "DIDNT", "WONT", "CANT", "WHY",
                                      "DID", "DOESNT", "WOULDNT", "SHOULDNT", "HATE", "NON"})
@@ -223,7 +213,8 @@ PHRASE_LEAD: Final = frozenset({"TAKE", "GET", "PUT", "REMOVE", "DELETE", "DROP"
 
 # Words with no other meaning in a text to a tracking short code.
 UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE",
-                                "REVOKING", "REVOKED", "UNSUBSCRIBING", "REVOCO"})
+                                "REVOKING", "REVOKED", "UNSUBSCRIBING", "REVOCO", "UNENROLL",
+                                "DEREGISTER", "UNREGISTER"})
 PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
@@ -233,21 +224,22 @@ PHRASES: Final = (
     ("OFF", "YOUR", "LISTS"), ("NO", "LONGER", "INTERESTED"), ("WITHDRAW", "MY", "CONSENT"),
     ("WITHDRAW", "CONSENT"), ("DO", "NOT", "CONSENT"), ("DONT", "CONSENT"),
     ("DELETE", "THIS", "NUMBER"), ("NEVER", "SIGNED", "UP"), ("DIDNT", "SIGN", "UP"),
-    ("DE", "BAJA"), ("OPTING", "OUT"), ("REMOVE", "THIS", "NUMBER"), ("REMOVED", "FROM"),
+    ("DARME", "DE", "BAJA"), ("DAR", "DE", "BAJA"), ("DEN", "DE", "BAJA"), ("DES", "DE", "BAJA"),
+    ("DEME", "DE", "BAJA"), ("OPTING", "OUT"), ("REMOVE", "THIS", "NUMBER"), ("REMOVED", "FROM"),
     ("NO", "LONGER", "CONSENT"), ("LONGER", "CONSENT"), ("CEASE", "AND", "DESIST"),
     ("DESIST",), ("NEVER", "WANT", "TO", "HEAR"), ("NUMERO", "EQUIVOCADO"),
     ("DE", "LA", "LISTA"), ("DEJENME", "EN", "PAZ"), ("RETIRO", "MI", "CONSENTIMIENTO"),
     ("DID", "NOT", "CONSENT"), ("NEVER", "CONSENTED"), ("DIDNT", "CONSENT"),
     ("DIDNT", "SUBSCRIBE"), ("NEVER", "SUBSCRIBED"), ("DID", "NOT", "SUBSCRIBE"),
-    ("DID", "NOT", "SIGN", "UP"), ("NO", "CONSENT"), ("BACK", "MY", "CONSENT"),
-    ("WRONG", "PHONE"), ("NOT", "MY", "NUMBER"), ("NOT", "MY", "PHONE"), ("WRONG", "PERSON"),
-    ("OPT", "MY", "NUMBER"), ("OUT", "OF", "THE", "LIST"), ("OUT", "OF", "YOUR", "LIST"),
+    ("DID", "NOT", "SIGN", "UP"), ("BACK", "MY", "CONSENT"), ("OPT", "MY", "NUMBER"),
+    ("OUT", "OF", "THE", "LIST"), ("OUT", "OF", "YOUR", "LIST"),
     ("OUT", "OF", "THIS", "LIST"), ("OFF", "OF", "THIS", "LIST"), ("OFF", "OF", "THE", "LIST"),
     ("OFF", "OF", "YOUR", "LIST"), ("FROM", "THIS", "LIST"), ("FROM", "THE", "LIST"),
     ("FROM", "YOUR", "LIST"), ("REMOVE", "MY", "PHONE"), ("DELETE", "MY", "PHONE"),
-    ("BLOCK", "THIS", "NUMBER"), ("TURN", "THEM", "OFF"), ("TURN", "IT", "OFF"),
-    ("SHUT", "THEM", "OFF"), ("SHUT", "IT", "OFF"), ("BLOWING", "UP", "MY", "PHONE"),
-    ("CANCELLING", "MY"), ("CANCELING", "MY"), ("TERMINATE", "MY"), ("ELIMINAR", "MI", "NUMERO"),
+    ("BLOCK", "THIS", "NUMBER"), ("TURN", "THEM", "OFF"),
+    ("SHUT", "THEM", "OFF"), ("TURN", "THESE", "OFF"), ("SHUT", "THESE", "OFF"),
+    ("LOSE", "MY", "NUMBER"), ("FORGET", "MY", "NUMBER"), ("ERASE", "MY", "NUMBER"),
+    ("WANT", "TO", "BE", "REMOVED"), ("ELIMINAR", "MI", "NUMERO"),
     ("ELIMINEN", "MI", "NUMERO"), ("BORREN", "MI", "NUMERO"), ("BORRAR", "MI", "NUMERO"),
     ("EQUIVOCARON", "DE", "NUMERO"),
 )
@@ -259,7 +251,28 @@ PHRASE_NOT_BEFORE: Final = {("WRONG", "NUMBER"): frozenset({"OF"}),
                             ("TAKE", "ME", "OFF"): frozenset({"HOLD"})}
 
 
+# A stop after one of these is a condition, not a request ("if you stop texting me I'll be
+# mad", "In case the texts stop").
+CONDITIONS: Final = frozenset({"IF", "CASE", "UNLESS", "WHETHER"})
+
+
+# Phrases that count only opening a clause (courtesy aside) or after "you have the", "this
+# is", "I'm": "wrong person", "not my number", "no consent"; not "delivered to the wrong
+# person", "That is not my number on the label".
+OPENING_PHRASES: Final = (
+    ("WRONG", "PERSON"), ("WRONG", "PHONE"), ("NOT", "MY", "NUMBER"), ("GO", "AWAY"),
+    ("MUTE", "THIS"), ("MUTE", "THESE"), ("MUTE", "THEM"), ("HITTING", "ME", "UP"),
+    ("TURN", "IT", "OFF"), ("SHUT", "IT", "OFF"), ("STOP", "TRACKING"),
+    ("BLOWING", "UP", "MY", "PHONE"), ("STOP", "SERVICE"), ("CANCEL", "THIS", "SERVICE"),
+    ("STOP", "THE", "TRACKING"),
+)
+OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "ITS", "IM", "I",
+                                         "AM", "STOP", "QUIT", "PLEASE", "U", "GOT", "A",
+                                         "WHATS"})
+
+
 WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
+                                  ("BASTA", "YA"), ("YA", "BASTA"), ("NO", "CONSENT"),
                                   ("NO", "GRACIAS"), ("NO", "ME", "INTERESA"),
                                   ("NOT", "INTERESTED"), ("IM", "NOT", "INTERESTED"),
                                   ("I", "AM", "NOT", "INTERESTED")})

@@ -11,20 +11,24 @@ import unicodedata
 from typing import Final
 
 from engine.links import fold, skeleton
-from engine.vocabulary import COURTESY, OBJECTS, OPT_OUT, TEXT_WORDS, VOCABULARY
+from engine.vocabulary import OPT_OUT, TEXT_WORDS, VOCABULARY
 
 # USPS domestic numbers are 20-22 digits (often typed in groups of four);
 # international ones are S10: two letters, nine digits, two letters.
 _S10 = re.compile(r"[A-Z]{2}\d{9}[A-Z]{2}")
 _WORD = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
+# A stop-sign emoji (🛑 ⛔ 🚫, and the bell-off 🔕 and no-phones 📵): STOP when the text says
+# nothing else, emphasis when it does ("Package not here 🚫", "⛔ gate code 1234"). Read as
+# this word, which ``engine.keywords`` makes STOP or drops.
+STOP_SIGN: Final = "STOPSIGNEMOJI"
 # Letters drawn as symbols, read as the letters they show: regional indicators (flag
 # letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
 # U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
 _LETTERS: Final = {
     **{base + i: chr(0x41 + i) for base in (0x1F1E6, 0x1F130, 0x1F150, 0x1F170)
        for i in range(26)},
-    **{ord(c): " STOP " for c in "\U0001F6D1\u26D4\U0001F6AB\U0001F515\U0001F4F5"},
+    **{ord(c): f" {STOP_SIGN} " for c in "\U0001F6D1\u26D4\U0001F6AB\U0001F515\U0001F4F5"},
     ord("\u00d8"): "O", ord("\u00f8"): "o", ord("\u20ac"): "E",
 }
 # A symbol between two letters or digits standing for a letter: "$TOP", "ST@P", "QU!T".
@@ -158,9 +162,12 @@ _SHORT_OPT_OUT: Final = frozenset(w for w in OPT_OUT if len(w) < 4)  # END, STP:
 NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED"})
 
 
-# What may follow a keyword written together with it: more keywords, courtesy, objects and
-# words for the texts ("STOPSTOP", "STOPIT", "STOPPLEASE", "StopTextingMe").
-_TAILS: Final = frozenset(w for w in OPT_OUT | COURTESY | OBJECTS | TEXT_WORDS if len(w) >= 2)
+# What may follow a keyword written together with it: more keywords, a few courtesy words
+# and objects, and words for the texts ("STOPSTOP", "STOPIT", "STOPPLEASE", "StopTextingMe";
+# not "Quitman", a town).
+_TAILS: Final = frozenset(OPT_OUT | TEXT_WORDS | {
+    "IT", "NOW", "PLEASE", "PLS", "PLZ", "ME", "ALL", "THIS", "THEM", "ALREADY", "AGAIN",
+    "ASAP", "THANKS", "EVERYTHING"})
 _PIECE_LENGTHS: Final = sorted({len(w) for w in _TAILS}, reverse=True)
 
 
