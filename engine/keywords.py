@@ -52,6 +52,7 @@ from engine.vocabulary import (
     OPT_IN,
     OPT_OUT,
     TRACKING_MODES,
+    VOCABULARY,
 )
 from engine.wording import STOP_SIGN, take_tracking_numbers, words
 
@@ -94,7 +95,7 @@ def _joined(m: re.Match[str]) -> str:
 
 # A name signing a text off ("STOP -Mike", "Stop. Thanks, John"): not the person's words.
 _SIGNATURE = re.compile(r"(?:\s+[-–—~]\s*|(?P<thanks>\b(?i:thanks|thank you|thx|regards|cheers)"
-                        r"[,!.]?\s+))[A-Z][A-Za-z]+\.?\s*\Z")
+                        r"[,!.]?\s+))(?P<name>[A-Z][a-z]+)\.?\s*\Z")
 # Words between a revocation and the parcel it names: "stop for <tn>", "STOP on <tn>".
 _ABOUT: Final = frozenset({"FOR", "ABOUT", "ON", "RE", "REGARDING", "OF"})
 
@@ -138,8 +139,9 @@ def _parse(body: str) -> Command:
         body = _SPLIT_KEYWORD.sub(_joined, body)
     if '"' in body or "“" in body or "”" in body:
         body = _QUOTED.sub(" ", body)
-    if _SIGNATURE.search(body):
-        body = _SIGNATURE.sub(r"\g<thanks>", body)
+    signed = _SIGNATURE.search(body)
+    if signed is not None and signed.group("name").upper() not in VOCABULARY:
+        body = body[:signed.start()] + (signed.group("thanks") or "")
     tns, rest = take_tracking_numbers(words(body))
     if STOP_SIGN in rest:  # STOP alone ("🛑", "🛑 <tn>"), emphasis beside other words
         alone = all(t == STOP_SIGN or t in COURTESY or t in OPT_OUT for t in rest)
