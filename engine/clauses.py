@@ -61,13 +61,15 @@ def revocation(rest: list[str], body: str) -> str | None:
     if len(parts) <= 1:
         parts = [(rest, "?" in body)]
     found: str | None = None
+    # The text's only clause with more than courtesy in it ("Not interested, thanks")
+    alone = sum(any(t not in COURTESY for t in tokens) for tokens, _q in parts) <= 1
     for tokens, question in parts:
         if len(parts) > 1 and not any(t in _MAYBE for t in tokens):
             continue  # no word that could stop or take a stop back: a long text stays cheap
         if _takes_back(tokens):
             return None
         if found is None:
-            found = _clause_revocation(tokens, question)
+            found = _clause_revocation(tokens, question, alone)
     return found
 
 
@@ -130,7 +132,7 @@ def _about_the_texts(tokens: list[str], start: int) -> bool:
     return True
 
 
-def _clause_revocation(tokens: list[str], question: bool) -> str | None:
+def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) -> str | None:
     """One clause: a keyword alone (courtesy aside); a plain request
     (``is_request_to_stop``); keywords with only objects or HELP beside them ("cancel them",
     "STOP HELP", "END ALL"); a keyword opening it with a new sentence after it ("STOP this
@@ -139,18 +141,21 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
     "when will it stop", "tell the driver to stop", "I want to cancel")."""
     if (word := keyword_in(tokens, OPT_OUT)) is not None:
         return word
-    if is_request_to_stop(tokens, question):
+    if is_request_to_stop(tokens, question, alone):
         return "REQUEST"
     core = core_words(tokens)
     keyed = [k for k in range(len(core)) if _is_keyword_token(core, k)]
     if not keyed:
         return None
     first = core[keyed[0]]
-    if all(t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
-        return "OPTOUT" if first == "OPT" else first
+    if all(t in HELP for t in core[:keyed[0]]) and all(
+            t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
+        return "OPTOUT" if first == "OPT" else first  # not "One Stop", "every stop"
     if keyed[0] == 0:
         after = 2 if first == "OPT" else 1
         nxt = core[after] if len(core) > after else ""
+        if question and len(core) == after + 1 and nxt in QUESTIONS | {"WHO"}:
+            return None  # "stop what?", "stop why?"
         if nxt in SENTENCE_STARTS or (
                 nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
             return "OPTOUT" if first == "OPT" else first
@@ -167,6 +172,8 @@ def _clause_revocation(tokens: list[str], question: bool) -> str | None:
             tokens[p] in BEFORE_CLOSING or tokens[p] in CLOSING_AFTER):
         p -= 1
     pred = tokens[p]
+    if pred == "JUST" and p and tokens[p - 1] in TEXT_WORDS:
+        return None  # "sometimes the texts just stop": a report
     if pred == "NO" and any(t not in COURTESY for t in tokens[:p]):
         return None  # "there was no stop", "the wait has no end": "No, stop" opens a clause
     if pred not in (BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING):

@@ -23,6 +23,7 @@ from engine.vocabulary import (
     OPT_OUT,
     PHRASE_LEAD,
     PHRASE_NOT_BEFORE,
+    PHRASE_UNLESS_TEXTS,
     PHRASES,
     QUESTIONS,
     RECEIVE_WORDS,
@@ -120,16 +121,17 @@ def _takes_texts(tokens: list[str], start: int) -> bool:
     return True
 
 
-def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
+def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = True) -> bool:
     """Rule 2 of the module docstring: plain words that clearly ask to stop.
     ``question``: the text ends with a question mark, so "no more updates?" reports
-    rather than asks."""
+    rather than asks. ``alone``: the words are the whole text, so "no thanks" is its
+    answer (not in "No thanks, I'll pick it up myself", which answers something else)."""
     if not tokens:
         return False
     core = tuple(t for t in tokens if t not in ("PLEASE", "PLS", "OK", "THANKS", "THANK",
                                                   "YOU", "THX"))
     thanked = any(t in ("THANKS", "THANK", "THX") for t in tokens)
-    if core in WHOLE_PHRASES or (thanked and (*core, "THANKS") in WHOLE_PHRASES):
+    if alone and (core in WHOLE_PHRASES or (thanked and (*core, "THANKS") in WHOLE_PHRASES)):
         return True  # "no thank you"; not "No" alone
     report = question or any(t in REPORT_WORDS for t in tokens)
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
@@ -157,7 +159,9 @@ def is_request_to_stop(tokens: list[str], question: bool = False) -> bool:
         wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO")
         if negation and i and tokens[i - 1] in _OTHERS and tok in NEGATIONS:
             continue  # "you never texted me", "the driver never contacted me": a report
-        if (negation and not report
+        if negation and tok == "NOT" and i > 1 and tokens[i - 2] in _OTHERS:
+            continue  # "you do not text on weekends"
+        if (negation and not report and not _to_someone_else(tokens, i + 1)
                 and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
@@ -178,6 +182,19 @@ _NO_STOP: Final = (ENGLISH_STOPS | UNAMBIGUOUS | {"REMOVE", "DELETE", "TAKE", "L
 # Who, before a negation, makes it a report of texts not sent, not a request.
 _OTHERS: Final = frozenset({"YOU", "U", "IT", "HE", "SHE", "THEY", "DRIVER", "NOBODY", "APP",
                             "CARRIER", "MAILMAN", "GUYS", "WHO"})
+
+
+# Who the texts go to or come from when they are not the sender's own: "Don't send the
+# updates to my wife", "Don't contact the seller", "never text while driving".
+_THIRD_PARTY: Final = frozenset({"WIFE", "HUSBAND", "SELLER", "SENDER", "RECIPIENT", "DRIVER",
+                                 "MOM", "DAD", "SON", "DAUGHTER", "NEIGHBOR", "BOSS", "WHILE",
+                                 "CALL", "CARRIER", "MAILMAN", "OFFICE", "STORE", "MERCHANT",
+                                 "WEEKENDS", "FRIEND"})
+
+
+def _to_someone_else(tokens: list[str], start: int) -> bool:
+    """Whether the texts a negation is about are someone else's (a third party named)."""
+    return any(t in _THIRD_PARTY for t in tokens[start:])
 
 
 def _verb_stops(tokens: list[str], i: int) -> bool:
@@ -201,7 +218,8 @@ def _opens(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     for i in range(len(tokens) - n + 1):
         if tuple(tokens[i : i + n]) == phrase:
-            return all(t in COURTESY or t in OPENING_PHRASE_LEADS for t in tokens[:i])
+            return all(t in COURTESY or t in OPENING_PHRASE_LEADS for t in tokens[:i]) and (
+                not _other_sense(tokens, i + n, phrase))
     return False
 
 
@@ -249,10 +267,23 @@ def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     for i in range(len(tokens) - n + 1):
         if tuple(tokens[i : i + n]) == phrase:
-            after = tokens[i + n] if i + n < len(tokens) else ""
             lead = i  # "don't take my number off the list": the verb the phrase completes
             while lead and tokens[lead - 1] in PHRASE_LEAD:
                 lead -= 1
-            return (negated(tokens, i) or negated(tokens, lead)
-                    or after in PHRASE_NOT_BEFORE.get(phrase, ()))
+            return negated(tokens, i) or negated(tokens, lead) or _other_sense(
+                tokens, i + n, phrase)
     return False
+
+
+def _other_sense(tokens: list[str], end: int, phrase: tuple[str, ...]) -> bool:
+    """Whether what follows the phrase gives it another sense ("wrong number on the label",
+    "stop all deliveries", "opt out of the signature requirement"; not "opt out of these
+    texts")."""
+    not_before = PHRASE_NOT_BEFORE.get(phrase)
+    if not not_before:
+        return False
+    one = tokens[end] if end < len(tokens) else ""
+    two = " ".join(tokens[end:end + 2])
+    if one not in not_before and two not in not_before:
+        return False
+    return not (phrase in PHRASE_UNLESS_TEXTS and _takes_texts(tokens, end + 1))

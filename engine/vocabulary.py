@@ -92,7 +92,7 @@ TAKEN_BACK: Final = frozenset(
 
 # CANCEL and END close a revocation only after these ("I said cancel"; not "I want to
 # cancel", which may be the order).
-BEFORE_CLOSING_CANCEL: Final = BEFORE_CLOSING - {"TO", "IT", "YOU", "SHOULD", "MUST"}
+BEFORE_CLOSING_CANCEL: Final = BEFORE_CLOSING - {"TO", "IT", "YOU", "SHOULD", "MUST", "CAN"}
 # A closing keyword after one of these is a question, not a request ("when will it stop").
 QUESTIONS: Final = frozenset(
     {"WHY", "WHEN", "WILL", "DID", "DOES", "DO", "HOW", "WHERE", "WHAT", "IS", "ARE", "HAS",
@@ -218,14 +218,14 @@ UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "RE
 PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
-    ("UNSUBSCRIBE", "ME"), ("WRONG", "NUMBER"), ("STOP", "ALL"), ("OPT", "OUT"),
+    ("UNSUBSCRIBE", "ME"), ("STOP", "ALL"), ("OPT", "OUT"),
     ("UN", "SUBSCRIBE"), ("DELETE", "ME"), ("REMOVE", "FROM"), ("TAKE", "MY", "NUMBER"),
     ("OFF", "YOUR", "LIST"), ("OFF", "THE", "LIST"), ("OFF", "THIS", "LIST"),
     ("OFF", "YOUR", "LISTS"), ("NO", "LONGER", "INTERESTED"), ("WITHDRAW", "MY", "CONSENT"),
     ("WITHDRAW", "CONSENT"), ("DO", "NOT", "CONSENT"), ("DONT", "CONSENT"),
     ("DELETE", "THIS", "NUMBER"), ("NEVER", "SIGNED", "UP"), ("DIDNT", "SIGN", "UP"),
     ("DARME", "DE", "BAJA"), ("DAR", "DE", "BAJA"), ("DEN", "DE", "BAJA"), ("DES", "DE", "BAJA"),
-    ("DEME", "DE", "BAJA"), ("OPTING", "OUT"), ("REMOVE", "THIS", "NUMBER"), ("REMOVED", "FROM"),
+    ("DEME", "DE", "BAJA"), ("OPTING", "OUT"), ("REMOVE", "THIS", "NUMBER"),
     ("NO", "LONGER", "CONSENT"), ("LONGER", "CONSENT"), ("CEASE", "AND", "DESIST"),
     ("DESIST",), ("NEVER", "WANT", "TO", "HEAR"), ("NUMERO", "EQUIVOCADO"),
     ("DE", "LA", "LISTA"), ("DEJENME", "EN", "PAZ"), ("RETIRO", "MI", "CONSENTIMIENTO"),
@@ -247,8 +247,22 @@ PHRASES: Final = (
 
 # A phrase followed by one of these means something else: "wrong number of boxes", "take
 # me off hold".
-PHRASE_NOT_BEFORE: Final = {("WRONG", "NUMBER"): frozenset({"OF"}),
-                            ("TAKE", "ME", "OFF"): frozenset({"HOLD"})}
+PHRASE_NOT_BEFORE: Final = {
+    ("WRONG", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN"}),
+    ("TAKE", "ME", "OFF"): frozenset({"HOLD", "WAITLIST", "THE WAITLIST"}),
+    ("STOP", "ALL"): frozenset({"DELIVERIES", "DELIVERY", "THE WAY", "THE TIME", "DAY",
+                                "MAIL", "PACKAGES", "TRAFFIC", "THE", "OVER"}),
+    ("OPT", "OUT"): frozenset({"OF"}),
+    ("NEVER", "SIGNED", "UP"): frozenset({"FOR"}),
+    ("DIDNT", "SIGN", "UP"): frozenset({"FOR"}),
+    ("NO", "LONGER", "INTERESTED"): frozenset({"IN"}),
+    ("REMOVE", "FROM"): frozenset({"HOLD", "THE HOLD"}),
+    ("TAKE", "MY", "NUMBER"): frozenset({"DOWN", "AND"}),
+}
+# ...unless what follows is the texts: "opt out of these texts", "never signed up for texts",
+# "no longer interested in updates".
+PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"),
+                                        ("DIDNT", "SIGN", "UP"), ("NO", "LONGER", "INTERESTED")})
 
 
 # A stop after one of these is a condition, not a request ("if you stop texting me I'll be
@@ -261,6 +275,7 @@ CONDITIONS: Final = frozenset({"IF", "CASE", "UNLESS", "WHETHER"})
 # person", "That is not my number on the label".
 OPENING_PHRASES: Final = (
     ("WRONG", "PERSON"), ("WRONG", "PHONE"), ("NOT", "MY", "NUMBER"), ("GO", "AWAY"),
+    ("WRONG", "NUMBER"), ("REMOVED", "FROM"),
     ("MUTE", "THIS"), ("MUTE", "THESE"), ("MUTE", "THEM"), ("HITTING", "ME", "UP"),
     ("TURN", "IT", "OFF"), ("SHUT", "IT", "OFF"), ("STOP", "TRACKING"),
     ("BLOWING", "UP", "MY", "PHONE"), ("STOP", "SERVICE"), ("CANCEL", "THIS", "SERVICE"),
@@ -283,5 +298,6 @@ WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO
 REPORT_WORDS: Final = frozenset(
     {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "RECEIVED", "HAD", "SINCE", "YET",
      "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT", "SAYS", "SHOWS", "SHOWING",
+     "DAYS", "WEEK", "WEEKS", "HOURS",
      "AVAILABLE", "WEBSITE", "SITE", "APP", "ONLINE", "THERE"}
 )
