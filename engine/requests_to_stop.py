@@ -144,7 +144,7 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
         if tok in UNAMBIGUOUS and not negated(tokens, i):
             return True
         if tok in STOP_VERBS and not asked_about and _verb_stops(tokens, i) and not any(
-                t in CONDITIONS for t in tokens[:i]) and (
+                t in CONDITIONS for t in tokens[:i]) and not _someone_elses(tokens, i) and (
                 _reaches_text_word(tokens, i + 1, STOP_FILLERS)) and not negated(tokens, i):
             return True
         prev = tokens[i - 1] if i > 0 else ""
@@ -195,6 +195,21 @@ _THIRD_PARTY: Final = frozenset({"WIFE", "HUSBAND", "SELLER", "SENDER", "RECIPIE
 def _to_someone_else(tokens: list[str], start: int) -> bool:
     """Whether the texts a negation is about are someone else's (a third party named)."""
     return any(t in _THIRD_PARTY for t in tokens[start:])
+
+
+# Who, right before a stop verb, makes it a report or someone else's doing: "it quit
+# sending updates", "Verizon may block your texts", "driver stop calling me".
+_SUBJECTS_BEFORE: Final = frozenset({"IT", "HE", "SHE", "THEY", "APP", "DRIVER", "CARRIER",
+                                     "PHONE", "MAY", "MIGHT", "ITS", "MAILMAN", "SYSTEM"})
+
+
+def _someone_elses(tokens: list[str], i: int) -> bool:
+    """Whether the stop verb at ``i`` is not the person's request: its subject is someone
+    or something else, or it is asked of a third party ("tell the driver to quit calling
+    me")."""
+    prev = tokens[i - 1] if i else ""
+    return prev in _SUBJECTS_BEFORE or (
+        prev == "TO" and any(t in _THIRD_PARTY for t in tokens[:i]))
 
 
 def _verb_stops(tokens: list[str], i: int) -> bool:
