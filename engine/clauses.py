@@ -194,7 +194,7 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
     you = any(t in ("YOU", "U") for t in tokens[:at])
     if pred in ("TO", "SHOULD", "MUST", "CAN") and not (you or _subject_of(tokens, at - 1)):
         return None
-    if (question or core[0] in QUESTIONS) and not you:
+    if (question or core[0] in QUESTIONS) and not you and core[0] != "HOW":
         return None  # "when will it stop", "is it going to stop"
     return last
 

@@ -148,8 +148,8 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
                 _reaches_text_word(tokens, i + 1, STOP_FILLERS)) and not negated(tokens, i):
             return True
         prev = tokens[i - 1] if i > 0 else ""
-        negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "YOU", "U", "PREFER",
-                                                                  "RATHER")) or (
+        negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "DOES", "YOU", "U",
+                                                                  "PREFER", "RATHER")) or (
             tok in ("MORE", "LONGER", "MAS", "FURTHER") and prev == "NO") or (
             tok == "NEED" and prev == "NO" and any(t in ("ME", "US", "ANYMORE") for t in tokens)
         ) or (

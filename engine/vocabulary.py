@@ -258,10 +258,11 @@ PHRASE_NOT_BEFORE: Final = {
     ("NO", "LONGER", "INTERESTED"): frozenset({"IN"}),
     ("REMOVE", "FROM"): frozenset({"HOLD", "THE HOLD"}),
     ("TAKE", "MY", "NUMBER"): frozenset({"DOWN", "AND"}),
+    ("WANT", "OUT"): frozenset({"OF"}),
 }
 # ...unless what follows is the texts: "opt out of these texts", "never signed up for texts",
 # "no longer interested in updates".
-PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"),
+PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"), ("WANT", "OUT"),
                                         ("DIDNT", "SIGN", "UP"), ("NO", "LONGER", "INTERESTED")})
 
 
@@ -275,7 +276,8 @@ CONDITIONS: Final = frozenset({"IF", "CASE", "UNLESS", "WHETHER"})
 # person", "That is not my number on the label".
 OPENING_PHRASES: Final = (
     ("WRONG", "PERSON"), ("WRONG", "PHONE"), ("NOT", "MY", "NUMBER"), ("GO", "AWAY"),
-    ("WRONG", "NUMBER"), ("REMOVED", "FROM"),
+    ("WRONG", "NUMBER"), ("REMOVED", "FROM"), ("WANT", "OUT"), ("COUNT", "ME", "OUT"),
+    ("LET", "ME", "OUT"),
     ("MUTE", "THIS"), ("MUTE", "THESE"), ("MUTE", "THEM"), ("HITTING", "ME", "UP"),
     ("TURN", "IT", "OFF"), ("SHUT", "IT", "OFF"), ("STOP", "TRACKING"),
     ("BLOWING", "UP", "MY", "PHONE"), ("STOP", "SERVICE"), ("CANCEL", "THIS", "SERVICE"),
@@ -288,6 +290,7 @@ OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "IT
 
 WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
                                   ("BASTA", "YA"), ("YA", "BASTA"), ("NO", "CONSENT"),
+                                  ("NEVER", "AGAIN"),
                                   ("NO", "GRACIAS"), ("NO", "ME", "INTERESA"),
                                   ("NOT", "INTERESTED"), ("IM", "NOT", "INTERESTED"),
                                   ("I", "AM", "NOT", "INTERESTED")})
