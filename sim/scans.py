@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
+from engine.frozen import unchecked
 from engine.inputs import Scan
 from sim.dists import offset_min
 from sim.pumpqueue import ACCEPTED, DUE
@@ -31,38 +32,21 @@ if TYPE_CHECKING:
 # (``scenarios.network.Region``), codes from the engine's table. So they are built
 # through the slots' own setters, without ``Scan``'s checks (a sixth of the cost of a
 # scan on the busy side; tests/test_sim_scans.py checks every scan of a run against them).
-SCAN_FIELDS = ("at", "tracking_number", "event_code", "offset_min", "city", "state", "zip",
-               "event_id", "expected_delivery")
-if tuple(f.name for f in dataclasses.fields(Scan)) != SCAN_FIELDS:
-    raise ImportError("engine.inputs.Scan's fields changed: update sim.scans.trusted_scan")
-(_AT, _TN, _CODE, _OFFSET, _CITY, _STATE, _ZIP, _EVENT_ID, _EXPECTED) = (
-    getattr(Scan, f).__set__ for f in SCAN_FIELDS)
-_new = object.__new__
-
-
-def trusted_scan(at: int, tn: str, code: str, offset: int, city: str, state: str, zip_: str,
-                 event_id: str, expected: int | None) -> Scan:
-    """A ``Scan`` from fields known to be valid, without its checks."""
-    s = _new(Scan)
-    _AT(s, at)
-    _TN(s, tn)
-    _CODE(s, code)
-    _OFFSET(s, offset)
-    _CITY(s, city)
-    _STATE(s, state)
-    _ZIP(s, zip_)
-    _EVENT_ID(s, event_id)
-    _EXPECTED(s, expected)
-    return s
+SCAN_FIELDS = tuple(f.name for f in dataclasses.fields(Scan))
+# By keyword, or in field order when unpickled (sim.pipeline).
+trusted_scan = unchecked(Scan, name="trusted_scan", module=__name__)
 
 
 def _scan(p: Tracked, code: str, t: int, region: Region, eta: int | None,
           vague: bool = False) -> Scan:
     """``p``'s scan ``code`` at ``t`` in ``region`` (no place wording when ``vague``)."""
+    offset = offset_min(t, region.zone)
     if vague:
-        return trusted_scan(t, p.tn, code, offset_min(t, region.zone), "", "", "", "", eta)
-    return trusted_scan(t, p.tn, code, offset_min(t, region.zone), region.city,
-                        region.state, region.zip, "", eta)
+        return trusted_scan(at=t, tracking_number=p.tn, event_code=code, offset_min=offset,
+                            city="", state="", zip="", event_id="", expected_delivery=eta)
+    return trusted_scan(at=t, tracking_number=p.tn, event_code=code, offset_min=offset,
+                        city=region.city, state=region.state, zip=region.zip, event_id="",
+                        expected_delivery=eta)
 
 
 # Scans queued as their parcel and built when due (``ScanFeed.built``), by the pump's
