@@ -68,9 +68,18 @@ def keyword_in(tokens: list[str], vocabulary: frozenset[str]) -> str | None:
     return None
 
 
-def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+def find(tokens: list[str], phrase: tuple[str, ...]) -> int:
+    """Where ``phrase`` first stands among the words, or -1."""
     n = len(phrase)
-    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+    first = phrase[0]
+    for i in range(len(tokens) - n + 1):
+        if tokens[i] == first and tuple(tokens[i : i + n]) == phrase:
+            return i
+    return -1
+
+
+def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    return find(tokens, phrase) >= 0
 
 
 def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
@@ -168,8 +177,9 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
             t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
         return True  # "no texts please"; not "no text yet?"
-    return any(contains(tokens, phrase) and not _negated_phrase(tokens, phrase)
-               for phrase in PHRASES) or any(_opens(tokens, phrase)
+    return any((i := find(tokens, phrase)) >= 0 and not _negated_phrase(tokens, i, phrase)
+               for phrase in PHRASES) or any((i := find(tokens, phrase)) >= 0
+                                             and _opens(tokens, i, phrase)
                                              for phrase in OPENING_PHRASES)
 
 
@@ -228,14 +238,11 @@ def _verb_stops(tokens: list[str], i: int) -> bool:
     return True
 
 
-def _opens(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    """Whether ``phrase`` opens the clause, courtesy or "you have the", "this is" aside."""
-    n = len(phrase)
-    for i in range(len(tokens) - n + 1):
-        if tuple(tokens[i : i + n]) == phrase:
-            return all(t in COURTESY or t in OPENING_PHRASE_LEADS for t in tokens[:i]) and (
-                not _other_sense(tokens, i + n, phrase))
-    return False
+def _opens(tokens: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether ``phrase``, at ``i``, opens the clause, courtesy or "you have the", "this
+    is" aside, in its own sense."""
+    return all(t in COURTESY or t in OPENING_PHRASE_LEADS for t in tokens[:i]) and (
+        not _other_sense(tokens, i + len(phrase), phrase))
 
 
 # The most words a negation stands before the stop word it negates ("I really do not ever
@@ -276,18 +283,14 @@ def negated(tokens: list[str], i: int) -> bool:
     return False
 
 
-def _negated_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    """Whether the phrase is negated ("don't take me off") or means something else by what
-    follows it ("wrong number of boxes")."""
-    n = len(phrase)
-    for i in range(len(tokens) - n + 1):
-        if tuple(tokens[i : i + n]) == phrase:
-            lead = i  # "don't take my number off the list": the verb the phrase completes
-            while lead and tokens[lead - 1] in PHRASE_LEAD:
-                lead -= 1
-            return negated(tokens, i) or negated(tokens, lead) or _other_sense(
-                tokens, i + n, phrase)
-    return False
+def _negated_phrase(tokens: list[str], i: int, phrase: tuple[str, ...]) -> bool:
+    """Whether the phrase at ``i`` is negated ("don't take me off") or means something else
+    by what follows it ("wrong number of boxes")."""
+    lead = i  # "don't take my number off the list": the verb the phrase completes
+    while lead and tokens[lead - 1] in PHRASE_LEAD:
+        lead -= 1
+    return negated(tokens, i) or negated(tokens, lead) or _other_sense(
+        tokens, i + len(phrase), phrase)
 
 
 def _other_sense(tokens: list[str], end: int, phrase: tuple[str, ...]) -> bool:
