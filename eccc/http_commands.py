@@ -198,7 +198,8 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
         "(headless or distributed) keeps them.")
     lp.add_argument("--shape", nargs="+", metavar=("surge|trace", "FILE"), default=["surge"],
                     help="surge (default): a compressed holiday surge of every actor; "
-                         "trace FILE: replay a trace.jsonl at its recorded times")
+                         "trace FILE: replay a trace.jsonl (plain or gzip-compressed) at its "
+                         "recorded times")
     lp.add_argument("--trace", metavar="FILE", help="the trace for --shape trace (or give it "
                                                      "after 'trace')")
     lp.add_argument("--from-run", metavar="RUN_DIR",

@@ -18,10 +18,8 @@ No Locust import: plain data and the engine.
 
 from __future__ import annotations
 
-import gzip
 import math
 import os
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from engine.outputs import WakeAt
 from engine.policies import build
 from engine.records import format_time, from_output, parse_time, to_input
 from engine.tally import percentile
+from loadtests.tracefeed import trace_bytes
 from scenarios.schema import MAX_DAYS
 
 # What one Locust process sustains here with send lag p99 under 50 ms
@@ -65,13 +64,7 @@ class Window:
 def read_trace(run_dir: Path) -> list[tuple[int, bytes]]:
     """(at, line) of every record of ``RUN_DIR/trace.jsonl`` (or ``.jsonl.gz``), in order."""
     path = trace_path(run_dir)
-    if path.suffix != ".gz":
-        return read_records(path, path.read_bytes())
-    try:
-        data = gzip.decompress(path.read_bytes())
-    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # cut short, or not gzip
-        raise ValueError(f"{path}: not a whole gzip file ({exc})") from None
-    return read_records(path, data)
+    return read_records(path, trace_bytes(path))
 
 
 def trace_path(run_dir: Path) -> Path:
@@ -87,9 +80,10 @@ def trace_path(run_dir: Path) -> Path:
 
 
 def read_trace_file(path: Path) -> list[tuple[int, bytes]]:
-    """(at, line) of every record of a trace file, checked as ``--from-run`` checks its
-    trace: every line a JSON object with a valid ``at``, and at least one."""
-    records = read_records(path, path.read_bytes())
+    """(at, line) of every record of a trace file (plain or gzip-compressed), checked
+    as ``--from-run`` checks its trace: every line a JSON object with a valid ``at``,
+    and at least one."""
+    records = read_records(path, trace_bytes(path))
     if not records:
         raise ValueError(f"{path}: the trace is empty")
     return records

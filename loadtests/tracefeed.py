@@ -10,6 +10,7 @@ sending a record up to one window early changes no decision).
 
 from __future__ import annotations
 
+import gzip
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,19 @@ from engine.errors import InvalidInput
 from engine.records import parse_time
 
 MAX_BATCH = 2_000  # records per request, well under the shim's limit
+
+
+def trace_bytes(path: Path) -> bytes:
+    """A trace file's bytes, gunzipped when it is gzip-compressed (by its magic
+    number, whatever its name), as ``eccc replay`` reads it; ValueError naming the
+    file when the archive is cut short or damaged."""
+    data = path.read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # cut short, or damaged
+        raise ValueError(f"{path}: not a whole gzip file ({exc})") from None
 
 
 def schedule(path: Path, shard: int, shards: int) -> tuple[int, list[tuple[int, bytes]]]:
@@ -35,7 +49,7 @@ def schedule(path: Path, shard: int, shards: int) -> tuple[int, list[tuple[int, 
     parsed: list[tuple[int, bytes, str]] = []
     groups = _Groups()
     first: int | None = None
-    for line in path.read_bytes().splitlines():
+    for line in trace_bytes(path).splitlines():
         if not line.strip():
             continue
         key = ""

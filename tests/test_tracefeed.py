@@ -38,3 +38,30 @@ def test_sends_one_per_record_or_one_per_window() -> None:
     late = sends([(5, b"a"), (3, b"b"), (5, b"c")], first=0, start=0.0, speedup=1.0,
                  window_s=1.0)
     assert [s.lines for s in late] == [[b"a"], [b"b"], [b"c"]]
+
+
+def test_a_gzipped_trace_is_read_like_eccc_replay_reads_it(tmp_path: Path) -> None:
+    """``eccc replay`` reads a gzip-compressed trace whatever its name; the load test's
+    replay (``--shape trace FILE``) and its checks read the same file the same way."""
+    import gzip
+
+    import pytest
+
+    from loadtests.fromrun import read_trace_file
+
+    body = (b'{"kind":"wake","at":"2026-12-01T00:00:10Z"}\n'
+            b'{"kind":"wake","at":"2026-12-01T00:00:00Z"}\n')
+    plain = tmp_path / "t.jsonl"
+    plain.write_bytes(body)
+    for name in ("t.jsonl.gz", "t.jsonl"):  # by its magic number, not its name
+        packed = tmp_path / "gz" / name
+        packed.parent.mkdir(exist_ok=True)
+        packed.write_bytes(gzip.compress(body))
+        assert schedule(packed, 0, 1) == schedule(plain, 0, 1)
+        assert read_trace_file(packed) == read_trace_file(plain)
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(gzip.compress(body * 50)[:60])
+    with pytest.raises(ValueError, match=r"cut\.jsonl\.gz: not a whole gzip file"):
+        read_trace_file(cut)
+    with pytest.raises(ValueError, match=r"cut\.jsonl\.gz: not a whole gzip file"):
+        schedule(cut, 0, 1)
