@@ -58,7 +58,9 @@ class ShimProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"eccc serve exited with {self.proc.returncode}")
+                why = self._last_words()
+                raise RuntimeError(f"eccc serve exited with {self.proc.returncode}"
+                                   + (f" ({why})" if why else ""))
             try:
                 if httpx.get(self.url + "/healthz", timeout=1.0).status_code == 200:
                     return self
@@ -67,6 +69,20 @@ class ShimProcess:
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"eccc serve did not answer on {self.url} within {timeout}s")
+
+    def _last_words(self) -> str:
+        """The child's own error line (``eccc serve: ...``, naming the database, the
+        port or the policy it refused) from the end of its log, if it wrote one."""
+        if self.log is None:
+            return ""
+        try:
+            with self.log.open("rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 4096))
+                tail = fh.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            return ""
+        said = [line.strip() for line in tail if line.startswith("eccc serve: ")]
+        return said[-1].removeprefix("eccc serve: ") if said else ""
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, no flush, as a crash would."""

@@ -131,3 +131,15 @@ def test_kill_9_mid_stream_loses_no_acknowledged_input(tmp_path: Path) -> None:
                 replay_ids.append(o.message_id)
     assert replay_ids == ids
     notifier.close()
+
+
+def test_a_shim_that_refuses_its_database_says_why(tmp_path: Path) -> None:
+    """``eccc loadtest --db FILE`` with a file that is not SQLite: the shim's own
+    error line (naming the database) is in the message, not only in its log."""
+    db = tmp_path / "notes.txt"
+    db.write_text("not a database\n")
+    shim = ShimProcess(db=str(db), policies=POLICIES, log=tmp_path / "serve.log")
+    with pytest.raises(RuntimeError, match=r"exited with 2 \(database .*notes\.txt: "
+                                           r"cannot be used as the journal"):
+        shim.start()
+    assert db.read_text() == "not a database\n"  # refused, not overwritten
