@@ -296,7 +296,8 @@ def add_commands(sub: Any) -> None:
     cp = sub.add_parser(
         "compare", help="runs side by side, differences against their noise",
         description="Compare run directories (or directories of replications, or a sweep's "
-        "point as SWEEP_DIR@POINT, by index or label) with the first: means, differences and "
+        "point as SWEEP_DIR@POINT, by index or label, or a tune's trial as TUNE_DIR@TRIAL, by "
+        "number or chain) with the first: means, differences and "
         "relative change, largest first, and the test where replications allow it (paired "
         "t on shared seeds, else Welch). Runs that differ in scale, days or structure are "
         "refused unless --force.")

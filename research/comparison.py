@@ -70,7 +70,8 @@ def _summary(path: Path) -> dict[str, Any]:
 
 
 def load_group(path: Path | str) -> Group:
-    """A run directory, a directory of replications, or ``SWEEP_DIR@POINT``."""
+    """A run directory, a directory of replications, ``SWEEP_DIR@POINT`` or
+    ``TUNE_DIR@TRIAL`` (a tune directory is written as a sweep's, one point per trial)."""
     text = str(path)
     if "@" in text and not Path(text).exists():
         sweep, _, point = text.rpartition("@")
@@ -92,8 +93,9 @@ def _sweep_plan(sweep: Path) -> list[dict[str, Any]]:
     if not (sweep / "points").is_dir():
         raise CompareError(f"{sweep}: not a sweep directory (no points/)")
     if not path.is_file():
+        command = "tune" if (sweep / "study.db").is_file() else "sweep"
         raise CompareError(f"{sweep}: no plan.json, so its points cannot be told apart (an "
-                           "older sweep: rerun its eccc sweep command with --out "
+                           f"older {command}: rerun its eccc {command} command with --out "
                            f"{sweep}; finished runs are reused, not rerun)")
     data = _read(path)
     points = data.get("points")
@@ -123,7 +125,10 @@ def load_sweep_point(sweep: Path, point: str) -> Group:
         for key in keys if isinstance(keys, list) else []:
             path = sweep / "points" / f"{key}.json"
             rec = _read(path) if path.is_file() else {}
-            if rec.get("ok") and isinstance(rec.get("summary"), dict):
+            # A sweep's record says "ok"; a tune's (research.tune) is only ever written
+            # for a run that finished, so a summary is enough.
+            if (rec.get("ok", "error" not in rec)
+                    and isinstance(rec.get("summary"), dict)):
                 parts.append(rec)
         if not parts or len(parts) != len(keys):
             continue  # not run yet, failed, or a shard missing: the sweep left it out too

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from research.frontier import Frontier, group_name
-from research.sweep import SweepOutcome, write_front, write_sweep
+from research.sweep import PLAN, SweepOutcome, _write_atomic, write_front, write_sweep
 from research.sweepfile import Point, SweepSpec
 from research.tune import (
     TuneOutcome,
@@ -28,6 +28,7 @@ from research.tune import (
     feasible,
     hypervolume_history,
     importances,
+    trial_tasks,
 )
 
 TUNE_JSON = "tune.json"
@@ -77,6 +78,18 @@ def policies_line(chain: list[str]) -> str:
     return "policies = [" + ", ".join(json.dumps(s) for s in chain) + "]"
 
 
+def plan_record(outcome: TuneOutcome, sweep: SweepOutcome) -> dict[str, Any]:
+    """``plan.json`` as a sweep writes it (``research.sweep.plan_record``): each point
+    (a trial, by its number and its chain) with the keys of its runs in ``points/``, so
+    ``eccc compare TUNE_DIR@TRIAL`` finds a trial's replications as it finds a sweep
+    point's."""
+    spec = outcome.spec
+    return {"shards": 1, "points": [
+        {"index": p.index, "label": p.label,
+         "keys": [[t["key"]] for t in trial_tasks(spec, p.index, p.params["policies"])]}
+        for p in sweep.spec.points]}
+
+
 def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
     """Tables, front, ``tune.json``, ``best_chains.toml`` and ``report.html``; the report."""
     out_dir = Path(out_dir)
@@ -109,4 +122,6 @@ def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
                   for c, n in zip(best["chains"], best["trials"], strict=True)]
         lines.append("")
     (out_dir / BEST).write_text("\n".join(lines), encoding="utf-8")
+    _write_atomic(out_dir / PLAN, orjson.dumps(plan_record(outcome, sweep),
+                                               option=orjson.OPT_INDENT_2))
     return write_sweep(sweep, out_dir, executor, feasibility, rules)  # reads tune.json too

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from engine.policies import build
 from research.executors import DaskCluster, InProcess, LocalPool
-from research.tune import run_tune
+from research.tune import completed, run_tune
 from research.tunefile import TuneError, load
 from research.tunereport import write_tune
 
@@ -272,3 +274,26 @@ def test_when_every_chain_breaks_a_constraint_the_headline_says_so(
     front = json.loads((out / "front.json").read_text())
     assert front["groups"] == [] and front["infeasible"]
     assert words in (out / "report.html").read_text().replace("&lt;", "<")
+
+
+def test_compare_finds_a_trial_of_a_tune_directory(reference: tuple[Path, Any],
+                                                  tmp_path: Path) -> None:
+    """``eccc compare TUNE_DIR@A TUNE_DIR@B``: a tune directory lists its trials in
+    ``plan.json`` as a sweep lists its points, so a trial's replications are found by
+    its number (or chain) and are the ones the study was told."""
+    from research.comparison import load_group
+
+    out, outcome = reference
+    told = {t.number: t.user_attrs["replications"] for t in completed(outcome.study)}
+    plan = orjson.loads((out / "plan.json").read_bytes())
+    assert {p["index"] for p in plan["points"]} <= set(told)
+    for point in plan["points"]:
+        group = load_group(f"{out}@{point['index']}")
+        assert [s["texts_total"] for s in group.summaries] == told[point["index"]]["texts_total"]
+        assert load_group(f"{out}@{point['label']}").summaries == group.summaries
+    first, second = (str(p["index"]) for p in plan["points"][:2])
+    done = subprocess.run([sys.executable, "-m", "eccc.cli", "compare", f"{out}@{first}",
+                           f"{out}@{second}", "--out", str(tmp_path / "cmp")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "texts_total" in done.stdout
