@@ -83,12 +83,14 @@ def contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
 
 
 def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
-                       wished: bool = False) -> bool:
+                       wished: bool = False, alone: bool = False) -> bool:
     """Whether only fillers stand between ``start`` and a word for texts (a verb for
     them, such as SENDING, only when what it takes is the texts or nothing: "stop
     sending me these", not "stop sending me packages"); after a negation, the end after
     a wish to receive, or a wish and these or them ("I no longer wish to receive these",
-    "I don't want these")."""
+    "I don't want these"), or, in a text of one clause (``alone``), a wish and this no
+    longer ("I don't want this anymore", "I no longer want this"; not "I don't want this
+    parcel anymore", nor "I don't want this anymore, can I return it")."""
     received = sent = got = False
     for k in range(start, len(tokens)):
         tok = tokens[k]
@@ -103,10 +105,13 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
             received = True
         elif tok == "SEND":
             sent = True
-        elif (tok in NEGATED_OBJECTS or (tok in ("THIS", "THAT") and tokens[start - 1] == "MORE")
-              ) and wished and fillers is NEG_FILLERS and all(
-                t in _AFTER_OBJECT for t in tokens[k + 1:]):
-            return True  # "I don't want these (anymore)", "no more of this"
+        elif (tok in NEGATED_OBJECTS or tok == "THIS" or tok == "THAT") and wished and (
+                fillers is NEG_FILLERS) and all(t in _AFTER_OBJECT for t in tokens[k + 1:]) and (
+                tok in NEGATED_OBJECTS or tokens[start - 1] == "MORE" or (
+                    tok == "THIS" and alone and (tokens[start - 1] == "LONGER" or any(
+                        t in _NO_LONGER for t in tokens[k + 1:])))):
+            # "I don't want these (any more)", "no more of this", "I don't want this anymore"
+            return True
         elif (tok in NEGATED_OBJECTS or tok == "THIS") and k > start and (
                 tokens[k - 1] in RECEIVE_WORDS):
             got = True  # "stop getting these", "stop receiving them", "stop getting this"
@@ -117,7 +122,9 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
 
 
 _AFTER_OBJECT: Final = frozenset({"ANYMORE", "AGAIN", "PLEASE", "PLS", "NOW", "THANKS",
-                                   "EVER", "THX"})
+                                   "EVER", "THX", "ANY", "MORE", "NO", "LONGER"})
+# What makes "I don't want this" about something that goes on: the texts.
+_NO_LONGER: Final = frozenset({"ANYMORE", "MORE", "LONGER"})
 
 
 def _takes_texts(tokens: list[str], start: int) -> bool:
@@ -171,7 +178,7 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
         if negation and tok == "NOT" and i > 1 and tokens[i - 2] in _OTHERS:
             continue  # "you do not text on weekends"
         if (negation and not report and not _to_someone_else(tokens, i + 1)
-                and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished)
+                and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished, alone)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
