@@ -36,6 +36,7 @@ from engine.vocabulary import (
     TEXT_WORDS,
     UNAMBIGUOUS,
     VERBAL_TEXT_WORDS,
+    WHOLE_ASIDE,
     WHOLE_PHRASES,
     WISH_WORDS,
 )
@@ -144,11 +145,11 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     answer (not in "No thanks, I'll pick it up myself", which answers something else)."""
     if not tokens:
         return False
-    core = tuple(t for t in tokens if t not in ("PLEASE", "PLS", "OK", "THANKS", "THANK",
-                                                  "YOU", "THX"))
-    thanked = any(t in ("THANKS", "THANK", "THX") for t in tokens)
-    if alone and (core in WHOLE_PHRASES or (thanked and (*core, "THANKS") in WHOLE_PHRASES)):
-        return True  # "no thank you"; not "No" alone
+    core = tuple(t for t in tokens if t not in WHOLE_ASIDE)
+    thanked = any(t in ("THANKS", "THANK", "THX", "TY") for t in tokens)
+    if alone and not question and (core in WHOLE_PHRASES or (
+            thanked and (*core, "THANKS") in WHOLE_PHRASES)):
+        return True  # "no thank you", "I'm out"; not "No" alone, nor "no more?"
     report = question or any(t in REPORT_WORDS for t in tokens)
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
     # about, not asked for ("can you stop texting me?" is asked for).

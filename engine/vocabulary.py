@@ -293,7 +293,18 @@ WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO
                                   ("NEVER", "AGAIN"),
                                   ("NO", "GRACIAS"), ("NO", "ME", "INTERESA"),
                                   ("NOT", "INTERESTED"), ("IM", "NOT", "INTERESTED"),
-                                  ("I", "AM", "NOT", "INTERESTED")})
+                                  ("I", "AM", "NOT", "INTERESTED"),
+                                  # "I'm out" (not "I'm out of town", "I'm out today")
+                                  ("IM", "OUT"), ("I", "AM", "OUT"), ("I", "M", "OUT"),
+                                  # "Remove.", "remove please" (not "remove the hold")
+                                  ("REMOVE",), ("REMOVE", "REMOVE")})
+# Words set aside around a whole phrase: "I'm out, bye", "remove asap", "no more lol" (not
+# now: "I'm out now" is not at home).
+WHOLE_ASIDE: Final = frozenset({"PLEASE", "PLS", "PLZ", "OK", "OKAY", "THANKS", "THANK", "YOU",
+                                "THX", "TY", "BYE", "GOODBYE", "LOL", "LMAO", "HAHA", "ASAP",
+                                "IMMEDIATELY", "SIR", "MAAM", "HEY", "HI", "HELLO", "SMH",
+                                "UGH", "BRO", "BRUH", "DUDE", "MAN", "YO", "POR", "FAVOR",
+                                "NAH", "NOPE"})
 
 
 # Words that make a "no more texts" a report, not a request: "no more updates since Monday",
