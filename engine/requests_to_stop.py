@@ -185,10 +185,32 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
             t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
         return True  # "no texts please"; not "no text yet?"
+    if "FOR" in tokens and not question and tokens[0] not in QUESTIONS and _not_for_me(tokens):
+        return True
     return any((i := find(tokens, phrase)) >= 0 and not _negated_phrase(tokens, i, phrase)
                for phrase in PHRASES) or any((i := find(tokens, phrase)) >= 0
                                              and _opens(tokens, i, phrase)
                                              for phrase in OPENING_PHRASES)
+
+
+def _not_for_me(tokens: list[str]) -> bool:
+    """Whether the texts are said not to be the sender's, the way "wrong number" says it:
+    "these texts are not for me", "this message isn't meant for me" (not "this package is
+    not for me", "the texts are not for me to answer")."""
+    for j in range(2, len(tokens) - 1):
+        if tokens[j] != "FOR" or tokens[j + 1] not in ("ME", "US"):
+            continue
+        k = j - 1
+        while k > 0 and tokens[k] in ("MEANT", "INTENDED", "REALLY", "EVEN"):
+            k -= 1
+        if tokens[k] not in ("NOT", "ARENT", "ISNT", "NT"):
+            continue
+        k -= 1
+        while k >= 0 and tokens[k] in ("ARE", "IS", "WERE", "WAS", "R"):
+            k -= 1
+        return k >= 0 and tokens[k] in TEXT_WORDS and all(
+            t in COURTESY or t in _AFTER_OBJECT for t in tokens[j + 2:])
+    return False
 
 
 # Stop words "No" may stand before as "No, stop" (not Spanish: "no cancelar", "no me des de

@@ -259,11 +259,14 @@ PHRASE_NOT_BEFORE: Final = {
     ("REMOVE", "FROM"): frozenset({"HOLD", "THE HOLD"}),
     ("TAKE", "MY", "NUMBER"): frozenset({"DOWN", "AND"}),
     ("WANT", "OUT"): frozenset({"OF"}),
+    ("NOT", "THE", "RIGHT", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN"}),
+    ("NOT", "THE", "RIGHT", "PERSON"): frozenset({"TO"}),
 }
 # ...unless what follows is the texts: "opt out of these texts", "never signed up for texts",
 # "no longer interested in updates".
 PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"), ("WANT", "OUT"),
-                                        ("DIDNT", "SIGN", "UP"), ("NO", "LONGER", "INTERESTED")})
+                                        ("DIDNT", "SIGN", "UP"), ("NO", "LONGER", "INTERESTED"),
+                                        ("NOT", "THE", "RIGHT", "PERSON")})
 
 
 # A stop after one of these is a condition, not a request ("if you stop texting me I'll be
@@ -281,11 +284,13 @@ OPENING_PHRASES: Final = (
     ("MUTE", "THIS"), ("MUTE", "THESE"), ("MUTE", "THEM"), ("HITTING", "ME", "UP"),
     ("TURN", "IT", "OFF"), ("SHUT", "IT", "OFF"), ("STOP", "TRACKING"),
     ("BLOWING", "UP", "MY", "PHONE"), ("STOP", "SERVICE"), ("CANCEL", "THIS", "SERVICE"),
-    ("STOP", "THE", "TRACKING"),
+    ("STOP", "THE", "TRACKING"), ("NOT", "THE", "RIGHT", "PERSON"),
+    ("NOT", "THE", "RIGHT", "NUMBER"),
 )
 OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "ITS", "IM", "I",
                                          "AM", "STOP", "QUIT", "PLEASE", "U", "GOT", "A",
-                                         "WHATS"})
+                                         "WHATS", "YOUVE", "YOURE", "REACHED", "TEXTING",
+                                         "TEXTED", "MESSAGING", "CONTACTING"})
 
 
 WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
