@@ -178,6 +178,8 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
             continue  # "you never texted me", "the driver never contacted me": a report
         if negation and tok == "NOT" and i > 1 and tokens[i - 2] in _OTHERS:
             continue  # "you do not text on weekends"
+        if negation and _own_habit(tokens, i):
+            continue  # "I never text, call me", "I don't text": what the sender does
         if (negation and not report and not _to_someone_else(tokens, i + 1)
                 and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished, alone)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
@@ -191,6 +193,31 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
                for phrase in PHRASES) or any((i := find(tokens, phrase)) >= 0
                                              and _opens(tokens, i, phrase)
                                              for phrase in OPENING_PHRASES)
+
+
+# Words between a subject, its negation and its verb that change nothing: "I really don't
+# text", "I do not usually text".
+_ADVERBS: Final = frozenset({"REALLY", "USUALLY", "EVEN", "EVER", "ACTUALLY", "JUST", "REGULARLY",
+                             "GENERALLY", "NORMALLY", "OFTEN"})
+# Words for texts that are the verb of a sentence whose subject is the sender.
+_TEXT_VERBS: Final = frozenset({"TEXT", "TXT", "TEXTS", "MESSAGE", "MSG", "SMS"})
+
+
+def _own_habit(tokens: list[str], i: int) -> bool:
+    """Whether the negation at ``i`` says what the sender does not do, with a word for
+    texts as its verb ("I never text", "I don't text, call me", "we do not text"), not
+    what they ask ("never text me", "I don't want texts")."""
+    k = i - 1
+    if tokens[i] == "NOT":
+        k -= 1  # "I do not"
+    while k >= 0 and tokens[k] in _ADVERBS:
+        k -= 1
+    if k < 0 or tokens[k] not in ("I", "WE"):
+        return False
+    j = i + 1
+    while j < len(tokens) and tokens[j] in _ADVERBS:
+        j += 1
+    return j < len(tokens) and tokens[j] in _TEXT_VERBS
 
 
 def _not_for_me(tokens: list[str]) -> bool:
