@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from engine.requests_to_stop import core_words, is_request_to_stop, keyword_in, negated
+from engine.requests_to_stop import (
+    core_words,
+    is_request_to_stop,
+    keyword_in,
+    negated,
+    reports_quit,
+)
 from engine.vocabulary import (
     BEFORE_CLOSING,
     BEFORE_CLOSING_CANCEL,
@@ -143,6 +149,8 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
         return word
     if is_request_to_stop(tokens, question, alone):
         return "REQUEST"
+    if "QUIT" in tokens and reports_quit(tokens, tokens.index("QUIT")):
+        return None  # "you guys quit texting me last week": a report
     core = core_words(tokens)
     keyed = [k for k in range(len(core)) if _is_keyword_token(core, k)]
     if not keyed:

@@ -276,7 +276,28 @@ def _someone_elses(tokens: list[str], i: int) -> bool:
     me")."""
     prev = tokens[i - 1] if i else ""
     return prev in _SUBJECTS_BEFORE or (
-        prev == "TO" and any(t in _THIRD_PARTY for t in tokens[:i]))
+        prev == "TO" and any(t in _THIRD_PARTY for t in tokens[:i])) or reports_quit(tokens, i)
+
+
+def reports_quit(tokens: list[str], i: int) -> bool:
+    """Whether the QUIT at ``i`` is the past tense, reporting: after "you" or "you guys",
+    with a time it happened ("You guys quit sending updates after Denver", "you quit
+    texting me 2 days ago"); not with none ("you guys quit texting me"), nor one still to
+    come ("you guys quit texting me after it's delivered": a request)."""
+    if tokens[i] != "QUIT" or not i or tokens[i - 1] not in _YOU:
+        return False
+    after = tokens[i + 1:]
+    return any(t in _WHEN_IT_HAPPENED for t in after) and not any(t in _NOT_YET for t in after)
+
+
+# QUIT is its own past tense; who it is said of, and the times that make it a report.
+_YOU: Final = frozenset({"YOU", "U", "GUYS", "YALL", "USPS", "YOUALL", "FOLKS"})
+_WHEN_IT_HAPPENED: Final = frozenset({"AFTER", "SINCE", "AGO", "YESTERDAY", "LAST", "WHEN",
+                                      "ONCE", "DAYS", "WEEK", "WEEKS", "HOURS", "MONDAY",
+                                      "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY",
+                                      "SUNDAY", "EARLIER"})
+_NOT_YET: Final = frozenset({"ITS", "IS", "ARRIVES", "ARRIVE", "GETS", "COMES", "DELIVERY",
+                             "TODAY", "TONIGHT", "TOMORROW", "NOW", "IM", "WILL", "FROM"})
 
 
 def _verb_stops(tokens: list[str], i: int) -> bool:
