@@ -153,10 +153,11 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     report = question or any(t in REPORT_WORDS for t in tokens)
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
     # about, not asked for ("can you stop texting me?" is asked for).
-    asked_about = (question and any(t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)
-                   ) or (tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
-                       tokens[0] in ("WILL", "WOULD", "CAN", "COULD")
-                       and tokens[1:2] in (["YOU"], ["U"])))
+    # "will you stop texting me after it's delivered", its question mark left off, asks too.
+    asked_about = ((question or tokens[0] == "WILL") and any(
+        t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)) or (
+        tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
+            tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"])))
     for i, tok in enumerate(tokens):
         if tok in UNAMBIGUOUS and not negated(tokens, i):
             return True
