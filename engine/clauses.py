@@ -40,6 +40,7 @@ from engine.vocabulary import (
     TEXT_WORDS,
     UNAMBIGUOUS,
     VERBAL_TEXT_WORDS,
+    WARNINGS,
     WHOLE_PHRASES,
 )
 from engine.wording import take_tracking_numbers, words
@@ -60,7 +61,8 @@ def revocation(rest: list[str], body: str) -> str | None:
     consent under a reasonable reading, else None. The whole text spelling a keyword
     counts; else each sentence or clause is read on its own (``_clause_revocation``), and a
     clause that negates or takes back a stop word vetoes the text ("Stop. No, wait, don't
-    stop", "I don't want you to unsubscribe me")."""
+    stop", "I don't want you to unsubscribe me"), as does a warning to the driver beside a
+    keyword ("stop, the dog bites")."""
     if (word := keyword_beside_numbers(rest)) is not None:
         return word
     parts = _clauses(body) if _CLAUSES.search(body.rstrip(_TRAILING + " ")) else []
@@ -69,14 +71,39 @@ def revocation(rest: list[str], body: str) -> str | None:
     found: str | None = None
     # The text's only clause with more than courtesy in it ("Not interested, thanks")
     alone = sum(any(t not in COURTESY for t in tokens) for tokens, _q in parts) <= 1
-    for tokens, question in parts:
+    for k, (tokens, question) in enumerate(parts):
         if len(parts) > 1 and not any(t in _MAYBE for t in tokens):
             continue  # no word that could stop or take a stop back: a long text stays cheap
         if _takes_back(tokens):
             return None
-        if found is None:
+        if found is None and not (k and _no_keyword(tokens) and _no_answer(parts[k - 1][0])):
             found = _clause_revocation(tokens, question, alone)
+    if found is not None and found != "REQUEST" and _warns(parts):
+        return None
     return found
+
+
+_NOS: Final = frozenset({"NO", "NOPE", "NAH"})
+
+
+def _no_keyword(tokens: list[str]) -> bool:
+    """Whether a clause is "no" and a keyword, courtesy aside: "No, stop" opening a text,
+    "no stop" (none) after a clause that answers no ("no, no stop")."""
+    core = [t for t in tokens if t not in COURTESY]
+    return len(core) == 2 and core[0] == "NO" and core[1] in OPT_OUT
+
+
+def _no_answer(tokens: list[str]) -> bool:
+    """Whether a clause answers no ("no", "nope", "no no"), courtesy aside."""
+    return any(t in _NOS for t in tokens) and all(t in _NOS or t in COURTESY for t in tokens)
+
+
+def _warns(parts: list[tuple[list[str], bool]]) -> bool:
+    """Whether a text whose keyword is alone warns the driver and says nothing of the
+    texts: "stop, the dog bites", "STOP! Beware of dog"."""
+    tokens = [t for clause, _q in parts for t in clause]
+    return any(t in WARNINGS for t in tokens) and not any(
+        t in TEXT_WORDS or t in JUNK_WORDS or t in UNAMBIGUOUS for t in tokens)
 
 
 # Every word that can make a clause a revocation or take one back; a clause with none of

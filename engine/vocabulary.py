@@ -269,6 +269,13 @@ PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"
                                         ("NOT", "THE", "RIGHT", "PERSON")})
 
 
+# A keyword beside a warning to the driver is the warning ("Stop, the dog bites", "STOP!
+# Beware of dog", "Alto, cuidado con el perro"), unless the text names the texts.
+WARNINGS: Final = frozenset({"DOG", "DOGS", "PUPPY", "PITBULL", "BITE", "BITES", "BITING",
+                             "BEWARE", "CAREFUL", "DANGER", "DANGEROUS", "AGGRESSIVE",
+                             "VICIOUS", "PERRO", "PERROS", "MUERDE", "CUIDADO"})
+
+
 # A stop after one of these is a condition, not a request ("if you stop texting me I'll be
 # mad", "In case the texts stop").
 CONDITIONS: Final = frozenset({"IF", "CASE", "UNLESS", "WHETHER"})
