@@ -303,15 +303,17 @@ _NOT_YET: Final = frozenset({"ITS", "IS", "ARRIVES", "ARRIVE", "GETS", "COMES", 
 
 def _verb_stops(tokens: list[str], i: int) -> bool:
     """Whether the stop verb at ``i`` means stopping: not "turn them on" (TURN needs OFF),
-    "the end of the tracking" (END OF is a noun), "para recibir" (Spanish "in order to"),
+    "the end of the tracking" (END OF is a noun), "para recibir", "para más mensajes"
+    (Spanish "in order to", "for"),
     "deje el mensaje" (DEJA without DE is "leave")."""
     tok, rest = tokens[i], tokens[i + 1:]
     if tok == "TURN":
         return "OFF" in rest
     if tok == "END":
         return rest[:1] != ["OF"]
-    if tok == "PARA":
-        return i == 0 and rest[:1] not in (["RECIBIR"], ["EL"], ["LOS"], ["LAS"], ["LA"])
+    if tok == "PARA":  # not "para más mensajes" ("for more messages"), "para mis alertas"
+        return i == 0 and rest[:1] not in (["RECIBIR"], ["EL"], ["LOS"], ["LAS"], ["LA"],
+                                           ["MAS"], ["MIS"], ["MI"], ["SUS"], ["TUS"])
     if tok in ("DEJA", "DEJE", "DEJEN"):
         return rest[:1] == ["DE"]
     return True
