@@ -154,7 +154,7 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
     # about, not asked for ("can you stop texting me?" is asked for).
     # "will you stop texting me after it's delivered", its question mark left off, asks too.
-    asked_about = ((question or tokens[0] == "WILL") and any(
+    asked_about = ((question or _opening(tokens) == "WILL") and any(
         t in ("AFTER", "ONCE", "WHEN", "UNTIL", "IF") for t in tokens)) or (
         tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
             tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"])))
@@ -188,7 +188,8 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
             t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
         return True  # "no texts please"; not "no text yet?"
-    if "FOR" in tokens and not question and tokens[0] not in QUESTIONS and _not_for_me(tokens):
+    if ("FOR" in tokens or "MINE" in tokens) and not question and tokens[0] not in QUESTIONS and (
+            _not_for_me(tokens)):
         return True
     return any((i := find(tokens, phrase)) >= 0 and not _negated_phrase(tokens, i, phrase)
                for phrase in PHRASES) or any((i := find(tokens, phrase)) >= 0
@@ -202,6 +203,11 @@ _ADVERBS: Final = frozenset({"REALLY", "USUALLY", "EVEN", "EVER", "ACTUALLY", "J
                              "GENERALLY", "NORMALLY", "OFTEN"})
 # Words for texts that are the verb of a sentence whose subject is the sender.
 _TEXT_VERBS: Final = frozenset({"TEXT", "TXT", "TEXTS", "MESSAGE", "MSG", "SMS"})
+
+
+def _opening(tokens: list[str]) -> str:
+    """The first word past courtesy and "so", "and", "but" ("Ok so will you ...")."""
+    return next((t for t in tokens if t not in COURTESY and t not in ("SO", "AND", "BUT")), "")
 
 
 def _own_habit(tokens: list[str], i: int) -> bool:
@@ -223,10 +229,14 @@ def _own_habit(tokens: list[str], i: int) -> bool:
 
 def _not_for_me(tokens: list[str]) -> bool:
     """Whether the texts are said not to be the sender's, the way "wrong number" says it:
-    "these texts are not for me", "this message isn't meant for me" (not "this package is
-    not for me", "the texts are not for me to answer")."""
-    for j in range(2, len(tokens) - 1):
-        if tokens[j] != "FOR" or tokens[j + 1] not in ("ME", "US"):
+    "these texts are not for me", "this message isn't meant for me", "these texts are not
+    mine" (not "this package is not for me", "the texts are not for me to answer")."""
+    for j in range(2, len(tokens)):
+        if tokens[j] == "MINE":
+            end = j + 1
+        elif tokens[j] == "FOR" and tokens[j + 1:j + 2] in (["ME"], ["US"]):
+            end = j + 2
+        else:
             continue
         k = j - 1
         while k > 0 and tokens[k] in ("MEANT", "INTENDED", "REALLY", "EVEN"):
@@ -237,7 +247,7 @@ def _not_for_me(tokens: list[str]) -> bool:
         while k >= 0 and tokens[k] in ("ARE", "IS", "WERE", "WAS", "R"):
             k -= 1
         return k >= 0 and tokens[k] in TEXT_WORDS and all(
-            t in COURTESY or t in _AFTER_OBJECT for t in tokens[j + 2:])
+            t in COURTESY or t in _AFTER_OBJECT for t in tokens[end:])
     return False
 
 
@@ -285,14 +295,15 @@ def reports_quit(tokens: list[str], i: int) -> bool:
     with a time it happened ("You guys quit sending updates after Denver", "you quit
     texting me 2 days ago"); not with none ("you guys quit texting me"), nor one still to
     come ("you guys quit texting me after it's delivered": a request)."""
-    if tokens[i] != "QUIT" or not i or tokens[i - 1] not in _YOU:
+    if tokens[i] != "QUIT" or not i or tokens[i - 1] not in _QUIT_SUBJECTS:
         return False
     after = tokens[i + 1:]
     return any(t in _WHEN_IT_HAPPENED for t in after) and not any(t in _NOT_YET for t in after)
 
 
 # QUIT is its own past tense; who it is said of, and the times that make it a report.
-_YOU: Final = frozenset({"YOU", "U", "GUYS", "YALL", "USPS", "YOUALL", "FOLKS"})
+_QUIT_SUBJECTS: Final = frozenset({"YOU", "U", "GUYS", "YALL", "USPS", "YOUALL", "FOLKS", "ALL",
+                                   "PEOPLE", "TRACKING", "WEBSITE", "SITE"})
 _WHEN_IT_HAPPENED: Final = frozenset({"AFTER", "SINCE", "AGO", "YESTERDAY", "LAST", "WHEN",
                                       "ONCE", "DAYS", "WEEK", "WEEKS", "HOURS", "MONDAY",
                                       "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY",

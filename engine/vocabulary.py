@@ -261,19 +261,22 @@ PHRASE_NOT_BEFORE: Final = {
     ("WANT", "OUT"): frozenset({"OF"}),
     ("NOT", "THE", "RIGHT", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN"}),
     ("NOT", "THE", "RIGHT", "PERSON"): frozenset({"TO"}),
+    ("NOT", "THE", "INTENDED", "RECIPIENT"): frozenset({"OF", "FOR"}),
 }
 # ...unless what follows is the texts: "opt out of these texts", "never signed up for texts",
 # "no longer interested in updates".
 PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"), ("WANT", "OUT"),
                                         ("DIDNT", "SIGN", "UP"), ("NO", "LONGER", "INTERESTED"),
-                                        ("NOT", "THE", "RIGHT", "PERSON")})
+                                        ("NOT", "THE", "RIGHT", "PERSON"),
+                                        ("NOT", "THE", "INTENDED", "RECIPIENT")})
 
 
 # A keyword beside a warning to the driver is the warning ("Stop, the dog bites", "STOP!
 # Beware of dog", "Alto, cuidado con el perro"), unless the text names the texts.
 WARNINGS: Final = frozenset({"DOG", "DOGS", "PUPPY", "PITBULL", "BITE", "BITES", "BITING",
                              "BEWARE", "CAREFUL", "DANGER", "DANGEROUS", "AGGRESSIVE",
-                             "VICIOUS", "PERRO", "PERROS", "MUERDE", "CUIDADO"})
+                             "VICIOUS", "ATTACK", "ATTACKS", "BEES", "WASPS", "SNAKE",
+                             "SLIPPERY", "ICY", "PERRO", "PERROS", "MUERDE", "CUIDADO"})
 
 
 # A stop after one of these is a condition, not a request ("if you stop texting me I'll be
@@ -292,7 +295,7 @@ OPENING_PHRASES: Final = (
     ("TURN", "IT", "OFF"), ("SHUT", "IT", "OFF"), ("STOP", "TRACKING"),
     ("BLOWING", "UP", "MY", "PHONE"), ("STOP", "SERVICE"), ("CANCEL", "THIS", "SERVICE"),
     ("STOP", "THE", "TRACKING"), ("NOT", "THE", "RIGHT", "PERSON"),
-    ("NOT", "THE", "RIGHT", "NUMBER"),
+    ("NOT", "THE", "RIGHT", "NUMBER"), ("NOT", "THE", "INTENDED", "RECIPIENT"),
 )
 OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "ITS", "IM", "I",
                                          "AM", "STOP", "QUIT", "PLEASE", "U", "GOT", "A",
@@ -309,7 +312,7 @@ WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO
                                   # "I'm out" (not "I'm out of town", "I'm out today")
                                   ("IM", "OUT"), ("I", "AM", "OUT"), ("I", "M", "OUT"),
                                   # "Remove.", "remove please" (not "remove the hold")
-                                  ("REMOVE",), ("REMOVE", "REMOVE")})
+                                  ("REMOVE",), ("REMOVE", "REMOVE"), ("REMOVE", "NOW")})
 # Words set aside around a whole phrase: "I'm out, bye", "remove asap", "no more lol" (not
 # now: "I'm out now" is not at home).
 WHOLE_ASIDE: Final = frozenset({"PLEASE", "PLS", "PLZ", "OK", "OKAY", "THANKS", "THANK", "YOU",
