@@ -6,10 +6,14 @@ so the engine's templates carry none by default, and text that comes from
 outside (a shop's name at checkout) is cleaned before it is shown. A phone's
 link detector (Android ``Linkify``, iOS data detectors) turns into a link:
 
-- a scheme (``https://``, ``tel:``...) or ``www.``;
+- a scheme (``https://``, ``tel:``, ``facetime:``...) or ``www.``;
 - a dotted name whose label after a dot is a top-level domain: any suffix of
   the Public Suffix List (the ``publicsuffixlist`` package bundles a recent
-  copy, read once at import), so shorteners (``bit.ly``, ``t.co``) too;
+  copy, read once at import), so shorteners (``bit.ly``, ``t.co``) too, the
+  retired ones Android's list still holds, and any punycode label; a label holds
+  any character from U+00A0 up, and the name ends at a word boundary after its
+  top-level domain (``evil.com-deals``), as in Android's ``Patterns.java``;
+- an e-mail address whatever its last label (2 to 63 letters);
 - a dotted-quad IP address;
 - a phone number (tap to call, like ``tel:``): seven digits or more in groups
   separated by spaces, dots, hyphens, dashes or parentheses, maybe after a ``+``;
@@ -42,6 +46,7 @@ from importlib import resources
 from typing import Final
 from urllib.parse import unquote
 
+import phonenumbers
 from publicsuffixlist import PublicSuffixList
 
 _PSL: Final = PublicSuffixList(accept_unknown=False)
@@ -55,6 +60,19 @@ _TLDS: Final[frozenset[str]] = frozenset(
     for label in {rule.lstrip("!*.").rsplit(".", 1)[-1].lower()}
     if label
 )
+
+
+# Top-level domains that Android's link detector still knows and the Public Suffix List
+# no longer lists (retired since; Android's list, ``IANA_TOP_LEVEL_DOMAINS`` in AOSP's
+# android/util/Patterns.java, was frozen in November 2015): a phone links them anyway.
+_RETIRED_TLDS: Final = frozenset({
+    "active", "bentley", "bnl", "boots", "budapest", "cancerresearch", "cartier", "ceb",
+    "chloe", "cityeats", "csc", "dabur", "doha", "doosan", "everbank", "flsmidth", "goo",
+    "hoteles", "iinet", "iwc", "jlc", "kinder", "lancaster", "liaison", "linde", "lixil",
+    "lupin", "meo", "montblanc", "movistar", "mtpc", "mutuelle", "nadex", "panerai", "piaget",
+    "redstone", "rocher", "sapo", "sca", "scor", "shriram", "spiegel", "spreadbetting",
+    "starhub", "statoil", "telefonica", "vista", "vistaprint", "xperia",
+})
 
 
 def _ascii_of(homoglyphs: list[dict[str, str]]) -> str | None:
@@ -117,8 +135,18 @@ _IGNORABLE: Final = re.compile(
 # are links).
 _SCHEME = re.compile(
     r"(?i)(?<![a-z])(?:(?:https?|ftp|file):(?=[/\\\w])|(?:mailto|tel|sms|smsto|mms|geo|intent|market"
-    r"|javascript|data):(?=\S)|[a-z][a-z0-9+.-]{1,20}://|www\.(?=\w))\S*")
-_HOST = re.compile(r"\w(?:[\w-]*\w)?(?:\.\w(?:[\w-]*\w)?)+")  # labels: no edge hyphen
+    r"|javascript|data|facetime|facetime-audio|callto|skype|maps):(?=\S)|[a-z][a-z0-9+.-]{1,20}://|www\.(?=\w))\S*")
+# A dotted name. A label's characters are word characters and, as in Android's detector
+# (``IRI_LABEL``), any other character from U+00A0 up: "Shop£.com" and "evil•.com" are
+# links. No edge hyphen. Where a label stops being a name ("evil.com-deals",
+# "evil.com»") is found by ``_tld_at``.
+_LABEL_CHAR: Final = "\\w\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U000efffd"
+_HOST = re.compile(f"[{_LABEL_CHAR}](?:[{_LABEL_CHAR}-]*[{_LABEL_CHAR}])?"
+                   f"(?:\\.[{_LABEL_CHAR}](?:[{_LABEL_CHAR}-]*[{_LABEL_CHAR}])?)+")
+_WORD_RUN: Final = re.compile(r"\w+")
+# An e-mail address's domain: Android links "orders@acme.local" whatever its last label,
+# if that is 2 to 63 letters.
+_MAIL_TLD: Final = re.compile(r"[^\W\d_]{2,63}")
 # A dotted quad anywhere but inside a longer number: ".1.2.3.4", "Shop8.8.4.4" and
 # "፩8.8.4.4" (a number sign a detector may not count as part of a word) are links.
 _IPV4 = re.compile(r"(?<!\d)\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
@@ -127,10 +155,10 @@ _IPV4 = re.compile(r"(?<!\d)\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
 # "+" or "(": one with seven digits or more (a local number) is a link; "Route 66",
 # "7-Eleven" and "Shop 24" are not.
 # Phone punctuation as libphonenumber (and so Android's detector) reads it: spaces, dots,
-# hyphens and dashes, parentheses and square brackets, slashes, tildes and the long vowel
-# mark.
+# hyphens and dashes, parentheses and square brackets, slashes, tildes, the long vowel
+# mark and "x" ("555x/0199" is 555 0199).
 _PHONE: Final = re.compile(
-    r"\+?\s?[(\[]?\d(?:[-. ()\[\]/\\~\u2010-\u2015\u2212\u30fc\u301c\uff5e]{0,4}\d)+")
+    r"\+?\s?[(\[]?\d(?:[-. ()\[\]/\\~xX\u2010-\u2015\u2212\u30fc\u301c\uff5e]{0,4}\d)+")
 # A range of years is not a phone number: "Since 1999-2024", "Shop 2024-2025".
 _YEARS: Final = re.compile(r"(?:1[89]|20)\d\d\s*[-\u2010-\u2015/]\s*(?:1[89]|20)\d\d")
 _PHONE_DIGITS: Final = 7
@@ -140,6 +168,13 @@ _HOST_END: Final = re.compile(r"[/?#\\;]")
 _PORT: Final = re.compile(r":[0-9]*\Z")
 _PLAIN_HOST: Final = re.compile(r"[a-z0-9.-]+")
 _BRACKETS = "()[]{}<>\"'«»“”‘’"
+
+
+def _dialled(candidate: str) -> bool:
+    """Whether libphonenumber, which Android's detector calls, finds a number in a
+    candidate with an "x" in it (rare: "555x/0199" is one, "1920x1080" none)."""
+    return any(True for _ in phonenumbers.PhoneNumberMatcher(
+        candidate, "US", leniency=phonenumbers.Leniency.POSSIBLE))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +218,10 @@ def skeleton(text: str) -> str:
 
 def _is_tld(label: str) -> bool:
     label = label.lower()
-    if label in _TLDS:
+    if label in _TLDS or label in _RETIRED_TLDS:
         return True
+    if label.startswith("xn--") and len(label) > 4:
+        return True  # Android's PUNYCODE_TLD: "xn--" and anything, decodable or not
     try:
         return label.encode("idna").decode("ascii") in _TLDS or (
             label.startswith("xn--") and label.encode("ascii").decode("idna") in _TLDS)
@@ -200,10 +237,26 @@ def _tld_index(labels: list[str]) -> int:
     return 0
 
 
+def _tld_at(labels: list[str]) -> tuple[int, int]:
+    """Where a dotted name whose labels are no top-level domain whole still ends in one,
+    as a detector reads it (a top-level domain then a word boundary): the rightmost
+    label (after the first) whose first run of word characters is one, "com" in
+    "evil.com-deals" or "evil.com»"; (its index, the run's length), or (0, 0)."""
+    for i in range(len(labels) - 1, 0, -1):
+        label = labels[i]
+        run = _WORD_RUN.match(label)
+        if (run is not None and run.end() < len(label)
+                and unicodedata.category(label[run.end()])[0] != "M"  # "to̷p" is one label
+                and _is_tld(run.group(0))):
+            return i, run.end()
+    return 0, 0
+
+
 def _mixes_scripts(name: str) -> bool:
-    """Whether ``name`` holds both ASCII letters and anything outside ASCII (a letter
-    of another script, or a combining mark)."""
-    return not name.isascii() and any(c.isascii() and c.isalpha() for c in name)
+    """Whether ``name`` holds both ASCII letters and a letter, digit or combining mark
+    outside ASCII (another script's; not a symbol such as "£")."""
+    return not name.isascii() and any(c.isascii() and c.isalpha() for c in name) and any(
+        not c.isascii() and unicodedata.category(c)[0] in "LMN" for c in name)
 
 
 def _marks_as_letters(text: str) -> str:
@@ -289,6 +342,15 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         labels = shown.split(".")
         written = dots[start:end]
         k = max(_tld_index(labels), _tld_index(written.split(".")))
+        if not k:
+            i, run = _tld_at(labels)
+            if i:  # "evil.com-deals": the link is "evil.com"
+                end = start + len(".".join(labels[:i])) + 1 + run
+                shown, written = looks[start:end], dots[start:end]
+                labels, k = shown.split("."), i
+            elif (start and looks[start - 1] == "@" and start > 1
+                  and not looks[start - 2].isspace() and _MAIL_TLD.fullmatch(labels[-1])):
+                k = len(labels) - 1  # an e-mail address: "orders@acme.local"
         disguised = written != shown or _mixes_scripts(written)
         if not k and disguised:
             # A dotted name in letters drawn like Latin ones ("EVIL.сом" reads ".com"),
@@ -317,6 +379,8 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         if sum(c.isdecimal() for c in m.group(0)) < _PHONE_DIGITS or _YEARS.fullmatch(
                 m.group(0).strip()):
             continue
+        if ("x" in m.group(0) or "X" in m.group(0)) and not _dialled(m.group(0)):
+            continue  # "1920x1080" is a size, where "555x/0199" is dialled
         if m.group(0).count("(") > m.group(0).count(")") and looks[end : end + 1] == ")":
             end += 1  # "(800 555 1234)": its closing parenthesis too
         if free(start, end):

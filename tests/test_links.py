@@ -403,3 +403,42 @@ def test_a_link_glued_to_what_a_detector_may_not_count_as_a_word_is_removed(
     from engine.templates import clean_merchant
     cleaned = clean_merchant(merchant, Brand())
     assert cleaned.removed and not linkish(cleaned.text) and not has_link(cleaned.text), cleaned
+
+
+# Kinds a phone links that the detector once missed (Android's Patterns.java and
+# libphonenumber as the model): what is left must not be a link, and must keep the name.
+@pytest.mark.parametrize(("text", "left"), [
+    # a top-level domain then a hyphen, a word boundary to a detector
+    ("evil.com-deals", "evil-deals"), ("Amazon.com-Orders", "Amazon-Orders"),
+    ("Deals.shop-now", "Deals-now"), ("EVIL.COM-DEALS", "EVIL-DEALS"), ("evil.com--x", "evil--x"),
+    ("evil.com-x.y", "evil-x.y"), ("Best evil.io-app", "Best evil-app"),
+    ("evil.ｃｏｍ-deals", "evil-deals"), ("«evil.com»", "«evil»"),
+    # top-level domains Android's frozen list holds and the Public Suffix List dropped
+    ("Shop.chloe", "Shop"), ("Shop.statoil now", "Shop now"), ("Go evil.xperia", "Go evil"),
+    # punycode top-level domains, decodable or not
+    ("Acme.xn--zz", "Acme"), ("evil.xn--11b4c3e", "evil"), ("Shop.XN--ABC/x", "Shop/x"),
+    # e-mail addresses whatever their last label (2 to 63 letters)
+    ("orders@acme.local", "orders@acme"), ("Shop (orders@acme.invalid)", "Shop (orders@acme)"),
+    ("x@y.zz", "x@y"), ("orders@ACME.CORP", "orders@ACME"), ("Магазин x@y.ab", "Магазин x@y"),
+    # any character from U+00A0 up in a label
+    ("Shop£.com", "Shop£"), ("Deals§.top", "Deals§"), ("evil€.com/x", "evil€/x"),
+    ("Acme£.co.uk", "Acme£"), ("Магазин Shop★.com", "Магазин Shop★"),
+    ("Магазин evil—.com", "Магазин evil—"), ("ユニクロ evil•.com", "ユニクロ evil•"),
+    # "x" as phone punctuation, where libphonenumber dials it
+    ("555x/0199", ""), ("Shop 555x /0199", "Shop"), ("80012x12 x9", ""),
+    # bare schemes a phone opens
+    ("facetime:x", ""), ("Call callto:x now", "Call now"), ("skype:evil", ""),
+])
+def test_kinds_a_phone_links_are_removed(text: str, left: str) -> None:
+    cleaned = strip_links(text)
+    assert cleaned.text == left and cleaned.removed, (text, cleaned)
+    assert not has_link(cleaned.text)
+
+
+@pytest.mark.parametrize("text", [
+    "Monitor 1920x1080", "800x555x0199", "4x4 2x4x8 1234", "Maps: The Store", "Hotel:Paris",
+    "Shop.internal", "evil.c0m-x", "No.7", "v2.0-beta", "3.1 Phillip Lim", "Levi's 501",
+    "Nº.7 £5", "Café € 2.50", "x@y", "me @ home.x", "Yen¥ 7-Eleven",
+])
+def test_their_neighbours_are_kept(text: str) -> None:
+    assert strip_links(text).removed == (), text
