@@ -107,9 +107,11 @@ class LastMile:
                 break
         q = m.scenario.scans
         if code == "01":
-            if q.early_delivered > 0 and m.rng["scans"].random() < q.early_delivered:
-                # FY2019 audit: "Delivered" scanned while still at the unit.
-                scans.emit(p, "01", t_of + 300 + 1500 * rand(), region, error=True)
+            if q.early_delivered > 0 and (scan_rng := m.rng["scans"]).random() < q.early_delivered:
+                # FY2019 audit: "Delivered" scanned while still at the unit. Its time is
+                # drawn from the scans' stream, as every scan error is, so that scan errors
+                # leave the network's draws (and a what-if without them) unchanged.
+                scans.emit(p, "01", t_of + 300 + 1500 * scan_rng.random(), region, error=True)
             else:
                 scans.emit(p, "01", t, region)
             m.metrics.delivered(1, p.accepted_at, t, piece, self.zone, parcel=p)
