@@ -231,9 +231,11 @@ def _cmd_tune(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from research.comparison import CompareError, compare, format_rows
 
-    if args.top < 0:
+    if args.top is not None and args.top < 0:
         print("eccc compare: --top must be 0 (all) or more", file=sys.stderr)
         return 2
+    # --all alone prints every metric; with --top N, the N largest of them.
+    top = (0 if args.all else 30) if args.top is None else args.top
     paths = [Path(p) for p in args.runs]
     out = Path(args.out) if args.out else Path("runs") / (
         "compare-" + "-vs-".join(p.name.replace("@", "-") for p in paths))
@@ -246,8 +248,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     changed = [r for r in rows if any(isinstance(c, int | float) and c
                                       for c in r[n + 1::3])]
     shown = rows if args.all else changed
-    print(format_rows(header, shown[: args.top] if args.top else shown))
-    hidden = len(rows) - len(shown[: args.top] if args.top else shown)
+    print(format_rows(header, shown[:top] if top else shown))
+    hidden = len(rows) - len(shown[:top] if top else shown)
     if hidden:
         print(f"{hidden} more metrics not shown ({len(rows) - len(changed)} did not change; "
               "--all shows every metric, --top N the N largest changes)")
@@ -305,8 +307,9 @@ def add_commands(sub: Any) -> None:
     cp.add_argument("--out", metavar="DIR", help="where the pages go (default runs/compare-...)")
     cp.add_argument("--metric", action="append", help="only these metrics (repeatable)")
     cp.add_argument("--all", action="store_true", help="print metrics that did not change too")
-    cp.add_argument("--top", type=int, default=30, metavar="N",
-                    help="print the N largest changes (0: all that changed)")
+    cp.add_argument("--top", type=int, default=None, metavar="N",
+                    help="print the N largest changes (0: all that changed) (default: 30, "
+                         "or every metric with --all)")
     cp.add_argument("--force", action="store_true",
                     help="compare runs that differ in scale, days or structure anyway")
     cp.set_defaults(func=_cmd_compare)

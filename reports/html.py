@@ -282,15 +282,15 @@ def what_changed_html(doc: dict[str, Any]) -> str:
                 float(r["difference"])
         except (KeyError, TypeError, ValueError):
             continue
-        if diff == 0:
+        lo, hi = r.get("low"), r.get("high")
+        if diff == 0 and not lo and not hi:  # the same in every pair (research.whatif)
             unchanged.append(name)
             continue
         m = METRICS.find(name)
         title = m.definition if m else ""
         better = str(r.get("better") or "")
-        lo, hi = r.get("low"), r.get("high")
         noise = n >= 2 and lo is not None and hi is not None and float(lo) <= 0.0 <= float(hi)
-        verdict = "" if not better or noise else (
+        verdict = "" if not better or noise or diff == 0 else (
             "better" if (diff > 0) == (better == "higher") else "worse")
         pct = r.get("pct")
         change = "from 0" if pct is None else f"{float(pct):+.1f}%"

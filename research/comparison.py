@@ -77,6 +77,10 @@ def load_group(path: Path | str) -> Group:
         sweep, _, point = text.rpartition("@")
         return load_sweep_point(Path(sweep), point)
     path = Path(path)
+    replicated = _what_if_replications(path)
+    if replicated:
+        summaries = [_summary(run / SUMMARY) for run in replicated]
+        return Group(_label(path), replicated, summaries, [str(r) for r in replicated])
     runs = [path] if (path / SUMMARY).is_file() else sorted(
         d for d in path.glob("*") if (d / SUMMARY).is_file())
     if not runs:
@@ -84,7 +88,43 @@ def load_group(path: Path | str) -> Group:
                 if (path / "points").is_dir() else "")
         raise CompareError(f"{path}: no {SUMMARY} in it or in its subdirectories{hint}")
     summaries = [_summary(run / SUMMARY) for run in runs]
-    return Group(path.name or str(path), runs, summaries, [str(r) for r in runs])
+    return Group(_label(path), runs, summaries, [str(r) for r in runs])
+
+
+# A what-if run with --replications N keeps every pair: replications/seed-S/summary.json
+# and replications/seed-S/counterfactual/summary.json (research.whatif).
+_REPLICATIONS = "replications"
+_COUNTERFACTUAL = "counterfactual"
+
+
+def _what_if_replications(path: Path) -> list[Path]:
+    """A what-if run directory with replications: every replication's run directory of
+    its scenario side (``RUN``) or of its counterfactual (``RUN/counterfactual``), in
+    seed order, so both sides are groups on the same seeds (a paired test)."""
+    if (path / _REPLICATIONS).is_dir() and (path / SUMMARY).is_file():
+        root, side = path / _REPLICATIONS, ""
+    elif (path.name == _COUNTERFACTUAL and (path.parent / _REPLICATIONS).is_dir()
+          and (path / SUMMARY).is_file()):
+        root, side = path.parent / _REPLICATIONS, _COUNTERFACTUAL
+    else:
+        return []
+    runs = [(d / side if side else d) for d in root.glob("seed-*")]
+    found = [r for r in runs if (r / SUMMARY).is_file()]
+
+    def seed(run: Path) -> int:
+        name = (run.parent if side else run).name
+        return int(name[5:]) if name[5:].isdigit() else -1
+
+    return sorted(found, key=seed)
+
+
+def _label(path: Path) -> str:
+    """A group's name: its directory's, with its parent's when the name alone says
+    nothing of which run it is (``counterfactual``, ``replications``)."""
+    name = path.name or str(path)
+    if name in (_REPLICATIONS, _COUNTERFACTUAL) and path.parent.name:
+        return f"{path.parent.name}/{name}"
+    return name
 
 
 def _sweep_plan(sweep: Path) -> list[dict[str, Any]]:
@@ -258,6 +298,10 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
     if len(paths) < 2:
         raise CompareError("compare needs at least two run directories")
     groups = [load_group(p) for p in paths]
+    labels = [g.label for g in groups]
+    for g, p in zip(groups, paths, strict=True):
+        if labels.count(g.label) > 1:  # two runs of one name, in different places
+            g.label = str(p)
     if metrics:
         from reports.registry import METRICS, unknown_message
 

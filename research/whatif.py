@@ -43,7 +43,8 @@ BOOTSTRAP_MIN_PAIRS = 20  # fewer: the percentile bootstrap covers far less than
 
 # The metrics the "what changed" table weighs, one or two per question.
 KEY_METRICS = (
-    "parcels_delivered", "on_time_share", "days_to_deliver_mean", "parcels_returned",
+    "parcels_accepted", "parcels_delivered", "on_time_share", "days_to_deliver_mean",
+    "parcels_returned",
     "texts_total", "texts_notifications", "texts_replies", "segments_total",
     "latency_scan_to_decision_p95_s", "latency_decision_to_submit_p95_s",
     "latency_submit_to_handset_p95_s", "latency_scan_to_handset_p95_s",
@@ -74,7 +75,16 @@ class Change:
     method: str = ""  # "paired t", "paired t, cut to [-1, 1]" or "paired bootstrap"
 
     @property
+    def unchanged(self) -> bool:
+        """The same in every pair: no difference, and none hidden in a mean of zero (a
+        metric up in one replication and down in another has an interval, and is shown
+        as noise)."""
+        return self.difference == 0 and not self.low and not self.high
+
+    @property
     def sort_key(self) -> tuple[int, float, str]:
+        if self.unchanged:
+            return (3, 0.0, self.metric)
         if self.difference == 0:
             return (2, 0.0, self.metric)
         if self.pct is None:  # from nothing to something: the largest change of all
@@ -264,23 +274,13 @@ def _write_summary(path: Path, summary: dict[str, Any]) -> None:
 
 def format_changes(rows: Sequence[Change], label: str, limit: int | None = None) -> str:
     """The table for the terminal: aligned columns, largest change first."""
-    from reports.html import fmt_duration, fmt_usd, fmt_value
+    from reports.html import fmt_unit
 
     def v(x: float | None, unit: str, signed: bool = False) -> str:
-        if x is None:
-            return ""
-        sign = "+" if signed and x > 0 else ""
-        if unit == "share":
-            return f"{sign}{100 * x:.2f}" + (" pp" if signed else "%")
-        if unit == "s":
-            return sign + fmt_duration(x)
-        if unit == "USD":
-            return sign + fmt_usd(x)
-        if unit == "days":
-            return f"{sign}{x:.2f} days"
-        return sign + fmt_value(round(x, 4) if abs(x) < 1000 else round(x, 1))
+        # As the report shows it (reports.html.fmt_unit), so the terminal and the page agree.
+        return "" if x is None else fmt_unit(x, unit, signed)
 
-    shown = [r for r in rows if r.difference != 0][:limit]
+    shown = [r for r in rows if not r.unchanged][:limit]
     head = ["metric", "scenario", "counterfactual", "difference", "change"]
     n = max((r.n for r in rows), default=1)
     if n >= 2:
@@ -301,7 +301,10 @@ def format_changes(rows: Sequence[Change], label: str, limit: int | None = None)
     for row in table:
         lines.append("  " + "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                                       for i, (c, w) in enumerate(zip(row, widths, strict=True))))
-    unchanged = len(rows) - len(shown)
+    unchanged = sum(r.unchanged for r in rows)
     if unchanged:
         lines.append(f"  ({unchanged} key metrics did not change)")
+    if shown and n < 2:
+        lines.append("  (one run on one seed: a difference may be noise; --replications 5 "
+                     "gives 95% intervals)")
     return "\n".join(lines)

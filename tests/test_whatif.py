@@ -188,6 +188,20 @@ def test_run_replications_give_paired_intervals(tmp_path: Path,
                         .read_text())["texts_total"]
              for sd in (3, 4) for sub in (".", "counterfactual")]
     assert row["difference"] == pytest.approx((texts[0] - texts[1] + texts[2] - texts[3]) / 2)
+    # eccc compare takes both sides of a replicated what-if as groups on the same seeds
+    # (every pair, not the first replication alone), named so they can be told apart.
+    from research.comparison import load_group
+
+    mine, theirs = load_group(out), load_group(out / "counterfactual")
+    assert [s["seed"] for s in mine.summaries] == [s["seed"] for s in theirs.summaries] == [3, 4]
+    assert [s["texts_total"] for s in mine.summaries + theirs.summaries] == [
+        texts[0], texts[2], texts[1], texts[3]]
+    assert (mine.label, theirs.label) == ("run", "run/counterfactual")
+    capsys.readouterr()
+    assert main(["compare", str(out / "counterfactual"), str(out), "--out",
+                 str(tmp_path / "cmp"), "--all"]) == 0
+    printed = capsys.readouterr().out
+    assert "paired t" in printed and "(n=2)" in printed and "more metrics not shown" not in printed
 
 
 def test_the_report_calls_a_change_within_the_noise_neither_better_nor_worse() -> None:
@@ -221,3 +235,32 @@ def test_scan_errors_leave_the_network_as_it_is(seed: int) -> None:
     assert "parcels_returned" in network and "parcels_delivered" in network
     assert {k: with_errors[k] for k in network} == {k: without[k] for k in network}
     assert with_errors["misleading_texts_scan_errors"] != without["misleading_texts_scan_errors"]
+
+
+def test_a_mean_of_zero_with_spread_is_noise_not_unchanged() -> None:
+    """Up in one replication and down in another: the mean difference is 0 but the
+    metric changed; it is shown, as noise with its interval, and only metrics equal in
+    every pair are counted as unchanged."""
+    from research.whatif import format_changes
+
+    pairs = [({"opt_outs": 10, "texts_total": 5, "parcels_accepted": 7_695},
+              {"opt_outs": 6, "texts_total": 5, "parcels_accepted": 6_604}),
+             ({"opt_outs": 6, "texts_total": 5, "parcels_accepted": 7_700},
+              {"opt_outs": 10, "texts_total": 5, "parcels_accepted": 6_600})]
+    rows = {r.metric: r for r in changes(pairs)}
+    assert rows["opt_outs"].difference == 0 and not rows["opt_outs"].unchanged
+    assert rows["opt_outs"].low is not None and rows["opt_outs"].low < 0 < rows["opt_outs"].high
+    assert rows["texts_total"].unchanged
+    assert rows["parcels_accepted"].difference == 1_095.5  # a volume what-if's own effect
+    text = format_changes(list(rows.values()), "less volume")
+    assert "(1 key metrics did not change)" in text
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("opt_outs"))
+    assert "(noise)" in line and "better" not in line and "worse" not in line
+    assert "7,697.5" in text and "7,697.50" not in text  # digits as computed, not padded
+
+
+def test_one_run_says_its_differences_may_be_noise() -> None:
+    from research.whatif import format_changes
+
+    rows = changes([({"parcels_returned": 5}, {"parcels_returned": 3})])
+    assert "a difference may be noise; --replications" in format_changes(rows, "x")
