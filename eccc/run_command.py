@@ -14,7 +14,9 @@ from scenarios.schema import (
     MAX_SEED,
     Scenario,
     ScenarioError,
+    WhatIfPlan,
     load,
+    plan_what_if,
     shipped,
 )
 
@@ -91,23 +93,6 @@ def load_plugins_or_say(paths: list[str] | None, command: str) -> bool:
     return True
 
 
-def _structure_differs(a: Scenario, b: Scenario) -> str:
-    """How two scenarios' networks differ (regions, facilities, start), or ''."""
-    if a.network is None or b.network is None:
-        return "" if a.network is b.network else "one has no network"
-    for what, x, y in (("regions", [r.name for r in a.network.regions],
-                        [r.name for r in b.network.regions]),
-                       ("facilities", [f.name for f in a.network.facilities],
-                        [f.name for f in b.network.facilities])):
-        if x != y:
-            only_a, only_b = sorted(set(x) - set(y)), sorted(set(y) - set(x))
-            return (f"{what} differ (only in the scenario: {', '.join(only_a) or 'none'}; "
-                    f"only in the counterfactual: {', '.join(only_b) or 'none'})")
-    if a.start != b.start:
-        return f"it starts on {b.start}, the scenario on {a.start}"
-    return ""
-
-
 def _forget_counterfactual(out: Path) -> None:
     import shutil
 
@@ -148,11 +133,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.shards > 1:
         if args.trace:
             return _refuse("--trace needs one model; it cannot be combined with --shards")
+        if args.replications > 1:
+            return _refuse("--replications cannot be combined with --shards")
         if sc.counterfactual is not None and not args.no_counterfactual:
             print("eccc run: --shards runs the scenario alone (no counterfactual; run "
                   "without --shards for what changed)", file=sys.stderr)
-        if args.replications > 1:
-            return _refuse("--replications cannot be combined with --shards")
+        elif sc.counterfactual is not None:
+            _say_skipped(sc)
         _forget_counterfactual(out)
         from eccc.sharded_run import run_sharded_to_dir
 
@@ -165,15 +152,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _refuse(f"--replications pairs the scenario with its counterfactual; "
                        f"{sc.name} has none" if sc.counterfactual is None else
                        "--replications needs the counterfactual (drop --no-counterfactual)")
+    plan: WhatIfPlan | None = None
     if what_if:
         try:
-            cf = sc.without_what_if()
-        except (ScenarioError, ValueError) as exc:
-            return _refuse(f"counterfactual: {exc}")
-        differ = _structure_differs(sc, cf)
-        if differ:
-            return _refuse(f"counterfactual {cf.name!r} is not the same network: {differ}; "
-                           "its differences would not be the what-if's")
+            plan = plan_what_if(sc, days=args.days, policies=policies)
+        except ScenarioError as exc:
+            return _refuse(str(exc))
+        for warning in plan.warnings:
+            print(f"eccc run: warning: {warning}", file=sys.stderr)
+    elif sc.counterfactual is not None and args.no_counterfactual:
+        _say_skipped(sc)
     if not what_if:  # a what-if table from an earlier run must not outlive its data
         _forget_counterfactual(out)
     workers = args.workers or 1
@@ -194,6 +182,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if sc.network is not None:
             size = RunSize.of(sc, scale, args.days)
             print("\n".join(size.lines(f"eccc run {sc.name}", twice=what_if)), file=sys.stderr)
+        if plan is not None:
+            print("\n".join(_policy_lines(sc, plan, policies)), file=sys.stderr)
         if sys.stderr.isatty():
             progress = True
         else:
@@ -205,7 +195,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _run_then_what_if(args, sc, seed, scale, out, policies, workers, what_if,
+        return _run_then_what_if(args, sc, seed, scale, out, policies, workers, plan,
                                  progress, line)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -227,14 +217,49 @@ def _pipeline_failed(exc: RuntimeError, says: str) -> int:
     return 1
 
 
+def _say_skipped(sc: Scenario) -> None:
+    assert sc.counterfactual is not None
+    print(f"eccc run: --no-counterfactual: the counterfactual ({sc.counterfactual.label}) is "
+          "skipped; the scenario runs alone", file=sys.stderr)
+
+
+def _policy_lines(sc: Scenario, plan: WhatIfPlan, policies: tuple[str, ...] | None) -> list[str]:
+    """Both sides' policy chains, and where a --policy went."""
+    assert sc.counterfactual is not None
+    off = "policies" in sc.counterfactual.off
+    if not policies:
+        why, cf_why = "the scenario's", ("its own, off = [\"policies\"]" if off
+                                         else "the counterfactual's")
+    else:
+        why = "--policy"
+        cf_why = ("its own: off = [\"policies\"] keeps it from --policy" if off
+                  else "--policy, on both sides")
+    return [f"  policies: scenario {' + '.join(plan.policies)} ({why})",
+            f"            counterfactual {' + '.join(plan.counterfactual_policies)} ({cf_why})"]
+
+
+def _add_policies(path: Path, plan: WhatIfPlan | None, sc: Scenario,
+                  policies: tuple[str, ...] | None) -> None:
+    """Both sides' chains in ``context.json`` (the counterfactual's null without one)."""
+    import orjson
+
+    doc = orjson.loads(path.read_bytes())
+    doc["policies"] = {
+        "scenario": list(plan.policies if plan else policies or sc.policies),
+        "counterfactual": list(plan.counterfactual_policies) if plan else None}
+    path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+
+
 def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: float,
                       out: Path, policies: tuple[str, ...] | None, workers: int,
-                      what_if: bool, progress: Any, line: Any) -> int:
+                      plan: WhatIfPlan | None, progress: Any, line: Any) -> int:
     """The run, its table, and for a what-if its counterfactual: the directory holds
     ``INCOMPLETE`` until the what-if is written too, and an interruption in either part
     ends with one line."""
     from reports.summary import format_table
     from sim.run import INCOMPLETE, run_to_dir
+
+    what_if = plan is not None
 
     try:
         result = run_to_dir(sc, seed=seed, scale=scale, days=args.days, out=out,
@@ -270,7 +295,7 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
     if sc.network is not None:
         from research.whatif import write_context
 
-        write_context(out, sc)
+        _add_policies(write_context(out, sc), plan, sc, policies)
     if what_if:
         from research.whatif import format_changes, run_counterfactual
 
@@ -291,7 +316,8 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
         try:
             wi = run_counterfactual(sc, s, seed=seed, scale=scale, days=args.days, out=out,
                                     policies=policies, replications=args.replications,
-                                    progress=shown, workers=workers)
+                                    progress=shown, workers=workers,
+                                    counterfactual=plan.counterfactual if plan else None)
         except KeyboardInterrupt:
             where = ""
             if lines:

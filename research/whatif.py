@@ -222,19 +222,22 @@ class WhatIfResult:
 def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: float,
                        days: float | None, out: Path, policies: tuple[str, ...] | None,
                        replications: int = 1, progress: bool | Callable[[str], Any] = False,
-                       workers: int = 1) -> WhatIfResult:
+                       workers: int = 1, counterfactual: Any = None) -> WhatIfResult:
     """Run ``sc``'s counterfactual beside the scenario's run in ``out`` (whose summary is
     ``summary``): the same seed, scale and days (the scenario's days when ``days`` is
     None, so a named baseline runs as long), then replications 2..N of both on seeds
     seed + 1, ... (summaries only), and write ``what_changed.json``. ``progress``: True
     for a bar, or a function giving each run's progress (``Model.run``'s) from its label
-    (``"<name> counterfactual"``, ``"<name> replication 2 of 3"``, ...)."""
+    (``"<name> counterfactual"``, ``"<name> replication 2 of 3"``, ...). ``counterfactual``:
+    the counterfactual scenario already built (``scenarios.schema.plan_what_if``), else
+    ``sc.without_what_if()``. ``what_changed.json`` also holds both sides' policy chains
+    as they ran (``--policy`` goes to both unless ``off`` has "policies")."""
     import time
 
     from sim.run import run_scenario, run_to_dir
 
     t0 = time.perf_counter()
-    cf = sc.without_what_if()
+    cf = sc.without_what_if() if counterfactual is None else counterfactual
     cf_policies = None if "policies" in sc.counterfactual.off else policies
     days = sc.days if days is None else days
     cf_out = Path(out) / COUNTERFACTUAL_DIR
@@ -262,7 +265,11 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
             _write_summary(kept / f"seed-{sd}" / "summary.json", s)
             _write_summary(kept / f"seed-{sd}" / COUNTERFACTUAL_DIR / "summary.json", c)
     rows = changes(pairs)
-    write_changes(out, rows, label=sc.counterfactual.label, seeds=seeds)
+    written = write_changes(out, rows, label=sc.counterfactual.label, seeds=seeds)
+    doc = orjson.loads(written.read_bytes())
+    doc["policies"] = {"scenario": list(policies or sc.policies),
+                       "counterfactual": list(cf_policies or cf.policies)}
+    written.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     return WhatIfResult(rows, cf_out, seeds, time.perf_counter() - t0)
 
 

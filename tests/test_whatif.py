@@ -9,17 +9,20 @@ import pytest
 
 from eccc.cli import main
 from research.whatif import BOOTSTRAP_MIN_PAIRS, Change, change, changes
-from scenarios.schema import ScenarioError, load
+from scenarios.schema import ScenarioError, load, plan_what_if
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = (ROOT / "scenarios" / "tiny.toml").read_text()
 
 
 def tiny_outage(tmp_path: Path, block: str = '[counterfactual]\nlabel = "no outage"\n'
-                'off = ["faults"]\n') -> Path:
-    path = tmp_path / "tiny_outage.toml"
-    path.write_text(TINY.replace('name = "tiny"', 'name = "tiny_outage"') + "\n" + block)
+                'off = ["faults"]\n', text: str = TINY, name: str = "tiny_outage.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text.replace('name = "tiny"', 'name = "tiny_outage"') + "\n" + block)
     return path
+
+
+TINY_NO_FAULTS = TINY[:TINY.index("[[faults]]")]
 
 
 # ------------------------------------------------------------------ schema
@@ -57,6 +60,10 @@ def test_baseline_has_no_counterfactual() -> None:
     ('[counterfactual]\nlabel = "x"\noff = ["weather"]\n', "counterfactual.off.0"),
     ('[counterfactual]\nlabel = "x"\noff = ["policies"]\npolicies = ["milestone"]\n',
      "did you mean 'milestones'"),
+    ('[counterfactual]\nlabel = "x"\npolicies = ["milestones"]\n',
+     r"counterfactual: 'policies' .* without off = \[.policies.\]"),
+    ('[counterfactual]\nlabel = "x"\noff = ["faults", "faults"]\n',
+     "counterfactual.off: 'faults' is listed twice"),
 ])
 def test_bad_counterfactuals_are_refused(tmp_path: Path, block: str, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
@@ -73,8 +80,125 @@ def test_named_counterfactual_on_another_network_is_refused(
     path = tiny_outage(tmp_path, '[counterfactual]\nlabel = "x"\nscenario = "baseline"\n')
     assert main(["run", str(path), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
-    assert "counterfactual 'baseline' is not the same network: regions differ" in err
+    assert err.startswith(f"eccc run: {path}: counterfactual.scenario: 'baseline' is not the "
+                          "same network: regions differ")
     assert not (tmp_path / "r").exists()
+
+
+def test_a_relative_counterfactual_is_found_beside_its_scenario(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "sc" / "calm.toml").write_text(TINY_NO_FAULTS.replace('name = "tiny"',
+                                                                      'name = "calm"'))
+    path = tiny_outage(tmp_path / "sc", '[counterfactual]\nlabel = "calm"\n'
+                       'scenario = "calm.toml"\n')
+    monkeypatch.chdir(tmp_path)  # not the scenario's directory
+    assert load(str(path)).without_what_if().name == "calm"
+    assert plan_what_if(load(str(path))).counterfactual.name == "calm"
+    # A shipped name is still a name.
+    named = tiny_outage(tmp_path / "sc", '[counterfactual]\nlabel = "tiny"\nscenario = "tiny"\n',
+                        text=TINY_NO_FAULTS, name="named.toml")
+    assert load(str(named)).without_what_if().name == "tiny"
+
+
+@pytest.mark.parametrize(("target", "says"), [
+    ("no_such_scenario", "no_such_scenario.toml: no such scenario file"),
+    ("broken.toml", "broken.toml: bogus: unknown key"),
+    ("validate_mmc", "'validate_mmc' is not the same network: the counterfactual has no "
+                     "network"),
+])
+def test_errors_about_the_counterfactual_name_the_referring_file(
+        tmp_path: Path, target: str, says: str) -> None:
+    (tmp_path / "broken.toml").write_text("bogus = 1\n" + TINY)
+    path = tiny_outage(tmp_path, f'[counterfactual]\nlabel = "x"\nscenario = "{target}"\n')
+    with pytest.raises(ScenarioError) as err:
+        plan_what_if(load(str(path)))
+    assert str(err.value).startswith(f"{path}: counterfactual.scenario: ")
+    assert says in str(err.value)
+
+
+SAME = "both sides would be the same"
+
+
+@pytest.mark.parametrize(("block", "text", "says"), [
+    # The file itself, an unchanged copy of tiny, and tiny's own chain.
+    ('[counterfactual]\nlabel = "me"\nscenario = "tiny_outage.toml"\n', TINY,
+     "counterfactual.scenario: the counterfactual 'tiny_outage' (me) would run exactly as "
+     "the scenario: " + SAME),
+    ('[counterfactual]\nlabel = "tiny"\nscenario = "tiny"\n', TINY,
+     "counterfactual.scenario: the counterfactual 'tiny' (tiny) would run exactly as the "
+     "scenario: " + SAME),
+    ('[counterfactual]\nlabel = "x"\noff = ["policies"]\n'
+     'policies = ["milestones", "quiet_hours", "cap_rolling:limit=3"]\n', TINY,
+     "counterfactual.policies: the same chain as the scenario's policies (milestones, "
+     "quiet_hours, cap_rolling:limit=3): " + SAME),
+    # Days, seed and scale: the counterfactual always runs with the scenario's.
+    ('[counterfactual]\nlabel = "tiny"\nscenario = "tiny"\n',
+     TINY.replace("days = 2", "days = 3").replace("seed = 3", "seed = 9"),
+     "counterfactual.scenario: 'tiny' differs from the scenario only in seed 3 (the "
+     "scenario's: 9), days 2 (the scenario's: 3), which a counterfactual always takes from "
+     "the scenario"),
+    # What-ifs the scenario does not have.
+    ('[counterfactual]\nlabel = "x"\noff = ["surges"]\n', TINY,
+     "counterfactual.off: 'surges': the scenario has no surges"),
+    ('[counterfactual]\nlabel = "x"\noff = ["faults"]\n', TINY_NO_FAULTS,
+     "counterfactual.off: 'faults': the scenario has no faults"),
+    ('[counterfactual]\nlabel = "x"\noff = ["faults", "scans"]\n',
+     TINY.replace("[scans]", "[scans_unused]").replace("missing_facility_scan", "a")
+     .replace("premature_out_for_delivery", "b").replace("early_delivered", "c")
+     .replace("vague_location", "d").replace("[scans_unused]", "[scans]")
+     .replace("a = 0.09\nb = 0.33\nc = 0.17\nd = 0.5", ""),
+     "counterfactual.off: 'scans': the scenario has no scan errors"),
+])
+def test_a_counterfactual_that_changes_nothing_is_refused_before_any_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], block: str, text: str,
+        says: str) -> None:
+    path = tiny_outage(tmp_path, block, text=text)
+    assert main(["run", str(path), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"eccc run: {path}: {says}"), err
+    if "days" in says:
+        assert "eccc compare" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_policy_override_that_makes_both_sides_the_same_is_refused(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    sc = load("policy_all_vs_milestones")
+    plan = plan_what_if(sc, policies=["quiet_hours"])  # off has "policies": cf keeps its own
+    assert (plan.policies, plan.counterfactual_policies) == (("quiet_hours",), ("milestones",))
+    plan = plan_what_if(load(str(tiny_outage(tmp_path))), policies=["every_scan"])
+    assert plan.policies == plan.counterfactual_policies == ("every_scan",)  # both sides
+    assert main(["run", "policy_all_vs_milestones", "--policy", "milestones", "--out",
+                 str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "policy_all_vs_milestones.toml: counterfactual.policies: --policy milestones made " \
+           "the scenario the same as its counterfactual" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_what_ifs_outside_the_run_are_a_warning(tmp_path: Path) -> None:
+    peak = load("holiday_peak")
+    assert plan_what_if(peak).warnings == ()
+    assert plan_what_if(peak, days=2).warnings == (
+        "the surge ×1.37 (Dec 16-21) is outside the run (acceptances Dec 10-11): both sides "
+        "will be the same",)
+    late = tiny_outage(tmp_path, text=TINY.replace("2026-11-10T10", "2027-03-01T10"))
+    assert plan_what_if(load(str(late))).warnings == (
+        "the carrier outage (2027-03-01 10:00, 5 h) is outside the run (acceptances Nov 9-10 "
+        "+ 4 days' drain): both sides will be the same",)
+    # Another what-if still differs: a warning, without "the same".
+    both = tiny_outage(tmp_path, '[counterfactual]\nlabel = "x"\noff = ["faults", "scans"]\n',
+                       text=TINY.replace("2026-11-10T10", "2027-03-01T10"), name="both.toml")
+    (warning,) = plan_what_if(load(str(both))).warnings
+    assert warning.endswith("drain)")
+
+
+def test_replications_with_shards_is_one_error(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(tiny_outage(tmp_path)), "--replications", "2", "--shards", "2",
+                 "--out", str(tmp_path / "r")]) == 2
+    assert capsys.readouterr().err == "eccc run: --replications cannot be combined with --shards\n"
 
 
 # ------------------------------------------------------------------ the table
@@ -147,6 +271,8 @@ def test_run_opens_on_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture
     assert s["texts_expired"] > 0 == cf["texts_expired"]  # the outage expires texts
     ctx = json.loads((out / "context.json").read_text())
     assert ctx["zone"] == "America/Denver"
+    chains = ["milestones", "quiet_hours", "cap_rolling:limit=3"]
+    assert ctx["policies"] == doc["policies"] == {"scenario": chains, "counterfactual": chains}
     assert ctx["windows"] == [{"start": "2026-11-10T10:00:00-07:00",
                                "end": "2026-11-10T15:00:00-07:00", "label": "carrier outage"}]
     page = (out / "report.html").read_text()
@@ -157,8 +283,26 @@ def test_run_opens_on_what_changed(tmp_path: Path, capsys: pytest.CaptureFixture
     # --no-counterfactual: the earlier what-if table must not outlive its data.
     assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet",
                  "--days", "1", "--no-counterfactual"]) == 0
+    assert capsys.readouterr().err == ("eccc run: --no-counterfactual: the counterfactual (no "
+                                       "outage) is skipped; the scenario runs alone\n")
     assert not (out / "what_changed.json").exists() and not (out / "counterfactual").exists()
     assert 'id="what-changed"' not in (out / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_the_header_gives_both_sides_policy_chains(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "run"
+    assert main(["run", "policy_all_vs_milestones", "--policy", "quiet_hours", "--scale",
+                 "0.002", "--days", "1", "--out", str(out), "--progress-s", "100"]) == 0
+    err = capsys.readouterr().err
+    assert ("  policies: scenario quiet_hours (--policy)\n            counterfactual "
+            'milestones (its own: off = ["policies"] keeps it from --policy)\n') in err
+    assert err.index("counterfactual milestones") < err.index("counterfactual: the same week")
+    doc = json.loads((out / "what_changed.json").read_text())
+    assert doc["policies"] == {"scenario": ["quiet_hours"], "counterfactual": ["milestones"]}
+    ctx = json.loads((out / "context.json").read_text())
+    assert ctx["policies"] == doc["policies"]
 
 
 @pytest.mark.slow
