@@ -79,6 +79,9 @@ def words(body: str) -> list[str]:
         digits = sum(c.isdigit() for c in tok)
         if digits and digits * 2 <= len(tok) and tok.isascii():
             tok = tok.translate(_DIGIT_LETTERS)
+        if tok in _ALIASES:
+            out.extend(_ALIASES[tok])  # "STAHP", "NOMORE", "RMV"
+            continue
         if len(tok) >= 4 and tok not in VOCABULARY:
             tok = _typo(tok) or tok
             if tok not in VOCABULARY and (joined := joined_keywords(tok)):
@@ -159,7 +162,15 @@ def _collapsed(word: str) -> str:
 
 _COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
 _SHORT_OPT_OUT: Final = frozenset(w for w in OPT_OUT if len(w) < 4)  # END, STP: held only
-NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED"})
+NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED", "EVOKE", "ARRETE"})
+# Slang and shorthand read as the words they stand for, wherever they stand.
+_ALIASES: Final = {"STAHP": ["STOP"], "STAHPP": ["STOP"], "UNSCRIBE": ["UNSUBSCRIBE"],
+                   "UNSUSCRIBE": ["UNSUBSCRIBE"], "RMV": ["REMOVE"], "NOMORE": ["NO", "MORE"],
+                   "OUTT": ["OUT"], "OPTOUTT": ["OPTOUT"], "DONOTCALL": ["DO", "NOT", "CALL"]}
+# A keyword of six letters or more with one letter left out ("CANEL", "CANCL", "REVOK",
+# "OPTOT"), unless that is a word of its own or another keyword.
+_DROPPED: Final = {w[:k] + w[k + 1:]: w for w in sorted(OPT_OUT) if len(w) >= 6
+                   for k in range(len(w))}
 
 
 # What may follow a keyword written together with it: more keywords, a few courtesy words
@@ -210,6 +221,8 @@ def _typo(word: str) -> str | None:
         return _COLLAPSED_OPT_OUT[c]
     if c in _SHORT_OPT_OUT:
         return c  # "ENDD", "EEND" (a swap of three letters is too often a word: NEED, DEN)
+    if word in _DROPPED and word not in VOCABULARY:
+        return _DROPPED[word]
     for k in range(len(c) - 1):
         swapped = c[:k] + c[k + 1] + c[k] + c[k + 2 :]
         if swapped in _COLLAPSED_OPT_OUT:
@@ -244,3 +257,50 @@ def take_tracking_numbers(tokens: list[str]) -> tuple[list[str], list[str]]:
         if tn is None:
             return found, tokens
         found.append(tn)
+
+
+_QWERTY: Final = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
+
+
+def _neighbours(c: str) -> frozenset[str]:
+    """The keys beside ``c`` on a QWERTY keyboard (its row, and the rows above and below)."""
+    for r, row in enumerate(_QWERTY):
+        k = row.find(c)
+        if k < 0:
+            continue
+        near = {row[j] for j in (k - 1, k + 1) if 0 <= j < len(row)}
+        if r:  # the row above is set half a key to the left
+            near |= {_QWERTY[r - 1][j] for j in (k, k + 1) if j < len(_QWERTY[r - 1])}
+        if r < 2:
+            near |= {_QWERTY[r + 1][j] for j in (k - 1, k) if 0 <= j < len(_QWERTY[r + 1])}
+        return frozenset(near)
+    return frozenset()
+
+
+def _stop_slips() -> frozenset[str]:
+    """STOP as a hand slips on the keyboard: one or two letters struck on a key beside theirs
+    ("DTOP", "STOO", "STIO"), one left out ("STO"), one beside them added ("STOPL", "STOIP");
+    not the words these make (TOP, DROP, ATOP, SHOP, STEP, SLOP, SPOT, POST)."""
+    word = "STOP"
+    out: set[str] = set()
+    subs = [{c} | _neighbours(c) for c in word]
+    for a in subs[0]:
+        for b in subs[1]:
+            for c in subs[2]:
+                for d in subs[3]:
+                    w = a + b + c + d
+                    if sum(x != y for x, y in zip(w, word, strict=True)) <= 2:
+                        out.add(w)
+    out |= {word[:k] + word[k + 1:] for k in range(4)}
+    for k in range(5):
+        near = set().union(*(_neighbours(c) for c in word[max(0, k - 1):k + 1]))
+        out |= {word[:k] + n + word[k:] for n in near}
+    return frozenset(out) - _WORDS_NOT_STOP - {word}
+
+
+_WORDS_NOT_STOP: Final = frozenset(
+    {"TOP", "SOP", "STP", "DROP", "ATOP", "SHOP", "STEP", "SLOP", "SPOT", "POST", "STOW", "SROP",
+     "STOOP", "STOPS", "ATOM", "STOL", "STIR", "AROP", "ETOP", "STAR", "SKIP", "SHIP", "SLIP",
+     "DTOL", "STOK", "STIL", "STLL", "WRAP", "STOLP", "STOPE", "ESTOP", "SPOTS"})
+# STOP mistyped, read as STOP only when it is the whole text (``engine.keywords``).
+STOP_SLIPS: Final = _stop_slips()
