@@ -21,7 +21,9 @@ from engine.vocabulary import (
     CLOSING_STOPS,
     CONDITIONS,
     COURTESY,
+    DEVICES,
     HELP,
+    JOURNEY,
     JUNK_WORDS,
     KEEP_GOING,
     NEGATIONS,
@@ -30,9 +32,11 @@ from engine.vocabulary import (
     OPENING_PHRASES,
     OPENING_STARTS,
     OPT_OUT,
+    PEOPLE,
     PHRASES,
     QUESTIONS,
     SENTENCE_STARTS,
+    SPAM_REPORT,
     STOP_VERBS,
     STRONG_STOPS,
     SUBJECTS,
@@ -46,6 +50,10 @@ from engine.vocabulary import (
 from engine.wording import take_tracking_numbers, words
 
 _TRAILING = ".!?,;:'\")"
+# Keywords that close a revocation only after a few words ("I said cancel"; not "I want to
+# cancel", which may be the order).
+_NARROW_CLOSING: Final = frozenset({"CANCEL", "END", "DISCONTINUE", "ARRETER", "DESABONNER",
+                                    "DESINSCRIRE", "UNFOLLOW", "UNTRACK"})
 # Where a text divides into sentences or clauses: "Stop. Who is this?", "Yes, stop".
 _CLAUSES = re.compile(r"[.!?;,:\n\r\u2013\u2014]+|\s-+\s")
 
@@ -80,7 +88,33 @@ def revocation(rest: list[str], body: str) -> str | None:
             found = _clause_revocation(tokens, question, alone)
     if found is not None and found != "REQUEST" and _warns(parts):
         return None
+    if found is not None and _about_something_else(parts):
+        return None
     return found
+
+
+# Who a text may call out to before a keyword: "Driver, please stop".
+_VOCATIVES: Final = frozenset({"DRIVER", "MAILMAN", "POSTMAN", "CARRIER", "MAILLADY", "TRUCK"})
+
+
+def _about_something_else(parts: list[tuple[list[str], bool]]) -> bool:
+    """Whether a text that names no texts stops something else: it calls out to the driver
+    ("Driver, please stop"), a "turn it off" beside a device ("the truck's alarm is going off,
+    turn it off"), or a "make it stop" beside the parcel's journey ("this keeps bouncing
+    between hubs, make it stop lol"; not "make them stop")."""
+    tokens = [t for clause, _q in parts for t in clause]
+    if any(t in TEXT_WORDS or t in JUNK_WORDS or t in UNAMBIGUOUS or t in SPAM_REPORT
+           for t in tokens):
+        return False
+    first = [t for t in parts[0][0] if t not in COURTESY] if len(parts) > 1 else []
+    if first and all(t in _VOCATIVES or t == "HEY" for t in first):
+        return True
+    if "OFF" in tokens and any(t in DEVICES for t in tokens) and not any(
+            t in OPT_OUT for t in tokens):
+        return True
+    return any(t in JOURNEY for t in tokens) and any(
+        clause[k] == "IT" and clause[k + 1] in OPT_OUT
+        for clause, _q in parts for k in range(len(clause) - 1))
 
 
 _NOS: Final = frozenset({"NO", "NOPE", "NAH"})
@@ -109,7 +143,8 @@ def _warns(parts: list[tuple[list[str], bool]]) -> bool:
 # Every word that can make a clause a revocation or take one back; a clause with none of
 # them is neither (``revocation`` skips it).
 _MAYBE: Final = (OPT_OUT | STOP_VERBS | UNAMBIGUOUS | NEGATIONS | TAKEN_BACK | JUNK_WORDS
-                 | {"OPT", "UN", "NOT", "MORE", "LONGER", "INTERESTED", "NEED", "KEEP", "SICK"}
+                 | {"OPT", "UN", "NOT", "MORE", "LONGER", "INTERESTED", "NEED", "KEEP", "SICK",
+                    "OFF", "NE", "PLUS", "W", "WITH"} | SPAM_REPORT
                  | {p[0] for p in PHRASES} | {p[0] for p in WHOLE_PHRASES}
                  | {w for p in PHRASES for w in p} | {w for p in OPENING_PHRASES for w in p})
 
@@ -148,9 +183,18 @@ def _takes_back(tokens: list[str]) -> bool:
         if (t in OPT_OUT or t in STOP_VERBS or t in UNAMBIGUOUS) and negated(tokens, k) and (
                 _about_the_texts(tokens, k + 1)):
             return True
-        if t == "KEEP" and k + 1 < len(tokens) and tokens[k + 1] in KEEP_GOING:
+        if t == "KEEP" and k + 1 < len(tokens) and tokens[k + 1] in KEEP_GOING and not (
+                _complains(tokens, k)):
             return True
     return False
+
+
+def _complains(tokens: list[str], k: int) -> bool:
+    """Whether the KEEP at ``k`` complains of the texts going on ("why do you keep texting
+    me", "you keep texting me"), not asks them to ("keep texting me", "you can keep texting")."""
+    before = [t for t in tokens[:k] if t not in ("JUST", "STILL", "ALWAYS")]
+    return bool(before) and (before[-1] in ("YOU", "U", "YALL", "GUYS", "THEY", "PEOPLE")) and (
+        not any(t in ("CAN", "MAY", "SHOULD", "COULD", "PLEASE", "PLS", "WANT") for t in before))
 
 
 def _about_the_texts(tokens: list[str], start: int) -> bool:
@@ -176,6 +220,8 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
         return word
     if is_request_to_stop(tokens, question, alone):
         return "REQUEST"
+    if _stops_someone_else(tokens):
+        return None  # "stop texting my son", "stop bothering my dog", "quit spamming the doorbell"
     if "QUIT" in tokens and reports_quit(tokens, tokens.index("QUIT")):
         return None  # "you guys quit texting me last week": a report
     core = core_words(tokens)
@@ -183,14 +229,17 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
     if not keyed:
         return None
     first = core[keyed[0]]
+    if keyed[0] == 0 and first in STRONG_STOPS and core[1:2] in (["WITH"], ["W"]) and all(
+            t in OBJECTS for t in core[2:]) and len(core) > 2:
+        return first  # "stop with these", "stop with this"
     if all(t in HELP for t in core[:keyed[0]]) and all(
             t in OPT_OUT or t in OBJECTS or t in HELP or t in ("OPT", "OUT") for t in core):
         return "OPTOUT" if first == "OPT" else first  # not "One Stop", "every stop"
     if keyed[0] == 0:
         after = 2 if first == "OPT" else 1
         nxt = core[after] if len(core) > after else ""
-        if question and len(core) == after + 1 and nxt in QUESTIONS | {"WHO"}:
-            return None  # "stop what?", "stop why?"
+        if (question or nxt == "WHAT") and len(core) == after + 1 and nxt in QUESTIONS | {"WHO"}:
+            return None  # "stop what?", "stop why?", "cancel what, my package?"
         if nxt in SENTENCE_STARTS or (
                 nxt in ("THIS", "IT", "THAT") and core[after + 1:after + 2] in (["IS"], ["ISNT"])):
             return "OPTOUT" if first == "OPT" else first
@@ -198,6 +247,8 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
                 core, after):
             return first  # "STOP we moved", "STOP fake", "STOP 2nd time"
     at = max(k for k, t in enumerate(tokens) if t not in COURTESY)
+    if (said := _said_before(tokens, at)) is not None:
+        return said  # "I said stop twice now", "I already said stop 3 times"
     last = tokens[at]
     if last not in OPT_OUT or at == 0 or negated(tokens, at) or any(
             t in CONDITIONS for t in tokens[:at]):
@@ -211,14 +262,23 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
         return None  # "sometimes the texts just stop": a report
     if pred == "NO" and any(t not in COURTESY for t in tokens[:p]):
         return None  # "there was no stop", "the wait has no end": "No, stop" opens a clause
-    if pred not in (BEFORE_CLOSING_CANCEL if last in ("CANCEL", "END") else BEFORE_CLOSING):
+    if pred not in (BEFORE_CLOSING_CANCEL if last in _NARROW_CLOSING else BEFORE_CLOSING):
         # "yeah stop", "thanks but stop", "make them stop", "texts stop", "who is this stop";
         # not "the next stop", "Kwik Stop", "I quit", "the driver didn't even stop"
-        if last in CLOSING_STOPS and not question and (
-                pred in CLOSING_AFTER or (pred in TEXT_WORDS and (at == 1 or "MAKE" in tokens))
-                or tuple(tokens[max(0, at - 3):at]) in (("WHO", "IS", "THIS"), ("WHO", "DIS"))):
+        # "too many texts stop", "how do I make these texts stop?", "whoever this is stop"
+        how = question and core[0] == "HOW" and "MAKE" in tokens
+        if last in CLOSING_STOPS and (not question or how) and (
+                pred in CLOSING_AFTER or (pred in TEXT_WORDS and (
+                    at == 1 or "MAKE" in tokens or "MANY" in tokens[:p]))
+                or tuple(tokens[max(0, at - 3):at]) in _WHO_IS_THIS):
             return last
+        if last in ("CANCEL", "END") and pred == "TO" and p and (
+                tokens[p - 1] in TEXT_WORDS or tokens[p - 1] in ("THESE", "THEM")) and not (
+                question or any(t in NEGATORS_OF_STOP for t in core)):
+            return last  # "I want the texts to end"
         return None
+    if _asks_someone_else(tokens, p):
+        return None  # "Can you ask him to stop", "can you tell him to please stop"
     if pred in ("TO", "SHOULD", "MUST", "CAN") and any(t in NEGATORS_OF_STOP for t in core):
         return None  # "I don't want the texts to stop"
     if core[0] == "WHO" and pred in ("SAID", "SAY", "TO"):
@@ -231,7 +291,68 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
         return None
     if (question or core[0] in QUESTIONS) and not you and core[0] != "HOW":
         return None  # "when will it stop", "is it going to stop"
+    if core[0] in ("CAN", "COULD") and len(core) > 2 and core[1] not in _CAN_SUBJECTS and not (
+            core[1] in ("THE", "THESE") and core[2] in TEXT_WORDS):
+        return None  # "can the truck please stop"; not "can you stop", "can these texts stop"
     return last
+
+
+_WHO_IS_THIS: Final = (("WHO", "IS", "THIS"), ("WHO", "DIS"), ("WHOEVER", "THIS", "IS"),
+                       ("WHOEVER", "YOU", "ARE"), ("WHOEVER", "U", "ARE"))
+_CAN_SUBJECTS: Final = frozenset({"YOU", "U", "YALL", "THIS", "THESE", "IT", "THEY", "WE", "I",
+                                  "PLEASE", "PLS", "JUST", "TEXTS", "MESSAGES"})
+# What may follow "I said stop" and still report a stop already asked: "twice now", "3 times".
+_TIMES: Final = frozenset({"TWICE", "THRICE", "TIMES", "TIME", "ONCE", "ALREADY", "NOW", "BEFORE",
+                           "AGAIN", "YESTERDAY", "MULTIPLE", "SEVERAL", "MANY", "LIKE", "A",
+                           "MILLION", "HUNDRED", "TWO", "THREE", "FOUR", "FIVE", "TEN", "TIMEZ",
+                           "LAST", "WEEK", "ALL", "DAY", "SO"})
+
+
+def _said_before(tokens: list[str], at: int) -> str | None:
+    """The keyword of "I said stop twice now", "I already said stop 3 times": said, a
+    keyword, then only how many times."""
+    for k in range(max(0, at - 4), at):
+        said = k and (tokens[k - 1] in ("SAID", "SAY", "TOLD", "TEXTED") or (
+            k > 1 and tokens[k - 2] == "TOLD" and tokens[k - 1] in ("YOU", "U")) or (
+            k > 2 and tokens[k - 3] == "TOLD" and tokens[k - 2] in ("YOU", "U")
+            and tokens[k - 1] == "TO"))
+        times = all(t in _TIMES or t in COURTESY or t.isdigit() for t in tokens[k + 1:at + 1])
+        if tokens[k] in STRONG_STOPS and said and times and (
+                tokens[0] not in QUESTIONS and tokens[0] not in ("WHO", "DID")):
+            return tokens[k]
+    return None
+
+
+def _asks_someone_else(tokens: list[str], p: int) -> bool:
+    """Whether the closing stop is asked of someone else: "ask him to stop", "tell the driver
+    to please stop"."""
+    while p > 0 and tokens[p] in COURTESY:
+        p -= 1
+    return tokens[p] == "TO" and p > 0 and (tokens[p - 1] in PEOPLE or (tokens[p - 1] in (
+        "THEM", "DRIVER") and any(t in ("ASK", "TELL") for t in tokens[:p - 1])))
+
+
+# Verbs for the texts a stop may open a clause with, which must take the person: "stop
+# texting me", not "stop texting my son", "stop bothering my dog", "quit spamming the doorbell".
+_VERBS_AT_ME: Final = frozenset({"TEXTING", "MESSAGING", "BOTHERING", "SPAMMING", "HARASSING",
+                                 "CONTACTING", "CALLING", "BUGGING", "PESTERING"})
+_AT_ME: Final = frozenset({"ME", "US", "MY", "THIS", "THE", "THAT", "NUMBER", "PHONE", "CELL",
+                           "INBOX", "LINE", "ALREADY", "AGAIN", "ANYMORE", "NOW", "PLEASE", "PLS",
+                           "PLZ", "ABOUT", "EVERY", "DAY", "SO", "MUCH", "MANY", "TIMES"})
+
+
+def _stops_someone_else(tokens: list[str]) -> bool:
+    """Whether a stop opening the clause takes a verb for texts whose object is not the
+    person or their phone: "stop texting my son", "stop bothering my dog"."""
+    core = core_words(tokens)
+    if len(core) < 3 or core[0] not in STRONG_STOPS or core[1] not in _VERBS_AT_ME:
+        return False
+    if core[2] in ("MY", "HIS", "HER", "THE") and len(core) > 3 and (
+            core[3] in PEOPLE or core[3].rstrip("S") in PEOPLE or core[3] in (
+                "OLD", "WORK", "OTHER", "HOME", "LANDLINE", "PREVIOUS", "FORMER")):
+        return True
+    return core[1] in ("BOTHERING", "SPAMMING", "HARASSING", "BUGGING", "PESTERING") and not all(
+        t in _AT_ME or t in COURTESY for t in core[2:])
 
 
 def _opens_a_new_sentence(core: list[str], after: int) -> bool:

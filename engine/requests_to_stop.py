@@ -11,9 +11,12 @@ from typing import Final
 from engine.vocabulary import (
     CONDITIONS,
     COURTESY,
+    DELIVERY_THINGS,
+    DETERMINERS,
     ENGLISH_STOPS,
     FILLERS,
     JUNK_WORDS,
+    MAIL_THINGS,
     NEG_FILLERS,
     NEGATED_OBJECTS,
     NEGATION_CHAIN,
@@ -21,6 +24,7 @@ from engine.vocabulary import (
     OPENING_PHRASE_LEADS,
     OPENING_PHRASES,
     OPT_OUT,
+    PEOPLE,
     PHRASE_LEAD,
     PHRASE_NOT_BEFORE,
     PHRASE_UNLESS_TEXTS,
@@ -28,11 +32,14 @@ from engine.vocabulary import (
     QUESTIONS,
     RECEIVE_WORDS,
     REPORT_WORDS,
+    SPAM_REPORT,
+    SPAM_REPORT_ASIDE,
     SPANISH_STOPS,
     STOP_FILLERS,
     STOP_VERBS,
     STRESS_PHRASES,
     TAKEN_BACK,
+    TEXT_NOUNS,
     TEXT_WORDS,
     UNAMBIGUOUS,
     VERBAL_TEXT_WORDS,
@@ -97,6 +104,8 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
         tok = tokens[k]
         if tok in VERBAL_TEXT_WORDS:
             return _takes_texts(tokens, k + 1)
+        if tok in JUNK_WORDS and _junk_mail(tokens, k):
+            return False  # "stop sending me junk mail": the post, not the texts
         if tok in TEXT_WORDS or tok in JUNK_WORDS or (
                 tok == "CONTACTED" and tokens[k - 1] == "BE"):
             return True  # "... to be contacted"
@@ -118,8 +127,56 @@ def _reaches_text_word(tokens: list[str], start: int, fillers: frozenset[str],
             got = True  # "stop getting these", "stop receiving them", "stop getting this"
         elif (tok not in fillers and not (got and tok in COURTESY)) or (
                 got and tok in ("PACKAGE", "PARCEL", "DELIVERY")):
-            return False  # not "stop getting these packages"
+            # "stop the daily texts", "no more emails or texts"; not "stop getting these packages"
+            return _described_texts(tokens, k)
     return got or (((wished and received) or sent) and fillers is NEG_FILLERS)
+
+
+def _junk_mail(tokens: list[str], k: int) -> bool:
+    """Whether the junk word at ``k`` is the post ("junk mail", "junk flyers")."""
+    return k + 1 < len(tokens) and tokens[k + 1] in MAIL_THINGS
+
+
+def _described_texts(tokens: list[str], k: int) -> bool:
+    """Whether ``tokens[k]`` is one of one or two words between a determiner and a word for
+    the texts, which describe them ("stop the daily texts", "cancel these useless alerts",
+    "stop sending me random texts", "no more emails or texts"; not "stop the driver text me",
+    "don't send the package to my wife")."""
+    if not k or tokens[k - 1] not in DETERMINERS:
+        return False
+    for j in (k, k + 1):
+        if j >= len(tokens):
+            return False
+        tok = tokens[j]
+        if tok in TEXT_NOUNS:
+            return j > k and not _redirected(tokens, j)
+        if tok in PEOPLE or tok in DELIVERY_THINGS or tok in MAIL_THINGS or tok in TEXT_WORDS or (
+                not tok.isalpha()) or tok in COURTESY or tok in TAKEN_BACK:
+            return False
+    return j + 1 < len(tokens) and tokens[j + 1] in TEXT_NOUNS and not _redirected(tokens, j + 1)
+
+
+# Phones that are not the one the texts go to now: "my old number", "my work phone", "my
+# landline".
+_OTHER_PHONES: Final = frozenset({"OLD", "WORK", "OTHER", "HOME", "PREVIOUS", "FORMER", "EX",
+                                  "LANDLINE", "OFFICE", "BUSINESS"})
+
+
+def _redirected(tokens: list[str], k: int) -> bool:
+    """Whether the texts named at ``k`` are someone else's, or another phone's: a person or
+    another phone after them ("stop texting my husband", "don't send updates to my old
+    number", "don't text my landline"): a request to send them elsewhere, not to stop."""
+    j = k + 1
+    if j < len(tokens) and tokens[j] == "TO":
+        j += 1
+    if j >= len(tokens) or tokens[j] not in ("MY", "HIS", "HER", "OUR", "THE"):
+        return False
+    for tok in tokens[j + 1:j + 3]:
+        if tok in PEOPLE or tok in _OTHER_PHONES or tok.rstrip("S") in PEOPLE:
+            return True
+        if tok in ("NUMBER", "PHONE", "CELL"):
+            return False
+    return False
 
 
 _AFTER_OBJECT: Final = frozenset({"ANYMORE", "AGAIN", "PLEASE", "PLS", "NOW", "THANKS",
@@ -130,12 +187,22 @@ _NO_LONGER: Final = frozenset({"ANYMORE", "MORE", "LONGER"})
 
 def _takes_texts(tokens: list[str], start: int) -> bool:
     """After a verb for texts: nothing, or fillers then a word for texts."""
-    for tok in tokens[start:]:
+    for k in range(start, len(tokens)):
+        tok = tokens[k]
+        if tok in JUNK_WORDS and _junk_mail(tokens, k):
+            return False
         if tok in TEXT_WORDS or tok in JUNK_WORDS:
             return True
+        if tok in _AFTER_TEXTS or tok == "SEND":
+            continue  # "stop sending these now", "permission to send me these"
         if tok not in FILLERS or tok in ("PACKAGE", "PARCEL", "DELIVERY"):
-            return False
+            return _described_texts(tokens, k)
     return True
+
+
+# What may close a request after a verb for the texts: "You can stop sending these now".
+_AFTER_TEXTS: Final = frozenset({"NOW", "ANYMORE", "PLEASE", "PLS", "PLZ", "ASAP", "AGAIN",
+                                 "THANKS", "THX", "EVER"})
 
 
 def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = True) -> bool:
@@ -148,8 +215,11 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     core = tuple(t for t in tokens if t not in WHOLE_ASIDE)
     thanked = any(t in ("THANKS", "THANK", "THX", "TY") for t in tokens)
     if alone and not question and (core in WHOLE_PHRASES or (
-            thanked and (*core, "THANKS") in WHOLE_PHRASES)):
-        return True  # "no thank you", "I'm out"; not "No" alone, nor "no more?"
+            thanked and (*core, "THANKS") in WHOLE_PHRASES) or (
+            thanked and not core and any(t in ("NAH", "NOPE") for t in tokens))):
+        return True  # "no thank you", "I'm out", "nah thanks"; not "No" alone, nor "no more?"
+    if alone and not question and _whole_text_off_or_spam(core):
+        return True  # "texts off", "spam", "this is spam", "I'm blocking you"
     report = question or any(t in REPORT_WORDS for t in tokens)
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
     # about, not asked for ("can you stop texting me?" is asked for).
@@ -159,22 +229,27 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
         tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
             tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"])))
     for i, tok in enumerate(tokens):
-        if tok in UNAMBIGUOUS and not negated(tokens, i):
+        if tok in UNAMBIGUOUS and not negated(tokens, i) and not _about_another_thing(tokens, i):
             return True
         if tok in STOP_VERBS and not asked_about and _verb_stops(tokens, i) and not any(
                 t in CONDITIONS for t in tokens[:i]) and not _someone_elses(tokens, i) and (
-                _reaches_text_word(tokens, i + 1, STOP_FILLERS)) and not negated(tokens, i):
+                _reaches_text_word(tokens, i + 1, STOP_FILLERS)) and not negated(tokens, i) and (
+                not _redirects(tokens, i)):
             return True
         prev = tokens[i - 1] if i > 0 else ""
         negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "DOES", "YOU", "U",
                                                                   "PREFER", "RATHER")) or (
             tok in ("MORE", "LONGER", "MAS", "FURTHER") and prev == "NO") or (
             tok == "NEED" and prev == "NO" and any(t in ("ME", "US", "ANYMORE") for t in tokens)
-        ) or (
+        ) or (tok == "NEED" and prev == "NO" and tokens[i + 1:i + 2] == ["FOR"]) or (
             tok == "INTERESTED" and prev == "NOT") or (
             tok == "NO" and tokens[i + 1 : i + 2] in (
-                ["QUIERO"], ["ME"], ["DESEO"], ["ENVIEN"], ["MANDEN"], ["ESCRIBAN"]))
-        wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO")
+                ["QUIERO"], ["ME"], ["DESEO"], ["ENVIEN"], ["MANDEN"], ["ESCRIBAN"], ["ENVIAR"],
+                ["MANDAR"], ["MOLESTAR"], ["MOLESTEN"], ["CONTACTEN"], ["AUTORIZO"])) or (
+            tok == "PLUS" and prev == "NE") or (  # French "ne plus m'envoyer de messages"
+            tok == "NE" and tokens[i + 1:i + 2] in (["MENVOYEZ"], ["MENVOYER"], ["ME"]))
+        wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO") or (
+            tok == "INTERESTED")  # "I'm not interested in receiving these"
         if negation and i and tokens[i - 1] in _OTHERS and tok in NEGATIONS:
             continue  # "you never texted me", "the driver never contacted me": a report
         if negation and tok == "NOT" and i > 1 and tokens[i - 2] in _OTHERS:
@@ -183,6 +258,7 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
             continue  # "I never text, call me", "I don't text": what the sender does
         if (negation and not report and not _to_someone_else(tokens, i + 1)
                 and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished, alone)
+                and not _redirects(tokens, i)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
     if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
@@ -191,10 +267,21 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     if ("FOR" in tokens or "MINE" in tokens) and not question and tokens[0] not in QUESTIONS and (
             _not_for_me(tokens)):
         return True
-    return any((i := find(tokens, phrase)) >= 0 and not _negated_phrase(tokens, i, phrase)
-               for phrase in PHRASES) or any((i := find(tokens, phrase)) >= 0
-                                             and _opens(tokens, i, phrase)
-                                             for phrase in OPENING_PHRASES)
+    for i, tok in enumerate(tokens):  # each word looks up the phrases it may open
+        for phrase, opening in _PHRASES_AT.get(tok, ()):
+            if tuple(tokens[i:i + len(phrase)]) != phrase:
+                continue
+            if _opens(tokens, i, phrase) if opening else not _negated_phrase(tokens, i, phrase):
+                return True
+    return False
+
+
+# The fixed phrases by their first word, and whether each counts only opening a clause.
+_PHRASES_AT: Final[dict[str, tuple[tuple[tuple[str, ...], bool], ...]]] = {
+    first: tuple((p, opening) for p, opening in [*((p, False) for p in PHRASES),
+                                                 *((p, True) for p in OPENING_PHRASES)]
+                 if p[0] == first)
+    for first in {p[0] for p in PHRASES} | {p[0] for p in OPENING_PHRASES}}
 
 
 # Words between a subject, its negation and its verb that change nothing: "I really don't
@@ -264,10 +351,49 @@ _OTHERS: Final = frozenset({"YOU", "U", "IT", "HE", "SHE", "THEY", "DRIVER", "NO
 
 # Who the texts go to or come from when they are not the sender's own: "Don't send the
 # updates to my wife", "Don't contact the seller", "never text while driving".
-_THIRD_PARTY: Final = frozenset({"WIFE", "HUSBAND", "SELLER", "SENDER", "RECIPIENT", "DRIVER",
-                                 "MOM", "DAD", "SON", "DAUGHTER", "NEIGHBOR", "BOSS", "WHILE",
+_THIRD_PARTY: Final = frozenset({"SELLER", "SENDER", "RECIPIENT", "DRIVER", "WHILE",
                                  "CALL", "CARRIER", "MAILMAN", "OFFICE", "STORE", "MERCHANT",
-                                 "WEEKENDS", "FRIEND"})
+                                 "WEEKENDS"}) | (PEOPLE - {"HIM", "HER", "HE", "SHE"})
+
+
+def _redirects(tokens: list[str], i: int) -> bool:
+    """Whether the first word for the texts after ``i`` is someone else's or another phone's
+    ("stop texting my son", "don't send updates to my old number")."""
+    for k in range(i + 1, min(len(tokens), i + 6)):
+        if tokens[k] in TEXT_WORDS or tokens[k] in VERBAL_TEXT_WORDS:
+            return _redirected(tokens, k)
+    return False
+
+
+def _about_another_thing(tokens: list[str], i: int) -> bool:
+    """Whether the revoke or unsubscribe at ``i`` takes a thing of the delivery or another
+    subscription ("revoke the signature waiver", "revoke my vacation hold", "unsubscribe from
+    the newsletter"), the texts not named."""
+    if any(t in TEXT_WORDS for t in tokens) or not tokens[i].startswith(("REVOK", "UNSUB")):
+        return False  # "untrack this package" is the service's own stop for it
+    for tok in tokens[i + 1:i + 5]:
+        if tok in DELIVERY_THINGS:
+            return True
+        if tok not in _BEFORE_A_THING:
+            return False
+    return False
+
+
+_BEFORE_A_THING: Final = frozenset({"THE", "MY", "THIS", "THAT", "YOUR", "A", "AN", "OUR", "FROM",
+                                    "AS", "OF", "ANY", "OLD", "PLEASE"})
+# "texts off", "text alerts off please", "tracking notifications off".
+_OFF_WORDS: Final = TEXT_NOUNS | {"TRACKING", "DELIVERY", "PACKAGE", "USPS", "ALL", "TEXTING"}
+
+
+def _whole_text_off_or_spam(core: tuple[str, ...]) -> bool:
+    """A whole text that turns the texts off ("sms off", "alerts off") or reports them as
+    spam or blocks them ("spam", "this is spam", "reported as junk", "I'm blocking you")."""
+    if len(core) >= 2 and core[-1] == "OFF" and all(t in _OFF_WORDS for t in core[:-1]) and any(
+            t in TEXT_NOUNS for t in core):
+        return True
+    return bool(core) and any(t in SPAM_REPORT for t in core) and all(
+        t in SPAM_REPORT or t in SPAM_REPORT_ASIDE for t in core) and not (
+        core[-1] in ("REPORT", "BLOCK") and len(core) > 1 and core[0] in ("I", "IM"))
 
 
 def _to_someone_else(tokens: list[str], start: int) -> bool:
@@ -318,8 +444,12 @@ def _verb_stops(tokens: list[str], i: int) -> bool:
     (Spanish "in order to", "for"),
     "deje el mensaje" (DEJA without DE is "leave")."""
     tok, rest = tokens[i], tokens[i + 1:]
-    if tok == "TURN":
+    if tok in ("TURN", "SHUT", "SWITCH"):
         return "OFF" in rest
+    if tok == "KNOCK":
+        return rest[:2] == ["IT", "OFF"]  # "knock it off with the texts"
+    if tok == "CUT":
+        return "OUT" in rest[:2]  # "cut out the texts", "cut it out with the texts"
     if tok == "END":
         return rest[:1] != ["OF"]
     if tok == "PARA":  # not "para más mensajes" ("for more messages"), "para mis alertas"
@@ -389,6 +519,8 @@ def _other_sense(tokens: list[str], end: int, phrase: tuple[str, ...]) -> bool:
     """Whether what follows the phrase gives it another sense ("wrong number on the label",
     "stop all deliveries", "opt out of the signature requirement"; not "opt out of these
     texts")."""
+    if phrase in _LIST_PHRASES and _takes_a_delivery_thing(tokens, end):
+        return True  # "take me off the hold list", "remove me as the recipient"
     not_before = PHRASE_NOT_BEFORE.get(phrase)
     if not not_before:
         return False
@@ -397,3 +529,25 @@ def _other_sense(tokens: list[str], end: int, phrase: tuple[str, ...]) -> bool:
     if one not in not_before and two not in not_before:
         return False
     return not (phrase in PHRASE_UNLESS_TEXTS and _takes_texts(tokens, end + 1))
+
+
+# Phrases that take someone off a list, which may be a list of the delivery's.
+_LIST_PHRASES: Final = frozenset({("TAKE", "ME", "OFF"), ("REMOVE", "ME"), ("REMOVE", "FROM"),
+                                  ("GET", "ME", "OFF"), ("DELETE", "ME"), ("REMOVED", "FROM"),
+                                  ("TAKE", "MY", "NUMBER"), ("REMOVE", "MY", "NUMBER"),
+                                  ("OFF", "THE", "LIST"), ("FROM", "THE", "LIST")})
+
+
+def _takes_a_delivery_thing(tokens: list[str], end: int) -> bool:
+    """Whether what a list phrase takes is a thing of the delivery, not the texts ("take me
+    off the delivery schedule", "remove me from this address"; "take me off the hold list"),
+    no word for the texts near."""
+    near = tokens[end:end + 5]
+    if any(t in TEXT_WORDS or t in JUNK_WORDS for t in near):
+        return False
+    for tok in near:
+        if tok in DELIVERY_THINGS:
+            return True
+        if tok not in _BEFORE_A_THING:
+            return False
+    return False

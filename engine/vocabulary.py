@@ -13,7 +13,12 @@ OPT_OUT: Final = frozenset(
      # Spanish, as US short-code programs honour them (accents are dropped: NO MAS)
      "PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS", "CANCELA", "CANCELEN",
      "PAREN", "DETENGAN",
-     "CEASE"}
+     "CEASE",
+     # Canadian French, as CWTA short-code guidelines require (ARRET beside STOP; accents
+     # are dropped: arrêt, arrêter, arrêtez, désabonner, désinscrire)
+     "ARRET", "ARRETER", "ARRETEZ", "DESABONNER", "DESABONNEZ", "DESINSCRIRE", "DESINSCRIVEZ",
+     # a tracking service's own undo, and DISCONTINUE (read like CANCEL when it closes)
+     "UNFOLLOW", "UNTRACK", "DISCONTINUE"}
 )
 
 
@@ -39,7 +44,8 @@ CLOSING_AFTER: Final = frozenset(
 SPANISH_STOPS: Final = frozenset(
     {"PARAR", "PARE", "ALTO", "CANCELAR", "DETENER", "BAJA", "NOMAS", "BASTA", "DESUSCRIBIR",
      "DESUSCRIBIRME", "DEJA", "DEJEN", "DEJE", "PARA", "PAREN", "CANCELA", "CANCELEN",
-     "DETENGAN"})
+     "DETENGAN", "ARRET", "ARRETER", "ARRETEZ", "DESABONNER", "DESABONNEZ", "DESINSCRIRE",
+     "DESINSCRIVEZ"})
 # What "keep" takes when a clause asks the texts to go on: "cancel that, keep texting".
 KEEP_GOING: Final = frozenset({"TEXTING", "SENDING", "GOING", "THEM", "IT", "COMING", "TEXTS",
                                "UPDATES", "MESSAGING", "ME", "UPDATING"})
@@ -111,7 +117,8 @@ OBJECTS: Final = frozenset(
 # Words that widen a revocation naming a parcel to every text: "CANCEL ALL <tn>".
 EVERYTHING: Final = frozenset({"ALL", "EVERYTHING", "EVERY", "OTHERS", "TODO", "TODOS"})
 OPT_IN: Final = frozenset({"START", "YES", "UNSTOP"})
-HELP: Final = frozenset({"HELP", "INFO", "AYUDA"})  # AYUDA: Spanish programs' HELP
+# AYUDA: Spanish programs' HELP; AIDE: the French HELP CWTA guidelines require in Canada
+HELP: Final = frozenset({"HELP", "INFO", "AYUDA", "AIDE"})
 ETA_WORDS: Final = frozenset({"DELIVERY", "DATE", "UPDATE", "WHEN"})
 TRACKING_MODES: Final = frozenset({"AA", "AF", "AP", "DND"}) | ETA_WORDS
 VOCABULARY: Final = OPT_OUT | OPT_IN | HELP | TRACKING_MODES | {"QUIET", "AWAKE"}
@@ -132,7 +139,10 @@ COURTESY: Final = frozenset(
      "SPAMMERS", "SCAMMER", "SCAMMERS", "GEEZ", "JEEZ", "FUCK", "FUCKING", "FREAKING",
      "FRIGGING", "FRICKING", "FUCKIN", "FREAKIN", "GODDAMMIT", "GODDAMNIT", "GODDAMN",
      "ASSHOLE", "ASSHOLES", "BITCH", "STUPID", "BOT", "LADY", "GUYS", "KINDLY", "FINALLY",
-     "NOPE", "NAH", "U", "SERIOUSLY", "SHIT", "BLOODY", "DAMNED"}
+     "NOPE", "NAH", "U", "SERIOUSLY", "SHIT", "BLOODY", "DAMNED",
+     # "stop plzz", "stop k thx", "stop ya", French "STOP svp", "me désabonner", "moi"
+     "PLZZ", "PLSS", "PLIS", "PLIZ", "PLEAS", "PLEASEE", "K", "KK", "YA", "SVP", "MERCI",
+     "MOI"}
 )
 
 
@@ -149,7 +159,11 @@ STOP_VERBS: Final = frozenset(
      "BLOCK", "REMOVE", "DELETE", "DISABLE", "TURN", "CANCELAR", "PARAR", "DETENER",
      "REFRAIN", "ENOUGH", "DONE", "STP", "DEJA", "DEJEN", "PARA", "PAREN", "PARE",
      "CANCELLING", "CANCELING", "TERMINATE", "DEACTIVATE", "UNENROLL", "KILL", "DEJE",
-     "DETENGAN", "CANCELA", "CANCELEN", "SICK", "TIRED", "MUTE", "BASTA"}
+     "DETENGAN", "CANCELA", "CANCELEN", "SICK", "TIRED", "MUTE", "BASTA",
+     # "shut off texts", "switch off notifications" (with OFF), "knock it off with the texts",
+     # "cut out the texts", "pause notifications", Spanish and French verbs
+     "SHUT", "SWITCH", "KNOCK", "CUT", "PAUSE", "ALTO", "DESACTIVAR", "DESACTIVEN",
+     "DESACTIVA", "ARRETER", "ARRETEZ", "ARRET", "ARRETE"}
 )
 
 
@@ -162,7 +176,9 @@ TEXT_WORDS: Final = frozenset(
      "MSGIN", "MESSAGIN", "TXTNG", "MSGNG", "REMINDERS", "ROBOTEXTS", "NOTIFYING", "UPDATE",
      "ALERTING", "UPDATING", "PINGING", "BUGGING", "PESTERING", "MESSEGING", "MESSEGES",
      "MESAGES", "MESSAGEING", "MASSAGING", "NOTIFCATIONS", "NOTIFACATIONS", "NOTIFICATONS",
-     "TEXTNG", "ESCRIBAN", "ESCRIBAS", "ESCRIBIR"}
+     "TEXTNG", "ESCRIBAN", "ESCRIBAS", "ESCRIBIR",
+     "PINGS", "COMMUNICATION", "COMMUNICATIONS", "ESCRIBIRME", "ESCRIBIRNOS", "ALERTAS",
+     "CONTACTEN", "CONTACTES", "CONTACTAR", "CONTACTARME", "ALERTES", "TEXTO"}
 )
 
 
@@ -176,7 +192,11 @@ JUNK_WORDS: Final = frozenset({"CRAP", "BS", "NONSENSE", "GARBAGE", "JUNK", "RUB
 # me these"), not something else ("stop sending me packages", "stop sending it back").
 VERBAL_TEXT_WORDS: Final = frozenset(
     {"SENDING", "CONTACTING", "CALLING", "BOTHERING", "SPAMMING", "MANDARME", "ENVIARME",
-     "MANDAR", "ENVIAR", "MANDEN", "ENVIEN", "MANDES", "ENVIES", "BUGGING", "PESTERING"}
+     "MANDAR", "ENVIAR", "MANDEN", "ENVIEN", "MANDES", "ENVIES", "BUGGING", "PESTERING",
+     # Spanish "bother (me)" and French "send (me)": "dejen de molestar(me)", "arrêtez de
+     # m'envoyer des messages" (apostrophes dropped: MENVOYER)
+     "MOLESTAR", "MOLESTARME", "MOLESTEN", "MOLESTES", "MENVOYER", "ENVOYER", "MENVOYEZ",
+     "ENVOYEZ"}
 )
 
 
@@ -186,21 +206,23 @@ FILLERS: Final = frozenset(
      "USPS", "TRACKING", "DELIVERY", "PACKAGE", "PARCEL", "TEXT", "SMS", "WITH", "DE", "LOS",
      "LAS", "LA", "EL", "MAS", "MI", "MIS", "UR", "YA", "STATUS", "SHIPPING", "AUTOMATED",
      "UNWANTED", "STUFF", "ANYTHING", "ESTOS", "ESTAS", "SUS", "FUCKING", "FREAKING",
-     "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING", "NADA"}
+     "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING", "NADA",
+     # "stop w the texts", "don't send me anything else", "alto a los mensajes", French
+     "W", "ELSE", "A", "DES", "PLUS", "LES", "CES"}
 )
 
 
 # After a negation: "I do not want to receive any more text messages".
 WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE", "PREFER", "RATHER",
-                                "QUIERO", "WANNA", "DESEO"})
+                                "QUIERO", "WANNA", "DESEO", "INTERESA", "INTERESAN"})
 
 
 NEG_FILLERS: Final = FILLERS | WISH_WORDS | {
     "SEND", "EVER", "AGAIN", "ANYMORE", "I", "YOU", "U", "DARE", "BE", "ASKED", "ASK", "SIGN", "IN",
     "SIGNED", "UP", "FOR", "AGREE", "AGREED", "SUBSCRIBE", "SUBSCRIBED", "CONSENT",
-    "CONSENTED"}
+    "CONSENTED", "QUE", "AUTHORIZE", "AUTORIZO"}
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING", "RECIBIR",
-                                  "RECIBIENDO"})
+                                  "RECIBIENDO", "HEAR"})  # "I don't want to hear from you"
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
 NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
 NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
@@ -214,7 +236,7 @@ PHRASE_LEAD: Final = frozenset({"TAKE", "GET", "PUT", "REMOVE", "DELETE", "DROP"
 # Words with no other meaning in a text to a tracking short code.
 UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE",
                                 "REVOKING", "REVOKED", "UNSUBSCRIBING", "REVOCO", "UNENROLL",
-                                "DEREGISTER", "UNREGISTER"})
+                                "DEREGISTER", "UNREGISTER", "UNFOLLOW", "UNTRACK"})
 PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
@@ -242,13 +264,35 @@ PHRASES: Final = (
     ("WANT", "TO", "BE", "REMOVED"), ("ELIMINAR", "MI", "NUMERO"),
     ("ELIMINEN", "MI", "NUMERO"), ("BORREN", "MI", "NUMERO"), ("BORRAR", "MI", "NUMERO"),
     ("EQUIVOCARON", "DE", "NUMERO"),
+    # consent and permission in other words ("consent withdrawn", "you don't have my
+    # consent", "I never gave you permission to text me"; not "... to leave it outside")
+    ("CONSENT", "WITHDRAWN"), ("CONSENT", "REVOKED"), ("NOT", "GIVE", "CONSENT"),
+    ("DONT", "GIVE", "CONSENT"), ("NEVER", "GAVE", "CONSENT"), ("NEVER", "GAVE", "YOU", "CONSENT"),
+    ("DONT", "HAVE", "MY", "CONSENT"), ("NOT", "HAVE", "MY", "CONSENT"),
+    ("NEVER", "GAVE", "PERMISSION"), ("NEVER", "GAVE", "YOU", "PERMISSION"),
+    ("NOT", "GIVE", "PERMISSION"), ("DIDNT", "GIVE", "PERMISSION"), ("DONT", "GIVE", "PERMISSION"),
+    ("NOT", "GIVE", "YOU", "PERMISSION"), ("DIDNT", "GIVE", "YOU", "PERMISSION"),
+    ("DID", "NOT", "GIVE", "PERMISSION"), ("DID", "NOT", "GIVE", "CONSENT"),
+    ("DONT", "HAVE", "MY", "PERMISSION"), ("NOT", "HAVE", "MY", "PERMISSION"),
+    ("WITHDRAW", "PERMISSION"), ("WITHDRAW", "MY", "PERMISSION"),
+    # the do-not-call list, opted out, leave me the hell alone
+    ("DO", "NOT", "CALL", "LIST"), ("DONT", "CALL", "LIST"), ("DNC", "LIST"),
+    ("DO", "NOT", "CALL", "REGISTRY"), ("DO", "NOT", "TEXT", "LIST"),
+    ("BE", "OPTED", "OUT"), ("OPT", "THIS", "NUMBER", "OUT"), ("OPT", "THIS", "PHONE", "OUT"),
+    ("OPT", "US", "OUT"), ("LEAVE", "ME", "THE", "HELL", "ALONE"),
+    ("LEAVE", "ME", "THE", "FUCK", "ALONE"), ("LEAVE", "US", "ALONE"),
+    # Spanish: "denme de baja", "quítenme de su lista", "bórrenme"
+    ("DENME", "DE", "BAJA"), ("DAME", "DE", "BAJA"), ("DE", "SU", "LISTA"),
+    ("DE", "SUS", "LISTAS"), ("BORRENME",), ("ELIMINENME",), ("SAQUENME", "DE"),
+    ("QUITENME", "DE"),
 )
 
 
 # A phrase followed by one of these means something else: "wrong number of boxes", "take
 # me off hold".
-PHRASE_NOT_BEFORE: Final = {
-    ("WRONG", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN"}),
+PHRASE_NOT_BEFORE: Final[dict[tuple[str, ...], frozenset[str]]] = {
+    ("WRONG", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN", "WAS", "PRINTED", "LISTED",
+                                    "WRITTEN"}),
     ("TAKE", "ME", "OFF"): frozenset({"HOLD", "WAITLIST", "THE WAITLIST"}),
     ("STOP", "ALL"): frozenset({"DELIVERIES", "DELIVERY", "THE WAY", "THE TIME", "DAY",
                                 "MAIL", "PACKAGES", "TRAFFIC", "THE", "OVER"}),
@@ -262,13 +306,32 @@ PHRASE_NOT_BEFORE: Final = {
     ("NOT", "THE", "RIGHT", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN"}),
     ("NOT", "THE", "RIGHT", "PERSON"): frozenset({"TO"}),
     ("NOT", "THE", "INTENDED", "RECIPIENT"): frozenset({"OF", "FOR"}),
+    ("WRONG", "NUM"): frozenset({"OF", "ON", "FOR", "IN", "WAS", "PRINTED", "LISTED"}),
+    ("ISNT", "MY", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN"}),
+    ("ISNT", "MY", "PHONE"): frozenset({"OF", "ON", "FOR", "IN", "THAT", "WHICH"}),
+    ("NOT", "MY", "PHONE"): frozenset({"OF", "ON", "FOR", "IN", "THAT", "WHICH"}),
+    ("NO", "ES", "MI", "NUMERO"): frozenset({"DE", "EN"}),
+    ("BE", "OPTED", "OUT"): frozenset({"OF"}),
+    ("OP", "OUT"): frozenset({"OF"}),
+    **{phrase: frozenset({"FOR", "TO", "SLIP"}) for phrase in (
+        ("NOT", "GIVE", "CONSENT"), ("DONT", "GIVE", "CONSENT"), ("NEVER", "GAVE", "CONSENT"),
+        ("NEVER", "GAVE", "YOU", "CONSENT"), ("DONT", "HAVE", "MY", "CONSENT"),
+        ("NOT", "HAVE", "MY", "CONSENT"), ("NEVER", "GAVE", "PERMISSION"),
+        ("NEVER", "GAVE", "YOU", "PERMISSION"), ("NOT", "GIVE", "PERMISSION"),
+        ("DIDNT", "GIVE", "PERMISSION"), ("DONT", "GIVE", "PERMISSION"),
+        ("NOT", "GIVE", "YOU", "PERMISSION"), ("DIDNT", "GIVE", "YOU", "PERMISSION"),
+        ("DONT", "HAVE", "MY", "PERMISSION"), ("NOT", "HAVE", "MY", "PERMISSION"),
+        ("NO", "PERMISSION"), ("WITHDRAW", "PERMISSION"), ("WITHDRAW", "MY", "PERMISSION"),
+        ("DID", "NOT", "GIVE", "PERMISSION"), ("DID", "NOT", "GIVE", "CONSENT"))},
 }
 # ...unless what follows is the texts: "opt out of these texts", "never signed up for texts",
 # "no longer interested in updates".
 PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"), ("WANT", "OUT"),
                                         ("DIDNT", "SIGN", "UP"), ("NO", "LONGER", "INTERESTED"),
                                         ("NOT", "THE", "RIGHT", "PERSON"),
-                                        ("NOT", "THE", "INTENDED", "RECIPIENT")})
+                                        ("NOT", "THE", "INTENDED", "RECIPIENT"),
+                                        ("BE", "OPTED", "OUT"), ("OP", "OUT")}) | frozenset(
+    phrase for phrase in PHRASE_NOT_BEFORE if "CONSENT" in phrase or "PERMISSION" in phrase)
 
 
 # A keyword beside a warning to the driver is the warning ("Stop, the dog bites", "STOP!
@@ -296,11 +359,29 @@ OPENING_PHRASES: Final = (
     ("BLOWING", "UP", "MY", "PHONE"), ("STOP", "SERVICE"), ("CANCEL", "THIS", "SERVICE"),
     ("STOP", "THE", "TRACKING"), ("NOT", "THE", "RIGHT", "PERSON"),
     ("NOT", "THE", "RIGHT", "NUMBER"), ("NOT", "THE", "INTENDED", "RECIPIENT"),
+    # "wrong #" (read as WRONG NUMBER), "wrong num", "this isn't my number anymore", "este no
+    # es mi número", "no permission to text me"
+    ("WRONG", "NUM"), ("WRONG", "NUMBR"), ("ISNT", "MY", "NUMBER"), ("NO", "ES", "MI", "NUMERO"),
+    ("ISNT", "MY", "PHONE"), ("NOT", "MY", "PHONE"),
+    ("NO", "PERMISSION"), ("NOT", "WHO", "YOU", "THINK"),
+    # "I'm blocking you", "stop hitting my phone", "stop blowing me up", "stop following this
+    # package", "get me off (this thing)", "delete my info", "op out"
+    ("BLOCKING", "YOU"), ("BLOCKING", "U"), ("BLOCKING", "THIS", "NUMBER"),
+    ("BLOCKING", "YOUR", "NUMBER"), ("BLOCK", "YOU"), ("HITTING", "MY", "PHONE"),
+    ("HITTING", "UP", "MY", "PHONE"), ("BLOWING", "ME", "UP"), ("BLOWING", "UP", "MY"),
+    ("STOP", "FOLLOWING"), ("QUIT", "FOLLOWING"), ("GET", "ME", "OFF"),
+    ("DELETE", "MY", "INFO"), ("DELETE", "MY", "INFORMATION"), ("DELETE", "MY", "DATA"),
+    ("REMOVE", "MY", "INFO"), ("REMOVE", "MY", "INFORMATION"), ("OP", "OUT"),
 )
 OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "ITS", "IM", "I",
                                          "AM", "STOP", "QUIT", "PLEASE", "U", "GOT", "A",
                                          "WHATS", "YOUVE", "YOURE", "REACHED", "TEXTING",
-                                         "TEXTED", "MESSAGING", "CONTACTING"})
+                                         "TEXTED", "MESSAGING", "CONTACTING",
+                                         # "sorry wrong number", "I think you have the wrong
+                                         # number", "pretty sure this is the wrong number"
+                                         "SORRY", "OOPS", "THINK", "BELIEVE", "GUESS", "PRETTY",
+                                         "SURE", "HAS", "ESTE", "ESE",
+                                         "GOING", "TO", "WILL", "ILL", "NOW", "ALREADY"})
 
 
 WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),
@@ -312,14 +393,29 @@ WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO
                                   # "I'm out" (not "I'm out of town", "I'm out today")
                                   ("IM", "OUT"), ("I", "AM", "OUT"), ("I", "M", "OUT"),
                                   # "Remove.", "remove please" (not "remove the hold")
-                                  ("REMOVE",), ("REMOVE", "REMOVE"), ("REMOVE", "NOW")})
+                                  ("REMOVE",), ("REMOVE", "REMOVE"), ("REMOVE", "NOW"),
+                                  # brush-offs and swearing as a whole text
+                                  ("FUCK", "OFF"), ("F", "OFF"), ("PISS", "OFF"), ("BUZZ", "OFF"),
+                                  ("BUG", "OFF"), ("GO", "TO", "HELL"), ("KNOCK", "IT", "OFF"),
+                                  ("CUT", "IT", "OUT"), ("GET", "ME", "OFF"), ("GET", "LOST"),
+                                  ("CEASE", "ALL", "COMMUNICATION"), ("ENOUGH",),
+                                  ("ENOUGH", "ALREADY"), ("ENOUGH", "IS", "ENOUGH"),
+                                  ("THATS", "ENOUGH"), ("IM", "DONE"), ("DO", "NOT", "CALL"),
+                                  ("DISCONTINUE",), ("TURN", "OFF"), ("SHUT", "OFF"),
+                                  ("SWITCH", "OFF"), ("RMV",), ("RMV", "ME"),
+                                  ("THIS", "ISNT", "ME"), ("THIS", "IS", "NOT", "ME"),
+                                  # Spanish: "no estoy interesado/a", "ya no gracias", "para ya"
+                                  ("NO", "ESTOY", "INTERESADO"), ("NO", "ESTOY", "INTERESADA"),
+                                  ("NO", "ME", "INTERESAN"), ("YA", "NO", "GRACIAS"),
+                                  ("YA", "NO", "QUIERO"), ("YA", "NO", "MAS"), ("PARA", "YA"),
+                                  ("YA", "PARA"), ("NO", "MOLESTAR"), ("NO", "MOLESTEN")})
 # Words set aside around a whole phrase: "I'm out, bye", "remove asap", "no more lol" (not
 # now: "I'm out now" is not at home).
 WHOLE_ASIDE: Final = frozenset({"PLEASE", "PLS", "PLZ", "OK", "OKAY", "THANKS", "THANK", "YOU",
                                 "THX", "TY", "BYE", "GOODBYE", "LOL", "LMAO", "HAHA", "ASAP",
                                 "IMMEDIATELY", "SIR", "MAAM", "HEY", "HI", "HELLO", "SMH",
                                 "UGH", "BRO", "BRUH", "DUDE", "MAN", "YO", "POR", "FAVOR",
-                                "NAH", "NOPE"})
+                                "NAH", "NOPE", "U", "USPS", "WTF", "FFS", "SVP", "MERCI"})
 
 
 # Words that make a "no more texts" a report, not a request: "no more updates since Monday",
@@ -330,3 +426,56 @@ REPORT_WORDS: Final = frozenset(
      "DAYS", "WEEK", "WEEKS", "HOURS",
      "AVAILABLE", "WEBSITE", "SITE", "APP", "ONLINE", "THERE"}
 )
+
+
+# Words for the texts as nouns: what a determiner and one or two words reach ("stop the daily
+# texts", "cancel these useless alerts", "no more emails or texts"), and what a clause of them
+# and OFF turns off ("sms off", "text alerts off").
+TEXT_NOUNS: Final = frozenset(
+    {"TEXT", "TEXTS", "TXT", "TXTS", "MESSAGE", "MESSAGES", "MSG", "MSGS", "SMS",
+     "NOTIFICATION", "NOTIFICATIONS", "NOTIFS", "ALERT", "ALERTS", "UPDATES", "REMINDERS",
+     "PINGS", "MENSAJES", "ALERTAS", "NOTIFICACIONES", "TEXTOS", "ALERTES"})
+# Determiners after which one or two words may stand before a word for the texts.
+DETERMINERS: Final = frozenset({"THE", "THESE", "THOSE", "THIS", "YOUR", "ALL", "ANY", "MORE",
+                                "SUCH", "ME", "US", "ESTOS", "ESTAS", "LOS", "LAS", "DES", "LES",
+                                "CES"})
+# Who or what else a text may be about, which the words between a determiner and a word for
+# the texts must not be ("stop the driver text me instead").
+PEOPLE: Final = frozenset(
+    {"WIFE", "HUSBAND", "SON", "DAUGHTER", "MOM", "DAD", "MOTHER", "FATHER", "BROTHER",
+     "SISTER", "KID", "KIDS", "CHILD", "GIRLFRIEND", "BOYFRIEND", "PARTNER", "FIANCE",
+     "FIANCEE", "SPOUSE", "HUBBY", "WIFEY", "ROOMMATE", "NEIGHBOR", "NEIGHBORS", "NEIGHBOUR",
+     "NEIGHBOURS", "GRANDMA", "GRANDPA", "GRANDMOTHER", "GRANDFATHER", "AUNT", "UNCLE",
+     "BOSS", "FRIEND", "TENANT", "LANDLORD", "DRIVER", "MAILMAN", "CARRIER", "SELLER",
+     "SENDER", "RECIPIENT", "OFFICE", "FAMILY", "DOG", "CAT", "BABY", "PARENTS", "HIM", "HER",
+     "HE", "SHE"})
+# Things of the delivery a "take me off", "remove me" or "revoke" may be about: "take me off
+# the hold list", "remove me as the recipient", "revoke the signature waiver".
+DELIVERY_THINGS: Final = frozenset(
+    {"HOLD", "WAITLIST", "DELIVERY", "DELIVERIES", "SCHEDULE", "ROUTE", "ADDRESS",
+     "SIGNATURE", "RECIPIENT", "PACKAGE", "PARCEL", "ORDER", "SHIPMENT", "REDELIVERY",
+     "PICKUP", "VACATION", "AUTHORIZATION", "AUTHORISATION", "WAIVER", "REQUEST", "ACCESS",
+     "LEASE", "MAILBOX", "HOUSEHOLD", "ACCOUNT", "APARTMENT", "UNIT", "NEWSLETTER",
+     "NEWSLETTERS", "CATALOG", "CATALOGS", "CATALOGUE", "MAGAZINE", "MAGAZINES",
+     "FORWARDING", "CLAIM", "REFUND", "RETURN", "LABEL"})
+# What JUNK is when it is the post, not the texts: "junk mail", "junk flyers".
+MAIL_THINGS: Final = frozenset({"MAIL", "FLYERS", "FLYER", "FLIERS", "MAILERS", "MAILER",
+                                "ADS", "CATALOGS", "COUPONS", "PAPERS", "LETTERS", "POST"})
+# A "turn it off" beside one of these is about it ("the truck's alarm is going off, turn it
+# off"), unless the text names the texts.
+DEVICES: Final = frozenset({"ALARM", "ALARMS", "ENGINE", "LIGHTS", "HEADLIGHTS", "HORN",
+                            "MUSIC", "RADIO", "SIREN", "BEEPING", "TRUCK", "CAR", "VAN",
+                            "SPRINKLER", "SPRINKLERS", "LIGHT", "HAZARDS"})
+# A "make it stop" beside one of these is about the parcel's journey ("this keeps bouncing
+# between hubs, make it stop lol").
+JOURNEY: Final = frozenset({"BOUNCING", "BOUNCED", "HUB", "HUBS", "LOOP", "LOOPING", "CIRCLES",
+                            "FACILITY", "FACILITIES", "WAREHOUSE", "REROUTED", "TRANSIT",
+                            "SORTING", "FORTH", "RETURNED", "RETURNING"})
+# A whole text of only these, one of them blocking or spam, reports the texts as spam or
+# blocks them: "spam", "this is spam", "report spam", "reported as junk", "I'm blocking you".
+SPAM_REPORT: Final = frozenset({"SPAM", "JUNK", "BLOCK", "BLOCKED", "BLOCKING", "REPORTED",
+                                "REPORTING", "REPORT", "FLAGGED", "MARKED"})
+SPAM_REPORT_ASIDE: Final = frozenset({"THIS", "IS", "ITS", "THAT", "THATS", "AS", "YOU", "U",
+                                      "IM", "I", "AM", "NUMBER", "THE", "GOING", "TO", "WILL",
+                                      "ILL", "BE", "HAS", "BEEN", "YOUR", "TEXT", "TEXTS", "IT",
+                                      "ME", "A", "ALL", "SO", "GONNA", "AND"})
