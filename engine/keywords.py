@@ -23,7 +23,12 @@ stands. Then:
    a question and not about the parcel's journey (``engine.clauses``): ``Stop. Who is
    this?``, ``STOP this is spam``, ``I said stop``; typos (``stopp``, ``stpo``,
    ``unsubcribe``) and the Spanish keywords (``PARAR``, ``NO MAS``) count too.
-4. **Ambiguous** texts (``stop by the post office?``, ``cancel my package``,
+   STOP mistyped on keys beside its own (``dtop``, ``stoo``, ``sto``) counts as the whole
+   text only. The service's "Reply STOP to opt out" quoted after "it says", "you said" is
+   its words, not the sender's.
+4. **A time of day.** A plain request that names one (``don't text before 8am``, ``no texts
+   after 10pm please``, ``please don't text me so early``) asks for the quiet window: QUIET.
+5. **Ambiguous** texts (``stop by the post office?``, ``cancel my package``,
    ``no text yet?``) are not read as a revocation: the answer says it was not
    understood and how to stop (every answer ends "Reply ... STOP to cancel").
 
@@ -51,10 +56,11 @@ from engine.vocabulary import (
     HELP,
     OPT_IN,
     OPT_OUT,
+    TEXT_NOUNS,
     TRACKING_MODES,
     VOCABULARY,
 )
-from engine.wording import STOP_SIGN, take_tracking_numbers, words
+from engine.wording import STOP_SIGN, STOP_SLIPS, take_tracking_numbers, words
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,6 +114,29 @@ _QUOTED = re.compile(r"[\"“](?=[^\"“”]*\b(?:USPS|Reply|REPLY|reply|Msg|MSG
                      r"(?=[^\"“”]*[\"”])\s*+(?:[^\"“”\s]++\s++){5,}+[^\"“”]*+[\"”]")
 
 
+# The service's own "Reply STOP to opt out" quoted without quotation marks, after "it says",
+# "why does it say", "you said" or an opening quote: its words, not the sender's ("It says
+# reply STOP to opt out. Why would I want that?"). Each part is bounded: linear time.
+_SERVICE_LINE = re.compile(
+    r"(?i)(?:\b(?:says|say|said|saying|reads|read|wrote|writes|told\s+me(?:\s+to)?)\s*[:,]?\s*"
+    r"|[\"“‘']\s*)[\"“‘']?\s*(?:reply|text|txt|send|respond|msg)\s+(?:with\s+)?[\"“‘']?"
+    r"(?:stop|end|cancel|quit|unsubscribe|stopall|arret)[\"”’']?\s+(?:to|for)\s+"
+    r"(?:opt[\s-]*out|cancel|unsubscribe|end|quit|stop(?:\s+all)?"
+    r"(?:\s+(?:texts|messages|msgs|alerts|notifications|updates))?)\b[\"”’']?")
+# "wrong #": the number sign read as "number" ("wrong # of boxes" is then "wrong number of").
+_WRONG_SIGN = re.compile(r"(?i)\bwrong\s*#")
+# A preference for the time of day the texts come ("don't text before 8am", "no texts after
+# 10pm please", "please don't text me so early"): the QUIET window, not a revocation.
+_TIME_OF_DAY = re.compile(
+    r"(?i)\b(?:before|after|past|until|till|til|at|by)\s+\d{1,2}(?::\d\d)?\s*"
+    r"(?:a\.?m\b\.?|p\.?m\b\.?|o'?clock\b|(?=\s*(?:in\s+the\s+morning|at\s+night|please|pls|[.!,;]|\s*\Z)))"
+    r"|\b(?:so|too|this)\s+(?:early|late)\b|\bat\s+night\b|\bin\s+the\s+(?:early\s+)?morning\b"
+    r"|\bmidnight\b|\bovernight\b|\b(?:de|en\s+la|por\s+la)\s+(?:noche|madrugada)\b")
+# "what's the opt out for": the opt-out as a thing asked about.
+_ASKED_ABOUT_OPT_OUT = re.compile(r"(?i)^\s*(?:what'?s|what\s+is|where'?s|where\s+is)\s+"
+                                  r"(?:the|this|that)\s+opt[\s-]*out\b")
+
+
 # Texts recur (STOP, YES, HELP, a tracking number asked about twice): their reading is
 # kept, bounded (a Command is frozen, so one object serves every caller).
 _PARSED: dict[str, Command] = {}
@@ -128,6 +157,19 @@ def parse(body: str) -> Command:
 
 
 def _parse(body: str) -> Command:
+    command = _read(body)
+    if command.verb in ("opt_out", "stop_parcel", "unknown") and _TIME_OF_DAY.search(body):
+        # "don't text before 8am", "no texts after 10pm please": read without the time, a
+        # plain request to stop is a request for the quiet window.
+        if command.word != "REQUEST":
+            command = _read(_TIME_OF_DAY.sub(" ", body))
+        if command.verb in ("opt_out", "stop_parcel") and command.word == "REQUEST":
+            return Command(verb="quiet", word="QUIET")
+        return _read(body)
+    return command
+
+
+def _read(body: str) -> Command:
     reaction = _REACTION.match(body)
     if reaction is not None:
         # What the reaction quotes is the service's words; anything after it is the person's.
@@ -139,12 +181,19 @@ def _parse(body: str) -> Command:
         body = _SPLIT_KEYWORD.sub(_joined, body)
     if '"' in body or "“" in body or "”" in body:
         body = _QUOTED.sub(" ", body)
+    if _SERVICE_LINE.search(body):
+        body = _SERVICE_LINE.sub(" ", body)
+    if "#" in body:
+        body = _WRONG_SIGN.sub("wrong number", body)
+    if _ASKED_ABOUT_OPT_OUT.match(body):
+        return Command(verb="unknown", word="")
     signed = _SIGNATURE.search(body)
     if signed is not None and signed.group("name").upper() not in VOCABULARY:
         body = body[:signed.start()] + (signed.group("thanks") or "")
     tns, rest = take_tracking_numbers(words(body))
     if STOP_SIGN in rest:  # STOP alone ("🛑", "🛑 <tn>"), emphasis beside other words
-        alone = all(t == STOP_SIGN or t in COURTESY or t in OPT_OUT for t in rest)
+        alone = all(t == STOP_SIGN or t in COURTESY or t in OPT_OUT or t in TEXT_NOUNS
+                    for t in rest)  # "🚫 texts": STOP texts
         rest = [("STOP" if t == STOP_SIGN else t) for t in rest] if alone else [
             t for t in rest if t != STOP_SIGN]
     if len(tns) > 1:
@@ -155,6 +204,8 @@ def _parse(body: str) -> Command:
             return Command(verb="opt_out", word=word)
         return Command(verb="unknown", word="")
     if not tns:
+        if len(rest) == 1 and rest[0] in STOP_SLIPS:
+            return Command(verb="opt_out", word="STOP")  # "dtop", "stoo", "sto": STOP mistyped
         if (word := keyword_beside_numbers(rest)) is not None:
             return Command(verb="opt_out", word=word)
         if (word := keyword_in([t for t in rest if t not in EVERYTHING] or rest, OPT_IN)):
