@@ -130,7 +130,8 @@ _WRONG_SIGN = re.compile(r"(?i)\bwrong\s*#")
 _TIME_OF_DAY = re.compile(
     r"(?i)\b(?:before|after|past|until|till|til|at|by)\s+\d{1,2}(?::\d\d)?\s*"
     r"(?:a\.?m\b\.?|p\.?m\b\.?|o'?clock\b|(?=\s*(?:in\s+the\s+morning|at\s+night|please|pls|[.!,;]|\s*\Z)))"
-    r"|\b(?:so|too|this)\s+(?:early|late)\b|\bat\s+night\b|\bin\s+the\s+(?:early\s+)?morning\b"
+    r"|\b(?:(?:so|too|this)\s+)?(?:late\s+)?at\s+night\b|\b(?:so|too|this)\s+(?:early|late)\b"
+    r"|\b(?:early\s+)?in\s+the\s+(?:early\s+)?morning\b"
     r"|\bmidnight\b|\bovernight\b|\b(?:de|en\s+la|por\s+la)\s+(?:noche|madrugada)\b")
 # "what's the opt out for": the opt-out as a thing asked about.
 _ASKED_ABOUT_OPT_OUT = re.compile(r"(?i)^\s*(?:what'?s|what\s+is|where'?s|where\s+is)\s+"

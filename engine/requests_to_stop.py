@@ -261,9 +261,10 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
                 and not _redirects(tokens, i)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
-    if tokens[0] == "NO" and len(tokens) > 1 and tokens[1] in TEXT_WORDS and not report and all(
-            t in COURTESY or t in TEXT_WORDS for t in tokens[2:]):
-        return True  # "no texts please"; not "no text yet?"
+    lead = [t for t in tokens if t not in COURTESY] or tokens
+    if lead[0] == "NO" and len(lead) > 1 and lead[1] in TEXT_WORDS and not report and all(
+            t in COURTESY or t in TEXT_WORDS for t in lead[2:]):
+        return True  # "no texts please", "please no texts"; not "no text yet?"
     if ("FOR" in tokens or "MINE" in tokens) and not question and tokens[0] not in QUESTIONS and (
             _not_for_me(tokens)):
         return True
