@@ -33,6 +33,10 @@ TN = "9400111899223456789012"
         ("info", "help", "INFO"),
         ("AYUDA", "help", "AYUDA"),
         ("ayuda por favor", "help", "AYUDA"),
+        ("AIDE", "help", "AIDE"),  # the French HELP CWTA guidelines require in Canada
+        ("ARRET", "opt_out", "ARRET"),
+        ("arrêt", "opt_out", "ARRET"),
+        ("dtop", "opt_out", "STOP"),  # STOP mistyped, as the whole text only
         ("quiet", "quiet", "QUIET"),
         ("AWAKE", "awake", "AWAKE"),
         ("please stop texting me", "opt_out", "REQUEST"),
@@ -137,3 +141,31 @@ def test_any_revocation_keyword_is_understood(case: tuple[str, bool]) -> None:
         assert command.tracking_number in (TN, "EA123456789US")
     else:
         assert command.verb == "opt_out", text
+
+
+# A plain request to stop that names a time of day asks for the quiet window, every form alike
+# (docs/compliance.md section 2); an event ("after it's delivered") or a day is a revocation.
+@pytest.mark.parametrize("text", [
+    "don't text before 8am", "no texts after 10pm please", "please don't text me so early",
+    "stop texting me at 5am", "Stop texting me at night", "no more texts after 9 pm",
+    "don't text me before 7 please", "no mensajes de noche", "STOP texting me at 3am",
+    "Please no texts late at night",
+])
+def test_time_of_day_is_quiet(text: str) -> None:
+    assert parse(text).verb == "quiet"
+
+
+@pytest.mark.parametrize("text", [
+    "stop texting me after it's delivered", "no more updates for today", "stop texting me",
+    "Stop. No texts at night",
+])
+def test_not_a_time_of_day_still_revokes(text: str) -> None:
+    assert parse(text).verb == "opt_out"
+
+
+@pytest.mark.parametrize("text", [
+    "deliver after 5pm please", "leave it at the door after 6pm", "Is it coming before 8am?",
+    "come by at 10am", "I was up so early", "stop at 5pm please",
+])
+def test_time_of_day_alone_is_not_quiet(text: str) -> None:
+    assert parse(text).verb != "quiet"
