@@ -116,26 +116,27 @@ _QUOTED = re.compile(r"[\"“](?=[^\"“”]*\b(?:USPS|Reply|REPLY|reply|Msg|MSG
 
 # The service's own "Reply STOP to opt out" quoted without quotation marks, after "it says",
 # "why does it say", "you said" or an opening quote: its words, not the sender's ("It says
-# reply STOP to opt out. Why would I want that?"). Each part is bounded: linear time.
+# reply STOP to opt out. Why would I want that?"). Whitespace is taken possessively, so a
+# long run of it is crossed once: linear time.
 _SERVICE_LINE = re.compile(
-    r"(?i)(?:\b(?:says|say|said|saying|reads|read|wrote|writes|told\s+me(?:\s+to)?)\s*[:,]?\s*"
-    r"|[\"“‘']\s*)[\"“‘']?\s*(?:reply|text|txt|send|respond|msg)\s+(?:with\s+)?[\"“‘']?"
-    r"(?:stop|end|cancel|quit|unsubscribe|stopall|arret)[\"”’']?\s+(?:to|for)\s+"
-    r"(?:opt[\s-]*out|cancel|unsubscribe|end|quit|stop(?:\s+all)?"
-    r"(?:\s+(?:texts|messages|msgs|alerts|notifications|updates))?)\b[\"”’']?")
+    r"(?i)(?:\b(?:says|say|said|saying|reads|read|wrote|writes|told\s++me(?:\s++to)?)\s*+[:,]?\s*+"
+    r"|[\"“‘']\s*+)[\"“‘']?\s*+(?:reply|text|txt|send|respond|msg)\s++(?:with\s++)?[\"“‘']?"
+    r"(?:stop|end|cancel|quit|unsubscribe|stopall|arret)[\"”’']?\s++(?:to|for)\s++"
+    r"(?:opt[\s-]*+out|cancel|unsubscribe|end|quit|stop(?:\s++all)?"
+    r"(?:\s++(?:texts|messages|msgs|alerts|notifications|updates))?)\b[\"”’']?")
 # "wrong #": the number sign read as "number" ("wrong # of boxes" is then "wrong number of").
-_WRONG_SIGN = re.compile(r"(?i)\bwrong\s*#")
+_WRONG_SIGN = re.compile(r"(?i)\bwrong\s*+#")
 # A preference for the time of day the texts come ("don't text before 8am", "no texts after
 # 10pm please", "please don't text me so early"): the QUIET window, not a revocation.
 _TIME_OF_DAY = re.compile(
-    r"(?i)\b(?:before|after|past|until|till|til|at|by)\s+\d{1,2}(?::\d\d)?\s*"
-    r"(?:a\.?m\b\.?|p\.?m\b\.?|o'?clock\b|(?=\s*(?:in\s+the\s+morning|at\s+night|please|pls|[.!,;]|\s*\Z)))"
-    r"|\b(?:(?:so|too|this)\s+)?(?:late\s+)?at\s+night\b|\b(?:so|too|this)\s+(?:early|late)\b"
-    r"|\b(?:early\s+)?in\s+the\s+(?:early\s+)?morning\b"
-    r"|\bmidnight\b|\bovernight\b|\b(?:de|en\s+la|por\s+la)\s+(?:noche|madrugada)\b")
+    r"(?i)\b(?:before|after|past|until|till|til|at|by)\s++\d{1,2}(?::\d\d)?\s*+"
+    r"(?:a\.?m\b\.?|p\.?m\b\.?|o'?clock\b|(?=\s*+(?:in\s++the\s++morning|at\s++night|please|pls|[.!,;]|\s*+\Z)))"
+    r"|\b(?:(?:so|too|this)\s++)?(?:late\s++)?at\s++night\b|\b(?:so|too|this)\s++(?:early|late)\b"
+    r"|\b(?:early\s++)?in\s++the\s++(?:early\s++)?morning\b"
+    r"|\bmidnight\b|\bovernight\b|\b(?:de|en\s++la|por\s++la)\s++(?:noche|madrugada)\b")
 # "what's the opt out for": the opt-out as a thing asked about.
-_ASKED_ABOUT_OPT_OUT = re.compile(r"(?i)^\s*(?:what'?s|what\s+is|where'?s|where\s+is)\s+"
-                                  r"(?:the|this|that)\s+opt[\s-]*out\b")
+_ASKED_ABOUT_OPT_OUT = re.compile(r"(?i)^\s*+(?:what'?s|what\s++is|where'?s|where\s++is)\s++"
+                                  r"(?:the|this|that)\s++opt[\s-]*+out\b")
 
 
 # Texts recur (STOP, YES, HELP, a tracking number asked about twice): their reading is
@@ -162,11 +163,9 @@ def _parse(body: str) -> Command:
     if command.verb in ("opt_out", "stop_parcel", "unknown") and _TIME_OF_DAY.search(body):
         # "don't text before 8am", "no texts after 10pm please": read without the time, a
         # plain request to stop is a request for the quiet window.
-        if command.word != "REQUEST":
-            command = _read(_TIME_OF_DAY.sub(" ", body))
-        if command.verb in ("opt_out", "stop_parcel") and command.word == "REQUEST":
+        timeless = command if command.word == "REQUEST" else _read(_TIME_OF_DAY.sub(" ", body))
+        if timeless.verb in ("opt_out", "stop_parcel") and timeless.word == "REQUEST":
             return Command(verb="quiet", word="QUIET")
-        return _read(body)
     return command
 
 
