@@ -132,9 +132,9 @@ def test_sim_outputs_identical_with_and_without_retention(tmp_path: Path) -> Non
 def test_replay_of_the_trace_forgets_as_the_sim_did(tmp_path: Path) -> None:
     from eccc.replay import replay
 
-    sc = load("tiny")
-    run_to_dir(sc, out=tmp_path, days=1, trace=True)
-    m = Model(sc, days=1)
+    sc = load("tiny")  # its two days: one day's parcels close too late to be forgotten
+    run_to_dir(sc, out=tmp_path, trace=True)
+    m = Model(sc)
     m.run()
     result = replay(tmp_path / "trace.jsonl", tuple(sc.policies))
     assert result.engine is not None
