@@ -17,6 +17,7 @@ link detector (Android ``Linkify``, iOS data detectors) turns into a link:
 - a dotted-quad IP address;
 - a phone number (tap to call, like ``tel:``): seven digits or more in groups
   separated by spaces, dots, hyphens, dashes or parentheses, maybe after a ``+``;
+  not a range of years or a date (``12/14/2024``) that libphonenumber does not dial;
 - the same written with look-alikes: full-width letters and dots
   (``EVIL．ＣＯＭ``), ideographic full stops (``evil。com``), anything a reader
   takes for a dot (``uspsꓸcom``, Armenian ``usps։com``), invisible characters
@@ -161,6 +162,12 @@ _PHONE: Final = re.compile(
     r"\+?\s?[(\[]?\d(?:[-. ()\[\]/\\~xX\u2010-\u2015\u2212\u30fc\u301c\uff5e]{0,4}\d)+")
 # A range of years is not a phone number: "Since 1999-2024", "Shop 2024-2025".
 _YEARS: Final = re.compile(r"(?:1[89]|20)\d\d\s*[-\u2010-\u2015/]\s*(?:1[89]|20)\d\d")
+# Nor is a date, day, month and year with one separator (libphonenumber, which Android's
+# detector calls, leaves dates out; iOS reads them as dates): "Sale 12/14/2024",
+# "Est. 14.12.1999", "Since 2024-12-14". Only when libphonenumber dials none of it.
+_DATE: Final = re.compile(
+    r"(?:0?[1-9]|[12]\d|3[01])([-./])(?:0?[1-9]|[12]\d|3[01])\1(?:1[89]|20)\d\d"
+    r"|(?:1[89]|20)\d\d([-./])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12]\d|3[01])")
 _PHONE_DIGITS: Final = 7
 _WEB_SCHEMES: Final = frozenset({"http", "https", "ftp", "file"})
 _AUTHORITY_END: Final = re.compile(r"[/?#\\]")
@@ -168,6 +175,7 @@ _HOST_END: Final = re.compile(r"[/?#\\;]")
 _PORT: Final = re.compile(r":[0-9]*\Z")
 _PLAIN_HOST: Final = re.compile(r"[a-z0-9.-]+")
 _BRACKETS = "()[]{}<>\"'«»“”‘’"
+_OPENER: Final = {")": "(", "]": "[", "}": "{", ">": "<", "»": "«", "”": "“", "’": "‘"}
 
 
 def _dialled(candidate: str) -> bool:
@@ -327,6 +335,10 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
     for m in _SCHEME.finditer(looks):
         end = m.end()
         while end > m.start() and looks[end - 1] in _BRACKETS + ".,;:!?":
+            opener = _OPENER.get(looks[end - 1])
+            if opener and looks.count(opener, m.start(), end) >= looks.count(
+                    looks[end - 1], m.start(), end):
+                break  # "http://[::1]", "https://x/a_(b)": a bracket it opened is its own
             end -= 1
         if own_domain and _is_own_link(folded[m.start() : end], own_domain):
             continue
@@ -379,6 +391,8 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         if sum(c.isdecimal() for c in m.group(0)) < _PHONE_DIGITS or _YEARS.fullmatch(
                 m.group(0).strip()):
             continue
+        if _DATE.fullmatch(m.group(0).strip(" ([")) and not _dialled(m.group(0)):
+            continue  # "12/14/2024" is a date
         if ("x" in m.group(0) or "X" in m.group(0)) and not _dialled(m.group(0)):
             continue  # "1920x1080" is a size, where "555x/0199" is dialled
         if m.group(0).count("(") > m.group(0).count(")") and looks[end : end + 1] == ")":

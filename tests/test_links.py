@@ -355,6 +355,30 @@ def test_short_numbers_in_a_shops_name_stay() -> None:
         assert strip_links(name) == Cleaned(name, ()), name
 
 
+# Day, month and year (either order) with one separator.
+DATE = re.compile(r"\d{1,2}([-./])\d{1,2}\1\d{4}|\d{4}([-./])\d{1,2}\2\d{1,2}")
+
+
+@pytest.mark.parametrize("name", [
+    "Sale 12/14/2024", "Black Friday 11/29/2024", "Est. 14.12.1999", "Since 2024-12-14",
+    "Since 01-01-2000", "Opened 1.5.2003", "Drop 2024.12.14", "Sale (12/14/2024)",
+    "Est. 31.12.1999 Ltd"])
+def test_a_date_is_kept(name: str) -> None:
+    """A date is no phone number: libphonenumber (Android's detector) leaves dates out,
+    and iOS reads them as dates."""
+    assert strip_links(name) == Cleaned(name, ()), name
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("Sale 12/14/2024 555", "Sale"), ("+12.05.1999", ""), ("Call 555-0199 12/14/2024", "Call"),
+    ("Est. 1.12.2024", "Est."), ("Acme 2024-1-12", "Acme"),  # libphonenumber dials these
+    ("Acme 12/14/20245", "Acme"), ("Acme 1214-2024-1", "Acme"), ("Acme 12.14.2024.5", "Acme"),
+])
+def test_a_phone_number_near_a_date_is_removed(text: str, left: str) -> None:
+    cleaned = strip_links(text)
+    assert cleaned.text == left and "link_phone" in cleaned.removed, (text, cleaned)
+
+
 @given(st.lists(st.from_regex(r"[0-9]{1,4}", fullmatch=True), min_size=1, max_size=5),
        st.lists(st.sampled_from([" ", "-", ".", "", "\u2013", " - "]), min_size=5, max_size=5),
        st.sampled_from(["", "+1 ", "+44 ", "1-", "+"]), st.booleans())
@@ -363,6 +387,7 @@ def test_any_phone_shaped_run_is_removed(groups: list[str], seps: list[str], lea
                                          area: bool) -> None:
     first = f"({groups[0]}) " if area else groups[0]
     phone = lead + first + "".join(sep + g for sep, g in zip(seps, groups[1:], strict=False))
+    assume(not DATE.fullmatch(phone))  # a date is no phone number (test_a_date_is_kept)
     text = f"Acme {phone} Deals"
     cleaned = strip_links(text)
     assert not PHONEISH.search(cleaned.text), (text, cleaned)
@@ -428,6 +453,10 @@ def test_a_link_glued_to_what_a_detector_may_not_count_as_a_word_is_removed(
     ("555x/0199", ""), ("Shop 555x /0199", "Shop"), ("80012x12 x9", ""),
     # bare schemes a phone opens
     ("facetime:x", ""), ("Call callto:x now", "Call now"), ("skype:evil", ""),
+    # a scheme's link keeps the brackets it opened (an IPv6 host, a path with parentheses)
+    ("http://[::1]", ""), ("Shop https://[::ffff:192.168.0.1] now", "Shop now"),
+    ("Go http://[2001:db8::1]:8080/x", "Go"), ("(https://evil.top/a_(b))", "()"),
+    ("[http://x/[a]]", "[]"), ("Shop (http://x) now", "Shop () now"), ("http://x]]", "]]"),
 ])
 def test_kinds_a_phone_links_are_removed(text: str, left: str) -> None:
     cleaned = strip_links(text)
