@@ -18,6 +18,7 @@ link detector (Android ``Linkify``, iOS data detectors) turns into a link:
 - a phone number (tap to call, like ``tel:``): seven digits or more in groups
   separated by spaces, dots, hyphens, dashes or parentheses, maybe after a ``+``;
   not a range of years or a date (``12/14/2024``) that libphonenumber does not dial;
+  fewer digits where libphonenumber dials them (``+44 7946``, ``1999 ext.5``);
 - the same written with look-alikes: full-width letters and dots
   (``EVIL．ＣＯＭ``), ideographic full stops (``evil。com``), anything a reader
   takes for a dot (``uspsꓸcom``, Armenian ``usps։com``), invisible characters
@@ -169,6 +170,11 @@ _DATE: Final = re.compile(
     r"(?:0?[1-9]|[12]\d|3[01])([-./])(?:0?[1-9]|[12]\d|3[01])\1(?:1[89]|20)\d\d"
     r"|(?:1[89]|20)\d\d([-./])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12]\d|3[01])")
 _PHONE_DIGITS: Final = 7
+# Where libphonenumber (Android's detector) dials fewer than seven digits, so where it is
+# asked itself: a "+" and a country code ("+44 7946", "Shop +49 1234"), and four digits
+# then "ext." or "int." and a digit, which it reads as letters on a keypad ("1999 ext.5"
+# is 1999-398).
+_DIALLED_HINT: Final = re.compile(r"\+\s?[(\[]?\d|\d\s?(?i:ext|int)\.\s?\d")
 _WEB_SCHEMES: Final = frozenset({"http", "https", "ftp", "file"})
 _AUTHORITY_END: Final = re.compile(r"[/?#\\]")
 _HOST_END: Final = re.compile(r"[/?#\\;]")
@@ -399,6 +405,11 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
             end += 1  # "(800 555 1234)": its closing parenthesis too
         if free(start, end):
             found.append((start, end, "link_phone", ""))
+    if _DIALLED_HINT.search(looks):
+        for number in phonenumbers.PhoneNumberMatcher(
+                looks, "US", leniency=phonenumbers.Leniency.POSSIBLE):
+            if free(number.start, number.end):
+                found.append((number.start, number.end, "link_phone", ""))
     found.sort()
     return found
 

@@ -457,6 +457,11 @@ def test_a_link_glued_to_what_a_detector_may_not_count_as_a_word_is_removed(
     ("http://[::1]", ""), ("Shop https://[::ffff:192.168.0.1] now", "Shop now"),
     ("Go http://[2001:db8::1]:8080/x", "Go"), ("(https://evil.top/a_(b))", "()"),
     ("[http://x/[a]]", "[]"), ("Shop (http://x) now", "Shop () now"), ("http://x]]", "]]"),
+    # fewer than seven digits that libphonenumber dials: a "+" and a country code, and
+    # four digits before "ext." or "int." and a digit (read as letters on a keypad)
+    ("+44 7946", ""), ("Shop +49 1234", "Shop"), ("Call+44 7946 now", "Call now"),
+    ("Since 1999 Ext.2 Store", "Since .2 Store"), ("8080ext.2", ".2"),
+    ("Acme 5550 int. 1", "Acme . 1"),
 ])
 def test_kinds_a_phone_links_are_removed(text: str, left: str) -> None:
     cleaned = strip_links(text)
@@ -468,6 +473,8 @@ def test_kinds_a_phone_links_are_removed(text: str, left: str) -> None:
     "Monitor 1920x1080", "800x555x0199", "4x4 2x4x8 1234", "Maps: The Store", "Hotel:Paris",
     "Shop.internal", "evil.c0m-x", "No.7", "v2.0-beta", "3.1 Phillip Lim", "Levi's 501",
     "Nº.7 £5", "Café € 2.50", "x@y", "me @ home.x", "Yen¥ 7-Eleven",
+    "Disney+ 2024", "Ages 3+ 2024", "C++ 2024", "Shop 4+1", "+1 Shop", "Size 2+2 Pack",
+    "1999 ext 555", "Shop 199 ext.5", "Since 1999 Ext Paint", "+49 Shop",
 ])
 def test_their_neighbours_are_kept(text: str) -> None:
     assert strip_links(text).removed == (), text
