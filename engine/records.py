@@ -26,10 +26,19 @@ def parse_time(value: Any, field: str = "at") -> tuple[int, int]:
     if not isinstance(value, str):
         raise InvalidInput(f"field {field!r} must be an ISO 8601 time string", field=field)
     try:
+        if "\x00" in value:  # CPython 3.11 reads a string only to its first NUL
+            raise ValueError(value)
         t = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"field {field!r}: {value!r} is not an ISO 8601 time",
-                           field=field) from None
+        # RFC 3339 allows a lower-case "t" and "z"; fromisoformat does not read "z".
+        upper = value[:10] + value[10:].upper()
+        try:
+            if upper == value or "\x00" in value:
+                raise ValueError(value) from None
+            t = datetime.fromisoformat(upper)
+        except ValueError:
+            raise InvalidInput(f"field {field!r}: {value!r} is not an ISO 8601 time",
+                               field=field) from None
     offset = t.utcoffset()
     if offset is None:
         raise InvalidInput(f"field {field!r}: {value!r} has no UTC offset", field=field)
@@ -54,6 +63,8 @@ def parse_day(value: Any, field: str) -> int:
     if not isinstance(value, str):
         raise InvalidInput(f"field {field!r} must be a date string", field=field)
     try:
+        if "\x00" in value:  # CPython 3.11 reads a string only to its first NUL
+            raise ValueError(value)
         day = (date.fromisoformat(value) if len(value) <= 10
                else datetime.fromisoformat(value).date())
     except ValueError:

@@ -50,3 +50,23 @@ def test_offsets_and_fractions() -> None:
     assert parse_time("6326-01-01T00:00:00.999985+00:00")[0] == 137_462_054_400
     kolkata = timezone(timedelta(hours=5, minutes=30))
     assert parse_time(datetime(2026, 1, 1, tzinfo=kolkata).isoformat())[1] == 330
+
+
+def test_a_nul_in_a_time_or_date_is_refused() -> None:
+    """CPython 3.11's fromisoformat reads only up to a NUL: the rest must not ride along."""
+    from engine.records import parse_day
+
+    for text in ("2026-11-08T06:00:00+00:00\x00", "2026-11-08T06:00:00\x00+00:00"):
+        with pytest.raises(InvalidInput, match="not an ISO 8601 time"):
+            parse_time(text)
+    with pytest.raises(InvalidInput, match="not a date"):
+        parse_day("2026-11-08T00:00:00\x00junk"[:20], "expectedDelivery")
+
+
+def test_lower_case_t_and_z_are_read_as_rfc_3339_allows() -> None:
+    want = parse_time("2026-11-08T06:00:00Z")
+    for text in ("2026-11-08T06:00:00z", "2026-11-08t06:00:00z", "2026-11-08 06:00:00z"):
+        assert parse_time(text) == want
+    for text in ("z", "2026-11-08T06:00:00zz"):
+        with pytest.raises(InvalidInput, match="not an ISO 8601 time"):
+            parse_time(text)
