@@ -47,7 +47,12 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         print(f"eccc replay: {trace} is a directory, not a trace file", file=sys.stderr)
         return 2
     if not trace.is_file():
-        print(f"eccc replay: no such trace file: {trace}", file=sys.stderr)
+        if args.trace == "-" or trace.exists():  # standard input, a pipe, a device
+            print(f"eccc replay: {args.trace} is not a regular file; replay reads a trace "
+                  "file (save a piped trace to a file first)",
+                  file=sys.stderr)
+        else:
+            print(f"eccc replay: no such trace file: {trace}", file=sys.stderr)
         return 2
     if not load_plugins_or_say(args.plugin, "replay"):
         return 2

@@ -218,6 +218,8 @@ class Receipt:
 
     def __post_init__(self) -> None:
         _need_time(self.at)
+        if not self.message_id:
+            raise InvalidInput("receipt has no messageId", field="messageId")
         _need_short(self.message_id, "messageId", ID_MAX)
         if self.status not in RECEIPT_STATUSES:
             raise InvalidInput(

@@ -1,5 +1,8 @@
 """`eccc replay`: the file driver, its summary and its handling of bad records."""
 
+import bz2
+import gzip
+import lzma
 from pathlib import Path
 
 import orjson
@@ -106,3 +109,107 @@ def test_records_round_trip() -> None:
     for line in EXAMPLE.read_bytes().splitlines()[:300]:
         rec = orjson.loads(line)
         assert to_input(from_input(to_input(rec))) == to_input(rec)
+
+
+GOOD_SUB = orjson.dumps({"kind": "subscribe", "at": "2026-12-14T09:00:00-07:00",
+                         "trackingNumber": TN, "phone": "+13035550123"})
+GOOD_SCAN = orjson.dumps({"kind": "scan", "at": "2026-12-14T10:00:00-07:00",
+                          "trackingNumber": TN, "eventCode": "03"})
+
+
+def _replay_json(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, str]:
+    code = main(["replay", str(path), "--json", "--quiet"])
+    captured = capsys.readouterr()
+    summary = orjson.loads(captured.out) if captured.out.strip() else {}
+    return code, summary, captured.err
+
+
+def test_a_utf8_byte_order_mark_loses_no_record(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(b"\xef\xbb\xbf" + GOOD_SUB + b"\r\n" + GOOD_SCAN + b"\r\n")
+    code, summary, err = _replay_json(trace, capsys)
+    assert code == 0 and err == ""
+    assert summary["inputs_accepted"] == 2 and summary["inputs_rejected"] == 0
+
+
+def test_odd_bytes_in_one_record_refuse_that_record_only(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Latin-1 letter or a NUL in one record near the top is that record's fault: the
+    file is not refused as binary, and the record is named with its line."""
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(GOOD_SUB + b"\n"
+                      + b'{"kind":"sms_in","at":"2026-12-14T11:00:00Z","from":"+13035550123",'
+                      b'"body":"caf\xe9"}\n'
+                      + b'{"kind":"wake","at":"2026-12-14T11:00:00Z"\x00}\n' + GOOD_SCAN + b"\n")
+    code, summary, err = _replay_json(trace, capsys)
+    assert code == 0
+    assert summary["inputs_accepted"] == 2 and summary["inputs_rejected"] == 2
+    assert "t.jsonl:2: not UTF-8 text: byte 0xE9" in err
+    assert "t.jsonl:3: not valid JSON: a NUL byte" in err
+
+
+GOOD = GOOD_SUB + b"\n" + GOOD_SCAN + b"\n"
+
+
+@pytest.mark.parametrize(("data", "named"), [
+    (GOOD.decode().encode("utf-16"), "UTF-16"),
+    (GOOD.decode().encode("utf-16-le"), "UTF-16"),
+    (gzip.compress(gzip.compress(GOOD)), "gzip inside gzip"),
+    (gzip.compress(bytes(range(256)) * 8), "binary data"),
+    (bz2.compress(GOOD), "bzip2"),
+    (lzma.compress(GOOD), "xz"),
+])
+def test_other_formats_are_refused_up_front_by_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, named: str) -> None:
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(data)
+    code, summary, err = _replay_json(trace, capsys)
+    assert code == 2 and not summary
+    assert named in err and "not a trace" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_gzip_cut_short_keeps_the_records_before_the_cut(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    body = b"".join(GOOD_SCAN.replace(b"10:00:00", f"10:{m:02}:00".encode()) + b"\n"
+                    for m in range(40))
+    trace = tmp_path / "t.jsonl.gz"
+    whole = gzip.compress(GOOD_SUB + b"\n" + body)
+    for data in (whole[:-12], whole + b"trailing junk"):
+        trace.write_bytes(data)
+        code, summary, err = _replay_json(trace, capsys)
+        assert code == 0 and summary["inputs_accepted"] >= 30
+        assert summary["inputs_rejected"] == 1
+        line = summary["inputs_accepted"] + 1
+        assert f"t.jsonl.gz:{line}: the compressed data ends or turns corrupt here" in err
+        assert main(["replay", str(trace), "--strict", "--quiet"]) == 1
+        capsys.readouterr()
+
+
+def test_a_receipt_without_a_message_id_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trace = write(tmp_path / "t.jsonl", [
+        GOOD_SUB.decode(),
+        '{"kind":"receipt","at":"2026-12-14T09:00:05Z","messageId":"","status":"delivered"}',
+    ])
+    code, summary, err = _replay_json(trace, capsys)
+    assert code == 0
+    assert summary["inputs_rejected"] == 1 and "t.jsonl:2: receipt has no messageId" in err
+
+
+def test_standard_input_and_unreadable_files_are_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("-", "/dev/null"):
+        assert main(["replay", name]) == 2
+        err = capsys.readouterr().err
+        assert "is not a regular file" in err and "no such" not in err
+    trace = write(tmp_path / "t.jsonl", [GOOD_SUB.decode()])
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)
+    assert main(["replay", str(trace), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{trace}: cannot read it (Permission denied)" in err and "write" not in err
