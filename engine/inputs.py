@@ -143,9 +143,10 @@ class Scan:
         check_place(self.city, self.state, self.zip)
         if not self.event_code:
             raise InvalidInput("scan has no eventCode", field="eventCode")
-        if len(self.event_code) > 8:
+        if len(self.event_code) > 8 or not (self.event_code.isascii()
+                                            and self.event_code.isalnum()):
             raise InvalidInput(f"eventCode {self.event_code[:20]!r} is not an event code "
-                               f"(at most 8 characters)", field="eventCode")
+                               f"(ASCII letters and digits, at most 8)", field="eventCode")
         if self.event_id:
             _need_short(self.event_id, "eventId", ID_MAX)
         if not -16 * 60 <= self.offset_min <= 16 * 60:

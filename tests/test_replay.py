@@ -213,3 +213,15 @@ def test_standard_input_and_unreadable_files_are_named(
     assert main(["replay", str(trace), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert f"{trace}: cannot read it (Permission denied)" in err and "write" not in err
+
+
+def test_an_event_code_of_other_characters_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A NUL or markup in eventCode was accepted and carried into the output's cause."""
+    trace = write(tmp_path / "t.jsonl", [GOOD_SUB.decode()] + [
+        orjson.dumps({"kind": "scan", "at": "2026-12-14T10:00:00-07:00",
+                      "trackingNumber": TN, "eventCode": code}).decode()
+        for code in ("\x00\x00", "ZZ<a>", "é", "03")])
+    code, summary, err = _replay_json(trace, capsys)
+    assert code == 0 and summary["inputs_accepted"] == 2
+    assert [f"t.jsonl:{n}: eventCode" in err for n in (2, 3, 4, 5)] == [True] * 3 + [False]
