@@ -82,12 +82,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             partial = out_path.with_name(out_path.name + ".partial")
             try:
                 with partial.open("wb") as fh:
-                    result = replay(trace, policies, fh, progress, audit, retention)
+                    result = replay(trace, policies, fh, progress, audit, retention,
+                                    args.max_errors)
                 partial.replace(out_path)
             finally:
                 partial.unlink(missing_ok=True)
         else:
-            result = replay(trace, policies, None, progress, audit, retention)
+            result = replay(trace, policies, None, progress, audit, retention, args.max_errors)
     except (LocalMisuse, NotATrace) as exc:
         print(f"eccc replay: {exc}", file=sys.stderr)
         return 2
@@ -96,9 +97,9 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         return 2
     for bad in result.bad[: args.max_errors]:
         print(f"{trace}:{bad.line}: {bad.message}", file=sys.stderr)
-    if len(result.bad) > args.max_errors:
-        print(f"... and {len(result.bad) - args.max_errors} more bad records", file=sys.stderr)
-    metrics = {"inputs_accepted": result.inputs, "inputs_rejected": len(result.bad),
+    if result.rejected > args.max_errors:
+        print(f"... and {result.rejected - args.max_errors} more bad records", file=sys.stderr)
+    metrics = {"inputs_accepted": result.inputs, "inputs_rejected": result.rejected,
                **result.tally.metrics(), **(audit.metrics() if audit is not None else {})}
     if args.json:
         print(orjson.dumps(metrics, option=orjson.OPT_INDENT_2).decode())
@@ -108,13 +109,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
             print(audit_table(audit))
         if out_path is not None:
             print(f"outputs written to {out_path}")
-    if not result.bad and not result.inputs:
+    if not result.rejected and not result.inputs:
         print(f"eccc replay: {trace} holds no records", file=sys.stderr)
         return 1
-    if result.bad and args.strict:
+    if result.rejected and args.strict:
         return 1
-    if result.bad and not result.inputs:
-        print(f"eccc replay: no record of {trace} was accepted ({len(result.bad)} bad); is it "
+    if result.rejected and not result.inputs:
+        print(f"eccc replay: no record of {trace} was accepted ({result.rejected} bad); is it "
               "a trace (JSON lines, plain or .gz)?", file=sys.stderr)
         return 1
     return 0

@@ -38,8 +38,17 @@ class BadRecord:
 class ReplayResult:
     inputs: int = 0
     tally: OutputTally = field(default_factory=OutputTally)
-    bad: list[BadRecord] = field(default_factory=list)
+    bad: list[BadRecord] = field(default_factory=list)  # the first ``keep_bad`` of them
     engine: Engine | None = None  # the engine after the trace (its retention counters)
+    rejected: int = 0  # every bad record, kept in ``bad`` or not
+    keep_bad: int = 1000
+
+    def refuse(self, line: int, message: str) -> None:
+        """Count a bad record; keep it to report while fewer than ``keep_bad`` are kept (a
+        10 MB file of junk lines is five million bad records: 1.5 GB, all kept)."""
+        self.rejected += 1
+        if len(self.bad) < self.keep_bad:
+            self.bad.append(BadRecord(line, message))
 
 
 class NotATrace(ValueError):
@@ -168,12 +177,14 @@ def replay(
     progress: bool = False,
     audit: Audit | None = None,
     retention: RetentionConfig | None = DEFAULT_RETENTION,
+    keep_bad: int = 1000,
 ) -> ReplayResult:
     """Replay ``trace``; write outputs to ``out`` (JSON lines) when given; show every
     output to ``audit`` when given (``eccc replay --audit``). ``retention``: the engine's
-    (a scenario's ``[retention]``, for the outputs of the run that wrote the trace)."""
+    (a scenario's ``[retention]``, for the outputs of the run that wrote the trace).
+    ``keep_bad``: how many bad records to keep to report (all are counted)."""
     engine = Engine(EngineConfig(policies=policies, retention=retention))
-    result = ReplayResult(engine=engine)
+    result = ReplayResult(engine=engine, keep_bad=keep_bad)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -199,15 +210,15 @@ def replay(
                 inp = to_input(orjson.loads(line))
                 outputs = engine.feed(inp)
             except orjson.JSONDecodeError as exc:
-                result.bad.append(BadRecord(number, _json_error(line, exc)))
+                result.refuse(number, _json_error(line, exc))
                 continue
             except InvalidInput as exc:
-                result.bad.append(BadRecord(number, str(exc)))
+                result.refuse(number, str(exc))
                 continue
             result.inputs += 1
             take(outputs)
     except _CutShort as cut:
-        result.bad.append(BadRecord(cut.line, cut.message))
+        result.refuse(cut.line, cut.message)
     take(engine.drain())
     if bar is not None:
         bar.close()

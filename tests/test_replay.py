@@ -225,3 +225,22 @@ def test_an_event_code_of_other_characters_is_refused(
     code, summary, err = _replay_json(trace, capsys)
     assert code == 0 and summary["inputs_accepted"] == 2
     assert [f"t.jsonl:{n}: eventCode" in err for n in (2, 3, 4, 5)] == [True] * 3 + [False]
+
+
+def test_a_flood_of_bad_records_is_counted_not_kept(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every bad record is counted, but only those reported are kept: a 10 MB file of junk
+    lines is five million bad records, and keeping each took 1.5 GB."""
+    from eccc.replay import replay
+
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(GOOD_SUB + b"\n" + b"x\n" * 500 + GOOD_SCAN + b"\n")
+    result = replay(trace, keep_bad=3)
+    assert result.inputs == 2 and result.rejected == 500
+    assert [b.line for b in result.bad] == [2, 3, 4]
+    assert main(["replay", str(trace), "--json", "--quiet", "--max-errors", "2"]) == 0
+    captured = capsys.readouterr()
+    assert orjson.loads(captured.out)["inputs_rejected"] == 500
+    assert "t.jsonl:3:" in captured.err and "t.jsonl:4:" not in captured.err
+    assert "... and 498 more bad records" in captured.err
+    assert main(["replay", str(trace), "--quiet", "--strict", "--max-errors", "0"]) == 1
