@@ -163,6 +163,8 @@ class StationFacility(SortFacility):
         owners: list[Load] = []
         keep: list[tuple[np.ndarray, Load]] = []
         for ts, piece in self._arrivals:  # each ``ts`` is sorted
+            if not len(ts):  # an empty load (nothing in it arrives)
+                continue
             if ts[-1] <= now:
                 times.append(ts)
                 owners.append(piece)

@@ -56,3 +56,16 @@ def test_baseline_moves_parcels_and_texts(baseline: dict[str, object]) -> None:
     assert baseline["parcels_delivered"] > 0.95 * baseline["parcels_accepted"]  # type: ignore[operator]
     assert baseline["texts_total"] > 0  # type: ignore[operator]
     assert baseline["engine_late_pushes"] == 0
+
+
+def test_a_station_slower_than_the_run_does_not_crash() -> None:
+    """A network station whose service outlasts the run (service mean 1e6 s) passed an
+    empty load on; the next station's tick read ts[-1] of it: IndexError."""
+    from scenarios.schema import parse
+
+    data = load("tiny").model_dump(mode="json")
+    data["network"]["facilities"][1] = {
+        "name": "denver_rpdc", "kind": "rpdc", "region": "denver", "mode": "station",
+        "servers": 1, "service_s": {"kind": "exponential", "mean": 1e6}}
+    s = run_to_dir(parse(data), days=1, scale=0.002).summary
+    assert s["parcels_accepted"] > 0  # type: ignore[operator]
