@@ -5,16 +5,29 @@ distributions their times are drawn from. ``scenarios.schema`` builds the whole
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.errors import InvalidInput
 from engine.inputs import check_place
 
 FACILITY_KINDS = ("acceptance", "rpdc", "lpc", "sdc")
 LEGS = ("acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc")
+
+
+def _place_name(name: str) -> str:
+    """A region's or facility's name: 1 to 80 characters, none of them a control
+    character (faults and reports name them; an empty name or a NUL was accepted)."""
+    if not re.fullmatch(r"[^\x00-\x1f\x7f]{1,80}", name):
+        raise ValueError(f"name {name[:100]!r} must be 1 to 80 characters, none of them a "
+                         "control character")
+    return name
+
+
+PlaceName = Annotated[str, AfterValidator(_place_name)]
 
 
 def known_zone(zone: str) -> str:
@@ -45,8 +58,9 @@ class Dist(_Model):
     sigma: float | None = Field(default=None, ge=0, le=5)  # lognormal: sigma of the log
     mean: float | None = Field(default=None, gt=0, le=1e6)  # exponential: the mean
     value: float | None = Field(default=None, ge=0, le=1e6)  # fixed: the value
-    values: list[float] | None = None  # empirical: the values
-    weights: list[float] | None = None  # empirical: their weights (default equal)
+    values: list[Annotated[float, Field(le=1e6)]] | None = None  # empirical: the values
+    # Empirical: their weights (default equal).
+    weights: list[Annotated[float, Field(le=1e6)]] | None = None
 
     @model_validator(mode="after")
     def _params(self) -> Dist:
@@ -84,7 +98,7 @@ class Dist(_Model):
 class Region(_Model):
     """A place parcels start from and go to; its facilities share its zone."""
 
-    name: str  # named by facilities and faults
+    name: PlaceName  # named by facilities and faults
     city: str  # eventCity of its scans
     state: str = Field(min_length=2, max_length=2)  # two-letter state
     zip: str = Field(pattern=r"^[0-9]{5}$")  # eventZIP of its scans
@@ -97,8 +111,8 @@ class Region(_Model):
     # Area codes of its recipients' phones (three digits, the first 2-9); each belongs to
     # one region: a phone number names one person, in one place.
     area_codes: list[Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$")]] = Field(min_length=1)
-    origin_share: float = Field(ge=0)  # relative share of acceptances
-    destination_share: float = Field(ge=0)  # relative share of deliveries
+    origin_share: float = Field(ge=0, le=1e6)  # relative share of acceptances
+    destination_share: float = Field(ge=0, le=1e6)  # relative share of deliveries
 
     @model_validator(mode="after")
     def _place_shown_in_texts(self) -> Region:
@@ -121,7 +135,7 @@ class Facility(_Model):
     the end of acceptance). Not for acceptance post offices.
     """
 
-    name: str  # named by faults
+    name: PlaceName  # named by faults
     kind: Literal["acceptance", "rpdc", "lpc", "sdc"]  # post office, RPDC, LPC or S&DC
     region: str  # the region it serves
     mode: Literal["sort", "station"] = "sort"  # sort (machines in windows) or station
@@ -130,7 +144,8 @@ class Facility(_Model):
     capacity_per_hour: float | None = Field(default=None, gt=0, le=1e9)  # sort mode
     servers: int | None = Field(default=None, ge=1)  # station mode
     service_s: Dist | None = None  # station mode: service time of one parcel
-    warmup_h: float = Field(default=24, ge=0)  # station mode: queueing check starts after
+    # Station mode: the queueing check starts this long after the start.
+    warmup_h: float = Field(default=24, ge=0, le=24 * 366)
     scale_capacity: bool = True  # --scale multiplies capacity (or servers) as well as volume
 
     @field_validator("windows", mode="before")
@@ -238,9 +253,10 @@ class Network(_Model):
                     raise ValueError(f"area code {code} is listed for regions {owner[code]!r} "
                                      f"and {region.name!r}: each belongs to one region")
         have = {(f.region, f.kind) for f in self.facilities}
-        for f in self.facilities:
+        for i, f in enumerate(self.facilities):
             if f.region not in names:
-                raise ValueError(f"facility {f.name!r} is in unknown region {f.region!r}")
+                raise ValueError(f"facilities.{i}.region: facility {f.name!r} is in unknown "
+                                 f"region {f.region!r} (the regions: {', '.join(names)})")
         for r in names:
             for kind in FACILITY_KINDS:
                 if (r, kind) not in have:

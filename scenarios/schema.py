@@ -10,6 +10,7 @@ them again where they use them.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Sequence
@@ -64,15 +65,16 @@ class Surge(_Model):
 class Volume(_Model):
     daily_parcels: float = Field(gt=0, le=1e9)  # at --scale 1, an ordinary weekday
     # Share of a day's acceptances in each local hour (24 weights, normalised).
-    hourly_curve: list[float] = Field(
+    hourly_curve: list[Annotated[float, Field(le=1e6)]] = Field(
         default_factory=lambda: [0, 0, 0, 0, 0, 0, 0.5, 1, 3, 5, 7, 8, 9, 9, 9, 9, 8, 7, 6,
                                  4, 2, 1, 0.5, 0],
         min_length=24, max_length=24)
-    # Monday..Sunday multipliers (light Sundays).
-    weekday_factor: list[float] = Field(
+    # Monday..Sunday multipliers (light Sundays), each at most 10.
+    weekday_factor: list[Annotated[float, Field(le=10)]] = Field(
         default_factory=lambda: [1.1, 1.05, 1.0, 1.0, 1.0, 0.8, 0.4], min_length=7,
         max_length=7)
-    surges: list[Surge] = Field(default_factory=list)  # holiday surges
+    # Holiday surges; where they overlap their factors multiply, at most 100 on any day.
+    surges: list[Surge] = Field(default_factory=list)
     label_lead_h: Dist = Dist(kind="lognormal", median=6, sigma=0.8)  # GX before 03
 
     @model_validator(mode="after")
@@ -81,6 +83,19 @@ class Volume(_Model):
             values = getattr(self, name)
             if min(values) < 0 or sum(values) <= 0:
                 raise ValueError(f"{name}: weights must be non-negative, not all zero")
+        # Overlapping surges multiply: a sweep over their starts and ends finds the day
+        # with the largest product (10,000 surges of 1.01 on one day were 2e43 parcels).
+        edges = sorted([(s.start.toordinal(), math.log(s.factor)) for s in self.surges]
+                       + [(s.end.toordinal() + 1, -math.log(s.factor)) for s in self.surges])
+        level = peak = 0.0
+        for i, (day, step) in enumerate(edges):
+            level += step
+            if (i + 1 == len(edges) or edges[i + 1][0] != day) and level > peak:
+                peak = level
+                if peak > math.log(100) + 1e-12:
+                    raise ValueError(f"surges: overlapping surges multiply to "
+                                     f"{math.exp(min(peak, 700)):.3g} on "
+                                     f"{date.fromordinal(day)}; at most 100 on any day")
         return self
 
 
@@ -113,7 +128,7 @@ class Customers(_Model):
         default_factory=lambda: {"checkout": 0.03, "tracking_page": 0.015, "text": 0.005})
     confirm_yes: float = Field(default=0.8, ge=0, le=1)  # tracking page: reply YES
     # Weights of the update options people choose.
-    options: dict[str, float] = Field(
+    options: dict[str, Annotated[float, Field(le=1e6)]] = Field(
         default_factory=lambda: {"all": 0.6, "day_of_delivery": 0.15, "delivered": 0.15,
                                  "exceptions": 0.1})
     parcels_per_recipient: float = Field(default=1.5, ge=1)  # parcels per person following
@@ -179,7 +194,7 @@ class Care(_Model):
     patience_s: Dist = Dist(kind="exponential", mean=600)  # wait before a caller abandons
     # Callers who find the centre closed call after it opens, this much later.
     open_delay_h: Dist = Dist(kind="exponential", mean=2.0)
-    cost_per_contact_usd: float = Field(default=5.0, ge=0)  # docs/facts.md: vendor claim
+    cost_per_contact_usd: float = Field(default=5.0, ge=0, le=1e6)  # docs/facts.md: vendor claim
 
 
 class Retention(_Model):
@@ -188,8 +203,8 @@ class Retention(_Model):
 
     # Kept this long after its delivery or return: a late or repeated scan is still
     # known (a duplicate, not "forgotten") and a WHEN still gets its status.
-    after_close_days: float = Field(default=3.0, ge=0)
-    silent_days: float = Field(default=30.0, gt=0)  # kept this long after its last scan
+    after_close_days: float = Field(default=3.0, ge=0, le=3660)
+    silent_days: float = Field(default=30.0, gt=0, le=3660)  # kept this long after its last scan
 
     @model_validator(mode="after")
     def _order(self) -> Retention:
@@ -209,8 +224,8 @@ class Gateway(_Model):
     retries: int = Field(default=2, ge=0)  # retries after a failure
     retry_after_s: float = Field(default=60, ge=0)  # wait before a retry
     validity_s: float = Field(default=4 * 3600, gt=0)  # undelivered by then: expired
-    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0)  # docs/facts.md
-    short_code_usd_per_month: float = Field(default=1000, ge=0)  # the short code's lease
+    cost_per_segment_usd: float = Field(default=0.0083 + 0.0040, ge=0, le=1e6)  # docs/facts.md
+    short_code_usd_per_month: float = Field(default=1000, ge=0, le=1e9)  # the short code's lease
 
 
 class Fault(_Model):
@@ -219,7 +234,7 @@ class Fault(_Model):
 
     # Facility_closure, carrier_outage or storm.
     kind: Literal["facility_closure", "carrier_outage", "storm"]
-    start: str  # ISO 8601 with offset
+    start: str  # ISO 8601 with offset, in the years 1971 to 2999
     hours: float = Field(gt=0, le=24 * 366)  # how long
     facility: str | None = None  # facility_closure: which facility
     region: str | None = None  # storm: trips leaving this region slow down
@@ -243,10 +258,13 @@ class Fault(_Model):
         from datetime import datetime
 
         try:
-            if datetime.fromisoformat(self.start).utcoffset() is None:
+            at = datetime.fromisoformat(self.start)
+            if at.utcoffset() is None:
                 raise ValueError
         except ValueError:
             raise ValueError(f"start {self.start!r} must be ISO 8601 with an offset") from None
+        if not 1971 <= at.year <= 2999:  # the years a scenario may start in
+            raise ValueError(f"start {self.start!r} must be in the years 1971 to 2999")
         return self
 
 
@@ -256,7 +274,7 @@ class Station(_Model):
     arrival_rate_per_h: float = Field(gt=0)  # Poisson arrivals an hour
     servers: int = Field(ge=1)  # c
     service_h: Dist  # service time
-    warmup_h: float = Field(default=0, ge=0)  # the queueing check starts after this
+    warmup_h: float = Field(default=0, ge=0, le=24 * 366)  # the queueing check starts after this
 
 
 WHAT_IFS = ("faults", "surges", "scans", "policies")
@@ -380,9 +398,11 @@ class Scenario(_Model):
             regions = {r.name for r in self.network.regions}
             for i, f in enumerate(self.faults):
                 if f.facility and f.facility not in names:
-                    raise ValueError(f"faults.{i}: unknown facility {f.facility!r}")
+                    raise ValueError(f"faults.{i}.facility: unknown facility {f.facility!r} "
+                                     f"(the network's: {', '.join(sorted(names))})")
                 if f.region and f.region not in regions:
-                    raise ValueError(f"faults.{i}: unknown region {f.region!r}")
+                    raise ValueError(f"faults.{i}.region: unknown region {f.region!r} "
+                                     f"(the network's: {', '.join(sorted(regions))})")
         return self
 
     @field_validator("policies")
@@ -450,6 +470,9 @@ def load(name_or_path: str, relative_to: Path | None = None) -> Scenario:
         raise ScenarioError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses on nested arrays: 5,000 '[' was a traceback
+        raise ScenarioError(f"{path}: not a usable TOML file: arrays or tables nested too "
+                            "deeply") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     sc = parse(data, str(path))
@@ -465,6 +488,10 @@ def parse(data: dict[str, object], source: str = "<scenario>") -> Scenario:
         for err in exc.errors():
             where = ".".join(str(p) for p in err["loc"]) or "(top level)"
             msg = err["msg"].removeprefix("Value error, ")
+            field = re.match(r"([a-z_]+(?:\.[a-z0-9_]+)+): ", msg)
+            if field:  # a check of a whole table names the field it refuses
+                where = field[1] if where == "(top level)" else f"{where}.{field[1]}"
+                msg = msg[field.end():]
             if err["type"] == "extra_forbidden":
                 msg = "unknown key"
             lines.append(f"{source}: {where}: {msg}")

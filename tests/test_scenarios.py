@@ -125,6 +125,29 @@ def test_a_number_that_is_not_finite_is_refused_by_name(where: tuple[str, ...],
     (("days",), 1e9, "less than or equal"),
     (("faults",), [{"kind": "carrier_outage", "start": "2026-12-15T10:00:00-07:00",
                     "hours": 1e15}], "less than or equal"),
+    # Each of these validated, then the run crashed (OverflowError, IndexError, simpy's
+    # "lam value too large"), hung, or wrote inf into summary.json.
+    (("retention", "silent_days"), 1e308, "less than or equal"),
+    (("gateway", "cost_per_segment_usd"), 1e308, "less than or equal"),
+    (("gateway", "short_code_usd_per_month"), 1e308, "less than or equal"),
+    (("volume", "weekday_factor"), [1e6] * 7, "less than or equal to 10"),
+    (("volume", "hourly_curve"), [1e308] * 24, "less than or equal"),
+    (("volume", "surges"), [{"start": "2026-11-01", "end": "2026-11-30", "factor": 100}] * 2,
+     "overlapping surges multiply to 1e[+]04 on 2026-11-01; at most 100"),
+    (("volume", "surges"), [{"start": "2026-11-09", "end": "2026-11-09", "factor": 1.01}]
+     * 10_000, "multiply to"),
+    (("network", "regions", 0, "origin_share"), 1e308, "less than or equal"),
+    (("network", "legs", "rpdc_to_lpc", "transit_cross_region_h"),
+     {"kind": "empirical", "values": [1, 2], "weights": [1e308, 1e308]}, "less than or equal"),
+    (("network", "legs", "rpdc_to_lpc", "transit_cross_region_h"),
+     {"kind": "empirical", "values": [1e308]}, "less than or equal"),
+    (("network", "facilities", 2, "warmup_h"), 1e308, "less than or equal"),
+    (("faults",), [{"kind": "carrier_outage", "start": "0001-01-01T00:00:00+00:00",
+                    "hours": 1}], "in the years 1971 to 2999"),
+    (("faults",), [{"kind": "carrier_outage", "start": "9999-12-31T23:00:00-12:00",
+                    "hours": 1}], "in the years 1971 to 2999"),
+    (("network", "facilities", 0, "name"), "", "1 to 80 characters"),
+    (("network", "regions", 0, "name"), "den\x00ver", "none of them a control character"),
 ])
 def test_values_a_run_cannot_use_are_refused_by_name(where: tuple[Any, ...], value: Any,
                                                      words: str) -> None:
@@ -169,3 +192,42 @@ def test_dates_may_be_quoted_and_a_fault_start_written_bare(tmp_path: Path) -> N
     bare.write_text(tiny.replace('start = "2026-11-10T10:00:00-07:00"',
                                  "start = 2026-11-10T10:00:00-07:00"))
     assert load(str(bare)).faults[0].start == "2026-11-10T10:00:00-07:00"
+
+
+def test_surges_may_overlap_up_to_a_factor_of_100() -> None:
+    from scenarios.schema import parse
+
+    data = load("tiny").model_dump(mode="json")
+    data["volume"]["surges"] = [{"start": "2026-11-01", "end": "2026-11-30", "factor": 10},
+                                {"start": "2026-11-30", "end": "2026-12-05", "factor": 10},
+                                {"start": "2026-12-01", "end": "2026-12-01", "factor": 10}]
+    assert len(parse(data).volume.surges) == 3  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("where", "value", "field", "words"), [
+    (("faults", 0, "facility"), "nope", "faults.0.facility", "unknown facility 'nope'"),
+    (("faults", 0, "region"), "mars", "faults.0.region", "unknown region 'mars'"),
+    (("network", "facilities", 3, "region"), "mars", "network.facilities.3.region",
+     "unknown region 'mars' (the regions: denver, miami)"),
+])
+def test_a_cross_reference_is_refused_naming_its_field(where: tuple[Any, ...], value: str,
+                                                       field: str, words: str) -> None:
+    """These were named '(top level): faults.0' and 'network', not the field."""
+    from scenarios.schema import parse
+
+    data = load("tiny").model_dump(mode="json")
+    if where[0] == "faults":
+        data["faults"] = [{"kind": "storm" if where[2] == "region" else "facility_closure",
+                           "start": "2026-11-10T10:00:00-07:00", "hours": 1, where[2]: value}]
+    else:
+        data["network"]["facilities"][where[2]][where[3]] = value
+    with pytest.raises(ScenarioError) as err:
+        parse(data, "x.toml")
+    assert f"x.toml: {field}: " in str(err.value) and words in str(err.value)
+
+
+def test_a_file_nested_too_deeply_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text("a = " + "[" * 5000 + "]" * 5000)
+    with pytest.raises(ScenarioError, match=f"{path}: .*nested too deeply"):
+        load(str(path))
