@@ -271,10 +271,23 @@ class Fault(_Model):
 class Station(_Model):
     """A continuous M/M/c-style station fed by Poisson arrivals (validation)."""
 
-    arrival_rate_per_h: float = Field(gt=0)  # Poisson arrivals an hour
-    servers: int = Field(ge=1)  # c
-    service_h: Dist  # service time
+    arrival_rate_per_h: float = Field(gt=0, le=10_000)  # Poisson arrivals an hour
+    servers: int = Field(ge=1, le=1000)  # c
+    service_h: Dist  # service time: a positive mean, utilisation below 1
     warmup_h: float = Field(default=0, ge=0, le=24 * 366)  # the queueing check starts after this
+
+    @model_validator(mode="after")
+    def _stable(self) -> Station:
+        mean = self.service_h.mean_value()
+        if mean <= 0:
+            raise ValueError("service_h: the mean service time must be above 0 (Erlang C "
+                             "divides by it)")
+        rho = self.arrival_rate_per_h * mean / self.servers
+        if rho >= 1:
+            raise ValueError(f"utilisation arrival_rate_per_h x mean service_h / servers is "
+                             f"{rho:.4g}: it must be below 1 (an overloaded queue has no "
+                             "steady state for Erlang C to check)")
+        return self
 
 
 WHAT_IFS = ("faults", "surges", "scans", "policies")

@@ -19,6 +19,9 @@ from scenarios.schema import Scenario, Station
 from sim.dists import Sampler, streams
 from sim.network import StationStats
 
+# The most samples of L a station takes (as sim.netstation.MAX_GRID).
+MAX_GRID = 2_000_000
+
 if TYPE_CHECKING:
     from collections.abc import Generator
 
@@ -62,7 +65,8 @@ class ContinuousStation:
         """Count customers in the system at regular instants: an estimate of L that
         does not come from the same bookkeeping as W (PASTA-free: fixed grid)."""
         env = self.env
-        step = self.service.mean / 4
+        # At most MAX_GRID samples (a service of 1e-9 h was 1e13 of them: a hang).
+        step = max(self.service.mean / 4, self.until / MAX_GRID)
         yield env.timeout(self.warmup)
         res = self.res
         while env.now < self.until:

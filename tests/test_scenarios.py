@@ -148,6 +148,16 @@ def test_a_number_that_is_not_finite_is_refused_by_name(where: tuple[str, ...],
                     "hours": 1}], "in the years 1971 to 2999"),
     (("network", "facilities", 0, "name"), "", "1 to 80 characters"),
     (("network", "regions", 0, "name"), "den\x00ver", "none of them a control character"),
+    # Continuous stations: inf in summary.json (rho >= 1), ZeroDivisionError or a hang.
+    (("stations",), [{"arrival_rate_per_h": 100, "servers": 1,
+                      "service_h": {"kind": "exponential", "mean": 0.1}}],
+     "servers is 10: it must be below 1"),
+    (("stations",), [{"arrival_rate_per_h": 10, "servers": 1,
+                      "service_h": {"kind": "fixed", "value": 0}}],
+     "mean service time must be above 0"),
+    (("stations",), [{"arrival_rate_per_h": 1e9, "servers": 10**9,
+                      "service_h": {"kind": "exponential", "mean": 1e-6}}],
+     "less than or equal"),
 ])
 def test_values_a_run_cannot_use_are_refused_by_name(where: tuple[Any, ...], value: Any,
                                                      words: str) -> None:

@@ -69,3 +69,19 @@ def test_a_station_slower_than_the_run_does_not_crash() -> None:
         "servers": 1, "service_s": {"kind": "exponential", "mean": 1e6}}
     s = run_to_dir(parse(data), days=1, scale=0.002).summary
     assert s["parcels_accepted"] > 0  # type: ignore[operator]
+
+
+def test_a_station_with_a_tiny_service_time_samples_a_bounded_grid(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """L was sampled every service mean / 4: a service of 1e-9 h was 1e10 samples a
+    day, a run that never ended."""
+    import sim.station
+    from scenarios.schema import parse
+    from sim.station import run_stations
+
+    monkeypatch.setattr(sim.station, "MAX_GRID", 1000)
+    data = load("validate_mmc").model_dump(mode="json")
+    data["stations"] = [{"arrival_rate_per_h": 10, "servers": 1,
+                         "service_h": {"kind": "fixed", "value": 1e-9}}]
+    s, _ = run_stations(parse(data), seed=1, days=0.5)
+    assert s["station_0_served"] > 0 and s["station_0_wait_mean_h"] == 0
