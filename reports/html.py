@@ -250,6 +250,22 @@ def fmt_unit(value: float, unit: str, signed: bool = False) -> str:
     return sign + (f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3g}")
 
 
+def identical_in_pairs(row: dict[str, Any]) -> bool:
+    """A what_changed.json row (``research.whatif.Change``) with the same non-zero
+    difference in every pair: its ``identical`` field, or, in a file from before it, a
+    zero-width interval at a non-zero difference (which the t interval gave then)."""
+    if row.get("identical"):
+        return True
+    lo, hi, n, diff = row.get("low"), row.get("high"), row.get("n") or 1, row.get("difference")
+    return (isinstance(lo, int | float) and isinstance(hi, int | float) and lo == hi
+            and isinstance(n, int) and n >= 2 and bool(diff))
+
+
+def identical_text(n: int) -> str:
+    """How a row the same in every pair shows instead of a (zero-width) interval."""
+    return f"identical in every pair (n={n})"
+
+
 def what_changed_html(doc: dict[str, Any]) -> str:
     """The "what changed" table: the scenario against its counterfactual, largest first."""
     from reports.registry import METRICS
@@ -268,6 +284,11 @@ def what_changed_html(doc: dict[str, Any]) -> str:
                   f"&plusmn;100 pp for shares; a bootstrap for shares from 20 pairs). An "
                   f"interval that spans 0 is within the noise: such a change is neither "
                   f"better nor worse.")
+        if any(identical_in_pairs(r) for r in rows):
+            intro += (" &ldquo;Identical in every pair&rdquo;: the same difference on every "
+                      "seed, so there is no spread to measure the noise from and no "
+                      "interval; under common random numbers that is a real effect, but "
+                      "the noise is unknown, not zero (more replications would test it).")
     else:
         intro += (" One replication: the noise is unknown (run with --replications N for "
                   "intervals).")
@@ -289,6 +310,8 @@ def what_changed_html(doc: dict[str, Any]) -> str:
         m = METRICS.find(name)
         title = m.definition if m else ""
         better = str(r.get("better") or "")
+        if identical_in_pairs(r):  # no spread: not a zero-width, certain interval
+            lo = hi = None
         noise = n >= 2 and lo is not None and hi is not None and float(lo) <= 0.0 <= float(hi)
         verdict = "" if not better or noise or diff == 0 else (
             "better" if (diff > 0) == (better == "higher") else "worse")
@@ -301,7 +324,10 @@ def what_changed_html(doc: dict[str, Any]) -> str:
                  f'<td class="num {verdict}">{escape(change)}'
                  + (f" {verdict}" if verdict else "") + "</td>"]
         if n >= 2:
-            if lo is None or hi is None:
+            if identical_in_pairs(r):
+                cells.append(f'<td class="num">{escape(identical_text(int(r.get("n") or n)))}'
+                             "</td>")
+            elif lo is None or hi is None:
                 cells.append('<td class="num na">—</td>')
             else:
                 cells.append(f'<td class="num">[{escape(fmt_unit(float(lo), unit, True))}, '

@@ -13,7 +13,13 @@ times and money; for shares, a percentile bootstrap of the paired differences
 shares need not, once there are ``BOOTSTRAP_MIN_PAIRS`` pairs. With fewer, a
 percentile bootstrap is little more than the smallest and largest difference seen
 (with 3 pairs of one sign it excludes 0 a quarter of the time when nothing
-changed), so shares get the t interval too, cut to [-1, 1]. ``what_changed.json`` in
+changed), so shares get the t interval too, cut to [-1, 1]. When every pair gives the same
+non-zero difference (common random numbers make that plausible, and real: the what-if
+moved the metric by exactly that much on each seed), there is no spread to measure the
+noise from, and the t interval collapses to a point that would read as a certain effect:
+such a row has no interval (``low`` and ``high`` are None), ``identical`` is true, and it
+is shown as "identical in every pair (n=N)", its verdict as with one run (the noise is
+unknown, not zero). ``what_changed.json`` in
 the run directory holds the table, ``replications/`` every pair's summaries; the report
 reads them.
 """
@@ -40,6 +46,7 @@ COUNTERFACTUAL_DIR = "counterfactual"
 REPLICATIONS_DIR = "replications"
 BOOTSTRAP_RESAMPLES = 4000
 BOOTSTRAP_MIN_PAIRS = 20  # fewer: the percentile bootstrap covers far less than 95%
+IDENTICAL = "identical in every pair"  # Change.method when every pair's difference is one
 
 # The metrics the "what changed" table weighs, one or two per question.
 KEY_METRICS = (
@@ -73,6 +80,9 @@ class Change:
     low: float | None = None  # 95% interval of the mean paired difference (n >= 2)
     high: float | None = None
     method: str = ""  # "paired t", "paired t, cut to [-1, 1]" or "paired bootstrap"
+    # The same non-zero difference in every one of n >= 2 pairs: no interval (no spread to
+    # measure the noise from), shown as "identical in every pair".
+    identical: bool = False
 
     @property
     def unchanged(self) -> bool:
@@ -135,12 +145,16 @@ def change(metric: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
     scen = math.fsum(a for a, _ in vals) / len(vals)
     cf = math.fsum(b for _, b in vals) / len(vals)
     diff = scen - cf
-    pct = 100.0 * diff / abs(cf) if cf else (0.0 if not diff else None)
     low = high = None
     method = ""
+    identical = False
     if len(vals) >= 2:
         diffs = np.array([a - b for a, b in vals], dtype=float)
-        if unit == "share" and len(vals) >= BOOTSTRAP_MIN_PAIRS:
+        if diff and _all_same(diffs):
+            diff = float(diffs[0])  # the difference itself, not its mean's rounding
+            identical = bool(diff)  # all 0 (but for rounding): unchanged
+            method = IDENTICAL if identical else ""
+        elif unit == "share" and len(vals) >= BOOTSTRAP_MIN_PAIRS:
             low, high = _bootstrap(diffs, confidence)
             method = "paired bootstrap"
         else:
@@ -150,7 +164,14 @@ def change(metric: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
             if unit == "share":  # a difference of shares lies in [-1, 1]
                 low, high = max(low, -1.0), min(high, 1.0)
                 method = "paired t, cut to [-1, 1]"
-    return Change(metric, unit, better, scen, cf, diff, pct, len(vals), low, high, method)
+    pct = 100.0 * diff / abs(cf) if cf else (0.0 if not diff else None)
+    return Change(metric, unit, better, scen, cf, diff, pct, len(vals), low, high, method,
+                  identical)
+
+
+def _all_same(diffs: np.ndarray) -> bool:
+    """Every paired difference the same (to rounding: a share's difference is a float)."""
+    return float(np.ptp(diffs)) <= 1e-12 * max(1.0, float(np.max(np.abs(diffs))))
 
 
 def changes(pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
@@ -281,7 +302,7 @@ def _write_summary(path: Path, summary: dict[str, Any]) -> None:
 
 def format_changes(rows: Sequence[Change], label: str, limit: int | None = None) -> str:
     """The table for the terminal: aligned columns, largest change first."""
-    from reports.html import fmt_unit
+    from reports.html import fmt_unit, identical_text
 
     def v(x: float | None, unit: str, signed: bool = False) -> str:
         # As the report shows it (reports.html.fmt_unit), so the terminal and the page agree.
@@ -299,7 +320,7 @@ def format_changes(rows: Sequence[Change], label: str, limit: int | None = None)
         row = [r.metric, v(r.scenario, r.unit), v(r.counterfactual, r.unit), diff,
                f"{pct} {r.verdict}".strip()]
         if n >= 2:
-            row.append("" if r.low is None else (
+            row.append(identical_text(r.n) if r.identical else "" if r.low is None else (
                 f"[{v(r.low, r.unit, True)}, {v(r.high, r.unit, True)}]"
                 + ("" if r.exceeds_noise else " (noise)")))
         table.append(row)
@@ -314,4 +335,8 @@ def format_changes(rows: Sequence[Change], label: str, limit: int | None = None)
     if shown and n < 2:
         lines.append("  (one run on one seed: a difference may be noise; --replications 5 "
                      "gives 95% intervals)")
+    if any(r.identical for r in shown):
+        lines.append("  (identical in every pair: the same difference on every seed, so no "
+                     "spread to measure the noise from; a real effect under common random "
+                     "numbers, but more replications would test it)")
     return "\n".join(lines)

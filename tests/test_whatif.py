@@ -219,10 +219,11 @@ def test_changes_are_sorted_by_relative_size_with_from_zero_first() -> None:
 def test_paired_intervals_t_for_counts_and_few_shares_bootstrap_for_many_shares() -> None:
     pairs = [({"care_contacts": 100 + d, "on_time_share": 0.9 + d / 1000},
               {"care_contacts": 50 + d, "on_time_share": 0.98 + d / 1000}) for d in (0, 3, 7)]
-    # The pairs move together (common random numbers): the paired difference is exact.
+    # The pairs move together (common random numbers): the same difference in every pair,
+    # so no spread to measure the noise from, and no (zero-width) interval.
     care = change("care_contacts", pairs)
-    assert care is not None and care.method == "paired t"
-    assert care.low == pytest.approx(50) and care.high == pytest.approx(50)
+    assert care is not None and care.identical and care.method == "identical in every pair"
+    assert care.low is None and care.high is None and care.difference == 50
     shares = [({"on_time_share": a}, {"on_time_share": b})
               for a, b in ((0.90, 0.98), (0.93, 0.99), (0.88, 0.97))]
     share = change("on_time_share", shares)
@@ -379,6 +380,39 @@ def test_scan_errors_leave_the_network_as_it_is(seed: int) -> None:
     assert "parcels_returned" in network and "parcels_delivered" in network
     assert {k: with_errors[k] for k in network} == {k: without[k] for k in network}
     assert with_errors["misleading_texts_scan_errors"] != without["misleading_texts_scan_errors"]
+
+
+def test_the_same_difference_in_every_pair_is_not_a_certain_interval() -> None:
+    """texts_replies -3 in both of 2 pairs: the t interval is [-3, -3], which read as a
+    certain effect. It is shown as identical in every pair, with no interval, in the
+    terminal, what_changed.json and the report (an older file's zero-width interval too)."""
+    from dataclasses import asdict
+
+    from reports.html import what_changed_html
+    from research.whatif import format_changes
+
+    pairs = [({"texts_replies": 10, "opt_outs": 4, "care_contacts": 9},
+              {"texts_replies": 13, "opt_outs": 3, "care_contacts": 7}),
+             ({"texts_replies": 12, "opt_outs": 2, "care_contacts": 5},
+              {"texts_replies": 15, "opt_outs": 3, "care_contacts": 3})]
+    rows = {r.metric: r for r in changes(pairs)}
+    same = rows["texts_replies"]
+    assert same.identical and same.low is None and same.high is None
+    assert same.difference == -3 and same.exceeds_noise is None
+    assert rows["care_contacts"].verdict == "worse"  # as with one run: the noise is unknown
+    assert not rows["opt_outs"].identical and rows["opt_outs"].low is not None
+    text = format_changes(list(rows.values()), "x")
+    line = next(ln for ln in text.splitlines() if ln.strip().startswith("texts_replies"))
+    assert "identical in every pair (n=2)" in line and "[" not in line
+    assert "no spread to measure the noise from" in text
+    doc = {"counterfactual": "x", "seeds": [1, 2], "rows": [asdict(r) for r in rows.values()]}
+    assert doc["rows"][0]["identical"] is True and doc["rows"][0]["low"] is None
+    page = what_changed_html(doc)
+    assert "identical in every pair (n=2)" in page and "[-3, -3]" not in page
+    old = {**doc["rows"][0], "low": -3.0, "high": -3.0, "method": "paired t"}
+    del old["identical"]  # what_changed.json from before the field
+    old_page = what_changed_html({**doc, "rows": [old]})
+    assert "identical in every pair (n=2)" in old_page and "[-3, -3]" not in old_page
 
 
 def test_a_mean_of_zero_with_spread_is_noise_not_unchanged() -> None:
