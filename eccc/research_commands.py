@@ -229,7 +229,7 @@ def _cmd_tune(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from research.comparison import CompareError, compare, format_rows
+    from research.comparison import CompareError, compare, forced_line, format_rows
 
     if args.top is not None and args.top < 0:
         print("eccc compare: --top must be 0 (all) or more", file=sys.stderr)
@@ -240,10 +240,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / (
         "compare-" + "-vs-".join(p.name.replace("@", "-") for p in paths))
     try:
-        header, rows, page = compare(paths, out, args.metric, force=args.force)
+        differ: list[str] = []
+        header, rows, page = compare(paths, out, args.metric, force=args.force, forced=differ)
     except CompareError as exc:
         print(f"eccc compare: {exc}", file=sys.stderr)
         return 2
+    if differ:  # as the page says it: the table is not the what-if's alone
+        print(forced_line(differ))
     n = len(paths)
     changed = [r for r in rows if any(isinstance(c, int | float) and c
                                       for c in r[n + 1::3])]

@@ -271,27 +271,54 @@ def differences(groups: list[Group], metrics: list[str] | None = None
 
 
 def format_rows(header: list[str], rows: list[list[Any]]) -> str:
-    """Aligned columns for the terminal (numbers right-aligned)."""
-    def cell(c: Any, col: int) -> str:
-        if isinstance(c, float):
-            if header[col] == "change %":
-                return f"{c:+.1f}%"
-            return f"{c:,.4g}" if abs(c) < 1e6 else f"{c:,.0f}"
-        return str(c)
+    """Aligned columns for the terminal (numbers right-aligned), each value in its metric's
+    registered unit as ``eccc run`` and the report show it ("2.9 h", "93.5%", "+1.2 pp",
+    "$1,180.55"; ``reports.html.fmt_unit``); a metric not in the registry as a plain
+    number. differences.csv keeps the raw values."""
+    from reports.html import fmt_unit
+    from reports.registry import METRICS
 
-    table = [header] + [[cell(c, i) for i, c in enumerate(r)] for r in rows]
+    diffs = {i for i in range(1, len(header) - 1) if header[i + 1] == "change %"}
+
+    def cell(c: Any, col: int, unit: str | None) -> str:
+        if isinstance(c, bool) or not isinstance(c, int | float):
+            return str(c)
+        if header[col] == "change %":
+            return f"{c:+.1f}%"
+        if unit is not None and math.isfinite(c):
+            return fmt_unit(float(c), unit, signed=col in diffs)
+        return f"{c:,.4g}" if abs(c) < 1e6 else f"{c:,.0f}"
+
+    def unit_of(name: Any) -> str | None:
+        m = METRICS.find(str(name))
+        return m.unit if m else None
+
+    table = [header] + [[cell(c, i, unit_of(r[0]) if i else None) for i, c in enumerate(r)]
+                        for r in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     def numeric(text: str) -> bool:
-        return bool(text) and (text[0].isdigit() or (text[0] in "+-" and text[1:2].isdigit()))
+        body = text.lstrip("+-<$")  # "$1,180.55", "+$9.00", "<0.1%" are numbers too
+        return bool(body) and body[0].isdigit()
 
     return "\n".join("  ".join(c.rjust(w) if i and numeric(c) else c.ljust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      for r in table)
 
 
+FORCED = "FORCED despite set-up differences: "
+
+
+def forced_line(differ: list[str]) -> str:
+    """The one line that says a comparison was forced, and how the runs differ."""
+    return FORCED + "; ".join(differ)
+
+
 def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
-            force: bool = False) -> tuple[list[str], list[list[Any]], Path]:
-    """Write differences.csv, differences.html and the figures page; return the table."""
+            force: bool = False, forced: list[str] | None = None
+            ) -> tuple[list[str], list[list[Any]], Path]:
+    """Write differences.csv, differences.html and the figures page; return the table.
+    ``forced``, when given, receives the set-up differences ``force`` compared despite
+    (for the terminal: the page says so too)."""
     from reports.compare import render_comparison
     from reports.pareto import differences_page
 
@@ -327,7 +354,9 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
         "At least one side is a single run, so its noise is unknown: give a directory of "
         "replications to test differences." if single else
         "Paired t test where both sides share seeds, else Welch's test, 95%.")) + (
-        " FORCED despite set-up differences: " + "; ".join(differ) if differ else "")
+        " " + forced_line(differ) if differ else "")
+    if forced is not None:
+        forced.extend(differ)
     page = out_dir / "differences.html"
     page.write_text(differences_page([g.label for g in groups], header, rows, note),
                     encoding="utf-8")

@@ -106,6 +106,29 @@ def test_compare_refuses_mismatched_runs_unless_forced(
     assert "facilities only in" in err and "a; only in" in err and "--force" in err
     assert main(["compare", str(a), str(full), "--force", "--out", str(tmp_path / "c")]) == 0
     assert "FORCED" in (tmp_path / "c" / "differences.html").read_text()
+    # The terminal says so too: one line, before the table, naming the differences.
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("FORCED despite set-up differences: scale: 0.5 in ")
+    assert "facilities only in" in out[0] and out[1].startswith("metric")
+
+
+def test_compare_prints_values_in_their_units_and_keeps_the_csv_raw(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As eccc run prints them: a p95 of 10,340 s is "2.9 h", not "1.034e+04"."""
+    a = _seeded(tmp_path, "base", [{"latency_scan_to_handset_p95_s": 7200.0,
+                                    "on_time_share": 0.9, "cost_usd": 1180.5}])
+    b = _seeded(tmp_path, "peak", [{"latency_scan_to_handset_p95_s": 10340.0,
+                                    "on_time_share": 0.885, "cost_usd": 1300.25}])
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "c")]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.startswith("latency_scan_to_handset_p95_s"))
+    assert "2.0 h" in line and "2.9 h" in line and "+52.3 min" in line and "e+0" not in out
+    share = next(ln for ln in out.splitlines() if ln.startswith("on_time_share"))
+    assert "90.0%" in share and "88.5%" in share and "-1.5 pp" in share
+    cost = next(ln for ln in out.splitlines() if ln.startswith("cost_usd"))
+    assert "$1,180.50   $1,300.25     +$119.75" in cost  # right-aligned
+    raw = (tmp_path / "c" / "differences.csv").read_text()
+    assert "10340.0" in raw and "3140.0" in raw and "2.9 h" not in raw
 
 
 def test_compare_accepts_a_sweep_point(tmp_path: Path,

@@ -315,8 +315,10 @@ def test_run_replications_give_paired_intervals(tmp_path: Path,
     assert "95% interval (n=2 pairs)" in capsys.readouterr().out
     doc = json.loads((out / "what_changed.json").read_text())
     assert doc["seeds"] == [3, 4]
-    assert all(r["n"] == 2 and r["method"] in ("paired t", "paired t, cut to [-1, 1]")
+    assert all(r["n"] == 2 and r["method"] in ("paired t", "paired t, cut to [-1, 1]",
+                                               "identical in every pair", "")
                for r in doc["rows"])
+    assert all(r["identical"] == (r["method"] == "identical in every pair") for r in doc["rows"])
     report = (out / "report.html").read_text()
     assert "95% interval" in report
     assert "These show one replication, seed 3" in report  # the cards are not the means
