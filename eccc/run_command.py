@@ -295,12 +295,16 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
     if sc.network is not None:
         from research.whatif import write_context
 
-        _add_policies(write_context(out, sc), plan, sc, policies)
+        _add_policies(write_context(out, sc, plan.counterfactual if plan else None,
+                                    days=args.days), plan, sc, policies)
     if what_if:
         from research.whatif import format_changes, run_counterfactual
 
         assert sc.counterfactual is not None
-        print(f"counterfactual: {sc.counterfactual.label} (same seeds"
+        from reports.html import run_label
+
+        cf_label = run_label(sc.counterfactual.label, sc.days if args.days is None else args.days)
+        print(f"counterfactual: {cf_label} (same seeds"
               + (f", {args.replications} replications" if args.replications > 1 else "")
               + ")", file=sys.stderr)
         lines: list[Any] = []  # the counterfactual's and the replications' lines
@@ -331,7 +335,7 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
         except RuntimeError as exc:
             return _pipeline_failed(exc, f"counterfactual: {exc}; its what-if is incomplete")
         wall += wi.wall_s
-        print(format_changes(wi.rows, sc.counterfactual.label))
+        print(format_changes(wi.rows, cf_label))
     render_run: Callable[[Path], Path] | None
     try:
         from reports.render import render_run

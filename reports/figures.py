@@ -351,12 +351,63 @@ def draw_facility_utilisation(run: RunData) -> Figure | str:
 # --- the lists the report walks, in page order ---------------------------------------------
 
 
+def _labels(windows: Sequence[tuple[Any, Any, str]]) -> str:
+    return ", ".join(dict.fromkeys(w[2] for w in windows))
+
+
+def volume_caption(run: RunData) -> str:
+    """What to look for in the volume figure, from the run's own windows: a surge only
+    when the run has one, a closure or outage by its label, otherwise the plain level."""
+    mean = "24-hour mean" if run.n_hours >= 24 else "hourly count (under a day: no 24-hour mean)"
+    surges = [w for w in run.windows if "surge" in w[2]]
+    faults = [w for w in run.windows if "surge" not in w[2]]
+    cf = run.counterfactual is not None
+    said = []
+    if surges:
+        said.append(f"Look for the surge ({_labels(surges)}, shaded): where the {mean} of "
+                    "parcels and texts rises above the run's usual level"
+                    + (" and the counterfactual's" if cf else ""))
+    if faults:
+        said.append(f"Look at the shaded {_labels(faults)}: whether deliveries or texts "
+                    "fall" + (" below the counterfactual's" if cf else "")
+                    + " during it and catch up after")
+    if run.counterfactual_windows:
+        said.append(f"The counterfactual's {_labels(run.counterfactual_windows)} (hatched) is "
+                    "not in this scenario: a gap there is the counterfactual falling, not the "
+                    "scenario rising")
+    if not said:
+        said.append(f"Parcels and texts per hour with their {mean}: where volume runs above "
+                    "or below the run's usual level"
+                    + (", and where the scenario leaves the counterfactual's line" if cf else ""))
+    return ". ".join(said) + ". And whether texts follow parcels or lag them."
+
+
 @dataclass(frozen=True)
 class FigureSpec:
     slug: str  # file name stem of the PNG
     title: str
-    caption: str  # one sentence: what to look for
+    caption: str  # one sentence: what to look for (when ``tailor`` does not say it)
     draw: Callable[[RunData], Figure | str]
+    # How the figure draws the counterfactual; None: it does not (the scenario only).
+    counterfactual: str | None = "Dashed grey"
+    shades: bool = False  # shades the what-if's windows (shade_windows)
+    tailor: Callable[[RunData], str] | None = None  # the caption, from the run
+
+    def caption_for(self, run: RunData) -> str:
+        """The caption for this run: what to look for, then how the counterfactual and
+        the windows are drawn, if the run has them (nothing it lacks is mentioned)."""
+        text = self.tailor(run) if self.tailor else self.caption
+        if run.counterfactual is not None:
+            label = f" ({run.counterfactual_label})" if run.counterfactual_label else ""
+            text += (f" {self.counterfactual}: the counterfactual{label}, same seeds."
+                     if self.counterfactual else
+                     f" The scenario only: the counterfactual{label} is not drawn.")
+        if self.shades and run.windows:
+            text += " Shaded: " + _labels(run.windows) + "."
+        if self.shades and run.counterfactual_windows:
+            text += (" Hatched: the counterfactual's " + _labels(run.counterfactual_windows)
+                     + " (in the counterfactual only, not in this scenario).")
+        return text
 
     def render(self, run: RunData) -> bytes | str:
         """PNG bytes, or the reason the figure is not available."""
@@ -367,13 +418,13 @@ class FigureSpec:
 
 FIGURES = (
     FigureSpec("volume", "Volume over time",
-               "Look for the surge: where the 24-hour mean of parcels and texts rises above "
-               "the run's usual level, and whether texts follow parcels or lag them.",
-               draw_volume),
+               "Parcels and texts per hour with their 24-hour mean, and whether texts follow "
+               "parcels or lag them.",
+               draw_volume, shades=True, tailor=volume_caption),
     FigureSpec("latency_cdf", "Latency from scan to handset",
                "Read across at the dotted 95% line: the stage whose curve reaches it furthest "
                "right is the one that makes texts late.",
-               draw_latency_cdf),
+               draw_latency_cdf, counterfactual="Dashed, in each stage's colour"),
     FigureSpec("texts_per_recipient", "Texts per recipient in 24 hours",
                "Orange and red bars are recipients who got more than 3 or 5 texts in a day: "
                "the ones most likely to opt out.",
@@ -381,15 +432,15 @@ FIGURES = (
     FigureSpec("opt_outs", "Opt-outs over time",
                "A steepening curve, or a rising rate per 1,000 texts, means the texting "
                "is wearing people out.",
-               draw_opt_outs),
+               draw_opt_outs, shades=True),
     FigureSpec("care_queue", "Customer-care queue",
                "Look for hours where callers pile up and abandon: those are the hours "
                "that need more agents.",
-               draw_care_queue),
+               draw_care_queue, shades=True),
     FigureSpec("facility_utilisation", "Facility utilisation",
                "Facilities near 100% (yellow, or red bars) are the bottlenecks that "
                "push deliveries late.",
-               draw_facility_utilisation),
+               draw_facility_utilisation, counterfactual=None),
     FigureSpec("days_to_deliver", "Days to deliver",
                "A long right tail is the parcels that arrived late and drove care contacts.",
                draw_days_to_deliver),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -96,6 +97,25 @@ def fmt_duration(seconds: float) -> str:
     else:
         text = f"{s / 86400:.1f} days"
     return "-" + text if seconds < 0 else text
+
+
+def span_words(days: float) -> str:
+    """A run's days as a label says them: "day", "week", "fortnight", "2 days", "1.5 days"."""
+    return {1.0: "day", 7.0: "week", 14.0: "fortnight"}.get(float(days), f"{days:g} days")
+
+
+_SAME_SPAN = re.compile(r"\bthe same (?:week|fortnight|month|day|\d+(?:\.\d+)? days?)\b",
+                        re.IGNORECASE)
+
+
+def run_label(label: str, days: Any) -> str:
+    """A counterfactual's label fitted to the run: a scenario file's "the same week
+    without the closure" says "the same 2 days without the closure" on a 2-day run
+    (``--days``). Labels that name no span, or a run of unknown days, are left as they are."""
+    d = number(days)
+    if d is None or d <= 0:
+        return label
+    return _SAME_SPAN.sub(lambda m: m.group(0)[:len("the same ")] + span_words(d), label)
 
 
 def fmt_value(value: Any) -> str:

@@ -114,12 +114,19 @@ def _num(t: Any) -> float:
 
 
 def shade_windows(ax: Axes, run: RunData, label: bool = True) -> None:
-    """The what-if's windows (outages, storms, surge days) shaded and labelled."""
-    if not run.windows or not (run.hours and len(run.hours) == run.n_hours):
+    """The what-if's windows (outages, storms, surge days) shaded and labelled; the
+    counterfactual's own (ones the scenario lacks) hatched grey and labelled as its."""
+    windows = [(s, e, t, False) for s, e, t in run.windows] + [
+        (s, e, f"counterfactual: {t}", True) for s, e, t in run.counterfactual_windows]
+    if not windows or not (run.hours and len(run.hours) == run.n_hours):
         return
-    for i, (start, end, text) in enumerate(run.windows):
+    for i, (start, end, text, theirs) in enumerate(windows):
         x0, x1 = _num(start), _num(end)
-        ax.axvspan(x0, x1, color="C3" if "surge" not in text else "C1", alpha=0.12, lw=0)
+        if theirs:
+            ax.axvspan(x0, x1, facecolor="0.5", alpha=0.15, hatch="//", edgecolor="0.35",
+                       lw=0)
+        else:
+            ax.axvspan(x0, x1, color="C3" if "surge" not in text else "C1", alpha=0.12, lw=0)
         if label:
             # Above the axes, where neither data nor the legend is.
             ax.annotate(plain(text), (x0, 1.0), xycoords=("data", "axes fraction"),
@@ -135,7 +142,7 @@ def overlay_label(run: RunData) -> str:
 
 def legend_with_room(ax: Axes, run: RunData) -> None:
     """A legend in two columns over headroom above the data, clear of window labels."""
-    if run.counterfactual is None and not run.windows:
+    if run.counterfactual is None and not run.windows and not run.counterfactual_windows:
         ax.legend(loc="upper left")
         return
     lo, hi = ax.get_ylim()

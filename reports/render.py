@@ -50,6 +50,9 @@ class RunData:
     # (start, end, label), to draw time axes in local time and shade the windows.
     zone: str | None = None
     windows: list[tuple[datetime, datetime, str]] = field(default_factory=list)
+    # context.json "counterfactual_windows": the counterfactual's own windows that the
+    # scenario lacks (a named counterfactual with a fault), shaded apart and so labelled.
+    counterfactual_windows: list[tuple[datetime, datetime, str]] = field(default_factory=list)
     # A what-if's counterfactual run (the ``counterfactual/`` subdirectory), its
     # label and the "what changed" table (what_changed.json), when the run has them.
     counterfactual: RunData | None = None
@@ -154,22 +157,27 @@ def _context(run_dir: Path, run: RunData) -> None:
                 run.zone = zone
             except (ValueError, ZoneInfoNotFoundError):
                 run.problems.append(f"{CONTEXT}: unknown time zone {zone!r}")
-        for w in ctx.get("windows") or []:
-            try:
-                start = datetime.fromisoformat(w["start"]).astimezone(UTC)
-                end = datetime.fromisoformat(w["end"]).astimezone(UTC)
-                run.windows.append((start, end, str(w.get("label", ""))))
-            except (KeyError, TypeError, ValueError):
-                run.problems.append(f"{CONTEXT}: a window is unreadable")
+        for key, into in (("windows", run.windows),
+                          ("counterfactual_windows", run.counterfactual_windows)):
+            for w in ctx.get(key) or []:
+                try:
+                    start = datetime.fromisoformat(w["start"]).astimezone(UTC)
+                    end = datetime.fromisoformat(w["end"]).astimezone(UTC)
+                    into.append((start, end, str(w.get("label", ""))))
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    run.problems.append(f"{CONTEXT}: a window is unreadable")
     if (run_dir / WHAT_CHANGED).is_file():
         run.what_changed = _json_object(run_dir, WHAT_CHANGED, run.problems)
         if run.what_changed is not None:
-            run.counterfactual_label = str(run.what_changed.get("counterfactual") or "")
+            # Fitted to the run's days (a file from before labels were: "the same week").
+            run.counterfactual_label = html.run_label(
+                str(run.what_changed.get("counterfactual") or ""), run.summary.get("days"))
     cf_dir = run_dir / COUNTERFACTUAL
     if (cf_dir / SUMMARY).is_file():
         run.counterfactual = load_run(cf_dir)
         run.counterfactual.zone = run.zone
         run.counterfactual.windows = []
+        run.counterfactual.counterfactual_windows = []
 
 
 def render_run(run_dir: Path) -> Path:
@@ -184,13 +192,7 @@ def render_run(run_dir: Path) -> Path:
             png.write_bytes(result)
         else:  # a figure from an earlier render must not outlive its data
             png.unlink(missing_ok=True)
-        caption = spec.caption
-        if run.counterfactual is not None and isinstance(result, bytes):
-            caption += (" Dashed grey: the counterfactual"
-                        + (f" ({run.counterfactual_label})" if run.counterfactual_label
-                           else "") + ", same seeds.")
-        if run.windows and spec.slug in ("volume", "care_queue", "opt_outs"):
-            caption += " Shaded: " + ", ".join(w[2] for w in run.windows) + "."
+        caption = spec.caption_for(run) if isinstance(result, bytes) else spec.caption
         drawn.append(html.FigureSection(spec.title, caption, result))
     out = run_dir / REPORT
     out.write_text(html.run_page(run.summary, drawn, run.diagnostics, run.problems,

@@ -191,12 +191,26 @@ def write_changes(out: Path, rows: Sequence[Change], *, label: str,
     return path
 
 
-def write_context(out: Path, sc: Any) -> Path:
+def write_context(out: Path, sc: Any, counterfactual: Any = None,
+                  days: float | None = None) -> Path:
     """``context.json``: the scenario's local time zone and its what-if windows, so the
-    report's time axes are local and the windows are shaded."""
+    report's time axes are local and the windows are shaded. ``counterfactual``: the
+    counterfactual scenario as it runs (``plan_what_if``), when there is one; its own
+    windows that the scenario lacks (a named counterfactual with a fault the scenario does
+    not have) go in ``counterfactual_windows``, a second list, so a reader that knows only
+    ``windows`` still shades the scenario's alone. ``days``: the run's (``--days``), to fit
+    the counterfactual's label to the run (``reports.html.run_label``)."""
+    from reports.html import run_label
+
     path = Path(out) / CONTEXT
-    doc = {"zone": scenario_zone(sc), "windows": what_if_windows(sc),
-           "counterfactual": sc.counterfactual.label if sc.counterfactual else None}
+    windows = what_if_windows(sc)
+    doc: dict[str, Any] = {
+        "zone": scenario_zone(sc), "windows": windows,
+        "counterfactual": run_label(sc.counterfactual.label, sc.days if days is None else days)
+        if sc.counterfactual else None}
+    if counterfactual is not None and counterfactual.network is not None:
+        doc["counterfactual_windows"] = [w for w in what_if_windows(counterfactual)
+                                         if w not in windows]
     path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     return path
 
@@ -286,7 +300,10 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
             _write_summary(kept / f"seed-{sd}" / "summary.json", s)
             _write_summary(kept / f"seed-{sd}" / COUNTERFACTUAL_DIR / "summary.json", c)
     rows = changes(pairs)
-    written = write_changes(out, rows, label=sc.counterfactual.label, seeds=seeds)
+    from reports.html import run_label
+
+    written = write_changes(out, rows, label=run_label(sc.counterfactual.label, days),
+                            seeds=seeds)
     doc = orjson.loads(written.read_bytes())
     doc["policies"] = {"scenario": list(policies or sc.policies),
                        "counterfactual": list(cf_policies or cf.policies)}

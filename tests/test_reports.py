@@ -217,3 +217,67 @@ def test_comparison_puts_runs_side_by_side(tmp_path: Path) -> None:
 ])
 def test_formatting(fmt: object, value: object, shown: str) -> None:
     assert fmt(value) == shown  # type: ignore[operator]
+
+
+def _what_if(run_dir: Path, windows: list[dict[str, str]],
+             cf_windows: list[dict[str, str]] | None = None,
+             label: str = "the same week without it") -> Path:
+    """write_run's run as a what-if: context.json, what_changed.json, counterfactual/."""
+    write_run(run_dir, hours=48)
+    write_run(run_dir / "counterfactual", hours=48)
+    ctx: dict[str, object] = {"zone": "America/Denver", "windows": windows}
+    if cf_windows is not None:
+        ctx["counterfactual_windows"] = cf_windows
+    (run_dir / "context.json").write_text(json.dumps(ctx))
+    (run_dir / "what_changed.json").write_text(json.dumps(
+        {"counterfactual": label, "seeds": [7], "rows": []}))
+    return run_dir
+
+
+CLOSED = {"start": "2026-12-14T10:00:00-07:00", "end": "2026-12-15T04:00:00-07:00",
+          "label": "denver_rpdc closed"}
+SURGE = {"start": "2026-12-14T00:00:00-07:00", "end": "2026-12-15T00:00:00-07:00",
+         "label": "surge ×1.4"}
+
+
+def _captions(run_dir: Path) -> dict[str, str]:
+    run = load_run(run_dir)
+    return {spec.slug: spec.caption_for(run) for spec in FIGURES}
+
+
+def test_captions_come_from_the_run_not_from_one_scenario(tmp_path: Path) -> None:
+    """The volume caption said "Look for the surge" on a closure, the utilisation caption
+    claimed a dashed counterfactual it does not draw, and labels said "the same week" on
+    shorter runs."""
+    closure = _captions(_what_if(tmp_path / "closure", [CLOSED]))
+    assert "surge" not in closure["volume"]
+    assert "Look at the shaded denver_rpdc closed" in closure["volume"]
+    assert "Shaded: denver_rpdc closed." in closure["volume"]
+    assert "Dashed" not in closure["facility_utilisation"]
+    assert "The scenario only: the counterfactual" in closure["facility_utilisation"]
+    assert "Dashed grey: the counterfactual" in closure["days_to_deliver"]
+    # summary() says 4 days: the file's "the same week" is fitted to the run.
+    assert "(the same 4 days without it)" in closure["opt_outs"]
+    assert "the same week" not in " ".join(closure.values())
+    surge = _captions(_what_if(tmp_path / "surge", [SURGE]))
+    assert surge["volume"].startswith("Look for the surge (surge ×1.4, shaded)")
+    plain = _captions(_what_if(tmp_path / "plain", []))
+    assert "surge" not in plain["volume"] and "shaded" not in plain["volume"].lower()
+    assert "Shaded" not in " ".join(plain.values())
+
+
+def test_the_counterfactuals_own_windows_are_shaded_and_labelled_as_its(tmp_path: Path) -> None:
+    """A counterfactual with a fault the scenario lacks: nothing was shaded. Its windows
+    (context.json counterfactual_windows) are hatched and said to be the counterfactual's;
+    a context.json without the list (older) still reads."""
+    volume = next(spec for spec in FIGURES if spec.slug == "volume")
+    theirs = load_run(_what_if(tmp_path / "theirs", [], [CLOSED]))
+    assert theirs.counterfactual_windows and not theirs.windows and not theirs.problems
+    captions = {spec.slug: spec.caption_for(theirs) for spec in FIGURES}
+    assert ("Hatched: the counterfactual's denver_rpdc closed (in the counterfactual only"
+            in captions["volume"])
+    assert "The counterfactual's denver_rpdc closed (hatched)" in captions["volume"]
+    assert "Shaded:" not in captions["volume"]
+    older = load_run(_what_if(tmp_path / "older", []))
+    assert older.counterfactual_windows == [] and not older.problems
+    assert volume.render(theirs) != volume.render(older)  # the hatching is drawn

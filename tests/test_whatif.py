@@ -299,8 +299,13 @@ def test_the_header_gives_both_sides_policy_chains(
     err = capsys.readouterr().err
     assert ("  policies: scenario quiet_hours (--policy)\n            counterfactual "
             'milestones (its own: off = ["policies"] keeps it from --policy)\n') in err
-    assert err.index("counterfactual milestones") < err.index("counterfactual: the same week")
+    # The file's "the same week" is fitted to the run's one day, wherever the label is shown.
+    assert err.index("counterfactual milestones") < err.index("counterfactual: the same day")
+    assert "the same week" not in err
     doc = json.loads((out / "what_changed.json").read_text())
+    assert doc["counterfactual"] == "the same day texting milestones only"
+    assert "the same week" not in (out / "report.html").read_text()
+    assert json.loads((out / "context.json").read_text())["counterfactual_windows"] == []
     assert doc["policies"] == {"scenario": ["quiet_hours"], "counterfactual": ["milestones"]}
     ctx = json.loads((out / "context.json").read_text())
     assert ctx["policies"] == doc["policies"]
@@ -382,6 +387,30 @@ def test_scan_errors_leave_the_network_as_it_is(seed: int) -> None:
     assert "parcels_returned" in network and "parcels_delivered" in network
     assert {k: with_errors[k] for k in network} == {k: without[k] for k in network}
     assert with_errors["misleading_texts_scan_errors"] != without["misleading_texts_scan_errors"]
+
+
+def test_a_counterfactual_with_a_fault_the_scenario_lacks_has_its_windows_in_context(
+        tmp_path: Path) -> None:
+    """Only the scenario's windows were written (and shaded): a counterfactual file with
+    a carrier outage the scenario has not showed nothing. Its windows are a second list,
+    so a reader that knows only "windows" still shades the scenario's alone."""
+    from research.whatif import write_context
+
+    path = tiny_outage(tmp_path, '[counterfactual]\nlabel = "the same week with the outage"\n'
+                       'scenario = "tiny"\n', text=TINY_NO_FAULTS, name="calm.toml")
+    sc = load(str(path))
+    plan = plan_what_if(sc, days=1)
+    ctx = json.loads(write_context(tmp_path, sc, plan.counterfactual, days=1).read_text())
+    assert ctx["windows"] == []
+    assert ctx["counterfactual_windows"] == [{"start": "2026-11-10T10:00:00-07:00",
+                                              "end": "2026-11-10T15:00:00-07:00",
+                                              "label": "carrier outage"}]
+    assert ctx["counterfactual"] == "the same day with the outage"  # a 1-day run
+    # The same fault on both sides is the scenario's window, not listed twice.
+    both = tiny_outage(tmp_path, '[counterfactual]\nlabel = "x"\noff = ["scans"]\n')
+    sc = load(str(both))
+    ctx = json.loads(write_context(tmp_path, sc, plan_what_if(sc).counterfactual).read_text())
+    assert len(ctx["windows"]) == 1 and ctx["counterfactual_windows"] == []
 
 
 def test_the_same_difference_in_every_pair_is_not_a_certain_interval() -> None:
