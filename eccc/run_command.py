@@ -296,7 +296,7 @@ def _run_then_what_if(args: argparse.Namespace, sc: Scenario, seed: int, scale: 
         from research.whatif import write_context
 
         _add_policies(write_context(out, sc, plan.counterfactual if plan else None,
-                                    days=args.days), plan, sc, policies)
+                                    args.days), plan, sc, policies)
     if what_if:
         from research.whatif import format_changes, run_counterfactual
 
