@@ -112,6 +112,16 @@ def test_compare_refuses_mismatched_runs_unless_forced(
     assert "facilities only in" in out[0] and out[1].startswith("metric")
 
 
+def test_compare_says_a_difference_identical_in_every_pair_has_no_measured_noise(
+        tmp_path: Path) -> None:
+    """-3 on each of 2 seeds was "yes (paired, no noise)": the noise is unknown, not 0."""
+    a = _seeded(tmp_path, "base", [{"texts_replies": r} for r in (13, 15)])
+    b = _seeded(tmp_path, "cut", [{"texts_replies": r - 3} for r in (13, 15)])
+    rows = {r[0]: r for r in differences([load_group(a), load_group(b)])[1]}
+    assert rows["texts_replies"][3] == -3 and rows["texts_replies"][5] == (
+        "identical in every pair (n=2)")
+
+
 def test_compare_prints_values_in_their_units_and_keeps_the_csv_raw(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """As eccc run prints them: a p95 of 10,340 s is "2.9 h", not "1.034e+04"."""
