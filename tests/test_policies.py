@@ -162,6 +162,8 @@ def test_composition_milestones_quiet_cap() -> None:
 def test_policy_specs_and_errors() -> None:
     assert parse_spec("cap_rolling:limit=3,hours=12") == ("cap_rolling", {"limit": 3, "hours": 12})
     assert parse_spec("quiet_hours:exceptions=true") == ("quiet_hours", {"exceptions": True})
+    with pytest.raises(LocalMisuse, match="'limit' is given twice"):
+        parse_spec("cap_rolling:limit=3, limit=4")
     assert set(REGISTRY) >= {"every_scan", "milestones", "eta_change", "quiet_hours",
                              "cap_rolling", "cap_calendar", "digest"}
     with pytest.raises(LocalMisuse, match="known policies"):

@@ -47,6 +47,8 @@ def parse_spec(spec: str) -> tuple[str, dict[str, object]]:
         key, eq, val = item.partition("=")
         if not eq or not key.strip():
             raise LocalMisuse(f"policy {spec!r}: expected key=value, got {item!r}")
+        if key.strip() in params:  # "limit=3,limit=4": which one was meant?
+            raise LocalMisuse(f"policy {spec!r}: {key.strip()!r} is given twice")
         params[key.strip()] = _value(val.strip())
     return name.strip(), params
 
