@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from engine.addressees import reports_quit
 from engine.requests_to_stop import (
     core_words,
     is_request_to_stop,
     keyword_in,
     negated,
-    reports_quit,
 )
 from engine.vocabulary import (
     BEFORE_CLOSING,

@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from typing import Final
 
+from engine.addressees import (
+    BEFORE_A_THING,
+    OTHERS,
+    about_another_thing,
+    own_habit,
+    redirected,
+    redirects,
+    someone_elses,
+    to_someone_else,
+    whole_text_off_or_spam,
+)
 from engine.vocabulary import (
     CONDITIONS,
     COURTESY,
@@ -32,8 +43,6 @@ from engine.vocabulary import (
     QUESTIONS,
     RECEIVE_WORDS,
     REPORT_WORDS,
-    SPAM_REPORT,
-    SPAM_REPORT_ASIDE,
     SPANISH_STOPS,
     STOP_FILLERS,
     STOP_VERBS,
@@ -149,34 +158,11 @@ def _described_texts(tokens: list[str], k: int) -> bool:
             return False
         tok = tokens[j]
         if tok in TEXT_NOUNS:
-            return j > k and not _redirected(tokens, j)
+            return j > k and not redirected(tokens, j)
         if tok in PEOPLE or tok in DELIVERY_THINGS or tok in MAIL_THINGS or tok in TEXT_WORDS or (
                 not tok.isalpha()) or tok in COURTESY or tok in TAKEN_BACK:
             return False
-    return j + 1 < len(tokens) and tokens[j + 1] in TEXT_NOUNS and not _redirected(tokens, j + 1)
-
-
-# Phones that are not the one the texts go to now: "my old number", "my work phone", "my
-# landline".
-_OTHER_PHONES: Final = frozenset({"OLD", "WORK", "OTHER", "HOME", "PREVIOUS", "FORMER", "EX",
-                                  "LANDLINE", "OFFICE", "BUSINESS"})
-
-
-def _redirected(tokens: list[str], k: int) -> bool:
-    """Whether the texts named at ``k`` are someone else's, or another phone's: a person or
-    another phone after them ("stop texting my husband", "don't send updates to my old
-    number", "don't text my landline"): a request to send them elsewhere, not to stop."""
-    j = k + 1
-    if j < len(tokens) and tokens[j] == "TO":
-        j += 1
-    if j >= len(tokens) or tokens[j] not in ("MY", "HIS", "HER", "OUR", "THE"):
-        return False
-    for tok in tokens[j + 1:j + 3]:
-        if tok in PEOPLE or tok in _OTHER_PHONES or tok.rstrip("S") in PEOPLE:
-            return True
-        if tok in ("NUMBER", "PHONE", "CELL"):
-            return False
-    return False
+    return j + 1 < len(tokens) and tokens[j + 1] in TEXT_NOUNS and not redirected(tokens, j + 1)
 
 
 _AFTER_OBJECT: Final = frozenset({"ANYMORE", "AGAIN", "PLEASE", "PLS", "NOW", "THANKS",
@@ -218,7 +204,7 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
             thanked and (*core, "THANKS") in WHOLE_PHRASES) or (
             thanked and not core and any(t in ("NAH", "NOPE") for t in tokens))):
         return True  # "no thank you", "I'm out", "nah thanks"; not "No" alone, nor "no more?"
-    if alone and not question and _whole_text_off_or_spam(core):
+    if alone and not question and whole_text_off_or_spam(core):
         return True  # "texts off", "spam", "this is spam", "I'm blocking you"
     report = question or any(t in REPORT_WORDS for t in tokens)
     # "when will you stop sending updates?", "Do you stop texting after delivery?": asked
@@ -229,12 +215,12 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
         tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
             tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"])))
     for i, tok in enumerate(tokens):
-        if tok in UNAMBIGUOUS and not negated(tokens, i) and not _about_another_thing(tokens, i):
+        if tok in UNAMBIGUOUS and not negated(tokens, i) and not about_another_thing(tokens, i):
             return True
         if tok in STOP_VERBS and not asked_about and _verb_stops(tokens, i) and not any(
-                t in CONDITIONS for t in tokens[:i]) and not _someone_elses(tokens, i) and (
+                t in CONDITIONS for t in tokens[:i]) and not someone_elses(tokens, i) and (
                 _reaches_text_word(tokens, i + 1, STOP_FILLERS)) and not negated(tokens, i) and (
-                not _redirects(tokens, i)):
+                not redirects(tokens, i)):
             return True
         prev = tokens[i - 1] if i > 0 else ""
         negation = tok in NEGATIONS or (tok == "NOT" and prev in ("DO", "DOES", "YOU", "U",
@@ -250,15 +236,15 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
             tok == "NE" and tokens[i + 1:i + 2] in (["MENVOYEZ"], ["MENVOYER"], ["ME"]))
         wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO") or (
             tok == "INTERESTED")  # "I'm not interested in receiving these"
-        if negation and i and tokens[i - 1] in _OTHERS and tok in NEGATIONS:
+        if negation and i and tokens[i - 1] in OTHERS and tok in NEGATIONS:
             continue  # "you never texted me", "the driver never contacted me": a report
-        if negation and tok == "NOT" and i > 1 and tokens[i - 2] in _OTHERS:
+        if negation and tok == "NOT" and i > 1 and tokens[i - 2] in OTHERS:
             continue  # "you do not text on weekends"
-        if negation and _own_habit(tokens, i):
+        if negation and own_habit(tokens, i):
             continue  # "I never text, call me", "I don't text": what the sender does
-        if (negation and not report and not _to_someone_else(tokens, i + 1)
+        if (negation and not report and not to_someone_else(tokens, i + 1)
                 and _reaches_text_word(tokens, i + 1, NEG_FILLERS, wished, alone)
-                and not _redirects(tokens, i)
+                and not redirects(tokens, i)
                 and not any(t in STOP_VERBS or t in OPT_OUT for t in tokens[i + 1:])):
             return True  # not "I don't want the texts to stop"
     lead = [t for t in tokens if t not in COURTESY] or tokens
@@ -285,34 +271,9 @@ _PHRASES_AT: Final[dict[str, tuple[tuple[tuple[str, ...], bool], ...]]] = {
     for first in {p[0] for p in PHRASES} | {p[0] for p in OPENING_PHRASES}}
 
 
-# Words between a subject, its negation and its verb that change nothing: "I really don't
-# text", "I do not usually text".
-_ADVERBS: Final = frozenset({"REALLY", "USUALLY", "EVEN", "EVER", "ACTUALLY", "JUST", "REGULARLY",
-                             "GENERALLY", "NORMALLY", "OFTEN"})
-# Words for texts that are the verb of a sentence whose subject is the sender.
-_TEXT_VERBS: Final = frozenset({"TEXT", "TXT", "TEXTS", "MESSAGE", "MSG", "SMS"})
-
-
 def _opening(tokens: list[str]) -> str:
     """The first word past courtesy and "so", "and", "but" ("Ok so will you ...")."""
     return next((t for t in tokens if t not in COURTESY and t not in ("SO", "AND", "BUT")), "")
-
-
-def _own_habit(tokens: list[str], i: int) -> bool:
-    """Whether the negation at ``i`` says what the sender does not do, with a word for
-    texts as its verb ("I never text", "I don't text, call me", "we do not text"), not
-    what they ask ("never text me", "I don't want texts")."""
-    k = i - 1
-    if tokens[i] == "NOT":
-        k -= 1  # "I do not"
-    while k >= 0 and tokens[k] in _ADVERBS:
-        k -= 1
-    if k < 0 or tokens[k] not in ("I", "WE"):
-        return False
-    j = i + 1
-    while j < len(tokens) and tokens[j] in _ADVERBS:
-        j += 1
-    return j < len(tokens) and tokens[j] in _TEXT_VERBS
 
 
 def _not_for_me(tokens: list[str]) -> bool:
@@ -343,100 +304,6 @@ def _not_for_me(tokens: list[str]) -> bool:
 # baja").
 _NO_STOP: Final = (ENGLISH_STOPS | UNAMBIGUOUS | {"REMOVE", "DELETE", "TAKE", "LEAVE", "OPT"}
                    ) - SPANISH_STOPS
-
-
-# Who, before a negation, makes it a report of texts not sent, not a request.
-_OTHERS: Final = frozenset({"YOU", "U", "IT", "HE", "SHE", "THEY", "DRIVER", "NOBODY", "APP",
-                            "CARRIER", "MAILMAN", "GUYS", "WHO"})
-
-
-# Who the texts go to or come from when they are not the sender's own: "Don't send the
-# updates to my wife", "Don't contact the seller", "never text while driving".
-_THIRD_PARTY: Final = frozenset({"SELLER", "SENDER", "RECIPIENT", "DRIVER", "WHILE",
-                                 "CALL", "CARRIER", "MAILMAN", "OFFICE", "STORE", "MERCHANT",
-                                 "WEEKENDS"}) | (PEOPLE - {"HIM", "HER", "HE", "SHE"})
-
-
-def _redirects(tokens: list[str], i: int) -> bool:
-    """Whether the first word for the texts after ``i`` is someone else's or another phone's
-    ("stop texting my son", "don't send updates to my old number")."""
-    for k in range(i + 1, min(len(tokens), i + 6)):
-        if tokens[k] in TEXT_WORDS or tokens[k] in VERBAL_TEXT_WORDS:
-            return _redirected(tokens, k)
-    return False
-
-
-def _about_another_thing(tokens: list[str], i: int) -> bool:
-    """Whether the revoke or unsubscribe at ``i`` takes a thing of the delivery or another
-    subscription ("revoke the signature waiver", "revoke my vacation hold", "unsubscribe from
-    the newsletter"), the texts not named."""
-    if any(t in TEXT_WORDS for t in tokens) or not tokens[i].startswith(("REVOK", "UNSUB")):
-        return False  # "untrack this package" is the service's own stop for it
-    for tok in tokens[i + 1:i + 5]:
-        if tok in DELIVERY_THINGS:
-            return True
-        if tok not in _BEFORE_A_THING:
-            return False
-    return False
-
-
-_BEFORE_A_THING: Final = frozenset({"THE", "MY", "THIS", "THAT", "YOUR", "A", "AN", "OUR", "FROM",
-                                    "AS", "OF", "ANY", "OLD", "PLEASE"})
-# "texts off", "text alerts off please", "tracking notifications off".
-_OFF_WORDS: Final = TEXT_NOUNS | {"TRACKING", "DELIVERY", "PACKAGE", "USPS", "ALL", "TEXTING"}
-
-
-def _whole_text_off_or_spam(core: tuple[str, ...]) -> bool:
-    """A whole text that turns the texts off ("sms off", "alerts off") or reports them as
-    spam or blocks them ("spam", "this is spam", "reported as junk", "I'm blocking you")."""
-    if len(core) >= 2 and core[-1] == "OFF" and all(t in _OFF_WORDS for t in core[:-1]) and any(
-            t in TEXT_NOUNS for t in core):
-        return True
-    return bool(core) and any(t in SPAM_REPORT for t in core) and all(
-        t in SPAM_REPORT or t in SPAM_REPORT_ASIDE for t in core) and not (
-        core[-1] in ("REPORT", "BLOCK") and len(core) > 1 and core[0] in ("I", "IM"))
-
-
-def _to_someone_else(tokens: list[str], start: int) -> bool:
-    """Whether the texts a negation is about are someone else's (a third party named)."""
-    return any(t in _THIRD_PARTY for t in tokens[start:])
-
-
-# Who, right before a stop verb, makes it a report or someone else's doing: "it quit
-# sending updates", "Verizon may block your texts", "driver stop calling me".
-_SUBJECTS_BEFORE: Final = frozenset({"IT", "HE", "SHE", "THEY", "APP", "DRIVER", "CARRIER",
-                                     "PHONE", "MAY", "MIGHT", "ITS", "MAILMAN", "SYSTEM"})
-
-
-def _someone_elses(tokens: list[str], i: int) -> bool:
-    """Whether the stop verb at ``i`` is not the person's request: its subject is someone
-    or something else, or it is asked of a third party ("tell the driver to quit calling
-    me")."""
-    prev = tokens[i - 1] if i else ""
-    return prev in _SUBJECTS_BEFORE or (
-        prev == "TO" and any(t in _THIRD_PARTY for t in tokens[:i])) or reports_quit(tokens, i)
-
-
-def reports_quit(tokens: list[str], i: int) -> bool:
-    """Whether the QUIT at ``i`` is the past tense, reporting: after "you" or "you guys",
-    with a time it happened ("You guys quit sending updates after Denver", "you quit
-    texting me 2 days ago"); not with none ("you guys quit texting me"), nor one still to
-    come ("you guys quit texting me after it's delivered": a request)."""
-    if tokens[i] != "QUIT" or not i or tokens[i - 1] not in _QUIT_SUBJECTS:
-        return False
-    after = tokens[i + 1:]
-    return any(t in _WHEN_IT_HAPPENED for t in after) and not any(t in _NOT_YET for t in after)
-
-
-# QUIT is its own past tense; who it is said of, and the times that make it a report.
-_QUIT_SUBJECTS: Final = frozenset({"YOU", "U", "GUYS", "YALL", "USPS", "YOUALL", "FOLKS", "ALL",
-                                   "PEOPLE", "TRACKING", "WEBSITE", "SITE"})
-_WHEN_IT_HAPPENED: Final = frozenset({"AFTER", "SINCE", "AGO", "YESTERDAY", "LAST", "WHEN",
-                                      "ONCE", "DAYS", "WEEK", "WEEKS", "HOURS", "MONDAY",
-                                      "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY",
-                                      "SUNDAY", "EARLIER"})
-_NOT_YET: Final = frozenset({"ITS", "IS", "ARRIVES", "ARRIVE", "GETS", "COMES", "DELIVERY",
-                             "TODAY", "TONIGHT", "TOMORROW", "NOW", "IM", "WILL", "FROM"})
 
 
 def _verb_stops(tokens: list[str], i: int) -> bool:
@@ -549,6 +416,6 @@ def _takes_a_delivery_thing(tokens: list[str], end: int) -> bool:
     for tok in near:
         if tok in DELIVERY_THINGS:
             return True
-        if tok not in _BEFORE_A_THING:
+        if tok not in BEFORE_A_THING:
             return False
     return False
