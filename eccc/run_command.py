@@ -14,11 +14,10 @@ from scenarios.schema import (
     MAX_SEED,
     Scenario,
     ScenarioError,
-    WhatIfPlan,
     load,
-    plan_what_if,
     shipped,
 )
+from scenarios.whatif_plan import WhatIfPlan, plan_what_if
 
 # Metrics shown in the terminal table (everything is in summary.json).
 HEADLINE = (

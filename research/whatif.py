@@ -264,7 +264,7 @@ def run_counterfactual(sc: Any, summary: dict[str, Any], *, seed: int, scale: fl
     seed + 1, ... (summaries only), and write ``what_changed.json``. ``progress``: True
     for a bar, or a function giving each run's progress (``Model.run``'s) from its label
     (``"<name> counterfactual"``, ``"<name> replication 2 of 3"``, ...). ``counterfactual``:
-    the counterfactual scenario already built (``scenarios.schema.plan_what_if``), else
+    the counterfactual scenario already built (``scenarios.whatif_plan.plan_what_if``), else
     ``sc.without_what_if()``. ``what_changed.json`` also holds both sides' policy chains
     as they ran (``--policy`` goes to both unless ``off`` has "policies")."""
     import time

@@ -9,7 +9,8 @@ import pytest
 
 from eccc.cli import main
 from research.whatif import BOOTSTRAP_MIN_PAIRS, Change, change, changes
-from scenarios.schema import ScenarioError, load, plan_what_if
+from scenarios.schema import ScenarioError, load
+from scenarios.whatif_plan import plan_what_if
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = (ROOT / "scenarios" / "tiny.toml").read_text()
