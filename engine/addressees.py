@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from engine.vocabulary import (
+from engine.other_senses import (
     DELIVERY_THINGS,
     PEOPLE,
     SPAM_REPORT,
     SPAM_REPORT_ASIDE,
+)
+from engine.vocabulary import (
     TEXT_NOUNS,
     TEXT_WORDS,
     VERBAL_TEXT_WORDS,

@@ -8,6 +8,13 @@ import re
 from typing import Final
 
 from engine.addressees import reports_quit
+from engine.other_senses import (
+    DEVICES,
+    JOURNEY,
+    PEOPLE,
+    SPAM_REPORT,
+    WARNINGS,
+)
 from engine.requests_to_stop import (
     core_words,
     is_request_to_stop,
@@ -21,9 +28,7 @@ from engine.vocabulary import (
     CLOSING_STOPS,
     CONDITIONS,
     COURTESY,
-    DEVICES,
     HELP,
-    JOURNEY,
     JUNK_WORDS,
     KEEP_GOING,
     NEGATIONS,
@@ -32,11 +37,9 @@ from engine.vocabulary import (
     OPENING_PHRASES,
     OPENING_STARTS,
     OPT_OUT,
-    PEOPLE,
     PHRASES,
     QUESTIONS,
     SENTENCE_STARTS,
-    SPAM_REPORT,
     STOP_VERBS,
     STRONG_STOPS,
     SUBJECTS,
@@ -44,7 +47,6 @@ from engine.vocabulary import (
     TEXT_WORDS,
     UNAMBIGUOUS,
     VERBAL_TEXT_WORDS,
-    WARNINGS,
     WHOLE_PHRASES,
 )
 from engine.wording import take_tracking_numbers, words

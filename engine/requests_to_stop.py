@@ -19,15 +19,18 @@ from engine.addressees import (
     to_someone_else,
     whole_text_off_or_spam,
 )
+from engine.other_senses import (
+    DELIVERY_THINGS,
+    MAIL_THINGS,
+    PEOPLE,
+)
 from engine.vocabulary import (
     CONDITIONS,
     COURTESY,
-    DELIVERY_THINGS,
     DETERMINERS,
     ENGLISH_STOPS,
     FILLERS,
     JUNK_WORDS,
-    MAIL_THINGS,
     NEG_FILLERS,
     NEGATED_OBJECTS,
     NEGATION_CHAIN,
@@ -35,7 +38,6 @@ from engine.vocabulary import (
     OPENING_PHRASE_LEADS,
     OPENING_PHRASES,
     OPT_OUT,
-    PEOPLE,
     PHRASE_LEAD,
     PHRASE_NOT_BEFORE,
     PHRASE_UNLESS_TEXTS,

@@ -334,14 +334,6 @@ PHRASE_UNLESS_TEXTS: Final = frozenset({("OPT", "OUT"), ("NEVER", "SIGNED", "UP"
     phrase for phrase in PHRASE_NOT_BEFORE if "CONSENT" in phrase or "PERMISSION" in phrase)
 
 
-# A keyword beside a warning to the driver is the warning ("Stop, the dog bites", "STOP!
-# Beware of dog", "Alto, cuidado con el perro"), unless the text names the texts.
-WARNINGS: Final = frozenset({"DOG", "DOGS", "PUPPY", "PITBULL", "BITE", "BITES", "BITING",
-                             "BEWARE", "CAREFUL", "DANGER", "DANGEROUS", "AGGRESSIVE",
-                             "VICIOUS", "ATTACK", "ATTACKS", "BEES", "WASPS", "SNAKE",
-                             "SLIPPERY", "ICY", "PERRO", "PERROS", "MUERDE", "CUIDADO"})
-
-
 # A stop after one of these is a condition, not a request ("if you stop texting me I'll be
 # mad", "In case the texts stop").
 CONDITIONS: Final = frozenset({"IF", "CASE", "UNLESS", "WHETHER"})
@@ -439,43 +431,3 @@ TEXT_NOUNS: Final = frozenset(
 DETERMINERS: Final = frozenset({"THE", "THESE", "THOSE", "THIS", "YOUR", "ALL", "ANY", "MORE",
                                 "SUCH", "ME", "US", "ESTOS", "ESTAS", "LOS", "LAS", "DES", "LES",
                                 "CES"})
-# Who or what else a text may be about, which the words between a determiner and a word for
-# the texts must not be ("stop the driver text me instead").
-PEOPLE: Final = frozenset(
-    {"WIFE", "HUSBAND", "SON", "DAUGHTER", "MOM", "DAD", "MOTHER", "FATHER", "BROTHER",
-     "SISTER", "KID", "KIDS", "CHILD", "GIRLFRIEND", "BOYFRIEND", "PARTNER", "FIANCE",
-     "FIANCEE", "SPOUSE", "HUBBY", "WIFEY", "ROOMMATE", "NEIGHBOR", "NEIGHBORS", "NEIGHBOUR",
-     "NEIGHBOURS", "GRANDMA", "GRANDPA", "GRANDMOTHER", "GRANDFATHER", "AUNT", "UNCLE",
-     "BOSS", "FRIEND", "TENANT", "LANDLORD", "DRIVER", "MAILMAN", "CARRIER", "SELLER",
-     "SENDER", "RECIPIENT", "OFFICE", "FAMILY", "DOG", "CAT", "BABY", "PARENTS", "HIM", "HER",
-     "HE", "SHE"})
-# Things of the delivery a "take me off", "remove me" or "revoke" may be about: "take me off
-# the hold list", "remove me as the recipient", "revoke the signature waiver".
-DELIVERY_THINGS: Final = frozenset(
-    {"HOLD", "WAITLIST", "DELIVERY", "DELIVERIES", "SCHEDULE", "ROUTE", "ADDRESS",
-     "SIGNATURE", "RECIPIENT", "PACKAGE", "PARCEL", "ORDER", "SHIPMENT", "REDELIVERY",
-     "PICKUP", "VACATION", "AUTHORIZATION", "AUTHORISATION", "WAIVER", "REQUEST", "ACCESS",
-     "LEASE", "MAILBOX", "HOUSEHOLD", "ACCOUNT", "APARTMENT", "UNIT", "NEWSLETTER",
-     "NEWSLETTERS", "CATALOG", "CATALOGS", "CATALOGUE", "MAGAZINE", "MAGAZINES",
-     "FORWARDING", "CLAIM", "REFUND", "RETURN", "LABEL"})
-# What JUNK is when it is the post, not the texts: "junk mail", "junk flyers".
-MAIL_THINGS: Final = frozenset({"MAIL", "FLYERS", "FLYER", "FLIERS", "MAILERS", "MAILER",
-                                "ADS", "CATALOGS", "COUPONS", "PAPERS", "LETTERS", "POST"})
-# A "turn it off" beside one of these is about it ("the truck's alarm is going off, turn it
-# off"), unless the text names the texts.
-DEVICES: Final = frozenset({"ALARM", "ALARMS", "ENGINE", "LIGHTS", "HEADLIGHTS", "HORN",
-                            "MUSIC", "RADIO", "SIREN", "BEEPING", "TRUCK", "CAR", "VAN",
-                            "SPRINKLER", "SPRINKLERS", "LIGHT", "HAZARDS"})
-# A "make it stop" beside one of these is about the parcel's journey ("this keeps bouncing
-# between hubs, make it stop lol").
-JOURNEY: Final = frozenset({"BOUNCING", "BOUNCED", "HUB", "HUBS", "LOOP", "LOOPING", "CIRCLES",
-                            "FACILITY", "FACILITIES", "WAREHOUSE", "REROUTED", "TRANSIT",
-                            "SORTING", "FORTH", "RETURNED", "RETURNING"})
-# A whole text of only these, one of them blocking or spam, reports the texts as spam or
-# blocks them: "spam", "this is spam", "report spam", "reported as junk", "I'm blocking you".
-SPAM_REPORT: Final = frozenset({"SPAM", "JUNK", "BLOCK", "BLOCKED", "BLOCKING", "REPORTED",
-                                "REPORTING", "REPORT", "FLAGGED", "MARKED"})
-SPAM_REPORT_ASIDE: Final = frozenset({"THIS", "IS", "ITS", "THAT", "THATS", "AS", "YOU", "U",
-                                      "IM", "I", "AM", "NUMBER", "THE", "GOING", "TO", "WILL",
-                                      "ILL", "BE", "HAS", "BEEN", "YOUR", "TEXT", "TEXTS", "IT",
-                                      "ME", "A", "ALL", "SO", "GONNA", "AND"})
