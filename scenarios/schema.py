@@ -367,6 +367,10 @@ def check_name(name: str, where: object) -> None:
 MAX_SCALE = 100  # 1 is national volume
 MAX_DAYS = 366
 MAX_SEED = 2**63 - 1
+# The simulated days after the last acceptance a run goes on for by default (``eccc run``,
+# sim.run.run_to_dir and the model): the network empties, late texts and receipts come in,
+# and a fault in them still reaches the run (a carrier outage while parcels still move).
+DRAIN_DAYS = 4.0
 
 
 class Scenario(_Model):

@@ -10,11 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from scenarios.schema import ScanQuality, Scenario, ScenarioError
+from scenarios.schema import DRAIN_DAYS, ScanQuality, Scenario, ScenarioError
 
-# The simulated days after the last acceptance (sim.run.run_to_dir's drain_days): a fault
-# in them still reaches the run (a carrier outage while parcels are still moving).
-DRAIN_DAYS = 4.0
 # Fields that do not change a run, or that both sides of a what-if always share (the
 # counterfactual runs on the scenario's seed, scale and days).
 _NOT_A_WHAT_IF = {"name", "description", "calibration", "counterfactual"}

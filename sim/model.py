@@ -33,7 +33,7 @@ from engine.phones import mask
 from engine.records import from_input, parse_time
 from engine.retention import DEFAULT_RETENTION, RetentionConfig
 from engine.tally import OutputTally
-from scenarios.schema import Scenario
+from scenarios.schema import DRAIN_DAYS, Scenario
 from sim.care import CareCentre
 from sim.customers import LATE_CHECK_H, Customers
 from sim.dists import EPOCH_ORDINAL, Calendar, epoch_day, local_date, local_epoch, streams
@@ -78,7 +78,7 @@ class Model(PumpQueue):
     def __init__(self, scenario: Scenario, *, seed: int | None = None,
                  scale: float | None = None,
                  days: float | None = None, policies: tuple[str, ...] | None = None,
-                 drain_days: float = 4.0, trace: IO[bytes] | None = None,
+                 drain_days: float = DRAIN_DAYS, trace: IO[bytes] | None = None,
                  log_messages: bool = True, messages: MessageSink | None = None,
                  retention: RetentionConfig | None = DEFAULT_RETENTION) -> None:
         if scenario.network is None or scenario.volume is None:

@@ -64,7 +64,7 @@ from typing import Any
 import simpy
 
 from engine.inputs import Scan
-from scenarios.schema import Scenario, parse
+from scenarios.schema import DRAIN_DAYS, Scenario, parse
 from sim.dists import epoch_day
 from sim.loads import Tracked
 from sim.model import PUMP_S, Model
@@ -351,7 +351,7 @@ class MessagingSide(Model):
 
 @contextmanager
 def pipelined(scenario: Scenario, *, seed: int | None = None, scale: float | None = None,
-              days: float | None = None, drain_days: float = 4.0,
+              days: float | None = None, drain_days: float = DRAIN_DAYS,
               **kw: Any) -> Iterator[MessagingSide]:
     """A model whose network runs in a second process; ``run`` it as a ``Model``.
 

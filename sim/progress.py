@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import IO, TYPE_CHECKING, Any
 
-from scenarios.schema import Scenario
+from scenarios.schema import DRAIN_DAYS, Scenario
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -67,7 +67,7 @@ class RunSize:
 
     @classmethod
     def of(cls, sc: Scenario, scale: float, days: float | None = None,
-           drain_days: float = 4.0) -> RunSize:
+           drain_days: float = DRAIN_DAYS) -> RunSize:
         days = sc.days if days is None else days
         if sc.volume is None:
             return cls(0.0, 0.0, days, 0.0, scale)

@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from scenarios.schema import Scenario, parse
+from scenarios.schema import DRAIN_DAYS, Scenario, parse
 from sim.messagelog import NAME as MESSAGES
 from sim.messagelog import MessageLog
 from sim.metrics import _r
@@ -195,7 +195,7 @@ def run_scenario(scenario: Scenario | Mapping[str, Any], seed: int, *,
 def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float | None = None,
                days: float | None = None, out: Path | None = None, trace: bool = False,
                progress: bool | Callable[[Model, float], None] = False,
-               policies: tuple[str, ...] | None = None, drain_days: float = 4.0,
+               policies: tuple[str, ...] | None = None, drain_days: float = DRAIN_DAYS,
                workers: int = 1) -> RunResult:
     """``eccc run``: run ``sc`` and write the run directory when ``out`` is given.
 
