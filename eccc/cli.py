@@ -139,9 +139,35 @@ def audit_table(audit: Audit) -> str:
     return "\n".join(lines)
 
 
+def _bench_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with ``eccc bench``'s options, in one line (None: nothing)."""
+    from scenarios.schema import MAX_DAYS, MAX_SCALE
+
+    modes = [m for m in ("soak", "national", "horizon") if getattr(args, m)]
+    if len(modes) > 1:
+        return f"--{modes[0]} and --{modes[1]} are different benchmarks: choose one"
+    wants = {"soak": "engine", "national": "sim", "horizon": "sim"}
+    if modes and args.target != wants[modes[0]]:
+        return f"--{modes[0]} is a mode of `eccc bench {wants[modes[0]]}`, not of {args.target}"
+    if args.inputs is not None and not args.inputs > 0:
+        return f"--inputs must be greater than 0 (got {args.inputs})"
+    if args.days is not None and not 0 < args.days <= MAX_DAYS:
+        return f"--days must be between 1 and {MAX_DAYS} (got {args.days})"
+    for name, values in (("--scales", args.scales), ("--scale", [args.scale])):
+        for f in values:
+            if not 0 < f <= MAX_SCALE:  # also refuses nan
+                return (f"{name} must be greater than 0 and at most {MAX_SCALE:g} (got {f:g}): "
+                        "1 is national volume")
+    return None
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from bench.engine_inputs import bench_engine
 
+    error = _bench_error(args)
+    if error is not None:
+        print(f"eccc bench: {error}", file=sys.stderr)
+        return 2
     args.inputs_given = args.inputs is not None
     if args.inputs is None:
         args.inputs = 1_000_000
@@ -157,6 +183,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
         report = bench_national(seed=args.seed, scales=tuple(args.scales),
                                 workers=args.workers)
+    elif args.target == "sim" and args.horizon:  # memory against the horizon: bench/horizon.py
+        from bench.horizon import bench_horizon
+
+        report = bench_horizon(args.scale, days=args.days, seed=args.seed)
     elif args.target == "sim":  # simulation benchmark: bench/peak_day.py
         from bench.peak_day import bench_sim
 
@@ -180,6 +210,14 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         print(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     else:
         for key, value in report.items():
+            if key == "by_utc_day":  # the horizon's samples: a table
+                print(f"  {key:<34} " + "  ".join(("RSS MB", "followed held", "engine parcels",
+                                                   "engine phones")))
+                for row in value:
+                    print(f"  {row['utc_day']:>34} {row['rss_mb']:>7,.0f} "
+                          f"{row['followed_held']:>14,} {row['engine_parcels']:>15,} "
+                          f"{row['engine_phones']:>14,}")
+                continue
             print(f"  {key:<34} {value}")
     return 0
 
@@ -267,14 +305,23 @@ def build_parser() -> argparse.ArgumentParser:
     bp.add_argument("--soak", action="store_true",
                     help="engine: a simulated month of inputs through one engine, resident "
                     "memory sampled each day, its slope after the retention window")
-    bp.add_argument("--days", type=int, default=None, help="--soak: simulated days (30)")
+    bp.add_argument("--days", type=int, default=None,
+                    help="--soak: simulated days (30); --horizon: days of acceptances of the "
+                    "long run (the scenario's 15)")
     bp.add_argument("--national", action="store_true",
                     help="sim: the busiest national day (Dec 16) on a warm network at "
                     "growing shares of national volume (--scales)")
+    bp.add_argument("--horizon", action="store_true",
+                    help="sim: memory against the horizon: holiday_peak for one day and for "
+                    "its fortnight at --scale, each in a fresh process, memory and what is "
+                    "held sampled each UTC midnight, and the national fortnight it implies "
+                    "(about 5 CPU minutes at the default 1%%)")
+    bp.add_argument("--scale", type=float, default=0.01, metavar="F",
+                    help="--horizon: share of national volume (default 0.01)")
     bp.add_argument("--scales", type=float, nargs="+", default=[0.01, 0.1, 1.0],
                     metavar="F", help="--national: shares of national volume (default "
                     "0.01 0.1 1: 1%%, 10%% and the full day of 28M parcels, which alone takes "
-                    "about 33 CPU minutes with its three warm days and about 5.6 GB; "
+                    "about 20-35 CPU minutes with its three warm days and about 3.8 GB; "
                     "--scales 0.01 0.05 0.1 is a 5-minute check)")
     bp.add_argument("--workers", type=int, default=1, choices=[1, 2],
                     help="--national: 2 also runs each day as `eccc run --workers 2` does "

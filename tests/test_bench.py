@@ -66,3 +66,49 @@ def test_national_day_in_two_processes_is_the_same_day() -> None:
     assert (two["parcels_accepted_day"], two["engine_inputs_day"]) == (
         one["parcels_accepted_day"], one["engine_inputs_day"])
     assert two["network_cpu_s_whole_run"] > 0 and two["messaging_cpu_s"] > 0
+
+
+def test_horizon_samples_each_midnight_and_scales_to_national() -> None:
+    from bench.horizon import bench_horizon, plateau
+
+    r = bench_horizon(0.0005, days=3, fresh=False)
+    one, long = r["one_day"], r["horizon"]
+    assert (one["days"], long["days"]) == (1, 3)
+    assert long["parcels"] > 2 * one["parcels"] > 0
+    assert long["followed"] > one["followed"] > 0
+    # a sample at each UTC midnight of the acceptances and the 4 days' drain
+    days = [s["utc_day"] for s in r["by_utc_day"]]
+    assert len(days) in (3 + 4, 3 + 4 + 1) and days == sorted(set(days))
+    assert max(s["followed_held"] for s in r["by_utc_day"]) == long["most_followed_held"] > 0
+    assert all(s["engine_parcels"] > 0 and s["rss_mb"] > 0 for s in r["by_utc_day"])
+    assert r["peak_ratio_horizon_to_one_day"] == pytest.approx(
+        long["peak_rss_mb"] / one["peak_rss_mb"], abs=0.01)
+    built, peak = long["built_model_rss_mb"], long["peak_rss_mb"]
+    assert r["national_estimate_gb"] == pytest.approx((built + (peak - built) / 0.0005) / 1024,
+                                                      abs=0.06)
+    assert r["plateau"]["from"] == days[0] and r["plateau"]["to"] == days[2]
+    # the slope is a least-squares fit: a straight line gives its step back
+    rows = [{"utc_day": f"d{i}", "acceptances": i < 9, "rss_mb": 100 + 2.5 * i,
+             "followed_held": 1000 + 40 * i} for i in range(12)]
+    fit = plateau(rows)
+    assert fit is not None and (fit["from"], fit["to"]) == ("d2", "d8")
+    assert (fit["rss_mb_per_day"], fit["followed_held_per_day"]) == (2.5, 40)
+    assert plateau(rows[:2]) is None
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["sim", "--horizon", "--national"], "choose one"),
+    (["engine", "--horizon"], "mode of `eccc bench sim`"),
+    (["sim", "--soak"], "mode of `eccc bench engine`"),
+    (["sim", "--horizon", "--scale", "0"], "--scale must be greater than 0"),
+    (["sim", "--horizon", "--scale", "nan"], "--scale must be greater than 0"),
+    (["sim", "--national", "--scales", "0.01", "-1"], "--scales must be greater than 0"),
+    (["sim", "--national", "--scales", "2"], "at most 1"),
+    (["engine", "--soak", "--days", "0"], "--days must be between 1"),
+    (["engine", "--inputs", "-5"], "--inputs must be greater than 0"),
+])
+def test_bench_refuses_options_out_of_range(argv: list[str], says: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("eccc bench: ") and says in err and len(err.splitlines()) == 1
