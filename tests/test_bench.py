@@ -103,7 +103,7 @@ def test_horizon_samples_each_midnight_and_scales_to_national() -> None:
     (["sim", "--horizon", "--scale", "0"], "--scale must be greater than 0"),
     (["sim", "--horizon", "--scale", "nan"], "--scale must be greater than 0"),
     (["sim", "--national", "--scales", "0.01", "-1"], "--scales must be greater than 0"),
-    (["sim", "--national", "--scales", "2"], "at most 1"),
+    (["sim", "--national", "--scales", "101"], "at most 100"),
     (["engine", "--soak", "--days", "0"], "--days must be between 1"),
     (["engine", "--inputs", "-5"], "--inputs must be greater than 0"),
 ])
