@@ -112,3 +112,18 @@ def test_bench_refuses_options_out_of_range(argv: list[str], says: str,
     assert main(["bench", *argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("eccc bench: ") and says in err and len(err.splitlines()) == 1
+
+
+def test_parcel_table_measures_objects_against_rows() -> None:
+    from bench.parcel_table import LAYOUTS, bench_parcel_table
+
+    r = bench_parcel_table(n=4_000, touches=2_000)
+    by = {row["layout"]: row for row in r["rows"]}
+    assert list(by) == list(LAYOUTS)
+    assert all(row["ns_per_touch"] > 0 and row["touch_vs_plain_loop"] > 0 for row in r["rows"])
+    # each parcel's own history is counted in every layout: none is below its 90 bytes
+    assert all(row["bytes_per_parcel"] > r["history_bytes_of_data"] for row in r["rows"])
+    # an object, its slots and its dict entry cost more than a row in packed arrays
+    assert by["objects (the engine today)"]["bytes_per_parcel"] > \
+        by["rows, open addressing"]["bytes_per_parcel"] + 50
+    assert r["tracking_number_str_bytes"] > 13
