@@ -47,6 +47,7 @@ from engine.vocabulary import (
     TEXT_WORDS,
     UNAMBIGUOUS,
     VERBAL_TEXT_WORDS,
+    WHOLE_ASIDE,
     WHOLE_PHRASES,
 )
 from engine.wording import take_tracking_numbers, words
@@ -78,6 +79,10 @@ def revocation(rest: list[str], body: str) -> str | None:
     parts = _clauses(body) if _CLAUSES.search(body.rstrip(_TRAILING + " ")) else []
     if len(parts) <= 1:
         parts = [(rest, "?" in body)]
+    if len(parts) > 1 and not any(q for _t, q in parts) and all(
+            t in WHOLE_ASIDE for tokens, _q in parts[1:] for t in tokens) and (
+            is_request_to_stop([t for tokens, _q in parts for t in tokens])):
+        return "REQUEST"  # "no, thanks", "no, gracias", "Non, merci": read as "no thanks"
     found: str | None = None
     # The text's only clause with more than courtesy in it ("Not interested, thanks")
     alone = sum(any(t not in COURTESY for t in tokens) for tokens, _q in parts) <= 1
@@ -300,7 +305,8 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
 
 
 _WHO_IS_THIS: Final = (("WHO", "IS", "THIS"), ("WHO", "DIS"), ("WHOEVER", "THIS", "IS"),
-                       ("WHOEVER", "YOU", "ARE"), ("WHOEVER", "U", "ARE"))
+                       ("WHOEVER", "YOU", "ARE"), ("WHOEVER", "U", "ARE"), ("WHO", "YOU", "ARE"),
+                       ("WHO", "U", "ARE"), ("WHO", "THIS", "IS"), ("WHO", "YALL", "ARE"))
 _CAN_SUBJECTS: Final = frozenset({"YOU", "U", "YALL", "THIS", "THESE", "IT", "THEY", "WE", "I",
                                   "PLEASE", "PLS", "JUST", "TEXTS", "MESSAGES"})
 # What may follow "I said stop" and still report a stop already asked: "twice now", "3 times".
@@ -364,6 +370,8 @@ def _opens_a_new_sentence(core: list[str], after: int) -> bool:
     nxt = core[after]
     if nxt in OPENING_STARTS:
         return True
+    if nxt == "OR" and core[after + 1:after + 2] in (["ILL"], ["I"], ["IM"], ["WE"], ["ELSE"]):
+        return True  # "STOP or I'll report you", "stop or else"
     return any(c.isdigit() for c in nxt) and core[after + 1:after + 2] in (["TIME"], ["TIMES"])
 
 

@@ -59,6 +59,7 @@ from engine.vocabulary import (
     TEXT_NOUNS,
     TRACKING_MODES,
     VOCABULARY,
+    WHOLE_TEXT_STOPS,
 )
 from engine.wording import STOP_SIGN, STOP_SLIPS, take_tracking_numbers, words
 
@@ -138,8 +139,23 @@ _TIME_OF_DAY = re.compile(
     r"|\b(?:early\s++)?in\s++the\s++(?:early\s++)?morning\b"
     r"|\bmidnight\b|\bovernight\b|\b(?:de|en\s++la|por\s++la)\s++(?:noche|madrugada)\b")
 # "what's the opt out for": the opt-out as a thing asked about.
-_ASKED_ABOUT_OPT_OUT = re.compile(r"(?i)^\s*+(?:what'?s|what\s++is|where'?s|where\s++is)\s++"
-                                  r"(?:the|this|that)\s++opt[\s-]*+out\b")
+# Whose opt-out it is changes nothing: "What's your opt out policy?", "what is ur unsubscribe
+# policy".
+_ASKED_ABOUT_OPT_OUT = re.compile(
+    r"(?i)^\s*+(?:what'?s|what\s++is|where'?s|where\s++is)\s++"
+    r"(?:the|this|that|your|ur|their|yall'?s|y'?all'?s|the\s++company'?s|usps'?s?)\s++"
+    r"(?:opt[\s-]*+out|unsubscribe|stop|cancellation)\b(?![\s-]*+(?:me|now|please|pls)\b)")
+# The keyword framed as the answer the service asked for: "I'm replying STOP", "Replying STOP",
+# "Texting STOP as you asked", "STOP (as instructed)", "my answer is stop": the framing is set
+# aside and the keyword read. Whitespace is taken possessively: linear time.
+_FRAMED = re.compile(
+    r"(?i)^\s*+(?:(?:i'?m|i\s++am|im)\s++)?(?:replying|responding|answering|texting|sending)"
+    r"(?:\s++(?:with|back))?\s*+[:,]?\s*+(?=[\"“'‘]?(?:stop|end|cancel|quit|unsubscribe|stopall"
+    r"|opt[\s-]*+out)\b)"
+    r"|^\s*+(?:my\s++)?(?:answer|response|reply)\s++(?:is|=)\s*+:?\s*+(?=[\"“'‘]?(?:stop|end|cancel"
+    r"|quit|unsubscribe|stopall|opt[\s-]*+out)\b)")
+_AS_ASKED = re.compile(r"(?i)(?:\(\s*+)?\bas\s++(?:you\s++|u\s++)?(?:asked|instructed|requested"
+                       r"|directed|told|said|requested)(?:\s++(?:me|to))?\s*+\)?")
 
 
 # Texts recur (STOP, YES, HELP, a tracking number asked about twice): their reading is
@@ -172,6 +188,23 @@ def _parse(body: str) -> Command:
     return command
 
 
+def _opens_with_keyword(body: str) -> bool:
+    """Whether the text opens with a revocation keyword ("STOP (as instructed)")."""
+    first = words(body[:40])[:1]
+    return bool(first) and first[0] in OPT_OUT
+
+
+def _after_the_number(body: str, tn: str) -> list[str]:
+    """The words after the tracking number when words stand on both sides of it."""
+    tokens = words(body)
+    for k in range(len(tokens)):
+        _found, before = take_tracking_numbers(tokens[:k + 1])
+        if _found:
+            after = tokens[k + 1:]
+            return after if before and after else []
+    return []
+
+
 def _read(body: str) -> Command:
     reaction = _REACTION.match(body)
     if reaction is not None:
@@ -190,6 +223,12 @@ def _read(body: str) -> Command:
         body = _WRONG_SIGN.sub("wrong number", body)
     if _ASKED_ABOUT_OPT_OUT.match(body):
         return Command(verb="unknown", word="")
+    if (framed := _FRAMED.match(body)) is not None:
+        body = body[framed.end():]
+        if _AS_ASKED.search(body):
+            body = _AS_ASKED.sub(" ", body)
+    elif "as " in body.lower() and _AS_ASKED.search(body) and _opens_with_keyword(body):
+        body = _AS_ASKED.sub(" ", body)
     signed = _SIGNATURE.search(body)
     if signed is not None and signed.group("name").upper() not in VOCABULARY:
         body = body[:signed.start()] + (signed.group("thanks") or "")
@@ -209,6 +248,9 @@ def _read(body: str) -> Command:
     if not tns:
         if len(rest) == 1 and rest[0] in STOP_SLIPS:
             return Command(verb="opt_out", word="STOP")  # "dtop", "stoo", "sto": STOP mistyped
+        core = [t for t in rest if t not in COURTESY]
+        if core and core[0] in WHOLE_TEXT_STOPS and all(t in WHOLE_TEXT_STOPS for t in core):
+            return Command(verb="opt_out", word=core[0])  # "Arrête", "annulez", "salir", "FIN"
         if (word := keyword_beside_numbers(rest)) is not None:
             return Command(verb="opt_out", word=word)
         if (word := keyword_in([t for t in rest if t not in EVERYTHING] or rest, OPT_IN)):
@@ -232,6 +274,9 @@ def _read(body: str) -> Command:
     if keyword_in(rest, HELP) is not None:
         return Command(verb="help", word="HELP")
     word = revocation([t for t in rest if t not in _ABOUT] or rest, body)
+    if word is None and (after := _after_the_number(body, tn)):
+        # "I got it <tn> stop texting me": the number ends one sentence, the request is the next
+        word = revocation(after, " ".join(after) + ("?" if body.rstrip().endswith("?") else ""))
     if word is None:
         return Command(verb="unknown", word="")
     if word == "STOPALL" or "STOPALL" in rest or contains(rest, ("STOP", "ALL")) or any(

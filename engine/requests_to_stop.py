@@ -80,6 +80,9 @@ def keyword_in(tokens: list[str], vocabulary: frozenset[str]) -> str | None:
     joined = "".join(core)
     if joined in vocabulary:
         return joined
+    if len(tokens) > 3 and all(len(t) == 1 for t in tokens) and (
+            spelled := "".join(tokens)) in vocabulary:
+        return spelled  # "U N S U B S C R I B E": letters spaced (U is courtesy alone)
     if core and all(t in vocabulary for t in core):
         return core[0]
     if vocabulary is OPT_OUT and (pieces := joined_keywords(joined, tails=False)):
@@ -201,7 +204,7 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
     if not tokens:
         return False
     core = tuple(t for t in tokens if t not in WHOLE_ASIDE)
-    thanked = any(t in ("THANKS", "THANK", "THX", "TY") for t in tokens)
+    thanked = any(t in ("THANKS", "THANK", "THX", "TY", "MERCI", "GRACIAS") for t in tokens)
     if alone and not question and (core in WHOLE_PHRASES or (
             thanked and (*core, "THANKS") in WHOLE_PHRASES) or (
             thanked and not core and any(t in ("NAH", "NOPE") for t in tokens))):
@@ -235,6 +238,9 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
                 ["QUIERO"], ["ME"], ["DESEO"], ["ENVIEN"], ["MANDEN"], ["ESCRIBAN"], ["ENVIAR"],
                 ["MANDAR"], ["MOLESTAR"], ["MOLESTEN"], ["CONTACTEN"], ["AUTORIZO"])) or (
             tok == "PLUS" and prev == "NE") or (  # French "ne plus m'envoyer de messages"
+            # "plus de messages", "Pas de messages svp", "je ne veux plus (recevoir) de textos"
+            tok in ("PLUS", "PAS") and tokens[i + 1:i + 2] in (["DE"], ["RECEVOIR"]) and (
+                all(t in COURTESY for t in tokens[:i]) or "NE" in tokens[max(0, i - 3):i])) or (
             tok == "NE" and tokens[i + 1:i + 2] in (["MENVOYEZ"], ["MENVOYER"], ["ME"]))
         wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO") or (
             tok == "INTERESTED")  # "I'm not interested in receiving these"

@@ -22,6 +22,15 @@ OPT_OUT: Final = frozenset(
 )
 
 
+# Words that revoke as the whole text, courtesy aside, and nowhere else: the French and
+# Spanish imperatives ("Arrête", "annulez", "Cessez", "FIN", "salir", "Anular", "Para
+# porfavor"), which in a sentence may be a report ("le colis est arrêté", "para mañana").
+WHOLE_TEXT_STOPS: Final = frozenset(
+    {"ARRETE", "ARRETES", "ARRETEZ", "ARRETER", "ANNULER", "ANNULEZ", "ANNULE", "CESSEZ",
+     "CESSER", "CESSE", "FIN", "DESABONNEMENT", "DESINSCRIPTION", "SALIR", "ANULAR", "ANULA",
+     "ANULEN", "PARA", "MUTE", "STFU"})
+
+
 # The English keywords that mean only "stop the texts", when they open a text followed by
 # a new sentence (``OPENING_STARTS``: "STOP we moved", "STOP fake") or close one after a
 # word that ends a sentence or names the texts (``CLOSING_AFTER``: "yeah stop", "thanks but
@@ -83,7 +92,8 @@ NEGATION_CHAIN: Final = frozenset(
      "DEN", "DES", "DE", "MUST", "SHOULD", "WOULD", "GONNA", "WANNA", "MEANT", "SAID",
      # "I didn't say stop", "I did not mean to say stop", "don't you dare stop"
      "SAY", "MEAN", "TELL", "TOLD", "ASK", "ASKED", "DARE", "EVER", "EVEN", "REALLY",
-     "ALWAYS", "USUALLY", "SUDDENLY", "RANDOMLY", "FULLY", "ACTUALLY", "ALL", "JUST"}
+     "ALWAYS", "USUALLY", "SUDDENLY", "RANDOMLY", "FULLY", "ACTUALLY", "ALL", "JUST",
+     "VEUX", "VEUT", "VOULONS"}
 )
 
 
@@ -92,7 +102,7 @@ NEGATION_CHAIN: Final = frozenset(
 TAKEN_BACK: Final = frozenset(
     {"UNDO", "REVERSE", "DISREGARD", "IGNORE", "ACCIDENTALLY", "MISTAKE", "OOPS", "HATE",
      "NO", "NOT", "NEVER", "DONT", "DIDNT", "WONT", "CANT", "DOESNT", "WOULDNT", "SHOULDNT",
-     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL", "WHO", "NON"}
+     "WASNT", "ISNT", "AINT", "WHY", "DID", "CANCEL", "WHO", "NON", "PAS"}
 )
 
 
@@ -142,7 +152,13 @@ COURTESY: Final = frozenset(
      "NOPE", "NAH", "U", "SERIOUSLY", "SHIT", "BLOODY", "DAMNED",
      # "stop plzz", "stop k thx", "stop ya", French "STOP svp", "me désabonner", "moi"
      "PLZZ", "PLSS", "PLIS", "PLIZ", "PLEAS", "PLEASEE", "K", "KK", "YA", "SVP", "MERCI",
-     "MOI"}
+     "MOI",
+     # Spanish and French courtesy ("STOP porfa", "stop x favor", "STOP ahora", "Stop merci
+     # bonne journée"), exclamations ("jesus stop") and masked or softened swearing ("stop
+     # f***ing texting me" is read with FUCKING, "stop effing texting me")
+     "PORFA", "PORFAVOR", "PORFIS", "X", "AHORA", "BONNE", "JOURNEE", "SOIREE", "JESUS",
+     "CHRIST", "GOSH", "JFC", "OMFG", "EFFING", "EFFIN", "FKING", "FKIN", "FCKING", "FCKIN",
+     "FUKING", "FUKIN", "FRICKIN", "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN"}
 )
 
 
@@ -163,7 +179,10 @@ STOP_VERBS: Final = frozenset(
      # "shut off texts", "switch off notifications" (with OFF), "knock it off with the texts",
      # "cut out the texts", "pause notifications", Spanish and French verbs
      "SHUT", "SWITCH", "KNOCK", "CUT", "PAUSE", "ALTO", "DESACTIVAR", "DESACTIVEN",
-     "DESACTIVA", "ARRETER", "ARRETEZ", "ARRET", "ARRETE"}
+     "DESACTIVA", "ARRETER", "ARRETEZ", "ARRET", "ARRETE",
+     # French: "arrêtes de m'écrire", "Cessez les messages", "Annuler les notifications",
+     # "fin des messages"
+     "ARRETES", "CESSEZ", "CESSER", "CESSE", "ANNULER", "ANNULEZ", "FIN"}
 )
 
 
@@ -178,7 +197,10 @@ TEXT_WORDS: Final = frozenset(
      "MESAGES", "MESSAGEING", "MASSAGING", "NOTIFCATIONS", "NOTIFACATIONS", "NOTIFICATONS",
      "TEXTNG", "ESCRIBAN", "ESCRIBAS", "ESCRIBIR",
      "PINGS", "COMMUNICATION", "COMMUNICATIONS", "ESCRIBIRME", "ESCRIBIRNOS", "ALERTAS",
-     "CONTACTEN", "CONTACTES", "CONTACTAR", "CONTACTARME", "ALERTES", "TEXTO"}
+     "CONTACTEN", "CONTACTES", "CONTACTAR", "CONTACTARME", "ALERTES", "TEXTO",
+     # Spanglish and French: "deja de textearme", "no me textees más", "arrête de m'écrire"
+     "TEXTEAR", "TEXTEARME", "TEXTEARNOS", "TEXTEES", "TEXTEEN", "TEXTEANDO", "TEXTEARLE",
+     "ECRIRE", "MECRIRE", "MECRIVEZ", "TEXTER", "METEXTER", "NOTIF", "TXTN", "TEXTN"}
 )
 
 
@@ -208,7 +230,9 @@ FILLERS: Final = frozenset(
      "UNWANTED", "STUFF", "ANYTHING", "ESTOS", "ESTAS", "SUS", "FUCKING", "FREAKING",
      "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING", "NADA",
      # "stop w the texts", "don't send me anything else", "alto a los mensajes", French
-     "W", "ELSE", "A", "DES", "PLUS", "LES", "CES"}
+     "W", "ELSE", "A", "DES", "PLUS", "LES", "CES",
+     "EFFING", "EFFIN", "FKING", "FKIN", "FCKING", "FCKIN", "FUKING", "FUKIN", "FRICKIN",
+     "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN", "FUCKIN", "FREAKIN", "FRICKING"}
 )
 
 
@@ -220,9 +244,10 @@ WISH_WORDS: Final = frozenset({"WANT", "NEED", "WISH", "LIKE", "CARE", "PREFER",
 NEG_FILLERS: Final = FILLERS | WISH_WORDS | {
     "SEND", "EVER", "AGAIN", "ANYMORE", "I", "YOU", "U", "DARE", "BE", "ASKED", "ASK", "SIGN", "IN",
     "SIGNED", "UP", "FOR", "AGREE", "AGREED", "SUBSCRIBE", "SUBSCRIBED", "CONSENT",
-    "CONSENTED", "QUE", "AUTHORIZE", "AUTORIZO"}
+    "CONSENTED", "QUE", "AUTHORIZE", "AUTORIZO", "RECEVOIR"}
+# "I don't want to hear from you", "je ne veux plus recevoir de textos"
 RECEIVE_WORDS: Final = frozenset({"RECEIVE", "GET", "GETTING", "RECEIVING", "RECIBIR",
-                                  "RECIBIENDO", "HEAR"})  # "I don't want to hear from you"
+                                  "RECIBIENDO", "HEAR", "RECEVOIR"})
 STOP_FILLERS: Final = FILLERS | RECEIVE_WORDS  # "stop receiving texts", "stop getting these"
 NEGATIONS: Final = frozenset({"DONT", "NEVER", "DOESNT", "DNT"})
 NEGATED_OBJECTS: Final = frozenset({"THESE", "THEM", "THOSE"})  # "I don't want these"
@@ -236,7 +261,10 @@ PHRASE_LEAD: Final = frozenset({"TAKE", "GET", "PUT", "REMOVE", "DELETE", "DROP"
 # Words with no other meaning in a text to a tracking short code.
 UNAMBIGUOUS: Final = frozenset({"UNSUBSCRIBE", "UNSUB", "OPTOUT", "STOPALL", "REVOKE",
                                 "REVOKING", "REVOKED", "UNSUBSCRIBING", "REVOCO", "UNENROLL",
-                                "DEREGISTER", "UNREGISTER", "UNFOLLOW", "UNTRACK"})
+                                "DEREGISTER", "UNREGISTER", "UNFOLLOW", "UNTRACK",
+                                # French: "Désabonnement", "je veux me désabonner"
+                                "DESABONNER", "DESABONNEMENT", "DESINSCRIPTION", "DESINSCRIRE",
+                                "DESABONNEZ", "DESINSCRIVEZ"})
 PHRASES: Final = (
     ("LEAVE", "ME", "ALONE"), ("TAKE", "ME", "OFF"), ("REMOVE", "ME"),
     ("REMOVE", "MY", "NUMBER"), ("DELETE", "MY", "NUMBER"), ("OPT", "ME", "OUT"),
@@ -285,6 +313,25 @@ PHRASES: Final = (
     ("DENME", "DE", "BAJA"), ("DAME", "DE", "BAJA"), ("DE", "SU", "LISTA"),
     ("DE", "SUS", "LISTAS"), ("BORRENME",), ("ELIMINENME",), ("SAQUENME", "DE"),
     ("QUITENME", "DE"),
+    # Spanish and French: "Déjame en paz", "Retirez-moi de la liste", "Enlevez mon numéro",
+    # "Laissez-moi tranquille"
+    ("DEJAME", "EN", "PAZ"), ("DEJANOS", "EN", "PAZ"), ("DEJENOS", "EN", "PAZ"),
+    ("DE", "LA", "LISTE"), ("DE", "VOTRE", "LISTE"), ("DE", "VOS", "LISTES"), ("RETIREZ", "MOI"),
+    ("ENLEVEZ", "MOI"), ("RETIREZ", "MON", "NUMERO"), ("ENLEVEZ", "MON", "NUMERO"),
+    ("SUPPRIMEZ", "MON", "NUMERO"), ("EFFACEZ", "MON", "NUMERO"), ("SUPPRIMEZ", "MOI"),
+    ("LAISSEZ", "MOI", "TRANQUILLE"), ("LAISSE", "MOI", "TRANQUILLE"),
+    ("LAISSEZ", "MOI", "EN", "PAIX"), ("FOUTEZ", "MOI", "LA", "PAIX"),
+    # "consider me opted out", "unlist me", "lose this number", "stop using my number", "text
+    # me no more", "don't use my number"
+    ("ME", "OPTED", "OUT"), ("CONSIDER", "ME", "UNSUBSCRIBED"), ("CONSIDER", "ME", "OUT"),
+    ("UNLIST", "ME"), ("DELIST", "ME"), ("UNLIST", "MY", "NUMBER"), ("UNLIST", "THIS", "NUMBER"),
+    ("LOSE", "THIS", "NUMBER"), ("LOSE", "THE", "NUMBER"), ("FORGET", "THIS", "NUMBER"),
+    ("ERASE", "THIS", "NUMBER"), ("DELETE", "THE", "NUMBER"),
+    *((*verb, det, thing) for verb in (("USING",), ("DONT", "USE"), ("NOT", "USE"),
+                                       ("NEVER", "USE"))
+      for det in ("MY", "THIS") for thing in ("NUMBER", "PHONE", "CELL")),
+    ("TEXT", "ME", "NO", "MORE"), ("TXT", "ME", "NO", "MORE"), ("MESSAGE", "ME", "NO", "MORE"),
+    ("CONTACT", "ME", "NO", "MORE"), ("TEXT", "NO", "MORE"),
 )
 
 
@@ -292,7 +339,7 @@ PHRASES: Final = (
 # me off hold".
 PHRASE_NOT_BEFORE: Final[dict[tuple[str, ...], frozenset[str]]] = {
     ("WRONG", "NUMBER"): frozenset({"OF", "ON", "FOR", "IN", "WAS", "PRINTED", "LISTED",
-                                    "WRITTEN"}),
+                                    "WRITTEN", "TO CALL", "TO DIAL", "TO USE", "TO REACH"}),
     ("TAKE", "ME", "OFF"): frozenset({"HOLD", "WAITLIST", "THE WAITLIST"}),
     ("STOP", "ALL"): frozenset({"DELIVERIES", "DELIVERY", "THE WAY", "THE TIME", "DAY",
                                 "MAIL", "PACKAGES", "TRAFFIC", "THE", "OVER"}),
@@ -313,6 +360,10 @@ PHRASE_NOT_BEFORE: Final[dict[tuple[str, ...], frozenset[str]]] = {
     ("NO", "ES", "MI", "NUMERO"): frozenset({"DE", "EN"}),
     ("BE", "OPTED", "OUT"): frozenset({"OF"}),
     ("OP", "OUT"): frozenset({"OF"}),
+    # "remove number 3 from my order": an item, not the phone
+    **{phrase: frozenset({"OF", "ON", "ONE", "TWO", "THREE", "FOUR", "FIVE",
+                          *map(str, range(100))})
+       for phrase in (("REMOVE", "NUMBER"), ("DELETE", "NUMBER"))},
     **{phrase: frozenset({"FOR", "TO", "SLIP"}) for phrase in (
         ("NOT", "GIVE", "CONSENT"), ("DONT", "GIVE", "CONSENT"), ("NEVER", "GAVE", "CONSENT"),
         ("NEVER", "GAVE", "YOU", "CONSENT"), ("DONT", "HAVE", "MY", "CONSENT"),
@@ -364,6 +415,10 @@ OPENING_PHRASES: Final = (
     ("STOP", "FOLLOWING"), ("QUIT", "FOLLOWING"), ("GET", "ME", "OFF"),
     ("DELETE", "MY", "INFO"), ("DELETE", "MY", "INFORMATION"), ("DELETE", "MY", "DATA"),
     ("REMOVE", "MY", "INFO"), ("REMOVE", "MY", "INFORMATION"), ("OP", "OUT"),
+    # "remove number", "Mauvais numéro", "stop hitting my line"
+    ("REMOVE", "NUMBER"), ("DELETE", "NUMBER"), ("MAUVAIS", "NUMERO"),
+    ("HITTING", "MY", "LINE"), ("HITTING", "UP", "MY", "LINE"), ("BLOWING", "UP", "MY", "LINE"),
+    ("HITTING", "MY", "CELL"), ("HITTING", "MY", "NUMBER"), ("HITTING", "ME"),
 )
 OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "ITS", "IM", "I",
                                          "AM", "STOP", "QUIT", "PLEASE", "U", "GOT", "A",
@@ -400,14 +455,23 @@ WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO
                                   ("NO", "ESTOY", "INTERESADO"), ("NO", "ESTOY", "INTERESADA"),
                                   ("NO", "ME", "INTERESAN"), ("YA", "NO", "GRACIAS"),
                                   ("YA", "NO", "QUIERO"), ("YA", "NO", "MAS"), ("PARA", "YA"),
-                                  ("YA", "PARA"), ("NO", "MOLESTAR"), ("NO", "MOLESTEN")})
+                                  ("YA", "PARA"), ("NO", "MOLESTAR"), ("NO", "MOLESTEN"),
+                                  ("YA", "NO"),
+                                  # "non merci" (MERCI set aside, read with THANKS like "no
+                                  # thanks"), "Opted out", "don't want", "STFU", "mute"
+                                  ("NON", "THANKS"), ("OPTED", "OUT"),
+                                  ("IM", "OPTED", "OUT"), ("I", "OPTED", "OUT"),
+                                  ("DONT", "WANT"), ("I", "DONT", "WANT"), ("DO", "NOT", "WANT"),
+                                  ("I", "DO", "NOT", "WANT"), ("STFU",), ("SHUT", "UP"),
+                                  ("MUTE",), ("MUTE", "ALL")})
 # Words set aside around a whole phrase: "I'm out, bye", "remove asap", "no more lol" (not
 # now: "I'm out now" is not at home).
 WHOLE_ASIDE: Final = frozenset({"PLEASE", "PLS", "PLZ", "OK", "OKAY", "THANKS", "THANK", "YOU",
                                 "THX", "TY", "BYE", "GOODBYE", "LOL", "LMAO", "HAHA", "ASAP",
                                 "IMMEDIATELY", "SIR", "MAAM", "HEY", "HI", "HELLO", "SMH",
                                 "UGH", "BRO", "BRUH", "DUDE", "MAN", "YO", "POR", "FAVOR",
-                                "NAH", "NOPE", "U", "USPS", "WTF", "FFS", "SVP", "MERCI"})
+                                "NAH", "NOPE", "U", "USPS", "WTF", "FFS", "SVP", "MERCI",
+                                "GRACIAS"})
 
 
 # Words that make a "no more texts" a report, not a request: "no more updates since Monday",

@@ -12,7 +12,13 @@ from functools import lru_cache
 from typing import Final
 
 from engine.links import fold, skeleton
-from engine.vocabulary import OPT_OUT, TEXT_WORDS, VOCABULARY
+from engine.vocabulary import (
+    COURTESY,
+    OPT_OUT,
+    STOP_VERBS,
+    TEXT_WORDS,
+    VOCABULARY,
+)
 
 # USPS domestic numbers are 20-22 digits (often typed in groups of four);
 # international ones are S10: two letters, nine digits, two letters.
@@ -23,13 +29,23 @@ _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u0060\u00b4]")
 # nothing else, emphasis when it does ("Package not here 🚫", "⛔ gate code 1234"). Read as
 # this word, which ``engine.keywords`` makes STOP or drops.
 STOP_SIGN: Final = "STOPSIGNEMOJI"
+# 🛑 ⛔ 🚫 🔕 📵, and the muted speaker 🔇, the cross mark ❌ and the raised hand ✋ 🤚 (a
+# carrier's reviewer reads each, sent alone to a short code, as "stop": docs/compliance.md).
+_STOP_SIGNS: Final = ("\U0001F6D1\u26D4\U0001F6AB\U0001F515\U0001F4F5\U0001F507\u274C\u270B"
+                      "\U0001F91A")
+# A stop sign standing for letters of STOP between letters: "S🛑P" (its TO), "ST⛔P" (its O).
+_SIGN_FOR_O = re.compile("(?<=[A-Za-z])[\U0001F6D1\u26D4\U0001F6AB](?=[A-Za-z])")
+_SIGN_FOR_TO = re.compile("(?<=[Ss])[\U0001F6D1\u26D4\U0001F6AB](?=[Pp])")
+# A masked word ("f***ing", "f**k", "s***"): swearing, read as FUCKING (courtesy beside a
+# keyword: "stop f***ing texting me").
+_MASKED = re.compile(r"(?<![^\W_])[A-Za-z]\*++[A-Za-z]*+")
 # Letters drawn as symbols, read as the letters they show: regional indicators (flag
 # letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
 # U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
 _LETTERS: Final = {
     **{base + i: chr(0x41 + i) for base in (0x1F1E6, 0x1F130, 0x1F150, 0x1F170)
        for i in range(26)},
-    **{ord(c): f" {STOP_SIGN} " for c in "\U0001F6D1\u26D4\U0001F6AB\U0001F515\U0001F4F5"},
+    **{ord(c): f" {STOP_SIGN} " for c in _STOP_SIGNS},
     ord("\u00d8"): "O", ord("\u00f8"): "o", ord("\u20ac"): "E",
 }
 # A symbol between two letters or digits standing for a letter: "$TOP", "ST@P", "QU!T".
@@ -58,11 +74,15 @@ def words(body: str) -> list[str]:
     if body.isascii():  # the common case: nothing to fold, no marks
         text = body
     else:
+        if _SIGN_FOR_O.search(body):
+            body = _SIGN_FOR_O.sub("O", _SIGN_FOR_TO.sub("TO", body))
         text = fold(body.translate(_LETTERS))
         text = "".join(c for c in unicodedata.normalize("NFKD", text)
                        if not unicodedata.combining(c))
     if "1z" in text or "1Z" in text:  # a UPS number typed in groups: one word
         text = _UPS_GROUPED.sub(lambda m: _GROUP_SEP.sub("", m.group()), text)
+    if "*" in text:
+        text = _MASKED.sub(" FUCKING ", text)
     if "$" in text or "@" in text or "!" in text:
         text = _SYMBOL_IN_WORD.sub(lambda m: _SYMBOL_LETTERS[m.group()], text)
     out: list[str] = []
@@ -92,7 +112,45 @@ def words(body: str) -> list[str]:
     for k in range(len(out) - 1):  # "unsubscribed me": a slip for "unsubscribe me"
         if out[k] == "UNSUBSCRIBED" and out[k + 1] == "ME":
             out[k] = "UNSUBSCRIBE"
+        elif out[k] in _OPT_SLIPS and out[k + 1] in _OUT_SLIPS:
+            out[k], out[k + 1] = "OPT", "OUT"  # "Opt ouy", "opt iut", "opy out"
+        elif out[k + 1] == "AL" and out[k] in OPT_OUT:
+            out[k + 1] = "ALL"  # "cancel al", "stop al"
+        elif out[k] in STOP_VERBS and k + 1 < len(out):
+            _mend_text_word(out, k + 1)
     return out
+
+
+def _slips(word: str) -> frozenset[str]:
+    """``word`` and each word it becomes when one letter is struck on a key beside its own."""
+    return frozenset(word[:k] + n + word[k + 1:] for k in range(len(word))
+                     for n in _neighbours(word[k])) | {word}
+
+
+# A word for the texts mistyped after a stop verb, past courtesy ("stop textinf me", "stop
+# txtng me", "Stop texxting me", "stop mesaging me", "Stop sendng me texts"): one slip, in a
+# word of four letters or more, not a word of its own (testing, resting, messing).
+def _mend_text_word(out: list[str], k: int) -> None:
+    while k < len(out) - 1 and out[k] in COURTESY:
+        k += 1
+    tok = out[k]
+    if len(tok) >= 5 and tok.isalpha() and tok not in TEXT_WORDS and tok not in VOCABULARY:
+        mended = _text_typo(tok)
+        if mended is not None:
+            out[k] = mended
+
+
+@lru_cache(maxsize=4096)
+def _text_typo(word: str) -> str | None:
+    if word in _NOT_TEXT_TYPOS or len(word) > 14:
+        return None
+    c = _collapsed(word)
+    if c in _TEXT_TARGETS:
+        return _TEXT_TARGETS[c]
+    for target in _TEXT_TARGETS_BY_LENGTH.get(len(c), ()):
+        if _distance(c, target) <= 1:
+            return _TEXT_TARGETS[target]
+    return None
 
 
 def _shown_char(c: str) -> str:
@@ -165,7 +223,8 @@ _COLLAPSED_OPT_OUT: Final = {_collapsed(w): w for w in OPT_OUT if len(w) >= 4}
 _SHORT_OPT_OUT: Final = frozenset(w for w in OPT_OUT if len(w) < 4)  # END, STP: held only
 NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED", "EVOKE", "ARRETE"})
 # Slang and shorthand read as the words they stand for, wherever they stand.
-_ALIASES: Final = {"STAHP": ["STOP"], "STAHPP": ["STOP"], "UNSCRIBE": ["UNSUBSCRIBE"],
+_ALIASES: Final = {"STAHP": ["STOP"], "STAHPP": ["STOP"], "STAWP": ["STOP"], "STAUP": ["STOP"],
+                   "STOHP": ["STOP"], "STAP": ["STOP"], "UNSCRIBE": ["UNSUBSCRIBE"],
                    "UNSUSCRIBE": ["UNSUBSCRIBE"], "RMV": ["REMOVE"], "NOMORE": ["NO", "MORE"],
                    "OUTT": ["OUT"], "OPTOUTT": ["OPTOUT"], "DONOTCALL": ["DO", "NOT", "CALL"]}
 # A keyword of six letters or more with one letter left out ("CANEL", "CANCL", "REVOK",
@@ -309,3 +368,25 @@ _WORDS_NOT_STOP: Final = frozenset(
      "DTOL", "STOK", "STIL", "STLL", "WRAP", "STOLP", "STOPE", "ESTOP", "SPOTS"})
 # STOP mistyped, read as STOP only when it is the whole text (``engine.keywords``).
 STOP_SLIPS: Final = _stop_slips()
+
+
+# OPT and OUT struck on a key beside one of their letters ("opy", "iut", "ouy"), read as OPT
+# OUT when both stand together (not the words these make: put, our, apt).
+_OPT_SLIPS: Final = _slips("OPT") - {"OUT", "PUT", "APT", "OAT", "OFT", "OPS"}
+_OUT_SLIPS: Final = _slips("OUT") - {"PUT", "OUR", "OIL", "GUT", "NUT", "CUT", "HUT", "OAT",
+                                     "OPT", "OYT"}
+# The words for the texts a slip is read as, collapsed ("TEXTING" is "TEXTING", "MESSAGING" is
+# "MESAGING"), by length: a slip adds, drops or changes one letter.
+_TEXT_TARGETS: Final = {_collapsed(w): w for w in (
+    "TEXTING", "TXTING", "MESSAGING", "MESSAGES", "MESSAGE", "SENDING", "NOTIFICATIONS",
+    "NOTIFICATION", "CONTACTING", "BOTHERING", "SPAMMING", "REMINDERS", "ALERTS")}
+_TEXT_TARGETS_BY_LENGTH: Final = {
+    n: tuple(t for t in _TEXT_TARGETS if abs(len(t) - n) <= 1) for n in range(4, 16)}
+_NOT_TEXT_TYPOS: Final = frozenset({"TESTING", "RESTING", "NESTING", "TASTING", "MESSING",
+                                    "SETTING", "SEEDING", "SANDING", "RINGING", "TEXAS",
+                                    "CALLIN", "FALLING",
+                                    "BALLING", "CALLED", "SPENDING", "BENDING", "LENDING",
+                                    "MENDING", "TENDING", "VENDING", "ENDING", "SHIPPING",
+                                    "POSTING", "HOSTING", "TEXTILE", "CONTEST", "CONTRACT",
+                                    "MESSAGED", "TEXTBOOK", "SPAMMED", "PINGED", "ALERTED",
+                                    "UPDATED", "CONTACTS", "TEXTER", "UPDATER", "COMMUNITY"})
