@@ -97,12 +97,28 @@ def about_another_thing(tokens: list[str], i: int) -> bool:
     the newsletter"), the texts not named."""
     if any(t in TEXT_WORDS for t in tokens) or not tokens[i].startswith(("REVOK", "UNSUB")):
         return False  # "untrack this package" is the service's own stop for it
-    for tok in tokens[i + 1:i + 5]:
-        if tok in DELIVERY_THINGS:
+    after = tokens[i + 1:i + 6]
+    if after[:1] == ["FROM"]:
+        # "unsubscribe from the paper catalog", "unsubscribe from the weekly deals email": any
+        # words describing a thing one unsubscribes from, up to four
+        return any(t in DELIVERY_THINGS or t in SUBSCRIBED_THINGS for t in after[1:])
+    for tok in after[:4]:
+        if tok in DELIVERY_THINGS or tok in SUBSCRIBED_THINGS:
             return True
         if tok not in BEFORE_A_THING:
             return False
     return False
+
+
+# What else one unsubscribes from, besides the texts: "unsubscribe from the paper catalog",
+# "unsubscribe from emails", "unsubscribe from the promotions".
+SUBSCRIBED_THINGS: Final = frozenset({"EMAIL", "EMAILS", "NEWSLETTER", "NEWSLETTERS", "CATALOG",
+                                      "CATALOGS", "CATALOGUE", "CATALOGUES", "MAGAZINE",
+                                      "MAGAZINES", "PROMOTIONS", "PROMOTION", "PROMOS", "PROMO",
+                                      "MARKETING", "ADS", "OFFERS", "DEALS", "COUPONS", "MAILER",
+                                      "MAILERS", "FLYERS", "FLYER", "CIRCULAR", "CIRCULARS",
+                                      "MAILINGS", "MAILING", "PAPER", "PAPERS", "JOURNAL",
+                                      "DIGEST", "PODCAST", "CHANNEL", "BLOG", "SURVEYS"})
 
 
 BEFORE_A_THING: Final = frozenset({"THE", "MY", "THIS", "THAT", "YOUR", "A", "AN", "OUR", "FROM",

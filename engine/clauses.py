@@ -53,6 +53,8 @@ from engine.vocabulary import (
 from engine.wording import take_tracking_numbers, words
 
 _TRAILING = ".!?,;:'\")"
+# "no más?" asked ("no mas? ya llegó todo?"): "no more?", a question, like English "no more?".
+NO_MAS_ASKED = re.compile(r"(?i)\bno\s*+m[aá]s\s*+\?")
 # Keywords that close a revocation only after a few words ("I said cancel"; not "I want to
 # cancel", which may be the order).
 _NARROW_CLOSING: Final = frozenset({"CANCEL", "END", "DISCONTINUE", "ARRETER", "DESABONNER",
@@ -74,7 +76,8 @@ def revocation(rest: list[str], body: str) -> str | None:
     clause that negates or takes back a stop word vetoes the text ("Stop. No, wait, don't
     stop", "I don't want you to unsubscribe me"), as does a warning to the driver beside a
     keyword ("stop, the dog bites")."""
-    if (word := keyword_beside_numbers(rest)) is not None:
+    if (word := keyword_beside_numbers(rest)) is not None and not (
+            word == "NOMAS" and NO_MAS_ASKED.search(body)):
         return word
     parts = _clauses(body) if _CLAUSES.search(body.rstrip(_TRAILING + " ")) else []
     if len(parts) <= 1:
@@ -151,7 +154,8 @@ def _warns(parts: list[tuple[list[str], bool]]) -> bool:
 # them is neither (``revocation`` skips it).
 _MAYBE: Final = (OPT_OUT | STOP_VERBS | UNAMBIGUOUS | NEGATIONS | TAKEN_BACK | JUNK_WORDS
                  | {"OPT", "UN", "NOT", "MORE", "LONGER", "INTERESTED", "NEED", "KEEP", "SICK",
-                    "OFF", "NE", "PLUS", "W", "WITH"} | SPAM_REPORT
+                    "OFF", "NE", "PLUS", "W", "WITH", "ONLY", "FINE", "INSTEAD", "BETTER",
+                    "PREFER", "LOVE", "LIKE", "ENJOY", "APPRECIATE"} | SPAM_REPORT
                  | {p[0] for p in PHRASES} | {p[0] for p in WHOLE_PHRASES}
                  | {w for p in PHRASES for w in p} | {w for p in OPENING_PHRASES for w in p})
 
@@ -193,7 +197,24 @@ def _takes_back(tokens: list[str]) -> bool:
         if t == "KEEP" and k + 1 < len(tokens) and tokens[k + 1] in KEEP_GOING and not (
                 _complains(tokens, k)):
             return True
-    return False
+        if t in _FOND and k + 1 < len(tokens) and tokens[k + 1] in _FOND_OF and not any(
+                u in NEGATORS_OF_STOP or u in NEGATIONS or u in OPT_OUT or u in STOP_VERBS
+                for u in tokens):
+            return True  # "QUIT? No way, I love these", "I like the updates"
+    core = tuple(t for t in tokens if t not in COURTESY)
+    return core in _TEXTS_WANTED  # "Stop calling me, text only", "texts are fine"
+
+
+# A clause saying the texts are wanted takes a stop back: "I love these", "text only".
+_FOND: Final = frozenset({"LOVE", "LIKE", "ENJOY", "APPRECIATE"})
+_FOND_OF: Final = frozenset({"THESE", "THEM", "THE", "YOUR", "THOSE", "GETTING", "RECEIVING",
+                             "TEXTS", "UPDATES", "MESSAGES", "ALERTS", "NOTIFICATIONS"})
+_TEXTS_WANTED: Final = frozenset({
+    ("TEXT", "ONLY"), ("TEXTS", "ONLY"), ("ONLY", "TEXT"), ("ONLY", "TEXTS"),
+    ("TEXT", "INSTEAD"), ("TEXTS", "INSTEAD"), ("TEXT", "IS", "FINE"), ("TEXTS", "ARE", "FINE"),
+    ("TEXTING", "IS", "FINE"), ("TEXT", "IS", "OK"), ("TEXTS", "ARE", "OK"), ("SMS", "ONLY"),
+    ("TEXT", "ONLY", "PLEASE"), ("TEXT", "ME", "INSTEAD"), ("ONLY", "TEXT", "ME"),
+    ("JUST", "TEXT"), ("TEXT", "IS", "BETTER"), ("I", "PREFER", "TEXTS")})
 
 
 def _complains(tokens: list[str], k: int) -> bool:
@@ -224,7 +245,7 @@ def _clause_revocation(tokens: list[str], question: bool, alone: bool = True) ->
     outside"); or one closing it ("I said stop", "please just cancel", "can you stop?"; not
     "when will it stop", "tell the driver to stop", "I want to cancel")."""
     if (word := keyword_in(tokens, OPT_OUT)) is not None:
-        return word
+        return None if word == "NOMAS" and question else word  # "no mas?": "no more?"
     if is_request_to_stop(tokens, question, alone):
         return "REQUEST"
     if _stops_someone_else(tokens):

@@ -47,7 +47,7 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from engine.clauses import keyword_beside_numbers, revocation
+from engine.clauses import NO_MAS_ASKED, keyword_beside_numbers, revocation
 from engine.requests_to_stop import contains, keyword_in
 from engine.vocabulary import (
     COURTESY,
@@ -221,8 +221,10 @@ def _read(body: str) -> Command:
         body = _SERVICE_LINE.sub(" ", body)
     if "#" in body:
         body = _WRONG_SIGN.sub("wrong number", body)
-    if _ASKED_ABOUT_OPT_OUT.match(body):
-        return Command(verb="unknown", word="")
+    if (asked := _ASKED_ABOUT_OPT_OUT.match(body)) is not None:
+        body = body[asked.end():]  # what follows the question is read ("...? stop")
+        if not body.strip():
+            return Command(verb="unknown", word="")
     if (framed := _FRAMED.match(body)) is not None:
         body = body[framed.end():]
         if _AS_ASKED.search(body):
@@ -251,7 +253,8 @@ def _read(body: str) -> Command:
         core = [t for t in rest if t not in COURTESY]
         if core and core[0] in WHOLE_TEXT_STOPS and all(t in WHOLE_TEXT_STOPS for t in core):
             return Command(verb="opt_out", word=core[0])  # "Arrête", "annulez", "salir", "FIN"
-        if (word := keyword_beside_numbers(rest)) is not None:
+        if (word := keyword_beside_numbers(rest)) is not None and not (
+                word == "NOMAS" and NO_MAS_ASKED.search(body)):  # "no más?": "no more?"
             return Command(verb="opt_out", word=word)
         if (word := keyword_in([t for t in rest if t not in EVERYTHING] or rest, OPT_IN)):
             return Command(verb="opt_in", word=word)  # "START", "UNSTOP ALL"

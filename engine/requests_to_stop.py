@@ -220,7 +220,8 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
         tokens[0] in QUESTIONS and tokens[0] not in ("WHY", "HOW") and not (
             tokens[0] in ("WILL", "WOULD", "CAN", "COULD") and tokens[1:2] in (["YOU"], ["U"])))
     for i, tok in enumerate(tokens):
-        if tok in UNAMBIGUOUS and not negated(tokens, i) and not about_another_thing(tokens, i):
+        if tok in UNAMBIGUOUS and not negated(tokens, i) and not about_another_thing(
+                tokens, i) and not hypothetical(tokens, i, question):
             return True
         if tok in STOP_VERBS and not asked_about and _verb_stops(tokens, i) and not any(
                 t in CONDITIONS for t in tokens[:i]) and not someone_elses(tokens, i) and (
@@ -266,9 +267,24 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
         for phrase, opening in _PHRASES_AT.get(tok, ()):
             if tuple(tokens[i:i + len(phrase)]) != phrase:
                 continue
+            if hypothetical(tokens, i, question):
+                continue  # "What happens if I opt out?"
             if _opens(tokens, i, phrase) if opening else not _negated_phrase(tokens, i, phrase):
                 return True
     return False
+
+
+def hypothetical(tokens: list[str], i: int, question: bool) -> bool:
+    """Whether the stop word at ``i`` is asked about as a condition, its consequences the
+    question ("What happens if I opt out?", "If I unsubscribe will I still get my package?"),
+    not asked for; "how do I unsubscribe?" and "unsubscribe me if you can" are asked for."""
+    return any(t in ("IF", "WHETHER") for t in tokens[:i]) and (question or any(
+        t in _CONSEQUENCES for t in tokens))
+
+
+# What makes an "if I unsubscribe" a question about what follows, its mark left off.
+_CONSEQUENCES: Final = frozenset({"WILL", "WOULD", "HAPPENS", "HAPPEN", "STILL", "WOULDNT",
+                                  "WONT", "GONNA", "AFFECT", "MEAN"})
 
 
 # The fixed phrases by their first word, and whether each counts only opening a clause.
@@ -366,6 +382,8 @@ def negated(tokens: list[str], i: int) -> bool:
             # "no" opening a clause before an English stop with only courtesy between is
             # "No, stop" ("no thanks stop", "No pls stop", "no I said stop"); before a Spanish
             # verb or further back, a negation ("no cancelar", "no need to stop").
+            if tok == "NO" and j == i - 1 and tokens[i] not in ("STOP", "STOPALL", "STP"):
+                return True  # "No cancel", "No unsubscribe", "No opt out": not "No, stop"
             if tok == "NO" and tokens[i] in _NO_STOP and all(
                     t in COURTESY or t in ("I", "SAID", "SAY") for t in tokens[j + 1:i]) and all(
                     t in COURTESY for t in tokens[:j]):
