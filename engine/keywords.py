@@ -106,6 +106,8 @@ def _joined(m: re.Match[str]) -> str:
 _SIGNATURE = re.compile(r"(?:(?<!\s)\s+[-–—~]\s*|"
                         r"(?P<thanks>\b(?i:thanks|thank you|thx|regards|cheers)"
                         r"[,!.]?\s+))(?P<name>[A-Z][a-z]+)\.?\s*\Z")
+# What a French imperative alone may take: "arrête ça", "annulez tout".
+_FRENCH_OBJECTS: Final = frozenset({"CA", "CELA", "TOUT", "TOUS", "DONC", "LES", "CES"})
 # Words between a revocation and the parcel it names: "stop for <tn>", "STOP on <tn>".
 _ABOUT: Final = frozenset({"FOR", "ABOUT", "ON", "RE", "REGARDING", "OF"})
 
@@ -250,7 +252,7 @@ def _read(body: str) -> Command:
     if not tns:
         if len(rest) == 1 and rest[0] in STOP_SLIPS:
             return Command(verb="opt_out", word="STOP")  # "dtop", "stoo", "sto": STOP mistyped
-        core = [t for t in rest if t not in COURTESY]
+        core = [t for t in rest if t not in COURTESY and t not in _FRENCH_OBJECTS]
         if core and core[0] in WHOLE_TEXT_STOPS and all(t in WHOLE_TEXT_STOPS for t in core):
             return Command(verb="opt_out", word=core[0])  # "Arrête", "annulez", "salir", "FIN"
         if (word := keyword_beside_numbers(rest)) is not None and not (

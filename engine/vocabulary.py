@@ -47,7 +47,7 @@ OPENING_STARTS: Final = frozenset(
 CLOSING_AFTER: Final = frozenset(
     {"YEAH", "YES", "YEP", "YUP", "ALRIGHT", "FINE", "SURE", "NAH", "NOPE", "BUT", "THANKS",
      "THX", "AWAY", "THEM", "ALONE", "HI", "HEY", "HELLO", "THESE", "PLEASEE", "PLEEZ",
-     "REALLY", "OMG", "ENOUGH", "SPAM", "SCAM", "NUMBER", "ME"})
+     "REALLY", "OMG", "ENOUGH", "SPAM", "SCAM", "NUMBER", "ME", "GOD", "LORD", "GEEZ"})
 # The Spanish stop words, before which "no" is a negation ("no cancelar"), where before an
 # English one with only courtesy between it is "No, stop" ("no thanks stop").
 SPANISH_STOPS: Final = frozenset(
@@ -158,7 +158,8 @@ COURTESY: Final = frozenset(
      # f***ing texting me" is read with FUCKING, "stop effing texting me")
      "PORFA", "PORFAVOR", "PORFIS", "X", "AHORA", "BONNE", "JOURNEE", "SOIREE", "JESUS",
      "CHRIST", "GOSH", "JFC", "OMFG", "EFFING", "EFFIN", "FKING", "FKIN", "FCKING", "FCKIN",
-     "FUKING", "FUKIN", "FRICKIN", "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN"}
+     "FUKING", "FUKIN", "FRICKIN", "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN",
+     "FING", "BEAUCOUP"}
 )
 
 
@@ -182,7 +183,7 @@ STOP_VERBS: Final = frozenset(
      "DESACTIVA", "ARRETER", "ARRETEZ", "ARRET", "ARRETE",
      # French: "arrêtes de m'écrire", "Cessez les messages", "Annuler les notifications",
      # "fin des messages"
-     "ARRETES", "CESSEZ", "CESSER", "CESSE", "ANNULER", "ANNULEZ", "FIN"}
+     "ARRETES", "CESSEZ", "CESSER", "CESSE", "ANNULER", "ANNULEZ", "ANNULE", "FIN"}
 )
 
 
@@ -232,7 +233,8 @@ FILLERS: Final = frozenset(
      # "stop w the texts", "don't send me anything else", "alto a los mensajes", French
      "W", "ELSE", "A", "DES", "PLUS", "LES", "CES",
      "EFFING", "EFFIN", "FKING", "FKIN", "FCKING", "FCKIN", "FUKING", "FUKIN", "FRICKIN",
-     "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN", "FUCKIN", "FREAKIN", "FRICKING"}
+     "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN", "FUCKIN", "FREAKIN", "FRICKING",
+     "FING"}
 )
 
 
@@ -331,7 +333,7 @@ PHRASES: Final = (
                                        ("NEVER", "USE"))
       for det in ("MY", "THIS") for thing in ("NUMBER", "PHONE", "CELL")),
     ("TEXT", "ME", "NO", "MORE"), ("TXT", "ME", "NO", "MORE"), ("MESSAGE", "ME", "NO", "MORE"),
-    ("CONTACT", "ME", "NO", "MORE"), ("TEXT", "NO", "MORE"),
+    ("CONTACT", "ME", "NO", "MORE"), ("TEXT", "NO", "MORE"), ("MSG", "ME", "NO", "MORE"),
 )
 
 
@@ -471,7 +473,7 @@ WHOLE_ASIDE: Final = frozenset({"PLEASE", "PLS", "PLZ", "OK", "OKAY", "THANKS", 
                                 "IMMEDIATELY", "SIR", "MAAM", "HEY", "HI", "HELLO", "SMH",
                                 "UGH", "BRO", "BRUH", "DUDE", "MAN", "YO", "POR", "FAVOR",
                                 "NAH", "NOPE", "U", "USPS", "WTF", "FFS", "SVP", "MERCI",
-                                "GRACIAS"})
+                                "GRACIAS", "PORFA", "PORFAVOR", "PORFIS"})
 
 
 # Words that make a "no more texts" a report, not a request: "no more updates since Monday",

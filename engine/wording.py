@@ -38,7 +38,7 @@ _SIGN_FOR_O = re.compile("(?<=[A-Za-z])[\U0001F6D1\u26D4\U0001F6AB](?=[A-Za-z])"
 _SIGN_FOR_TO = re.compile("(?<=[Ss])[\U0001F6D1\u26D4\U0001F6AB](?=[Pp])")
 # A masked word ("f***ing", "f**k", "s***"): swearing, read as FUCKING (courtesy beside a
 # keyword: "stop f***ing texting me").
-_MASKED = re.compile(r"(?<![^\W_])[A-Za-z]\*++[A-Za-z]*+")
+_MASKED = re.compile(r"(?<![^\W_])[A-Za-z]{1,3}\*++[A-Za-z]*+")
 # Letters drawn as symbols, read as the letters they show: regional indicators (flag
 # letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
 # U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
@@ -224,7 +224,7 @@ _SHORT_OPT_OUT: Final = frozenset(w for w in OPT_OUT if len(w) < 4)  # END, STP:
 NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED", "EVOKE", "ARRETE"})
 # Slang and shorthand read as the words they stand for, wherever they stand.
 _ALIASES: Final = {"STAHP": ["STOP"], "STAHPP": ["STOP"], "STAWP": ["STOP"], "STAUP": ["STOP"],
-                   "STOHP": ["STOP"], "STAP": ["STOP"], "UNSCRIBE": ["UNSUBSCRIBE"],
+                   "STOHP": ["STOP"], "STAP": ["STOP"], "STAWPP": ["STOP"], "OPTT": ["OPT"], "UNSCRIBE": ["UNSUBSCRIBE"],
                    "UNSUSCRIBE": ["UNSUBSCRIBE"], "RMV": ["REMOVE"], "NOMORE": ["NO", "MORE"],
                    "OUTT": ["OUT"], "OPTOUTT": ["OPTOUT"], "DONOTCALL": ["DO", "NOT", "CALL"]}
 # A keyword of six letters or more with one letter left out ("CANEL", "CANCL", "REVOK",
