@@ -224,7 +224,8 @@ _SHORT_OPT_OUT: Final = frozenset(w for w in OPT_OUT if len(w) < 4)  # END, STP:
 NOT_TYPOS: Final = frozenset({"STOOP", "ALOT", "ATLO", "UNSUBSCRIBED", "EVOKE", "ARRETE"})
 # Slang and shorthand read as the words they stand for, wherever they stand.
 _ALIASES: Final = {"STAHP": ["STOP"], "STAHPP": ["STOP"], "STAWP": ["STOP"], "STAUP": ["STOP"],
-                   "STOHP": ["STOP"], "STAP": ["STOP"], "STAWPP": ["STOP"], "OPTT": ["OPT"], "UNSCRIBE": ["UNSUBSCRIBE"],
+                   "STOHP": ["STOP"], "STAP": ["STOP"], "STAWPP": ["STOP"], "OPTT": ["OPT"],
+                   "UNSCRIBE": ["UNSUBSCRIBE"],
                    "UNSUSCRIBE": ["UNSUBSCRIBE"], "RMV": ["REMOVE"], "NOMORE": ["NO", "MORE"],
                    "OUTT": ["OUT"], "OPTOUTT": ["OPTOUT"], "DONOTCALL": ["DO", "NOT", "CALL"]}
 # A keyword of six letters or more with one letter left out ("CANEL", "CANCL", "REVOK",
