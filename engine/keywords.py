@@ -28,6 +28,10 @@ stands. Then:
    its words, not the sender's.
 4. **A time of day.** A plain request that names one (``don't text before 8am``, ``no texts
    after 10pm please``, ``please don't text me so early``) asks for the quiet window: QUIET.
+   A keyword framed as the answer asked for (``I'm replying STOP``, ``STOP (as
+   instructed)``, ``my answer is stop``) is the keyword; French and Spanish imperatives
+   (``arrête``, ``annulez``, ``FIN``, ``salir``) revoke as the whole text only; a question
+   about what happens if one unsubscribes does not (``how do I unsubscribe?`` does).
 5. **Ambiguous** texts (``stop by the post office?``, ``cancel my package``,
    ``no text yet?``) are not read as a revocation: the answer says it was not
    understood and how to stop (every answer ends "Reply ... STOP to cancel").
