@@ -482,7 +482,9 @@ REPORT_WORDS: Final = frozenset(
     {"WHY", "WHERE", "WHEN", "HOW", "DID", "GOT", "RECEIVED", "HAD", "SINCE", "YET",
      "AFTER", "UNTIL", "STILL", "HAVENT", "HASNT", "WHAT", "SAYS", "SHOWS", "SHOWING",
      "DAYS", "WEEK", "WEEKS", "HOURS",
-     "AVAILABLE", "WEBSITE", "SITE", "APP", "ONLINE", "THERE"}
+     "AVAILABLE", "WEBSITE", "SITE", "APP", "ONLINE", "THERE",
+     # French: "pas de message depuis lundi", "plus de notification encore", "pas de textos reçus"
+     "DEPUIS", "ENCORE", "RECU", "RECUS", "RECUE", "POURQUOI", "QUAND", "TOUJOURS", "JAMAIS"}
 )
 
 
