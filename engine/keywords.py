@@ -160,8 +160,9 @@ _FRAMED = re.compile(
     r"|opt[\s-]*+out)\b)"
     r"|^\s*+(?:my\s++)?(?:answer|response|reply)\s++(?:is|=)\s*+:?\s*+(?=[\"“'‘]?(?:stop|end|cancel"
     r"|quit|unsubscribe|stopall|opt[\s-]*+out)\b)")
-_AS_ASKED = re.compile(r"(?i)(?:\(\s*+)?\bas\s++(?:you\s++|u\s++)?(?:asked|instructed|requested"
-                       r"|directed|told|said|requested)(?:\s++(?:me|to))?\s*+\)?")
+_AS_ASKED = re.compile(r"(?i)(?:\(\s*+)?\b(?:as|like)\s++(?:you\s++|u\s++)?"
+                       r"(?:asked|instructed|requested"
+                       r"|directed|told|said)(?:\s++(?:me|to))?\s*+\)?")
 
 
 # Texts recur (STOP, YES, HELP, a tracking number asked about twice): their reading is
@@ -235,7 +236,7 @@ def _read(body: str) -> Command:
         body = body[framed.end():]
         if _AS_ASKED.search(body):
             body = _AS_ASKED.sub(" ", body)
-    elif "as " in body.lower() and _AS_ASKED.search(body) and _opens_with_keyword(body):
+    elif _AS_ASKED.search(body) and _opens_with_keyword(body):
         body = _AS_ASKED.sub(" ", body)
     signed = _SIGNATURE.search(body)
     if signed is not None and signed.group("name").upper() not in VOCABULARY:

@@ -240,10 +240,12 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
                 ["MANDAR"], ["MOLESTAR"], ["MOLESTEN"], ["CONTACTEN"], ["AUTORIZO"])) or (
             tok == "PLUS" and prev == "NE") or (  # French "ne plus m'envoyer de messages"
             # "plus de messages", "Pas de messages svp", "je ne veux plus (recevoir) de textos"
-            tok in ("PLUS", "PAS") and tokens[i + 1:i + 2] in (["DE"], ["RECEVOIR"]) and (
+            tok in ("PLUS", "PAS") and tokens[i + 1:i + 2] in (
+                ["DE"], ["RECEVOIR"], ["AUCUN"], ["AUCUNE"]) and (
                 all(t in COURTESY for t in tokens[:i]) or "NE" in tokens[max(0, i - 3):i]
                 or prev in ("VEUX", "VEUT"))) or (  # "je veux plus de messages", spoken
-            tok == "NE" and tokens[i + 1:i + 2] in (["MENVOYEZ"], ["MENVOYER"], ["ME"]))
+            tok == "NE" and tokens[i + 1:i + 2] in (["MENVOYEZ"], ["MENVOYER"], ["ME"],
+                                                    ["MECRIVEZ"], ["MECRIRE"], ["MECRIS"]))
         wished = prev in ("PREFER", "RATHER") or (tok == "MORE" and prev == "NO") or (
             tok == "INTERESTED")  # "I'm not interested in receiving these"
         if negation and i and tokens[i - 1] in OTHERS and tok in NEGATIONS:

@@ -159,7 +159,7 @@ COURTESY: Final = frozenset(
      "PORFA", "PORFAVOR", "PORFIS", "X", "AHORA", "BONNE", "JOURNEE", "SOIREE", "JESUS",
      "CHRIST", "GOSH", "JFC", "OMFG", "EFFING", "EFFIN", "FKING", "FKIN", "FCKING", "FCKIN",
      "FUKING", "FUKIN", "FRICKIN", "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN",
-     "FING", "BEAUCOUP"}
+     "FING", "BEAUCOUP", "FKN", "FCKN", "FUCKN"}
 )
 
 
@@ -201,7 +201,8 @@ TEXT_WORDS: Final = frozenset(
      "CONTACTEN", "CONTACTES", "CONTACTAR", "CONTACTARME", "ALERTES", "TEXTO",
      # Spanglish and French: "deja de textearme", "no me textees más", "arrête de m'écrire"
      "TEXTEAR", "TEXTEARME", "TEXTEARNOS", "TEXTEES", "TEXTEEN", "TEXTEANDO", "TEXTEARLE",
-     "ECRIRE", "MECRIRE", "MECRIVEZ", "TEXTER", "METEXTER", "NOTIF", "TXTN", "TEXTN"}
+     "ECRIRE", "MECRIRE", "MECRIVEZ", "TEXTER", "METEXTER", "NOTIF", "TXTN", "TEXTN",
+     "ABONNEMENT", "LABONNEMENT"}
 )
 
 
@@ -231,10 +232,10 @@ FILLERS: Final = frozenset(
      "UNWANTED", "STUFF", "ANYTHING", "ESTOS", "ESTAS", "SUS", "FUCKING", "FREAKING",
      "FRIGGING", "DAMN", "STUPID", "CONSTANT", "ANNOYING", "NADA",
      # "stop w the texts", "don't send me anything else", "alto a los mensajes", French
-     "W", "ELSE", "A", "DES", "PLUS", "LES", "CES",
+     "W", "ELSE", "A", "DES", "PLUS", "LES", "CES", "AUCUN", "AUCUNE",
      "EFFING", "EFFIN", "FKING", "FKIN", "FCKING", "FCKIN", "FUKING", "FUKIN", "FRICKIN",
      "FRIGGIN", "FRICKEN", "FLIPPING", "FLIPPIN", "FRIKKIN", "FUCKIN", "FREAKIN", "FRICKING",
-     "FING"}
+     "FING", "FKN", "FCKN", "FUCKN"}
 )
 
 
@@ -430,7 +431,9 @@ OPENING_PHRASE_LEADS: Final = frozenset({"YOU", "HAVE", "THE", "THIS", "IS", "IT
                                          # number", "pretty sure this is the wrong number"
                                          "SORRY", "OOPS", "THINK", "BELIEVE", "GUESS", "PRETTY",
                                          "SURE", "HAS", "ESTE", "ESE",
-                                         "GOING", "TO", "WILL", "ILL", "NOW", "ALREADY"})
+                                         "GOING", "TO", "WILL", "ILL", "NOW", "ALREADY",
+                                         # "Vous avez le mauvais numéro", "désolé mauvais numéro"
+                                         "VOUS", "AVEZ", "LE", "CEST", "UN", "DESOLE", "TU", "AS"})
 
 
 WHOLE_PHRASES: Final = frozenset({("NO", "THANKS"), ("NO", "THANK", "YOU"), ("NO", "MORE"),

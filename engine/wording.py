@@ -36,9 +36,9 @@ _STOP_SIGNS: Final = ("\U0001F6D1\u26D4\U0001F6AB\U0001F515\U0001F4F5\U0001F507\
 # A stop sign standing for letters of STOP between letters: "S🛑P" (its TO), "ST⛔P" (its O).
 _SIGN_FOR_O = re.compile("(?<=[A-Za-z])[\U0001F6D1\u26D4\U0001F6AB](?=[A-Za-z])")
 _SIGN_FOR_TO = re.compile("(?<=[Ss])[\U0001F6D1\u26D4\U0001F6AB](?=[Pp])")
-# A masked word ("f***ing", "f**k", "sh*tty"; not "END*", "S*T*O*P"): swearing, read as
+# A masked word ("f***ing", "f**k", "sh*tty", "f***"; not "END*", "S*T*O*P"): swearing, read as
 # FUCKING (courtesy beside a keyword: "stop f***ing texting me").
-_MASKED = re.compile(r"(?<![\w*])[A-Za-z]{1,3}\*++[A-Za-z]++(?![\w*])")
+_MASKED = re.compile(r"(?<![\w*])(?:[A-Za-z]{1,3}\*++[A-Za-z]++|[FfSs]\*{2,}+)(?![\w*])")
 # Letters drawn as symbols, read as the letters they show: regional indicators (flag
 # letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
 # U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
