@@ -214,7 +214,8 @@ _TEXTS_WANTED: Final = frozenset({
     ("TEXT", "INSTEAD"), ("TEXTS", "INSTEAD"), ("TEXT", "IS", "FINE"), ("TEXTS", "ARE", "FINE"),
     ("TEXTING", "IS", "FINE"), ("TEXT", "IS", "OK"), ("TEXTS", "ARE", "OK"), ("SMS", "ONLY"),
     ("TEXT", "ONLY", "PLEASE"), ("TEXT", "ME", "INSTEAD"), ("ONLY", "TEXT", "ME"),
-    ("JUST", "TEXT"), ("TEXT", "IS", "BETTER"), ("I", "PREFER", "TEXTS")})
+    ("JUST", "TEXT"), ("TEXT", "IS", "BETTER"), ("I", "PREFER", "TEXTS"),
+    ("TEXTING", "ONLY"), ("ONLY", "TEXTING")})
 
 
 def _complains(tokens: list[str], k: int) -> bool:

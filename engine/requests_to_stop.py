@@ -281,7 +281,11 @@ def hypothetical(tokens: list[str], i: int, question: bool) -> bool:
     """Whether the stop word at ``i`` is asked about as a condition, its consequences the
     question ("What happens if I opt out?", "If I unsubscribe will I still get my package?"),
     not asked for; "how do I unsubscribe?" and "unsubscribe me if you can" are asked for."""
-    return any(t in ("IF", "WHETHER") for t in tokens[:i]) and (question or any(
+    before = tokens[:i]
+    if question and any(t in ("HAPPENS", "HAPPEN", "HAPPENED") for t in before) and any(
+            t in ("WHEN", "AFTER", "ONCE", "IF") for t in before):
+        return True  # "what happens when I unsubscribe?", "What happens after I opt out?"
+    return any(t in ("IF", "WHETHER") for t in before) and (question or any(
         t in _CONSEQUENCES for t in tokens))
 
 
