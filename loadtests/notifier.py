@@ -90,6 +90,40 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Arrays and objects nested in one record, the record counting as one. A record's own
+# fields nest two deep (``options``); fields the engine does not read are journaled as
+# received, and orjson (the journal's and the responses' encoder) writes at most 254.
+MAX_NESTING = 64
+
+
+def need_shallow(rec: dict[str, Any]) -> None:
+    """Refuse a record nested over ``MAX_NESTING`` deep, naming its top-level field.
+
+    orjson reads JSON nested far deeper than it will write, so such a record would
+    otherwise fail only when journaled, after the engine had applied it. The common
+    record holds no array or object but ``options``: one type check per field."""
+    for key, value in rec.items():
+        if type(value) is list or type(value) is dict:
+            stack: list[tuple[Any, int]] = [(value, 2)]
+            while stack:
+                item, depth = stack.pop()
+                if depth > MAX_NESTING:
+                    raise InvalidInput(
+                        f"field {key!r} nests arrays or objects over {MAX_NESTING} deep "
+                        f"(counting the record)", field=key)
+                children = item.values() if type(item) is dict else item
+                stack.extend((child, depth + 1) for child in children
+                             if type(child) is list or type(child) is dict)
+
+
+def _encoded(rec: dict[str, Any]) -> bytes:
+    """A record as the journal keeps it; refused if it cannot be encoded."""
+    try:
+        return orjson.dumps(rec)
+    except orjson.JSONEncodeError as exc:
+        raise InvalidInput(f"the record cannot be journaled: {exc}") from None
+
+
 def person(inp: Input) -> str | None:
     """The E.164 phone an input is from or about (None for scans, receipts, wakes).
 
@@ -184,6 +218,11 @@ class Notifier:
             for index, rec in enumerate(records):
                 try:
                     inp = to_input(rec)
+                    # Journaled before the engine sees it: a record that cannot be
+                    # written back is the sender's error, refused with the engine
+                    # untouched (after ``handle`` it would be an engine failure).
+                    need_shallow(rec)
+                    blob = _encoded(rec) if raws is None else raws[index]
                     phone = None if type(inp) is Scan else person(inp)
                     engine.validate(inp)  # before a wake-up fires: a refusal moves nothing
                 except InvalidInput as exc:
@@ -198,7 +237,6 @@ class Notifier:
                     self._refuse(result, index, exc)
                     continue
                 seq += 1
-                blob = orjson.dumps(rec) if raws is None else raws[index]
                 batch.recs.append(blob)
                 if phone is not None:
                     batch.people.append((seq, phone, blob))

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from loadtests.app import ShimSettings, create_app
 from loadtests.guards import signature
 from loadtests.inprocess import InProcessClient
+from loadtests.notifier import MAX_NESTING
 
 BASE = "http://127.0.0.1"
 KEY = {"X-API-Key": "k"}
@@ -49,6 +50,9 @@ refusable = st.one_of(
     st.just({"kind": "scan", "at": LATE, "eventCode": "10"}),
     st.just({"kind": "receipt", "at": LATE, "messageId": "x", "status": "lost"}),
     st.just({"kind": "parcel", "at": LATE}),
+    st.sampled_from(["[]", '{"a":[]}']).map(lambda inner: {
+        "kind": "wake", "at": LATE, "x": orjson.loads("[" * MAX_NESTING + inner
+                                                      + "]" * MAX_NESTING)}),
     st.sampled_from(["2026-12-15", "noon", "9999-12-31T23:59:59-12:00"]).map(
         lambda t: {"kind": "scan", "at": t, "trackingNumber": TN, "eventCode": "10"}),
 )
@@ -147,3 +151,53 @@ def test_a_body_that_stalls_is_refused_in_time() -> None:
     with pytest.raises(HttpError) as refused:
         asyncio.run(read_body(request, 1000, timeout_s=0.05))
     assert refused.value.status == 408 and refused.value.field == "body"
+
+
+def _deep(levels: int) -> bytes:
+    """A wake record whose unknown field ``x`` nests ``levels`` arrays (the record is one
+    more level): orjson reads it whatever the depth and writes at most 254."""
+    return b'{"kind":"wake","at":"2026-12-16T14:00:01Z","x":' + b"[" * levels + \
+        b"]" * levels + b"}"
+
+
+GOOD = b'{"kind":"subscribe","at":"2026-12-14T09:00:00-07:00","trackingNumber":"%s",' \
+    b'"phone":"%s"}' % (TN.encode(), PHONE.encode())
+
+
+def test_a_record_nested_too_deep_is_refused_by_field_and_its_batch_kept() -> None:
+    """The probe's case: 256 levels in an unknown field were read, applied, then failed
+    to encode for the journal: 500, an engine rebuild, and the batch's good records
+    lost. Now the record is refused by name before the engine sees it, the rest kept."""
+    settings_ = ShimSettings(policies=("every_scan",), api_key="k", auth_token="t")
+    for separator, wrap in ((b",", True), (b"\n", False)):  # a JSON array, JSON lines
+        with InProcessClient(create_app(settings_)) as client:
+            notifier = client.app.state.notifier
+            engine = notifier.engine
+            body = separator.join([GOOD, _deep(256), _deep(MAX_NESTING - 1)])
+            r = client.post("/v1/events:batch", content=b"[%s]" % body if wrap else body,
+                            headers=KEY)
+            assert r.status_code == 200, r.text
+            answer = r.json()
+            assert answer["accepted"] == 2  # the good record, and one at the limit
+            assert [(x["index"], x["field"]) for x in answer["rejected"]] == [(1, "x")]
+            assert str(MAX_NESTING) in answer["rejected"][0]["error"]
+            assert notifier.engine is engine  # no rebuild
+            assert notifier.journal.last_seq == answer["seq"] == 2
+            kinds = [orjson.loads(b)["kind"] for b in notifier.journal.inputs_after(0)]
+            assert kinds == ["subscribe", "wake"]
+
+
+def test_a_single_record_nested_too_deep_is_refused_however_it_is_written() -> None:
+    settings_ = ShimSettings(policies=("every_scan",), api_key="k", auth_token="t")
+    with InProcessClient(create_app(settings_)) as client:
+        notifier = client.app.state.notifier
+        engine = notifier.engine
+        for body in (_deep(256), _deep(256).replace(b",", b",\n"), _deep(MAX_NESTING)):
+            r = client.post("/v1/events", content=body, headers=KEY)
+            assert r.status_code == 422 and r.json()["field"] == "x", r.text
+        assert notifier.engine is engine and notifier.journal.last_seq == 0
+        # Everything the shim accepts, it can journal and answer: the limit is orjson's
+        # to write with room to spare.
+        assert orjson.loads(orjson.dumps(orjson.loads(_deep(MAX_NESTING - 1))))
+        assert client.post("/v1/events", content=_deep(MAX_NESTING - 1),
+                           headers=KEY).status_code == 200
