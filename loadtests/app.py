@@ -258,7 +258,10 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
     async def no_route(request: Request, exc: Exception) -> Response:
         """Unknown paths and methods get the same JSON refusal as everything else."""
         assert isinstance(exc, HTTPException)
-        return json_response({"error": exc.detail, "field": "path"}, exc.status_code)
+        response = json_response({"error": exc.detail, "field": "path"}, exc.status_code)
+        if exc.headers:  # a 405's Allow: the methods the path takes (RFC 9110, 15.5.6)
+            response.headers.update(exc.headers)
+        return response
 
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: no_route})

@@ -295,6 +295,19 @@ def test_unknown_routes_and_methods_get_json(client: InProcessClient) -> None:
     assert client.get("/v1/events", headers=KEY).status_code == 405
 
 
+def test_a_method_a_route_does_not_take_is_answered_with_allow(
+        client: InProcessClient) -> None:
+    """405 used to come without Allow (the JSON handler dropped Starlette's headers)."""
+    for route in client.app.routes:
+        path = route.path.replace("{trackingNumber}", TN).replace("{phone}", "+13035550123"
+                                                                 ).replace("{asset}", "x")
+        wrong = "DELETE" if "DELETE" not in route.methods else "PATCH"
+        r = client.request(wrong, path, headers=KEY)
+        assert r.status_code == 405 and r.json()["field"] == "path", path
+        allowed = {m.strip() for m in r.headers["allow"].split(",")}
+        assert allowed == set(route.methods), path
+
+
 def test_times_past_what_the_trace_format_can_print_are_refused(
         client: InProcessClient) -> None:
     r = client.post("/v1/events", json=scan("9999-12-31T23:59:59-12:00", "OF"), headers=KEY)
