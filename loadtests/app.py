@@ -30,7 +30,14 @@ from engine.inputs import RECEIPT_STATUSES, Receipt, SmsIn
 from engine.phones import mask, normalise
 from loadtests import views
 from loadtests.docs_page import docs_asset, docs_page
-from loadtests.guards import HttpError, Secrets, check_api_key, check_signature, read_body
+from loadtests.guards import (
+    HttpError,
+    Secrets,
+    check_api_key,
+    check_signature,
+    header,
+    read_body,
+)
 from loadtests.metrics import Requests, render
 from loadtests.notifier import Accepted, JournalUnavailable, Notifier
 from loadtests.openapi import openapi
@@ -122,7 +129,8 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         return endpoint
 
     async def post_event(request: Request) -> Response:
-        body = await read_body(request, settings.max_body)
+        need_media_type(request, EVENT_TYPES)
+        body = _json_body(await read_body(request, settings.max_body))
         rec = _decode(body)
         if not isinstance(rec, dict):
             raise HttpError(422, "the body must be one JSON object (a trace record)",
@@ -136,7 +144,8 @@ def create_app(settings: ShimSettings | None = None) -> Acknowledged:
         return json_response(_accepted_body(result))
 
     async def post_batch(request: Request) -> Response:
-        body = await read_body(request, settings.max_batch_body)
+        need_media_type(request, BATCH_TYPES)
+        body = _json_body(await read_body(request, settings.max_batch_body))
         records, raws = _decode_batch(body, settings.max_batch)
         result = notifier.stage(records, raws=raws)
         request.scope[DURABLE] = result.seq
@@ -333,6 +342,42 @@ async def _wall_clock(notifier: Notifier) -> None:
             notifier.tick(int(time.time()))
         except Exception:
             log.exception("wall-clock tick failed")
+
+
+# What the record routes read, by Content-Type (parameters such as charset aside). A
+# request without one is read as JSON (curl --data-binary, the bench's load generator);
+# one that names another type (text/plain, a form) is refused with 415.
+EVENT_TYPES = (b"application/json",)
+# The batch route reads a JSON array or JSON lines whichever type names it.
+BATCH_TYPES = (b"application/json", b"application/x-ndjson", b"application/ndjson",
+               b"application/jsonl")
+_BOM = b"\xef\xbb\xbf"
+
+
+def need_media_type(request: Request, accepted: tuple[bytes, ...]) -> None:
+    """415 unless the Content-Type, when there is one, is one ``accepted`` (or a
+    ``+json`` type of one's own, RFC 6839)."""
+    given = header(request, b"content-type")
+    if given is None:
+        return
+    media = given.split(b";", 1)[0].strip().lower()
+    if not media or media in accepted or (media.startswith(b"application/")
+                                          and media.endswith(b"+json")):
+        return
+    raise HttpError(415, f"Content-Type {given.decode('latin-1')[:100]!r} is not read "
+                    f"here: send {' or '.join(t.decode() for t in accepted)}",
+                    field="Content-Type")
+
+
+def _json_body(body: bytes) -> bytes:
+    """The body without a leading UTF-8 byte order mark (as ``eccc replay`` reads a
+    trace); 400 if nothing is left but white space."""
+    if body[:3] == _BOM:
+        body = body[3:]
+    if not body.strip():
+        raise HttpError(400, "the body is empty: send a JSON record (or, for a batch, a "
+                        "JSON array or JSON lines)", field="body")
+    return body
 
 
 def _decode(body: bytes) -> Any:

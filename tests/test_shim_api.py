@@ -200,6 +200,63 @@ def test_malformed_bodies(client: InProcessClient) -> None:
     assert seq(client) == 0
 
 
+def test_an_empty_body_is_refused_alike_on_both_record_routes(
+        client: InProcessClient) -> None:
+    """The batch route used to answer an empty body 200 with nothing accepted."""
+    for path in ("/v1/events", "/v1/events:batch"):
+        for body in (b"", b" \r\n\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n"):
+            r = client.post(path, content=body, headers=KEY)
+            assert r.status_code == 400, (path, body, r.text)
+            assert r.json()["field"] == "body" and "empty" in r.json()["error"]
+    # An empty JSON array is a well-formed batch of no records.
+    r = client.post("/v1/events:batch", content=b"[]", headers=KEY)
+    assert r.status_code == 200 and r.json()["accepted"] == 0
+    assert seq(client) == 0
+
+
+def test_a_leading_byte_order_mark_is_dropped_as_eccc_replay_drops_it(
+        client: InProcessClient) -> None:
+    bom = b"\xef\xbb\xbf"
+    record = orjson.dumps(SUBSCRIBE)
+    assert client.post("/v1/events", content=bom + record, headers=KEY).status_code == 200
+    later = orjson.dumps(scan("2026-12-14T10:00:00-07:00", "OF"))
+    for body in (bom + b"[" + later + b"]", bom + later + b"\n" + later):
+        r = client.post("/v1/events:batch", content=body, headers=KEY)
+        assert r.status_code == 200 and r.json()["accepted"] >= 1, r.text
+    assert seq(client) >= 4
+    # The journal keeps the record, not the mark.
+    notifier = client.app.state.notifier
+    assert all(not blob.startswith(bom) for blob in notifier.journal.inputs_after(0))
+
+
+@pytest.mark.parametrize(("path", "media", "status"), [
+    ("/v1/events", "application/json", 200),
+    ("/v1/events", "application/json; charset=utf-8", 200),
+    ("/v1/events", "Application/JSON", 200),
+    ("/v1/events", "application/vnd.eccc.record+json", 200),
+    ("/v1/events", "text/plain", 415),
+    ("/v1/events", "application/x-www-form-urlencoded", 415),
+    ("/v1/events", "application/x-ndjson", 415),
+    ("/v1/events", "multipart/form-data; boundary=x", 415),
+    ("/v1/events:batch", "application/json", 200),
+    ("/v1/events:batch", "application/x-ndjson", 200),
+    ("/v1/events:batch", "application/ndjson", 200),
+    ("/v1/events:batch", "text/plain; charset=utf-8", 415),
+    ("/v1/events:batch", "application/x-www-form-urlencoded", 415),
+])
+def test_a_record_route_reads_only_json_media_types(
+        client: InProcessClient, path: str, media: str, status: int) -> None:
+    """JSON sent as text/plain or as a form used to be read all the same; a request
+    without a Content-Type still is (curl --data-binary, the bench's load generator)."""
+    r = client.post(path, content=orjson.dumps(SUBSCRIBE),
+                    headers={**KEY, "Content-Type": media})
+    assert r.status_code == status, r.text
+    if status == 415:
+        assert r.json()["field"] == "Content-Type" and "application/json" in r.json()["error"]
+        assert seq(client) == 0
+    assert client.post(path, content=orjson.dumps(SUBSCRIBE), headers=KEY).status_code == 200
+
+
 def test_oversized_bodies_and_batches_get_413(tmp_path: Path) -> None:
     with make(tmp_path, max_body=1000, max_batch_body=5000, max_batch=3) as client:
         r = client.post("/v1/events", content=b"{" + b" " * 2000 + b"}", headers=KEY)
