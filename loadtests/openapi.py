@@ -21,6 +21,17 @@ _TIME = {"type": "string", "format": "date-time", "example": "2026-12-14T09:31:0
 _PHONE = {"type": "string", "example": "+13035550123"}
 _ERROR = {"description": "refused", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Error"}}}}
+# Answers every route can give: a method the path does not take (405, with Allow), an
+# unexpected failure (500); and every route that hands inputs to the engine: the journal
+# could not commit them, so nothing was acknowledged (503).
+_METHOD = {"description": "method not allowed (the Allow header lists the path's)",
+           "headers": {"Allow": {"schema": {"type": "string"}}},
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_FAILED = {"description": "unexpected failure; nothing was acknowledged",
+           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_UNAVAILABLE = {"description": "the journal could not commit; nothing was acknowledged",
+                "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Error"}}}}
 _KEY: list[dict[str, list[str]]] = [{"apiKey": []}]
 _SIGNED: list[dict[str, list[str]]] = [{"providerSignature": []}]
 
@@ -81,7 +92,8 @@ PATHS: dict[str, Any] = {
         "security": _KEY, "requestBody": {"required": True, **_json(
             {"$ref": "#/components/schemas/Record"})},
         "responses": {"200": _ok("accepted and journaled", _ACCEPTED), "400": _ERROR,
-                      "401": _ERROR, "413": _ERROR, "422": _ERROR}}},
+                      "401": _ERROR, "408": _ERROR, "413": _ERROR, "415": _ERROR,
+                      "422": _ERROR, "503": _UNAVAILABLE}}},
     "/v1/events:batch": {"post": {
         "summary": "Many records, as a JSON array or JSON lines, journaled in one transaction.",
         "security": _KEY, "requestBody": {"required": True, "content": {
@@ -91,14 +103,16 @@ PATHS: dict[str, Any] = {
             "application/x-ndjson": {"schema": {"type": "array", "items": {
                 "$ref": "#/components/schemas/Record"}}}}},
         "responses": {"200": _ok("some or all accepted", _ACCEPTED), "400": _ERROR,
-                      "401": _ERROR, "413": _ERROR, "422": _ERROR}}},
+                      "401": _ERROR, "408": _ERROR, "413": _ERROR, "415": _ERROR,
+                      "422": _ERROR, "503": _UNAVAILABLE}}},
     "/v1/sms/inbound": {"post": {
         "summary": "Provider webhook for a text to the short code; answers in TwiML.",
         "security": _SIGNED,
         "requestBody": _form(["From"], ["From", "To", "Body", "MessageSid"]),
         "responses": {"200": {"description": "TwiML with the reply, if any",
                               "content": {"application/xml": {"schema": {"type": "string"}}}},
-                      "400": _ERROR, "403": _ERROR, "413": _ERROR, "422": _ERROR}}},
+                      "400": _ERROR, "403": _ERROR, "408": _ERROR, "413": _ERROR,
+                      "415": _ERROR, "422": _ERROR, "503": _UNAVAILABLE}}},
     "/v1/sms/status": {"post": {
         "summary": "Provider delivery-status webhook (becomes an engine Receipt).",
         "security": _SIGNED,
@@ -108,7 +122,8 @@ PATHS: dict[str, Any] = {
                                        "is taken as the engine's id)"}],
         "requestBody": _form(["MessageSid", "MessageStatus"], ["MessageSid", "MessageStatus"]),
         "responses": {"204": {"description": "recorded (or progress ignored)"},
-                      "400": _ERROR, "403": _ERROR, "413": _ERROR, "422": _ERROR}}},
+                      "400": _ERROR, "403": _ERROR, "408": _ERROR, "413": _ERROR,
+                      "415": _ERROR, "422": _ERROR, "503": _UNAVAILABLE}}},
     "/v1/parcels/{trackingNumber}": {"get": {
         "summary": "Status and subscribers of one parcel (phones masked).", "security": _KEY,
         "parameters": [{"name": "trackingNumber", "in": "path", "required": True,
@@ -152,12 +167,20 @@ PATHS: dict[str, Any] = {
 }
 
 
+def _every_answer(paths: dict[str, Any]) -> dict[str, Any]:
+    """Each operation with the answers any route can give (405, 500) added."""
+    return {path: {method: {**op, "responses": {**op["responses"], "405": _METHOD,
+                                                "500": _FAILED}}
+                   for method, op in ops.items()}
+            for path, ops in paths.items()}
+
+
 @cache
 def openapi() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "eccc-sim notification shim", "version": "1"},
-        "paths": PATHS,
+        "paths": _every_answer(PATHS),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

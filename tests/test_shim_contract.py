@@ -158,3 +158,14 @@ def test_metrics_parse_with_prometheus_client(client: InProcessClient) -> None:
     assert {s.labels["status"] for s in events} >= {"200", "422"}
     scans = [s for s in families["eccc_inputs"].samples if s.labels.get("kind") == "scan"]
     assert scans and scans[0].value >= 1
+
+
+def test_the_document_lists_the_refusals_the_shim_gives() -> None:
+    """405 (with Allow), 415 and 500/503 used to be answered but not documented."""
+    for path, ops in openapi()["paths"].items():
+        for method, op in ops.items():
+            statuses = set(op["responses"])
+            assert {"405", "500"} <= statuses, (path, method)
+            assert "Allow" in op["responses"]["405"]["headers"]
+            if method == "post":  # they read a body and hand inputs to the engine
+                assert {"408", "413", "415", "503"} <= statuses, path
