@@ -141,10 +141,13 @@ _SCHEME = re.compile(
 # A dotted name. A label's characters are word characters and, as in Android's detector
 # (``IRI_LABEL``), any other character from U+00A0 up: "Shop£.com" and "evil•.com" are
 # links. No edge hyphen. Where a label stops being a name ("evil.com-deals",
-# "evil.com»") is found by ``_tld_at``.
+# "evil.com»") is found by ``_tld_at``. The name is group 1: a search starts only where
+# a run of label characters and hyphens starts (and skips its leading hyphens), since a
+# name starting later in the run would be found from its start. Trying every position,
+# each scanning to the run's end, was quadratic: 130 ms on 1,600 digits.
 _LABEL_CHAR: Final = "\\w\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U000efffd"
-_HOST = re.compile(f"[{_LABEL_CHAR}](?:[{_LABEL_CHAR}-]*[{_LABEL_CHAR}])?"
-                   f"(?:\\.[{_LABEL_CHAR}](?:[{_LABEL_CHAR}-]*[{_LABEL_CHAR}])?)+")
+_HOST = re.compile(f"(?<![{_LABEL_CHAR}-])-*+([{_LABEL_CHAR}](?:[{_LABEL_CHAR}-]*[{_LABEL_CHAR}])?"
+                   f"(?:\\.[{_LABEL_CHAR}](?:[{_LABEL_CHAR}-]*[{_LABEL_CHAR}])?)+)")
 _WORD_RUN: Final = re.compile(r"\w+")
 # An e-mail address's domain: Android links "orders@acme.local" whatever its last label,
 # if that is 2 to 63 letters.
@@ -353,7 +356,7 @@ def _find(text: str, own_domain: str | None) -> list[tuple[int, int, str, str]]:
         if free(m.start(), m.end()):
             found.append((m.start(), m.end(), "link_address", ""))
     for m in _HOST.finditer(_marks_as_letters(looks)):
-        start, end = m.start(), m.end()
+        start, end = m.span(1)
         if not free(start, end):
             continue
         shown = looks[start:end]
