@@ -73,11 +73,11 @@ _ZIP = re.compile(r"[0-9]{5}(?:[- ]?[0-9]{4})?|[A-Za-z][0-9][A-Za-z][ -]?[0-9][A
                   r"|(?=(?:[^0-9]*[0-9]){0,6}[^0-9]*\Z)[A-Za-z0-9](?:[A-Za-z0-9 -]{0,8}"
                   r"[A-Za-z0-9])?")
 # A city name: letters (any script) with their marks, digits, spaces and . ' - & ( ).
-# One possessive loop over single characters (a letter or digit, or one of those
-# separators): linear on any string. Written as words between runs of separators, with
-# the inner run and the words both optional, it backtracked exponentially on a run of
-# separators ending in a refused character ("-" * 40 + "!" hung the shim's event loop).
-_CITY = re.compile(r"(?:[^\W_]|[ .'&()\u2019-])*+")
+# Words between runs of separators, every quantifier possessive: nothing is given back,
+# so a string is read once. With plain quantifiers (the inner run and the words both
+# optional) it backtracked exponentially on a run of separators ending in a refused
+# character ("-" * 40 + "!" hung the shim's event loop).
+_CITY = re.compile(r"[^\W_]*+(?:[ .'&()\u2019-]++[^\W_]*+)*+")
 _MARKS = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff]{3,}")  # stacked
 # Places already checked: a network has a few thousand (bounded against a flood of junk).
 _PLACES_CHECKED: dict[tuple[str, str, str], None] = {}
