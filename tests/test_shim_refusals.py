@@ -201,3 +201,47 @@ def test_a_single_record_nested_too_deep_is_refused_however_it_is_written() -> N
         assert orjson.loads(orjson.dumps(orjson.loads(_deep(MAX_NESTING - 1))))
         assert client.post("/v1/events", content=_deep(MAX_NESTING - 1),
                            headers=KEY).status_code == 200
+
+
+def _nested(value: Any, levels: int, as_object: bool) -> Any:
+    for _ in range(levels):
+        value = {"k": value} if as_object else [value]
+    return value
+
+
+stray_values = st.builds(
+    _nested, st.one_of(st.none(), st.integers(), st.text(max_size=4), st.just([]),
+                       st.just({})),
+    st.one_of(st.integers(0, 4), st.integers(MAX_NESTING - 3, MAX_NESTING + 3),
+              st.integers(250, 300)),
+    st.booleans())
+
+
+@given(extra=stray_values, lines=st.booleans())
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_whatever_a_stray_field_holds_costs_no_rebuild_and_no_good_record(
+        extra: Any, lines: bool) -> None:
+    """A field the engine does not read is the sender's business up to a bound: past it
+    the record alone is refused (422, by field), never a 500 or an engine rebuild."""
+    settings_ = ShimSettings(policies=("every_scan",), api_key="k", auth_token="t")
+    with InProcessClient(create_app(settings_)) as client:
+        notifier = client.app.state.notifier
+        engine = notifier.engine
+        odd = b'{"kind":"wake","at":"2026-12-16T14:00:01Z","x":%s}' % _dumps_deep(extra)
+        body = (GOOD + b"\n" + odd) if lines else b"[%s,%s]" % (GOOD, odd)
+        r = client.post("/v1/events:batch", content=body, headers=KEY)
+        assert r.status_code == 200, r.text
+        assert r.json()["accepted"] >= 1 and notifier.engine is engine
+        assert [x["field"] for x in r.json()["rejected"]] in ([], ["x"])
+        r = client.post("/v1/events", content=odd, headers=KEY)
+        assert r.status_code in (200, 422) and notifier.engine is engine, r.text
+
+
+def _dumps_deep(value: Any) -> bytes:
+    """JSON for ``value`` however deep (orjson writes at most 254 levels)."""
+    if isinstance(value, list):
+        return b"[" + b",".join(_dumps_deep(v) for v in value) + b"]"
+    if isinstance(value, dict):
+        return b"{" + b",".join(orjson.dumps(k) + b":" + _dumps_deep(v)
+                                for k, v in value.items()) + b"}"
+    return orjson.dumps(value)
