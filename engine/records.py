@@ -19,6 +19,40 @@ from engine.outputs import Held, Output, Redacted, Reply, Sms, Suppressed, WakeA
 
 _EPOCH_DAY: Final = date(1970, 1, 1).toordinal()
 _KINDS: Final = frozenset({"scan", "subscribe", "sms_in", "receipt", "wake"})
+# The fields each kind reads, each checked for its type below: a record holding no other
+# field nests no deeper than its ``options`` list.
+_FIELDS: Final = {
+    "scan": frozenset({"kind", "at", "trackingNumber", "eventCode", "eventCity", "eventState",
+                       "eventZIP", "eventId", "expectedDelivery"}),
+    "subscribe": frozenset({"kind", "at", "trackingNumber", "phone", "channel", "options",
+                            "merchant", "destinationZIP"}),
+    "sms_in": frozenset({"kind", "at", "from", "body", "messageSid"}),
+    "receipt": frozenset({"kind", "at", "messageId", "status"}),
+    "wake": frozenset({"kind", "at"}),
+}
+# Arrays and objects one record may nest, the record counting as one. Fields a reader
+# does not know are ignored, but a driver may keep the record as it came (the shim's
+# journal) or write it again: JSON readers take nesting far deeper than orjson writes
+# (254), so a deeper record was applied and then failed to be written.
+MAX_NESTING: Final = 64
+
+
+def _need_shallow(rec: dict[str, Any], kind: str) -> None:
+    """Refuse a record nested over ``MAX_NESTING`` deep, naming its top-level field."""
+    if rec.keys() <= _FIELDS[kind]:
+        return  # the common record: only fields this kind reads
+    for key, value in rec.items():
+        if type(value) is not list and type(value) is not dict:
+            continue
+        stack: list[tuple[Any, int]] = [(value, 2)]
+        while stack:
+            item, depth = stack.pop()
+            if depth > MAX_NESTING:
+                raise InvalidInput(f"field {key!r} nests arrays or objects over "
+                                   f"{MAX_NESTING} deep (counting the record)", field=key)
+            children = item.values() if type(item) is dict else item
+            stack.extend((child, depth + 1) for child in children
+                         if type(child) is list or type(child) is dict)
 
 
 def parse_time(value: Any, field: str = "at") -> tuple[int, int]:
@@ -121,6 +155,7 @@ def to_input(rec: Any) -> Input:
             f"unknown kind {kind!r}; expected scan, subscribe, sms_in, receipt or wake",
             field="kind",
         )
+    _need_shallow(rec, kind)
     at, offset = parse_time(rec.get("at"))
     if kind == "scan":
         tn, code = rec.get("trackingNumber"), rec.get("eventCode")

@@ -90,32 +90,6 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-# Arrays and objects nested in one record, the record counting as one. A record's own
-# fields nest two deep (``options``); fields the engine does not read are journaled as
-# received, and orjson (the journal's and the responses' encoder) writes at most 254.
-MAX_NESTING = 64
-
-
-def need_shallow(rec: dict[str, Any]) -> None:
-    """Refuse a record nested over ``MAX_NESTING`` deep, naming its top-level field.
-
-    orjson reads JSON nested far deeper than it will write, so such a record would
-    otherwise fail only when journaled, after the engine had applied it. The common
-    record holds no array or object but ``options``: one type check per field."""
-    for key, value in rec.items():
-        if type(value) is list or type(value) is dict:
-            stack: list[tuple[Any, int]] = [(value, 2)]
-            while stack:
-                item, depth = stack.pop()
-                if depth > MAX_NESTING:
-                    raise InvalidInput(
-                        f"field {key!r} nests arrays or objects over {MAX_NESTING} deep "
-                        f"(counting the record)", field=key)
-                children = item.values() if type(item) is dict else item
-                stack.extend((child, depth + 1) for child in children
-                             if type(child) is list or type(child) is dict)
-
-
 def _encoded(rec: dict[str, Any]) -> bytes:
     """A record as the journal keeps it; refused if it cannot be encoded."""
     try:
@@ -217,11 +191,10 @@ class Notifier:
         try:
             for index, rec in enumerate(records):
                 try:
-                    inp = to_input(rec)
-                    # Journaled before the engine sees it: a record that cannot be
-                    # written back is the sender's error, refused with the engine
-                    # untouched (after ``handle`` it would be an engine failure).
-                    need_shallow(rec)
+                    inp = to_input(rec)  # refuses a record nested too deep to journal
+                    # Encoded before the engine sees it: a record that cannot be written
+                    # back is the sender's error, refused with the engine untouched
+                    # (after ``handle`` it would be an engine failure and a rebuild).
                     blob = _encoded(rec) if raws is None else raws[index]
                     phone = None if type(inp) is Scan else person(inp)
                     engine.validate(inp)  # before a wake-up fires: a refusal moves nothing

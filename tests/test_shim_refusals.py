@@ -16,10 +16,10 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.records import MAX_NESTING
 from loadtests.app import ShimSettings, create_app
 from loadtests.guards import signature
 from loadtests.inprocess import InProcessClient
-from loadtests.notifier import MAX_NESTING
 
 BASE = "http://127.0.0.1"
 KEY = {"X-API-Key": "k"}
@@ -245,3 +245,16 @@ def _dumps_deep(value: Any) -> bytes:
         return b"{" + b",".join(orjson.dumps(k) + b":" + _dumps_deep(v)
                                 for k, v in value.items()) + b"}"
     return orjson.dumps(value)
+
+
+def test_eccc_replay_refuses_the_same_deep_record_as_the_shim(tmp_path: Any) -> None:
+    """The bound is the trace format's (``engine.records``): a trace replays as the shim
+    takes it, and a wake nested too deep fires nothing in either."""
+    from eccc.replay import replay
+
+    trace = tmp_path / "t.jsonl"
+    trace.write_bytes(b"\n".join([GOOD, _deep(256), _deep(MAX_NESTING),
+                                  _deep(MAX_NESTING - 1)]) + b"\n")
+    result = replay(trace)
+    assert result.inputs == 2 and [b.line for b in result.bad] == [2, 3]
+    assert all("'x'" in b.message for b in result.bad)
