@@ -107,3 +107,29 @@ def test_the_schema_refuses_broken_records(change: dict[str, Any], engine_refuse
     if engine_refuses:
         with pytest.raises(InvalidInput):
             to_input(record)
+
+
+def test_the_fields_the_reader_skips_the_nesting_check_for_are_the_schemas() -> None:
+    """A record holding only its kind's fields skips the nesting walk, because the reader
+    checks each of those for its type: a field listed there and not read would let a
+    deep value through."""
+    from engine.records import _FIELDS
+
+    assert {kind: set(fields) for kind, fields in _FIELDS.items()} == {
+        kind: set(DEFS[kind]["properties"]) for kind in _FIELDS}
+    at = "2026-12-14T09:00:00Z"
+    valid = {
+        "scan": {"kind": "scan", "at": at, "trackingNumber": "EA123456789US",
+                 "eventCode": "10"},
+        "subscribe": {"kind": "subscribe", "at": at, "trackingNumber": "EA123456789US",
+                      "phone": "+13035550123"},
+        "sms_in": {"kind": "sms_in", "at": at, "from": "+13035550123", "body": "STOP"},
+        "receipt": {"kind": "receipt", "at": at, "messageId": "m1", "status": "delivered"},
+        "wake": {"kind": "wake", "at": at},
+    }
+    for kind, fields in _FIELDS.items():
+        to_input(valid[kind])
+        for name in fields - {"kind"}:
+            with pytest.raises(InvalidInput) as refused:
+                to_input({**valid[kind], name: [[[]]]})
+            assert refused.value.field == name, (kind, name)
