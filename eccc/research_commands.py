@@ -93,7 +93,7 @@ def _interrupted(command: str, out: Path) -> None:
 def _plugin_files(given: list[str], command: str) -> list[str] | None:
     """``--plugin`` files, resolved and imported here (so a missing or broken one is one
     line before anything runs); None when one cannot be used, said on stderr."""
-    from research.executors import load_plugins
+    from research.executors import PluginError, load_plugins
 
     paths = []
     for name in given:
@@ -103,9 +103,8 @@ def _plugin_files(given: list[str], command: str) -> list[str] | None:
             return None
         try:
             load_plugins([str(path)])
-        except Exception as exc:  # the researcher's code: whatever it raises, say it
-            print(f"eccc {command}: --plugin {name}: {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
+        except PluginError as exc:  # the researcher's code: whatever it raised, said
+            print(f"eccc {command}: --plugin {name}: {exc}", file=sys.stderr)
             return None
         paths.append(str(path))
     return paths
@@ -114,11 +113,15 @@ def _plugin_files(given: list[str], command: str) -> list[str] | None:
 def _refused_points(spec: Any, where: str) -> str | None:
     """Every point's scenario and the runner, checked before anything runs (a typo in the
     last point must not cost the runs of the others first); None when all is well."""
-    from research.executors import load_plugins
+    from research.executors import PluginError, load_plugins
     from research.sweep import plan, resolve_runner
 
+    for plugin in spec.plugins:  # the file's plugins = [...], said as --plugin says it
+        try:
+            load_plugins([plugin])
+        except PluginError as exc:
+            return f"eccc sweep: {where}: plugins: {plugin}: {exc}"
     try:
-        load_plugins(spec.plugins)
         resolve_runner(spec.runner)
     except (ImportError, AttributeError, OSError, ValueError) as exc:
         return f"eccc sweep: {where}: runner {spec.runner!r}: {type(exc).__name__}: {exc}"

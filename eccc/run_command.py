@@ -78,17 +78,18 @@ def load_plugins_or_say(paths: list[str] | None, command: str) -> bool:
     """Import ``--plugin`` files (policies of one's own); False after saying why not."""
     if not paths:
         return True
-    from research.executors import load_plugins
+    from research.executors import PluginError, load_plugins
 
     for p in paths:
         if not Path(p).is_file():
             print(f"eccc {command}: --plugin {p}: no such file", file=sys.stderr)
             return False
-    try:
-        load_plugins([str(Path(p).resolve()) for p in paths])
-    except Exception as exc:  # a researcher's file: say what broke, not a traceback
-        print(f"eccc {command}: --plugin: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return False
+    for p in paths:
+        try:
+            load_plugins([str(Path(p).resolve())])
+        except PluginError as exc:  # a researcher's file: say what broke, not a traceback
+            print(f"eccc {command}: --plugin {p}: {exc}", file=sys.stderr)
+            return False
     return True
 
 

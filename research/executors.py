@@ -29,25 +29,40 @@ Task = Any
 Result = dict[str, Any]
 
 
+class PluginError(Exception):
+    """A plug-in file that cannot be used: missing, or its import raised anything at all
+    (a SyntaxError, a RuntimeError, even SystemExit). The message is one line:
+    ``TypeName: what it said``; ``path`` is the file."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def load_plugins(paths: Sequence[str]) -> None:
-    """Import each plug-in file once per process so its ``@register`` policies exist."""
+    """Import each plug-in file once per process so its ``@register`` policies exist;
+    ``PluginError`` for one that is missing or whose import raises (whatever it raises,
+    SystemExit included: a plug-in must not end the command, or make it exit 0)."""
     for raw in paths:
         path = Path(raw).resolve()
         name = "eccc_plugin_" + hashlib.sha256(str(path).encode()).hexdigest()[:12]
         if name in sys.modules:
             continue
         if not path.is_file():
-            raise FileNotFoundError(f"plug-in file not found: {path}")
+            raise PluginError(path, f"no such file ({path})")
         spec = importlib.util.spec_from_file_location(name, path)
         if spec is None or spec.loader is None:
-            raise ImportError(f"cannot import plug-in {path}")
+            raise PluginError(path, f"cannot import {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
-        except BaseException:
+        except KeyboardInterrupt:
             del sys.modules[name]
             raise
+        except BaseException as exc:  # the researcher's code: whatever it raises
+            del sys.modules[name]
+            raise PluginError(path, f"{type(exc).__name__}: {exc}") from exc
 
 
 def infrastructure_failure(message: str) -> Result:

@@ -263,7 +263,7 @@ def check_metric(name: str, where: str, sense: str | None = None) -> None:
 
 def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     """Validate a loaded tune file; errors name the file and the key."""
-    from research.executors import load_plugins
+    from research.executors import PluginError, load_plugins
 
     unknown = sorted(set(raw) - TOP_KEYS)
     if unknown:
@@ -315,11 +315,12 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     if not isinstance(chain, list) or not chain:
         raise TuneError(f"{where}: chain: at least one [[chain]] slot")
     slots = [_slot(i, s, f"{where}: chain {i}") for i, s in enumerate(chain)]
-    try:
-        plugins = plugin_paths(raw.get("plugins", []), where, TuneError)
-        load_plugins(plugins)
-    except (OSError, ImportError) as exc:
-        raise TuneError(f"{where}: plugins: {exc}") from None
+    plugins = plugin_paths(raw.get("plugins", []), where, TuneError)
+    for plugin in plugins:  # whatever a plug-in raises, one line as --plugin says it
+        try:
+            load_plugins([plugin])
+        except PluginError as exc:
+            raise TuneError(f"{where}: plugins: {plugin}: {exc}") from None
     _check_policies(slots, where)
     try:
         base = apply(_base(raw, where), raw.get("set", {}))

@@ -1,0 +1,65 @@
+"""Defects a probe of the command line found: each was a traceback, a silent exit 0 or a
+result that looked complete when it was not. Every case is bad input: one line on stderr
+naming what is wrong, exit 2, nothing half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eccc.cli import main
+
+TUNE_BODY = '[objectives]\nminimize = ["opt_outs"]\n[[chain]]\nchoose = ["milestones"]\n'
+BROKEN_PLUGINS = {
+    "syntax": ("def f(:\n", "SyntaxError"),
+    "runtime": ('raise RuntimeError("no")\n', "RuntimeError: no"),
+    "exit0": ("raise SystemExit(0)\n", "SystemExit: 0"),
+}
+
+
+def study(tmp_path: Path, command: str, extra: str = "") -> Path:
+    path = tmp_path / "s.toml"
+    path.write_text('base = "tiny"\nreplications = 1\n' + extra
+                    + (TUNE_BODY if command == "tune" else ""), encoding="utf-8")
+    return path
+
+
+def one_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.mark.parametrize("kind", sorted(BROKEN_PLUGINS))
+@pytest.mark.parametrize("command", ["sweep", "tune"])
+def test_a_broken_plugin_in_a_study_file_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, kind: str) -> None:
+    """A plug-in named in the file (not --plugin) that raised a SyntaxError or a
+    RuntimeError on import was a traceback; SystemExit ended the command."""
+    body, words = BROKEN_PLUGINS[kind]
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (tmp_path / f"p_{kind}.py").write_text(body)
+    path = study(sub, command, f'plugins = ["../p_{kind}.py"]\n')
+    code = main([command, str(path), "--out", str(tmp_path / "out"), "--quiet",
+                 "--workers", "1"])
+    err = one_line(capsys)
+    assert code == 2 and err.startswith(f"eccc {command}: {path}: plugins: ")
+    assert f"p_{kind}.py" in err and words in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["replay", "run", "sweep"])
+def test_a_plugin_raising_systemexit_is_a_plugin_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    """``replay --plugin`` of a file calling sys.exit(0) exited 0 with nothing said."""
+    plugin = tmp_path / "quits.py"
+    plugin.write_text("import sys\nsys.exit(0)\n")
+    target = {"replay": str(Path(__file__).resolve().parents[1] / "scenarios" / "example_trace.jsonl"),
+              "run": "tiny", "sweep": str(study(tmp_path, "sweep"))}[command]
+    argv = [command, target, "--plugin", str(plugin)]
+    code = main(argv + ([] if command == "replay" else ["--out", str(tmp_path / "out")]))
+    err = one_line(capsys)
+    assert code == 2 and f"--plugin {plugin}: SystemExit: 0" in err
+    assert not (tmp_path / "out").exists()
