@@ -76,6 +76,8 @@ def load(text: str, name: str = "compliance.toml") -> tuple[Rule, ...]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LocalMisuse(f"{name}: {exc}") from None
+    except RecursionError:  # tomllib recurses on nested arrays
+        raise LocalMisuse(f"{name}: arrays or tables nested too deeply") from None
     rules = []
     for i, raw in enumerate(doc.get("rule", [])):
         where = f"{name}: rule {i + 1} ({raw.get('jurisdiction', '?')})"

@@ -131,7 +131,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _load_json(path: Path, default: Any) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: nested too deeply
         return default
 
 

@@ -107,7 +107,7 @@ def _json_object(run_dir: Path, name: str, problems: list[str]) -> dict[Any, Any
     except FileNotFoundError:
         problems.append(f"{name} is missing")
         return None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:  # RecursionError: nested too deeply
         problems.append(f"{name} could not be read ({type(e).__name__})")
         return None
     if not isinstance(loaded, dict):

@@ -58,6 +58,8 @@ def _read(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise CompareError(f"{path}: unreadable ({exc})") from None
+    except RecursionError:  # json recurses on nested arrays: '[' * 100000 was a traceback
+        raise CompareError(f"{path}: unreadable (arrays or objects nested too deeply)") from None
     return data if isinstance(data, dict) else {}
 
 

@@ -296,6 +296,9 @@ def read_toml(where: Path, what: str, error: type[ValueError]) -> dict[str, Any]
         raise error(f"{where}: not UTF-8 text (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses on nested arrays, as the scenario loader knows
+        raise error(f"{where}: not a usable TOML file: arrays or tables nested too "
+                    "deeply") from None
     except OSError as exc:
         raise error(f"{where}: cannot read the {what}: {exc.strerror or exc}") from None
 

@@ -63,3 +63,27 @@ def test_a_plugin_raising_systemexit_is_a_plugin_error(
     err = one_line(capsys)
     assert code == 2 and f"--plugin {plugin}: SystemExit: 0" in err
     assert not (tmp_path / "out").exists()
+
+
+DEEP = "x = " + "[" * 100_000 + "]" * 100_000 + "\n"
+
+
+@pytest.mark.parametrize("command", ["sweep", "tune"])
+def test_deeply_nested_toml_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        command: str) -> None:
+    path = tmp_path / "deep.toml"
+    path.write_text(DEEP)
+    code = main([command, str(path), "--out", str(tmp_path / "out")])
+    err = one_line(capsys)
+    assert code == 2 and err.startswith(f"eccc {command}: {path}: ") and "nested" in err
+
+
+def test_deeply_nested_json_in_a_compared_run_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "summary.json").write_text("[" * 100_000 + "]" * 100_000)
+    code = main(["compare", str(tmp_path / "a"), str(tmp_path / "b"),
+                 "--out", str(tmp_path / "cmp")])
+    err = one_line(capsys)
+    assert code == 2 and "summary.json" in err and "nested" in err
