@@ -32,6 +32,7 @@ which edits the parameter of the policy called NAME in the point's chain
 from __future__ import annotations
 
 import itertools
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -210,6 +211,7 @@ def _check_metrics(names: Any, key: str, where: Path) -> None:
 
 def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
     """Validate a loaded sweep file; errors name the file and the key."""
+    refuse_non_finite(raw, where, SweepError)
     unknown = sorted(set(raw) - TOP_KEYS)
     if unknown:
         raise SweepError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")
@@ -284,8 +286,37 @@ def plugin_paths(names: list[str], where: Path, error: type[ValueError]) -> list
     return [str(p) for p in paths]
 
 
+def non_finite(value: Any, at: str = "") -> tuple[str, float] | None:
+    """The dotted name and value of the first NaN or infinite number in ``value`` (TOML
+    writes them nan and inf), or None. No field of a study file means anything with one:
+    a NaN bound passed every comparison and broke Optuna after the trials had run."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return at or "(the value)", value
+    items = (value.items() if isinstance(value, Mapping)
+             else enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        found = non_finite(item, f"{at}[{key}]" if isinstance(key, int)
+                           else f"{at}.{key}" if at else str(key))
+        if found is not None:
+            return found
+    return None
+
+
 def read_toml(where: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
-    """A study file's TOML, or ``error`` naming the file and what is wrong with it."""
+    """A study file's TOML, or ``error`` naming the file and what is wrong with it
+    (NaN and infinite numbers included, by the field that holds one)."""
+    data = _parse_toml(where, what, error)
+    refuse_non_finite(data, where, error)
+    return data
+
+
+def refuse_non_finite(raw: Any, where: Path, error: type[ValueError]) -> None:
+    bad = non_finite(raw)
+    if bad is not None:
+        raise error(f"{where}: {bad[0]}: must be a finite number, not {bad[1]}")
+
+
+def _parse_toml(where: Path, what: str, error: type[ValueError]) -> dict[str, Any]:
     try:
         return tomllib.loads(where.read_bytes().decode("utf-8-sig"))  # a BOM is allowed
     except FileNotFoundError:

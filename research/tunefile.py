@@ -47,7 +47,14 @@ import orjson
 
 from research.filekeys import check_keys, shown
 from research.frontier import MAXIMIZE, MINIMIZE, Objective
-from research.sweepfile import SweepError, _base, apply, plugin_paths, read_toml
+from research.sweepfile import (
+    SweepError,
+    _base,
+    apply,
+    plugin_paths,
+    read_toml,
+    refuse_non_finite,
+)
 from scenarios.schema import check_name
 
 KINDS = {"name": "a string", "description": "a string", "base": "a string",
@@ -265,6 +272,7 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
     """Validate a loaded tune file; errors name the file and the key."""
     from research.executors import PluginError, load_plugins
 
+    refuse_non_finite(raw, where, TuneError)
     unknown = sorted(set(raw) - TOP_KEYS)
     if unknown:
         raise TuneError(f"{where}: unknown keys {unknown}; allowed: {sorted(TOP_KEYS)}")

@@ -10,6 +10,7 @@ import pytest
 
 from eccc.cli import main
 
+EXAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "example_trace.jsonl"
 TUNE_BODY = '[objectives]\nminimize = ["opt_outs"]\n[[chain]]\nchoose = ["milestones"]\n'
 BROKEN_PLUGINS = {
     "syntax": ("def f(:\n", "SyntaxError"),
@@ -56,7 +57,7 @@ def test_a_plugin_raising_systemexit_is_a_plugin_error(
     """``replay --plugin`` of a file calling sys.exit(0) exited 0 with nothing said."""
     plugin = tmp_path / "quits.py"
     plugin.write_text("import sys\nsys.exit(0)\n")
-    target = {"replay": str(Path(__file__).resolve().parents[1] / "scenarios" / "example_trace.jsonl"),
+    target = {"replay": str(EXAMPLE),
               "run": "tiny", "sweep": str(study(tmp_path, "sweep"))}[command]
     argv = [command, target, "--plugin", str(plugin)]
     code = main(argv + ([] if command == "replay" else ["--out", str(tmp_path / "out")]))
@@ -87,3 +88,42 @@ def test_deeply_nested_json_in_a_compared_run_is_one_line(
                  "--out", str(tmp_path / "cmp")])
     err = one_line(capsys)
     assert code == 2 and "summary.json" in err and "nested" in err
+
+
+@pytest.mark.parametrize(("command", "line", "field"), [
+    ("tune", "[constraints]\nopt_out_rate_per_text = { max = nan }\n",
+     "constraints.opt_out_rate_per_text.max: must be a finite number, not nan"),
+    ("tune", "[constraints]\nopt_outs = { min = -inf }\n",
+     "constraints.opt_outs.min: must be a finite number, not -inf"),
+    ("sweep", '[set]\n"volume.daily_parcels" = inf\n',
+     "set.volume.daily_parcels: must be a finite number, not inf"),
+    ("sweep", '[[points]]\nlabel = "a"\ngrid = { days = [1, nan] }\n',
+     "points[0].grid.days[1]: must be a finite number, not nan"),
+])
+def test_nan_and_inf_in_a_study_file_are_refused_naming_the_field(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, line: str,
+        field: str) -> None:
+    """A NaN constraint passed the checks and crashed Optuna after every trial had run."""
+    path = tmp_path / "s.toml"
+    head = 'base = "tiny"\nreplications = 1\n'
+    body = TUNE_BODY if command == "tune" else ""
+    # tables last: a [table] header swallows the keys after it
+    path.write_text(head + body + line if line.startswith("[constraints]")
+                    else head + line + body, encoding="utf-8")
+    code = main([command, str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    err = one_line(capsys)
+    assert code == 2 and err == f"eccc {command}: {path}: {field}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_parsing_a_study_without_its_file_refuses_nan_too(tmp_path: Path) -> None:
+    from research.sweepfile import SweepError, parse
+    from research.tunefile import TuneError
+    from research.tunefile import parse as parse_tune
+
+    with pytest.raises(SweepError, match=r"set\.days: must be a finite number"):
+        parse({"base": "tiny", "set": {"days": float("nan")}}, tmp_path / "x.toml")
+    with pytest.raises(TuneError, match=r"constraints\.opt_outs\.max: must be a finite number"):
+        parse_tune({"base": "tiny", "objectives": {"minimize": ["texts_total"]},
+                    "constraints": {"opt_outs": {"max": float("inf")}},
+                    "chain": [{"choose": ["milestones"]}]}, tmp_path / "x.toml")
