@@ -23,7 +23,30 @@ Rerunning the same command resumes: finished points in OUT/points/ are skipped.
 """
 
 
+MAX_WORKERS = 1024
+
+
+def _options_error(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options sweep and tune share, before anything is read or
+    written (--workers -1 was a traceback after the directory was marked INCOMPLETE, and
+    --workers 0 silently meant every core)."""
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        return (f"--workers must be from 1 to {MAX_WORKERS} (got {args.workers}; leave it out "
+                "for all cores)")
+    if args.dask is not None and not args.dask.strip():
+        return "--dask needs an address, or 'local' for a LocalCluster"
+    if getattr(args, "replications", None) is not None and not 1 <= args.replications <= 10_000:
+        return f"--replications must be from 1 to 10000 (got {args.replications})"
+    if getattr(args, "trials", None) is not None and not 1 <= args.trials <= 100_000:
+        return f"--trials must be from 1 to 100000 (got {args.trials})"
+    return None
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
+    error = _options_error(args)
+    if error is not None:
+        print(f"eccc sweep: {error}", file=sys.stderr)
+        return 2
     if args.dask and not require("dask", "eccc sweep --dask"):
         return 2
     from research.executors import make_executor
@@ -34,10 +57,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         spec = load(args.sweep)
     except SweepError as exc:
         print(f"eccc sweep: {exc}", file=sys.stderr)
-        return 2
-    if args.replications is not None and not 1 <= args.replications <= 10_000:
-        print(f"eccc sweep: --replications must be from 1 to 10000 (got {args.replications})",
-              file=sys.stderr)
         return 2
     changes: dict[str, Any] = {}
     if args.plugin:
@@ -160,6 +179,10 @@ on any executor.
 
 
 def _cmd_tune(args: argparse.Namespace) -> int:
+    error = _options_error(args)
+    if error is not None:
+        print(f"eccc tune: {error}", file=sys.stderr)
+        return 2
     if not require("tune", "eccc tune") or (args.dask and not require("dask", "eccc tune --dask")):
         return 2
     from research.executors import make_executor
@@ -179,10 +202,6 @@ def _cmd_tune(args: argparse.Namespace) -> int:
         if extra is None:
             return 2
         spec = dataclasses.replace(spec, plugins=[*spec.plugins, *extra])
-    if args.trials is not None and not 1 <= args.trials <= 100_000:
-        print(f"eccc tune: --trials must be from 1 to 100000 (got {args.trials})",
-              file=sys.stderr)
-        return 2
     out = Path(args.out) if args.out else Path("runs") / f"tune-{spec.name}"
     from research import sweepdir
     from research.tune import open_study

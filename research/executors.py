@@ -106,6 +106,8 @@ class LocalPool:
     name = "process pool"
 
     def __init__(self, workers: int | None = None) -> None:
+        if workers is not None and workers < 1:  # 0 was all cores, -1 a pool's traceback
+            raise ValueError(f"workers must be at least 1 (got {workers}); None is all cores")
         self.workers = workers or os.cpu_count() or 1
 
     def run(self, fn: Callable[[Task], Result], tasks: Sequence[Task]

@@ -127,3 +127,29 @@ def test_parsing_a_study_without_its_file_refuses_nan_too(tmp_path: Path) -> Non
         parse_tune({"base": "tiny", "objectives": {"minimize": ["texts_total"]},
                     "constraints": {"opt_outs": {"max": float("inf")}},
                     "chain": [{"choose": ["milestones"]}]}, tmp_path / "x.toml")
+
+
+@pytest.mark.parametrize("command", ["sweep", "tune"])
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("--workers", "-1", "--workers must be from 1 to 1024 (got -1"),
+    ("--workers", "0", "--workers must be from 1 to 1024 (got 0"),
+    ("--dask", "", "--dask needs an address"),
+])
+def test_bad_executor_options_are_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, option: str,
+        value: str, words: str) -> None:
+    """--workers -1 was a ValueError traceback after OUT was marked INCOMPLETE; --workers 0
+    silently meant every core."""
+    path = study(tmp_path, command)
+    code = main([command, str(path), "--out", str(tmp_path / "out"), option, value])
+    err = one_line(capsys)
+    assert code == 2 and err.startswith(f"eccc {command}: {words}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_local_pool_of_no_workers_is_an_error() -> None:
+    from research.executors import LocalPool, make_executor
+
+    with pytest.raises(ValueError, match="at least 1"):
+        make_executor(0)
+    assert LocalPool(None).workers >= 1
