@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -373,26 +375,79 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class StdoutFailed(Exception):
+    """Standard output could not be written (a full disk, > /dev/full, an I/O error): not
+    an OSError, so no command's own ``except OSError`` mistakes it for its --out file."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedStdout:
+    """``sys.stdout`` while a command runs: a failed write or flush becomes
+    ``StdoutFailed`` (a closed pipe stays BrokenPipeError, for the quiet exit)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutFailed(exc) from exc
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise StdoutFailed(exc) from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _silence_stdout(stream: Any) -> None:
+    """Point standard output at devnull: Python flushes it again at exit, and what is still
+    buffered would fail again ("Exception ignored ..."; Python's docs, signal)."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # a test's capture
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)
     try:
         code: int = args.func(args)
-        sys.stdout.flush()  # a closed pipe shows here, inside the handler below
+        sys.stdout.flush()  # a closed pipe or a full disk shows here, inside the handlers
     except BrokenPipeError:
-        # The reader went away (| head): stop quietly, as command-line tools do. Python
-        # flushes stdout again at exit, so point it at devnull first (Python's docs, signal).
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        # The reader went away (| head): stop quietly, as command-line tools do.
+        _silence_stdout(stdout)
         return 141  # 128 + SIGPIPE, what a shell reports for a tool ended by the pipe
+    except StdoutFailed as exc:
+        _silence_stdout(stdout)
+        print(f"eccc {args.command}: cannot write to standard output: "
+              f"{exc.error.strerror or exc.error}", file=sys.stderr)
+        return 1
     except OSError as exc:
-        if exc.filename is None:  # not about a path the user gave (a socket, a pipe...)
-            raise
+        if exc.filename is None:  # not about a path the user gave (a socket, a device...)
+            print(f"eccc {args.command}: {type(exc).__name__}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 1
         # A path that cannot be read or written (--out naming a file, a directory that
         # cannot be made): one line naming it, not a traceback.
         print(f"eccc {args.command}: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+    finally:
+        sys.stdout = stdout
     return code
 
 

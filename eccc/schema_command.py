@@ -27,8 +27,11 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     doc = json_schema() if args.what == "scenario" else trace_schema()
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:  # a full disk shows at close, with no file name: give it one
+            raise OSError(exc.errno, exc.strerror or str(exc), args.out) from None
     else:
         sys.stdout.write(text)
     return 0

@@ -4,6 +4,9 @@ naming what is wrong, exit 2, nothing half-written."""
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,3 +156,55 @@ def test_a_local_pool_of_no_workers_is_an_error() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         make_executor(0)
     assert LocalPool(None).workers >= 1
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def eccc(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "eccc", *argv], cwd=ROOT, text=True,
+                          stderr=subprocess.PIPE, timeout=120, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [["metrics"], ["schema", "trace"],
+                                  ["replay", str(EXAMPLE), "--quiet"]])
+def test_a_full_standard_output_is_one_line(argv: list[str]) -> None:
+    """> /dev/full was an OSError (ENOSPC) traceback: the error has no file name."""
+    with open("/dev/full", "w") as full:
+        done = eccc(argv, stdout=full)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (f"eccc {argv[0]}: cannot write to standard output: "
+                           "No space left on device\n")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_out_file_is_named() -> None:
+    done = eccc(["schema", "trace", "--out", "/dev/full"], stdout=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert done.stderr == "eccc schema: /dev/full: No space left on device\n"
+
+
+class _Failing(io.StringIO):
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+
+@pytest.mark.parametrize(("error", "code", "said"), [
+    (BrokenPipeError(32, "Broken pipe"), 141, ""),
+    (OSError(5, "Input/output error"),
+     1, "eccc metrics: cannot write to standard output: Input/output error\n"),
+])
+def test_a_failing_standard_output_in_process(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: OSError,
+        code: int, said: str) -> None:
+    """A closed pipe (| head) ends quietly; any other failed write is one line."""
+    failing = _Failing(error)
+    monkeypatch.setattr(sys, "stdout", failing)
+    assert main(["metrics"]) == code
+    assert sys.stdout is failing  # put back as it was
+    assert capsys.readouterr().err == said
