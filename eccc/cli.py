@@ -420,9 +420,30 @@ def _silence_stdout(stream: Any) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 
 
+def _empty_option(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The first option given as an empty string (``--out ""`` was ignored: replay wrote
+    nothing and exited 0, run wrote to its default directory); no option of eccc means
+    anything empty, a path least of all."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = sub.choices[args.command]
+    for action in command._actions:
+        if not action.option_strings:
+            continue
+        value = getattr(args, action.dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and not v.strip() for v in values):
+            return str(max(action.option_strings, key=len))
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    empty = _empty_option(parser, args)
+    if empty is not None:
+        print(f"eccc {args.command}: {empty} needs a value, not an empty string",
+              file=sys.stderr)
+        return 2
     stdout = sys.stdout
     sys.stdout = _GuardedStdout(stdout)
     try:

@@ -208,3 +208,21 @@ def test_a_failing_standard_output_in_process(
     assert main(["metrics"]) == code
     assert sys.stdout is failing  # put back as it was
     assert capsys.readouterr().err == said
+
+
+@pytest.mark.parametrize("argv", [
+    ["replay", str(EXAMPLE)], ["run", "tiny"], ["sweep", "x.toml"], ["tune", "x.toml"],
+    ["compare", "a", "b"], ["schema", "trace"], ["loadtest"],
+])
+def test_an_empty_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    """--out "" was ignored: replay wrote nothing and exited 0, run wrote to runs/tiny-3."""
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--out", ""]) == 2
+    assert one_line(capsys) == f"eccc {argv[0]}: --out needs a value, not an empty string\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_plugin_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(EXAMPLE), "--plugin", "x.py", "--plugin", ""]) == 2
+    assert one_line(capsys) == "eccc replay: --plugin needs a value, not an empty string\n"
