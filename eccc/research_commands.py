@@ -272,12 +272,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     n = len(paths)
     changed = [r for r in rows if any(isinstance(c, int | float) and c
                                       for c in r[n + 1::3])]
+    missing = [r for r in rows if r not in changed and "missing" in r[n + 3::3]]
     shown = rows if args.all else changed
     print(format_rows(header, shown[:top] if top else shown))
     hidden = len(rows) - len(shown[:top] if top else shown)
     if hidden:
-        print(f"{hidden} more metrics not shown ({len(rows) - len(changed)} did not change; "
-              "--all shows every metric, --top N the N largest changes)")
+        same = len(rows) - len(changed) - len(missing)
+        print(f"{hidden} more metrics not shown ({same} did not change"
+              + (f", {len(missing)} missing from a run" if missing else "")
+              + "; --all shows every metric, --top N the N largest changes)")
     figures = out / "comparison.html"
     print(f"report: {page}" + (f" (figures: {figures})" if figures.is_file() else ""))
     return 0

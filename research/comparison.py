@@ -317,6 +317,22 @@ def forced_line(differ: list[str]) -> str:
     return FORCED + "; ".join(differ)
 
 
+def _check_metrics(metrics: list[str], groups: list[Group]) -> None:
+    """Each ``--metric`` must be measured by at least one of the runs: a name in neither
+    (a typo, or a metric these runs do not have) was a row of blanks counted as 'did not
+    change'. Unknown names get suggestions from the registry and the runs' own metrics."""
+    from reports.registry import METRICS, unknown_message
+
+    measured = {k for g in groups for s in g.summaries for k, v in s.items() if _numeric(v)}
+    for m in metrics:
+        if m in measured:
+            continue
+        if METRICS.find(m) is None:
+            names = measured | set(METRICS._by_name)
+            raise CompareError(f"--metric: {unknown_message(m, names)}")
+        raise CompareError(f"--metric {m}: none of the runs measured it")
+
+
 def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
             force: bool = False, forced: list[str] | None = None
             ) -> tuple[list[str], list[list[Any]], Path]:
@@ -334,11 +350,8 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
         if labels.count(g.label) > 1:  # two runs of one name, in different places
             g.label = str(p)
     if metrics:
-        from reports.registry import METRICS, unknown_message
-
-        for m in metrics:
-            if METRICS.find(m) is None and not any(m in s for g in groups for s in g.summaries):
-                raise CompareError(f"--metric: {unknown_message(m, METRICS)}")
+        metrics = list(dict.fromkeys(metrics))  # --metric x --metric x is one metric
+        _check_metrics(metrics, groups)
     differ = mismatches(groups)
     if differ and not force:
         raise CompareError("the runs differ in set-up, so their differences would not be the "

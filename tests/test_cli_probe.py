@@ -226,3 +226,45 @@ def test_an_empty_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_an_empty_plugin_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", str(EXAMPLE), "--plugin", "x.py", "--plugin", ""]) == 2
     assert one_line(capsys) == "eccc replay: --plugin needs a value, not an empty string\n"
+
+
+def two_runs(tmp_path: Path, b: dict[str, float] | None = None) -> list[str]:
+    import json
+
+    runs = []
+    for name, summary in (("a", {"texts_total": 10, "opt_outs": 1}),
+                          ("b", b or {"texts_total": 12, "opt_outs": 1})):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "summary.json").write_text(json.dumps({"seed": 1, **summary}))
+        runs.append(str(tmp_path / name))
+    return runs
+
+
+@pytest.mark.parametrize(("metric", "words"), [
+    ("texts_totl", "--metric: unknown metric 'texts_totl'; did you mean 'texts_total'"),
+    ("parcels_accepted", "--metric parcels_accepted: none of the runs measured it"),
+])
+def test_compare_refuses_a_metric_no_run_has(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], metric: str, words: str) -> None:
+    """A metric in neither run was reported as '1 did not change'."""
+    code = main(["compare", *two_runs(tmp_path), "--metric", metric,
+                 "--out", str(tmp_path / "cmp")])
+    assert code == 2 and one_line(capsys).startswith(f"eccc compare: {words}")
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_compare_counts_a_repeated_metric_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", *two_runs(tmp_path), "--metric", "opt_outs", "--metric",
+                 "opt_outs", "--out", str(tmp_path / "cmp")])
+    out = capsys.readouterr().out
+    assert code == 0 and "1 more metrics not shown (1 did not change;" in out
+    assert (tmp_path / "cmp" / "differences.csv").read_text().count("opt_outs") == 1
+
+
+def test_compare_says_a_metric_missing_from_one_run_is_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["compare", *two_runs(tmp_path, {"texts_total": 12}),
+                 "--out", str(tmp_path / "cmp")])
+    out = capsys.readouterr().out
+    assert code == 0 and "(0 did not change, 1 missing from a run;" in out
