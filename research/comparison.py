@@ -77,10 +77,16 @@ def load_group(path: Path | str) -> Group:
     text = str(path)
     if "@" in text and not Path(text).exists():
         sweep, _, point = text.rpartition("@")
+        _refuse_incomplete(Path(sweep))
         return load_sweep_point(Path(sweep), point)
     path = Path(path)
+    _refuse_incomplete(path)
     replicated = _what_if_replications(path)
     if replicated:
+        if path.name == _COUNTERFACTUAL:  # its what-if is the parent's: finished or not
+            _refuse_incomplete(path.parent)
+        for run in replicated:
+            _refuse_incomplete(run)
         summaries = [_summary(run / SUMMARY) for run in replicated]
         return Group(_label(path), replicated, summaries, [str(r) for r in replicated])
     runs = [path] if (path / SUMMARY).is_file() else sorted(
@@ -89,8 +95,22 @@ def load_group(path: Path | str) -> Group:
         hint = (" (a sweep directory: pick a point with DIR@POINT)"
                 if (path / "points").is_dir() else "")
         raise CompareError(f"{path}: no {SUMMARY} in it or in its subdirectories{hint}")
+    for run in runs:
+        _refuse_incomplete(run)
     summaries = [_summary(run / SUMMARY) for run in runs]
     return Group(_label(path), runs, summaries, [str(r) for r in runs])
+
+
+INCOMPLETE = "INCOMPLETE"  # sim.run's and research.sweepdir's mark of an unfinished run
+
+
+def _refuse_incomplete(path: Path) -> None:
+    """A run, sweep or tune directory that did not finish (its ``INCOMPLETE`` mark is
+    there) is not compared: its tables or replications are partial, and were compared
+    as if complete."""
+    if (path / INCOMPLETE).is_file():
+        raise CompareError(f"{path}: did not finish (see {path / INCOMPLETE}); rerun the "
+                           "command that wrote it to complete it, then compare")
 
 
 # A what-if run with --replications N keeps every pair: replications/seed-S/summary.json

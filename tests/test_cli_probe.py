@@ -268,3 +268,31 @@ def test_compare_says_a_metric_missing_from_one_run_is_missing(
                  "--out", str(tmp_path / "cmp")])
     out = capsys.readouterr().out
     assert code == 0 and "(0 did not change, 1 missing from a run;" in out
+
+
+@pytest.mark.parametrize("where", ["a", "b", "sweep@0"])
+def test_compare_refuses_an_unfinished_directory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    """A run or sweep directory holding INCOMPLETE was compared as if complete."""
+    runs = two_runs(tmp_path)
+    target = tmp_path / where.split("@")[0]
+    if where.startswith("sweep"):
+        (target / "points").mkdir(parents=True)
+        runs[1] = f"{target}@0"
+    (target / "INCOMPLETE").write_text("not finished\\n")
+    code = main(["compare", *runs, "--out", str(tmp_path / "cmp")])
+    err = one_line(capsys)
+    assert code == 2 and err.startswith(f"eccc compare: {target}: did not finish")
+    assert not (tmp_path / "cmp").exists()
+
+
+def test_compare_refuses_one_unfinished_replication(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runs = two_runs(tmp_path)
+    group = tmp_path / "reps"
+    for i in (1, 2):
+        (group / f"r{i}").mkdir(parents=True)
+        (group / f"r{i}" / "summary.json").write_text('{"seed": %d, "texts_total": 3}' % i)
+    (group / "r2" / "INCOMPLETE").write_text("")
+    assert main(["compare", runs[0], str(group), "--out", str(tmp_path / "cmp")]) == 2
+    assert one_line(capsys).startswith(f"eccc compare: {group / 'r2'}: did not finish")
