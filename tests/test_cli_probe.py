@@ -292,7 +292,7 @@ def test_compare_refuses_one_unfinished_replication(
     group = tmp_path / "reps"
     for i in (1, 2):
         (group / f"r{i}").mkdir(parents=True)
-        (group / f"r{i}" / "summary.json").write_text('{"seed": %d, "texts_total": 3}' % i)
+        (group / f"r{i}" / "summary.json").write_text(f'{{"seed": {i}, "texts_total": 3}}')
     (group / "r2" / "INCOMPLETE").write_text("")
     assert main(["compare", runs[0], str(group), "--out", str(tmp_path / "cmp")]) == 2
     assert one_line(capsys).startswith(f"eccc compare: {group / 'r2'}: did not finish")
