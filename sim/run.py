@@ -260,16 +260,40 @@ def run_to_dir(sc: Scenario, *, seed: int | None = None, scale: float | None = N
 INCOMPLETE = "INCOMPLETE"
 # What a finished run writes: removed when a run starts in the same directory, so an
 # old run's summary never sits beside a new run's partial files.
+# Every kind of run (one process, two, shards, a what-if and its replications) writes
+# these, the report's context and figures included: an old run's context.json or figures
+# beside a new sharded run's summary described a run that was not there.
 RUN_FILES = ("summary.json", "series.csv", "distributions.json", MESSAGES, "messages.csv",
-             "trace.jsonl", "diagnostics.txt", "report.html")
+             "trace.jsonl", "diagnostics.txt", "report.html", "context.json",
+             "what_changed.json")
+RUN_PATTERNS = ("*.png",)  # the report's figures (reports/render.py), one per figure
+RUN_DIRS = ("counterfactual", "replications")  # a what-if's other side and its pairs
 
 
 def begin_run_dir(out: Path) -> None:
+    """Mark ``out`` INCOMPLETE and remove every file an earlier run of any kind wrote
+    there (a directory of the user's own beside them stays: only run outputs go)."""
+    import shutil
+
     out.mkdir(parents=True, exist_ok=True)
     (out / INCOMPLETE).write_text("This run did not finish (interrupted or failed); its files "
                                   "are partial.\n")
     for name in RUN_FILES:
         (out / name).unlink(missing_ok=True)
+    for pattern in RUN_PATTERNS:
+        for path in out.glob(pattern):
+            if path.is_file():
+                path.unlink()
+    for name in RUN_DIRS:
+        sub = out / name
+        if sub.is_dir() and not sub.is_symlink() and _written_by_a_run(sub):
+            shutil.rmtree(sub)
+
+
+def _written_by_a_run(sub: Path) -> bool:
+    """A counterfactual/ (a run directory) or replications/ (of seed-S run directories)."""
+    runs = [sub, *sub.glob("seed-*")]
+    return any((r / "summary.json").is_file() or (r / INCOMPLETE).is_file() for r in runs)
 
 
 def finish_run_dir(out: Path) -> None:

@@ -296,3 +296,32 @@ def test_compare_refuses_one_unfinished_replication(
     (group / "r2" / "INCOMPLETE").write_text("")
     assert main(["compare", runs[0], str(group), "--out", str(tmp_path / "cmp")]) == 2
     assert one_line(capsys).startswith(f"eccc compare: {group / 'r2'}: did not finish")
+
+
+@pytest.mark.parametrize("argv", [
+    ["tiny"],
+    ["policy_all_vs_milestones", "--replications", "2"],
+])
+def test_a_new_run_removes_everything_an_earlier_run_wrote(
+        tmp_path: Path, argv: list[str]) -> None:
+    """Whatever a run of any kind writes, a run starting in its directory removes: a
+    sharded run left the old context.json and figures beside its new summary. (A new
+    output missing from sim.run's lists fails here.)"""
+    from sim.run import INCOMPLETE, begin_run_dir
+
+    out = tmp_path / "run"
+    assert main(["run", *argv, "--days", "1", "--scale", "0.01", "--quiet",
+                 "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("mine")  # not a run's: stays
+    begin_run_dir(out)
+    assert sorted(p.name for p in out.iterdir()) == [INCOMPLETE, "notes.txt"]
+
+
+def test_a_sharded_run_into_an_old_run_dir_keeps_nothing_of_it(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    common = ["--days", "1", "--scale", "0.01", "--quiet", "--out", str(out)]
+    assert main(["run", "tiny", *common]) == 0
+    assert (out / "context.json").is_file() and list(out.glob("*.png"))
+    assert main(["run", "tiny", "--shards", "2", "--workers", "1", "--seed", "9", *common]) == 0
+    assert not (out / "context.json").exists() and not list(out.glob("*.png"))
+    assert (out / "summary.json").is_file() and not (out / "INCOMPLETE").exists()
