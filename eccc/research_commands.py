@@ -74,6 +74,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 2
     from research import sweepdir
 
+    problem = sweepdir.other_kind(out, "sweep")
+    if problem is not None:
+        print(f"eccc sweep: {problem}", file=sys.stderr)
+        return 2
     sweepdir.begin(out, "sweep")
     executor = make_executor(args.workers, args.dask)
     try:
@@ -206,6 +210,10 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     from research import sweepdir
     from research.tune import open_study
 
+    problem = sweepdir.other_kind(out, "tune")
+    if problem is not None:
+        print(f"eccc tune: {problem}", file=sys.stderr)
+        return 2
     try:
         open_study(spec, out)  # a study of another file is refused before anything is removed
     except TuneError as exc:

@@ -125,6 +125,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             return _refuse(f"--policy: {exc}")
     seed = sc.seed if args.seed is None else args.seed
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-{seed}"
+    from research.sweepdir import holds
+
+    other = holds(out)
+    if other is not None and other[0] != "run":  # a run would leave it a mix of both
+        return _refuse(f"--out {out} holds a {other[0]} ({out / other[1]}); a run is not "
+                       "written into another kind's directory: name another --out")
     if args.dask:
         from eccc.extras import require
 

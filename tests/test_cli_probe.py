@@ -325,3 +325,23 @@ def test_a_sharded_run_into_an_old_run_dir_keeps_nothing_of_it(tmp_path: Path) -
     assert main(["run", "tiny", "--shards", "2", "--workers", "1", "--seed", "9", *common]) == 0
     assert not (out / "context.json").exists() and not list(out.glob("*.png"))
     assert (out / "summary.json").is_file() and not (out / "INCOMPLETE").exists()
+
+
+@pytest.mark.parametrize(("first", "then"), [("sweep", "tune"), ("tune", "sweep"),
+                                             ("run", "sweep"), ("sweep", "run")])
+def test_a_directory_of_one_kind_is_not_written_by_another(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], first: str, then: str) -> None:
+    """tune --out SWEEP_DIR deleted the sweep's report and mixed points/."""
+    out = tmp_path / "out"
+    out.mkdir()
+    sign = {"sweep": "plan.json", "tune": "study.db", "run": "summary.json"}[first]
+    (out / sign).write_text("{}")
+    if first == "sweep":
+        (out / "report.html").write_text("the sweep's")
+    target = "tiny" if then == "run" else str(study(tmp_path, then))
+    code = main([then, target, "--out", str(out), "--workers", "1", "--quiet"])
+    err = one_line(capsys)
+    assert code == 2 and err.startswith(
+        f"eccc {then}: --out {out} holds a {first} ({out / sign}); a {then} is not written")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [sign, *(["report.html"] if first == "sweep" else [])])
