@@ -14,6 +14,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from engine.errors import InvalidInput
 from engine.inputs import check_place
 
+# People's phones (sim/people.py): the i-th of a region is +1, an area code of it, and
+# the seven digits FIRST_NUMBER + i, up to LAST_NUMBER.
+FIRST_NUMBER = 2_000_000
+LAST_NUMBER = 9_999_999
+
+
+def phone_number(area_code: str, number: int) -> str:
+    return f"+1{area_code}{number:07d}"
+
 FACILITY_KINDS = ("acceptance", "rpdc", "lpc", "sdc")
 LEGS = ("acceptance_to_rpdc", "rpdc_to_lpc", "lpc_to_sdc")
 
@@ -111,6 +120,26 @@ class Region(_Model):
     # Area codes of its recipients' phones (three digits, the first 2-9); each belongs to
     # one region: a phone number names one person, in one place.
     area_codes: list[Annotated[str, Field(pattern=r"^[2-9][0-9]{2}$")]] = Field(min_length=1)
+
+    @field_validator("area_codes")
+    @classmethod
+    def _numbers_the_engine_accepts(cls, codes: list[str]) -> list[str]:
+        """Each area code's phones must be numbers the engine takes (libphonenumber valid,
+        US or Canada): 555, 911 (N11 codes), unassigned codes and Caribbean ones passed
+        the pattern and the run died on its first text. The first and last numbers a
+        region can hand out (sim/people.py) stand for all of them."""
+        from engine.phones import normalise
+
+        for i, code in enumerate(codes):
+            for n in (FIRST_NUMBER, LAST_NUMBER):
+                try:
+                    normalise(phone_number(code, n), field="phone")
+                except InvalidInput as exc:
+                    raise ValueError(f"{i}: area code {code} gives phones the engine refuses "
+                                     f"({exc}): use an assigned US or Canadian area code"
+                                     ) from None
+        return codes
+
     origin_share: float = Field(ge=0, le=1e6)  # relative share of acceptances
     destination_share: float = Field(ge=0, le=1e6)  # relative share of deliveries
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from engine.recent import RecentCounts, SlotCounts
+from scenarios.network import FIRST_NUMBER, LAST_NUMBER, phone_number
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 KNOWN: Final = 1      # drawn for a parcel at least once
 OPTED_OUT: Final = 2  # texted STOP (fatigue)
 QUIET: Final = 4      # texted QUIET
-FIRST_NUMBER: Final = 2_000_000
 DAY: Final = 86_400
 
 
@@ -44,7 +44,7 @@ class People:
     """Every recipient of a run, by slot."""
 
     def __init__(self, regions: Sequence[Region], pool: Sequence[int]) -> None:
-        if not all(0 < n <= 10_000_000 - FIRST_NUMBER for n in pool):
+        if not all(0 < n <= LAST_NUMBER + 1 - FIRST_NUMBER for n in pool):
             raise ValueError("a region's pool of recipients must hold 1 to 8,000,000 people")
         if len(pool) > 65_535:
             raise ValueError("at most 65,535 regions")
@@ -72,7 +72,7 @@ class People:
         """The ``i``-th person of ``region``, now known: their phone number."""
         self.state[self._offset[region] + i] |= KNOWN
         codes = self._areas[region]
-        return f"+1{codes[i % len(codes)]}{FIRST_NUMBER + i:07d}"
+        return phone_number(codes[i % len(codes)], FIRST_NUMBER + i)
 
     def slot(self, phone: str) -> int:
         """The slot of the known person with this number (E.164), or -1."""

@@ -345,3 +345,23 @@ def test_a_directory_of_one_kind_is_not_written_by_another(
         f"eccc {then}: --out {out} holds a {first} ({out / sign}); a {then} is not written")
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [sign, *(["report.html"] if first == "sweep" else [])])
+
+
+@pytest.mark.parametrize("code", ["555", "911", "211", "370", "999"])
+def test_an_area_code_the_engine_refuses_is_refused_at_load(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], code: str) -> None:
+    """area_codes = ["555"] passed the schema, then the run died on InvalidInput."""
+    import tomllib
+
+    from scenarios.schema import resolve
+
+    text = resolve("tiny").read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if line.startswith("area_codes"))
+    assert tomllib.loads(first)  # one region's line: replace its codes
+    path = tmp_path / "sc.toml"
+    path.write_text(text.replace(first, f'area_codes = ["{code}"]', 1), encoding="utf-8")
+    code_ = main(["run", str(path), "--days", "1", "--out", str(tmp_path / "out")])
+    err = one_line(capsys)
+    assert code_ == 2 and f"area code {code} gives phones the engine refuses" in err
+    assert "area_codes" in err and str(path) in err
+    assert not (tmp_path / "out").exists()
