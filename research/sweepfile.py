@@ -186,7 +186,7 @@ def _base(raw: dict[str, Any], where: Path) -> dict[str, Any]:
             raise SweepError(f"{where}: scenario: must be a table")
         return dict(raw["scenario"])
     name = raw.get("base")
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not name.strip():
         raise SweepError(f"{where}: base: name a scenario (or give a [scenario] table)")
     local = where.parent / name
     path = local if local.suffix == ".toml" and local.is_file() else resolve(name)

@@ -460,25 +460,54 @@ def resolve(name_or_path: str, relative_to: Path | None = None) -> Path:
     is taken from ``relative_to`` when given (a scenario file's directory), else from the
     working directory."""
     p = Path(name_or_path)
-    if relative_to is not None and not p.is_absolute():
-        if p.suffix == ".toml" or (relative_to / p).exists():
-            return relative_to / p
-        return SCENARIO_DIR / f"{name_or_path}.toml"
-    if p.suffix == ".toml" or p.exists():
-        return p
-    return SCENARIO_DIR / f"{name_or_path}.toml"
+    local = relative_to / p if relative_to is not None and not p.is_absolute() else p
+    if local.is_file():
+        return local
+    shipped_file = SCENARIO_DIR / f"{name_or_path}.toml"
+    if _is_name(name_or_path) and shipped_file.is_file():
+        # A directory (or anything but a file) named tiny in the working directory does
+        # not hide the shipped tiny: it is no scenario file ("tiny: no such scenario file").
+        return shipped_file
+    if p.suffix == ".toml" or local.exists():
+        return local  # load says what it is: missing, a directory, not a regular file
+    return shipped_file
+
+
+def _is_name(text: str) -> bool:
+    """A bare name (``tiny``), as a shipped scenario is named: no path, no suffix."""
+    return bool(re.fullmatch(r"[A-Za-z0-9_-]+", text))
 
 
 def shipped() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
 
+def _not_found(name_or_path: str, path: Path) -> str:
+    """Why ``path`` (resolved from ``name_or_path``) is no scenario file, in one line,
+    with a suggestion for a typo of a shipped name (as --policy and metrics do)."""
+    import difflib
+
+    if path.is_dir():
+        same = SCENARIO_DIR / f"{path.name}.toml"
+        return f"{path} is a directory, not a scenario file" + (
+            f"; the shipped scenario is {path.name} ({same})" if same.is_file() else "")
+    if path.exists():
+        return f"{path} is not a regular file; a scenario is a TOML file"
+    known = shipped()
+    close = difflib.get_close_matches(Path(name_or_path).stem, known, n=3, cutoff=0.6)
+    hint = ("; did you mean " + " or ".join(close) + "?") if close else ""
+    where = name_or_path if _is_name(name_or_path) else path  # not scenarios/tinyy.toml
+    return f"{where}: no such scenario file{hint} (shipped: {', '.join(known)})"
+
+
 def load(name_or_path: str, relative_to: Path | None = None) -> Scenario:
     """Read and validate a scenario; ``ScenarioError`` names the file and field."""
+    if not name_or_path.strip():  # Path("") is ".": it was "no such scenario file" of .
+        raise ScenarioError("no scenario given (an empty name): name a shipped scenario "
+                            f"({', '.join(shipped())}) or a TOML file")
     path = resolve(name_or_path, relative_to)
     if not path.is_file():
-        known = ", ".join(shipped())
-        raise ScenarioError(f"{path}: no such scenario file (shipped: {known})")
+        raise ScenarioError(_not_found(name_or_path, path))
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # a BOM is allowed
     except UnicodeDecodeError as exc:

@@ -365,3 +365,32 @@ def test_an_area_code_the_engine_refuses_is_refused_at_load(
     assert code_ == 2 and f"area code {code} gives phones the engine refuses" in err
     assert "area_codes" in err and str(path) in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("/", "/ is a directory, not a scenario file"),
+    ("", "no scenario given (an empty name)"),
+    ("tinyy", "tinyy: no such scenario file; did you mean tiny?"),
+    ("./tiny", "tiny is a directory, not a scenario file; the shipped scenario is tiny ("),
+])
+def test_scenario_names_that_are_no_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        given: str, said: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny").mkdir()
+    assert main(["run", given, "--days", "1", "--out", str(tmp_path / "out")]) == 2
+    assert one_line(capsys).startswith(f"eccc run: {said}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_directory_does_not_hide_a_shipped_scenario(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mkdir tiny; eccc run tiny said 'tiny: no such scenario file (shipped: ..., tiny)'."""
+    from scenarios.schema import SCENARIO_DIR, load
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tiny").mkdir()
+    assert load("tiny")._source == str(SCENARIO_DIR / "tiny.toml")
+    (tmp_path / "mine.toml").write_text((SCENARIO_DIR / "tiny.toml").read_text())
+    (tmp_path / "tiny.toml").mkdir()
+    assert load("mine.toml")._source == "mine.toml"  # a local file still comes first
