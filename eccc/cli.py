@@ -228,11 +228,25 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     from reports.glossary import as_json, terminal
     from reports.registry import GROUPS, METRICS, UnknownMetric
 
+    if args.group:  # any case: --group Fatigue is fatigue
+        args.group = next((g for g in GROUPS if g.lower() == args.group.lower()), args.group)
+    if args.group and args.group not in GROUPS:
+        from reports.registry import unknown_message
+
+        print(f"eccc metrics: {unknown_message(args.group, GROUPS, 'group')}", file=sys.stderr)
+        return 2
     if args.name:
         try:
             metrics = [METRICS.lookup(n) for n in args.name]
         except UnknownMetric as exc:
             print(f"eccc metrics: {exc}", file=sys.stderr)
+            return 2
+        # --group with names was ignored: each named metric must be of that group.
+        other = [(n, m.group) for n, m in zip(args.name, metrics, strict=True)
+                 if args.group and m.group != args.group]
+        if other:
+            print("eccc metrics: " + "; ".join(f"{n} is in group {g}, not {args.group}"
+                                              for n, g in other), file=sys.stderr)
             return 2
         rows = [{f: getattr(m, f) for f in ("name", "unit", "definition", "counts", "excludes",
                                             "stage", "group", "better")} for m in metrics]
@@ -242,13 +256,6 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
             for r in rows:
                 print("\n".join(f"  {k:<10} {v}" for k, v in r.items() if v) + "\n")
         return 0
-    if args.group:  # any case: --group Fatigue is fatigue
-        args.group = next((g for g in GROUPS if g.lower() == args.group.lower()), args.group)
-    if args.group and args.group not in GROUPS:
-        from reports.registry import unknown_message
-
-        print(f"eccc metrics: {unknown_message(args.group, GROUPS, 'group')}", file=sys.stderr)
-        return 2
     if args.json:
         rows = [r for r in as_json() if not args.group or r["group"] == args.group]
         print(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())

@@ -394,3 +394,13 @@ def test_a_directory_does_not_hide_a_shipped_scenario(
     (tmp_path / "mine.toml").write_text((SCENARIO_DIR / "tiny.toml").read_text())
     (tmp_path / "tiny.toml").mkdir()
     assert load("mine.toml")._source == "mine.toml"  # a local file still comes first
+
+
+def test_metrics_names_with_a_group_must_be_of_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """--group was ignored when metrics were named; --group "" listed every group."""
+    assert main(["metrics", "opt_outs", "--group", "volume"]) == 2
+    assert one_line(capsys) == "eccc metrics: opt_outs is in group fatigue, not volume\n"
+    assert main(["metrics", "opt_outs", "--group", "Fatigue"]) == 0
+    assert "opt_outs" in capsys.readouterr().out
+    assert main(["metrics", "--group", ""]) == 2
+    assert one_line(capsys) == "eccc metrics: --group needs a value, not an empty string\n"
