@@ -67,6 +67,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.replications:
         changes["replications"] = args.replications
     spec = dataclasses.replace(spec, **changes)
+    seed_problem = spec.seed_error()  # --replications may carry the seeds past the limit
+    if seed_problem is not None:
+        print(f"eccc sweep: {args.sweep}: {seed_problem}", file=sys.stderr)
+        return 2
     out = Path(args.out) if args.out else Path("runs") / f"sweep-{spec.name}"
     refused = _refused_points(spec, args.sweep)
     if refused:

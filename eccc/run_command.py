@@ -124,6 +124,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         except LocalMisuse as exc:
             return _refuse(f"--policy: {exc}")
     seed = sc.seed if args.seed is None else args.seed
+    if seed + args.replications - 1 > MAX_SEED:  # replication r runs seed + r
+        return _refuse(f"seed {seed} with --replications {args.replications} runs seeds past "
+                       "2**63-1 (which --seed refuses): choose a smaller seed")
     out = Path(args.out) if args.out else Path("runs") / f"{sc.name}-{seed}"
     from research.sweepdir import holds
 

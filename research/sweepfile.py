@@ -89,6 +89,20 @@ class SweepSpec:
             return self.seed + replication
         return self.seed + 1_000_003 * (point.index + 1) + replication
 
+    def seed_error(self) -> str | None:
+        """Why the last run's seed would pass 2**63-1 (which ``eccc run --seed`` and the
+        scenario refuse), or None: seed + replications (and, without CRN, the points'
+        offsets) ran seed 2**63 and beyond."""
+        from scenarios.schema import MAX_SEED
+
+        last = (self.seed_for(self.points[-1], self.replications - 1) if self.points
+                else self.seed + self.replications - 1)
+        if last <= MAX_SEED:
+            return None
+        return (f"seed {self.seed} with {self.replications} replications"
+                + ("" if self.crn else f" and {len(self.points)} points (crn = false)")
+                + f" runs seeds up to {last}, past 2**63-1: choose a smaller seed")
+
 
 def _spec_text(name: str, params: Mapping[str, Any]) -> str:
     def text(v: Any) -> str:
@@ -268,13 +282,17 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
     if size * reps * shards > MAX_TASKS:
         raise SweepError(f"{where}: {size:,} points x {reps:,} replications x {shards} shards "
                          f"is more than {MAX_TASKS:,} runs")
-    return SweepSpec(
+    spec = SweepSpec(
         name=name, base=base, points=expand(grid, listed),
         replications=reps, seed=seed, crn=crn,
         shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
         runner=runner,
         pareto={k: list(v) for k, v in pareto.items()},
         description=str(raw.get("description", "")))
+    problem = spec.seed_error()
+    if problem is not None:
+        raise SweepError(f"{where}: {problem}")
+    return spec
 
 
 def plugin_paths(names: list[str], where: Path, error: type[ValueError]) -> list[str]:

@@ -285,6 +285,9 @@ def parse(raw: dict[str, Any], where: Path) -> TuneSpec:
         lo, hi = bounds[k]
         if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
             raise TuneError(f"{where}: {k} must be an integer from {lo} to {hi:,}")
+    if ints["seed"] + ints["replications"] - 1 > MAX_SEED:  # replication r runs seed + r
+        raise TuneError(f"{where}: seed {ints['seed']} with {ints['replications']} "
+                        "replications runs seeds past 2**63-1: choose a smaller seed")
     sampler = raw.get("sampler", "nsga2")
     if sampler not in SAMPLERS:
         raise TuneError(f"{where}: sampler must be one of {list(SAMPLERS)}, not {sampler!r}")

@@ -404,3 +404,37 @@ def test_metrics_names_with_a_group_must_be_of_it(capsys: pytest.CaptureFixture[
     assert "opt_outs" in capsys.readouterr().out
     assert main(["metrics", "--group", ""]) == 2
     assert one_line(capsys) == "eccc metrics: --group needs a value, not an empty string\n"
+
+
+LIMIT = 2**63 - 1
+
+
+@pytest.mark.parametrize(("command", "head"), [
+    ("sweep", f"seed = {LIMIT}\nreplications = 2\n"),
+    ("sweep", f"seed = {LIMIT - 5}\nreplications = 1\ncrn = false\n"
+              "[[points]]\nlabel = \"a\"\n"),
+    ("tune", f"seed = {LIMIT}\nreplications = 2\n"),
+])
+def test_seeds_whose_replications_pass_the_limit_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, head: str) -> None:
+    """Replication r runs seed + r: seed 2**63-1 with 2 replications ran seed 2**63,
+    which run --seed refuses (without CRN a point's seeds are offset by 1,000,003 too)."""
+    path = tmp_path / "s.toml"
+    path.write_text('base = "tiny"\n' + head + (TUNE_BODY if command == "tune" else ""),
+                    encoding="utf-8")
+    code = main([command, str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    err = one_line(capsys)
+    assert code == 2 and "past 2**63-1" in err and err.startswith(f"eccc {command}: {path}: ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_replications_option_and_run_replications_respect_the_limit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(f'base = "tiny"\nseed = {LIMIT - 1}\nreplications = 2\n')
+    assert main(["sweep", str(path), "--replications", "3", "--out", str(tmp_path / "o")]) == 2
+    assert "past 2**63-1" in one_line(capsys)
+    assert main(["run", "policy_all_vs_milestones", "--seed", str(LIMIT), "--replications",
+                 "2", "--out", str(tmp_path / "o")]) == 2
+    assert one_line(capsys).startswith(f"eccc run: seed {LIMIT} with --replications 2 runs")
+    assert not (tmp_path / "o").exists()
