@@ -141,8 +141,29 @@ def audit_table(audit: Audit) -> str:
     return "\n".join(lines)
 
 
-def _bench_error(args: argparse.Namespace) -> str | None:
-    """What is wrong with ``eccc bench``'s options, in one line (None: nothing)."""
+# Which benchmark each option of ``eccc bench`` is for (a mode: a target, or its --soak,
+# --national or --horizon); --json is for all. `bench engine --scales 5` was ignored.
+BENCH_OPTIONS = {
+    "inputs": ("engine", "soak"), "days": ("soak", "horizon"), "scale": ("horizon",),
+    "scales": ("national",), "workers": ("national",),
+    "seed": ("engine", "soak", "sim", "national", "horizon"),
+    "seconds": ("http", "loadgen"), "rounds": ("http",), "connections": ("http",),
+    "batch_size": ("http",), "max_lag_ms": ("loadgen",), "shim_p99_ms": ("loadgen",),
+}
+BENCH_MODE_NAMES = {"engine": "bench engine", "soak": "bench engine --soak",
+                    "sim": "bench sim", "national": "bench sim --national",
+                    "horizon": "bench sim --horizon", "http": "bench http",
+                    "loadgen": "bench loadgen"}
+
+
+def _bench_defaults(target: str) -> dict[str, Any]:
+    return vars(build_parser().parse_args(["bench", target]))
+
+
+def _bench_error(args: argparse.Namespace,
+                 defaults: dict[str, Any] | None = None) -> str | None:
+    """What is wrong with ``eccc bench``'s options, in one line (None: nothing); an option
+    given (not at its default) for another benchmark than the one chosen is refused."""
     from scenarios.schema import MAX_DAYS, MAX_SCALE
 
     modes = [m for m in ("soak", "national", "horizon") if getattr(args, m)]
@@ -151,6 +172,15 @@ def _bench_error(args: argparse.Namespace) -> str | None:
     wants = {"soak": "engine", "national": "sim", "horizon": "sim"}
     if modes and args.target != wants[modes[0]]:
         return f"--{modes[0]} is a mode of `eccc bench {wants[modes[0]]}`, not of {args.target}"
+    mode = modes[0] if modes else args.target
+    defaults = _bench_defaults(args.target) if defaults is None else defaults
+    for dest, used_by in BENCH_OPTIONS.items():
+        if mode in used_by or not hasattr(args, dest) or getattr(args, dest) == defaults[dest]:
+            continue
+        option = "--" + dest.replace("_", "-")
+        return (f"{option} is an option of "
+                + " or ".join(f"`eccc {BENCH_MODE_NAMES[m]}`" for m in used_by)
+                + f", not of `eccc {BENCH_MODE_NAMES[mode]}`")
     if args.inputs is not None and not args.inputs > 0:
         return f"--inputs must be greater than 0 (got {args.inputs})"
     if args.days is not None and not 0 < args.days <= MAX_DAYS:

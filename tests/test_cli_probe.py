@@ -438,3 +438,22 @@ def test_sweep_replications_option_and_run_replications_respect_the_limit(
                  "2", "--out", str(tmp_path / "o")]) == 2
     assert one_line(capsys).startswith(f"eccc run: seed {LIMIT} with --replications 2 runs")
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["engine", "--scales", "5"],
+     "--scales is an option of `eccc bench sim --national`, not of `eccc bench engine`"),
+    (["engine", "--workers", "2"],
+     "--workers is an option of `eccc bench sim --national`, not of `eccc bench engine`"),
+    (["sim", "--national", "--scale", "0.5"],
+     "--scale is an option of `eccc bench sim --horizon`, not of `eccc bench sim --national`"),
+    (["http", "--inputs", "5"], "--inputs is an option of `eccc bench engine` or "
+     "`eccc bench engine --soak`, not of `eccc bench http`"),
+    (["sim", "--rounds", "3"], "--rounds is an option of `eccc bench http`, not of "
+     "`eccc bench sim`"),
+])
+def test_bench_refuses_options_of_another_benchmark(
+        argv: list[str], says: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """They were ignored silently (bench engine --scales 5 ran the engine benchmark)."""
+    assert main(["bench", *argv]) == 2
+    assert one_line(capsys) == f"eccc bench: {says}\n"
