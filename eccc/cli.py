@@ -95,7 +95,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         print(f"eccc replay: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"eccc replay: cannot write {out_path}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"eccc replay: cannot write {path_error(exc, out_path)}", file=sys.stderr)
         return 2
     for bad in result.bad[: args.max_errors]:
         print(f"{trace}:{bad.line}: {bad.message}", file=sys.stderr)
@@ -412,6 +412,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def not_a_directory(path: Path | str) -> Path | None:
+    """The first of ``path``'s ancestors that exists and is not a directory (a file where
+    --out wants a folder on the way), or None."""
+    for parent in reversed(Path(path).parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return None
+
+
+def path_error(exc: OSError, path: Path | str | None = None) -> str:
+    """An OSError about a path, as one line: 'afile is not a directory' where mkdir of
+    afile/x said 'File exists' (or 'afile/x/y: Not a directory')."""
+    where = path if path is not None else exc.filename
+    if isinstance(exc, FileExistsError | NotADirectoryError) and where is not None:
+        # mkdir of a file's name says File exists: the file itself is in the way then
+        itself = isinstance(exc, FileExistsError) and Path(where).is_file()
+        blocking = Path(where) if itself else not_a_directory(where)
+        if blocking is not None:
+            return f"{where}: {blocking} is not a directory"
+    return f"{where}: {exc.strerror or exc}"
+
+
 class StdoutFailed(Exception):
     """Standard output could not be written (a full disk, > /dev/full, an I/O error): not
     an OSError, so no command's own ``except OSError`` mistakes it for its --out file."""
@@ -502,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         # A path that cannot be read or written (--out naming a file, a directory that
         # cannot be made): one line naming it, not a traceback.
-        print(f"eccc {args.command}: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"eccc {args.command}: {path_error(exc)}", file=sys.stderr)
         return 2
     finally:
         sys.stdout = stdout

@@ -457,3 +457,21 @@ def test_bench_refuses_options_of_another_benchmark(
     """They were ignored silently (bench engine --scales 5 ran the engine benchmark)."""
     assert main(["bench", *argv]) == 2
     assert one_line(capsys) == f"eccc bench: {says}\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ["replay", str(EXAMPLE), "--quiet", "--out", "afile/x.jsonl"],
+    ["replay", str(EXAMPLE), "--quiet", "--out", "afile/sub/x.jsonl"],
+    ["run", "tiny", "--days", "1", "--quiet", "--out", "afile/x"],
+    ["schema", "trace", "--out", "afile/x"],
+])
+def test_a_file_in_the_way_of_out_is_said_to_be_no_directory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        argv: list[str]) -> None:
+    """replay --out afile/x.jsonl said 'File exists'."""
+    monkeypatch.chdir(tmp_path)
+    Path("afile").write_text("mine")
+    assert main(argv) == 2
+    err = one_line(capsys)
+    assert err.startswith(f"eccc {argv[0]}: ") and err.endswith(": afile is not a directory\n")
+    assert Path("afile").read_text() == "mine"
