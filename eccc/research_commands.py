@@ -33,8 +33,6 @@ def _options_error(args: argparse.Namespace) -> str | None:
     if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
         return (f"--workers must be from 1 to {MAX_WORKERS} (got {args.workers}; leave it out "
                 "for all cores)")
-    if args.dask is not None and not args.dask.strip():
-        return "--dask needs an address, or 'local' for a LocalCluster"
     if getattr(args, "replications", None) is not None and not 1 <= args.replications <= 10_000:
         return f"--replications must be from 1 to 10000 (got {args.replications})"
     if getattr(args, "trials", None) is not None and not 1 <= args.trials <= 100_000:

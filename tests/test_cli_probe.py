@@ -136,7 +136,7 @@ def test_parsing_a_study_without_its_file_refuses_nan_too(tmp_path: Path) -> Non
 @pytest.mark.parametrize(("option", "value", "words"), [
     ("--workers", "-1", "--workers must be from 1 to 1024 (got -1"),
     ("--workers", "0", "--workers must be from 1 to 1024 (got 0"),
-    ("--dask", "", "--dask needs an address"),
+    ("--dask", "", "--dask needs a value, not an empty string"),
 ])
 def test_bad_executor_options_are_refused_before_anything_is_written(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, option: str,
