@@ -77,7 +77,13 @@ def _cmd_replay(args: argparse.Namespace) -> int:
               else "the trace itself") + "; name another file", file=sys.stderr)
         return 2
     try:
-        if out_path is not None:
+        if out_path is not None and out_path.exists() and not out_path.is_file():
+            # A device or a pipe (/dev/null, /dev/stdout, a FIFO): written to as it is;
+            # moving a finished file over it replaced /dev/null with a regular file.
+            with out_path.open("wb") as fh:
+                result = replay(trace, policies, fh, progress, audit, retention,
+                                args.max_errors)
+        elif out_path is not None:
             # Written beside the target and moved over it at the end: a refused trace or
             # policy (or a crash) leaves an earlier file of that name as it was.
             out_path.parent.mkdir(parents=True, exist_ok=True)

@@ -475,3 +475,24 @@ def test_a_file_in_the_way_of_out_is_said_to_be_no_directory(
     err = one_line(capsys)
     assert err.startswith(f"eccc {argv[0]}: ") and err.endswith(": afile is not a directory\n")
     assert Path("afile").read_text() == "mine"
+
+
+def test_replay_out_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--out /dev/null (any device or FIFO) was written beside it and moved over it: the
+    device became a regular file."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code = main(["replay", str(EXAMPLE), "--quiet", "--out", str(fifo)])
+    reader.join(timeout=60)
+    capsys.readouterr()
+    assert code == 0 and stat.S_ISFIFO(fifo.stat().st_mode)
+    assert got and got[0].count(b"\n") > 0
+    assert not (tmp_path / "fifo.partial").exists()
