@@ -496,8 +496,7 @@ def _not_found(name_or_path: str, path: Path) -> str:
     known = shipped()
     close = difflib.get_close_matches(Path(name_or_path).stem, known, n=3, cutoff=0.6)
     hint = ("; did you mean " + " or ".join(close) + "?") if close else ""
-    where = name_or_path if _is_name(name_or_path) else path  # not scenarios/tinyy.toml
-    return f"{where}: no such scenario file{hint} (shipped: {', '.join(known)})"
+    return f"{path}: no such scenario file{hint} (shipped: {', '.join(known)})"
 
 
 def load(name_or_path: str, relative_to: Path | None = None) -> Scenario:
