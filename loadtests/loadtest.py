@@ -39,9 +39,37 @@ PERCENTILES = (0.5, 0.9, 0.99)
 LOCUST_GRACE_S = 180.0
 
 
+# What a load test writes in its directory: removed when another starts there, so no
+# earlier test's report, figures or shim journal (which the new shim would resume) stays
+# beside the new one's.
+LOADTEST_FILES = ("summary.json", "window.jsonl", "differential.json", "fidelity.json",
+                  "fidelity.png", "model_vs_measured.json", "model_vs_measured.png",
+                  "report.md", "locust.html", "locust.log", "shim.log", "shim.sqlite3",
+                  "shim.sqlite3-wal", "shim.sqlite3-shm")
+LOADTEST_PATTERNS = ("locust_*.csv",)  # Locust's --csv out/locust: locust_stats.csv, ...
+LOADTEST_DIRS = ("answers",)  # the shim's outputs (--outputs-dir)
+# Files that say a directory is another command's (a run, a sweep, a tune).
+OTHER_KINDS = ("series.csv", "distributions.json", "points", "study.db", "plan.json")
+
+
 def run_dir(out: str | None, shape: str) -> Path:
+    import shutil
+
     path = Path(out) if out else Path("runs") / f"loadtest-{shape}-{time.strftime('%Y%m%d-%H%M%S')}"
+    other = next((s for s in OTHER_KINDS if (path / s).exists()), None)
+    if other is not None:  # clearing it would take a run's summary.json with it
+        raise ValueError(f"--out {path} holds a simulation run, sweep or tune "
+                         f"({path / other}); a load test is not written into it: name "
+                         "another --out")
     path.mkdir(parents=True, exist_ok=True)
+    for name in LOADTEST_FILES:
+        (path / name).unlink(missing_ok=True)
+    for pattern in LOADTEST_PATTERNS:
+        for old in path.glob(pattern):
+            old.unlink(missing_ok=True)
+    for name in LOADTEST_DIRS:
+        if (path / name).is_dir() and not (path / name).is_symlink():
+            shutil.rmtree(path / name)
     return path
 
 
@@ -164,7 +192,11 @@ def run_loadtest(args: argparse.Namespace) -> int:
         print(f"eccc loadtest: {exc}", file=sys.stderr)
         return 2
     length = replay_length(args, span_s)
-    out = args.out_dir = run_dir(args.out, "from-run" if args.from_run else args.shape)
+    try:
+        out = args.out_dir = run_dir(args.out, "from-run" if args.from_run else args.shape)
+    except ValueError as exc:
+        print(f"eccc loadtest: {exc}", file=sys.stderr)
+        return 2
     args.outputs_dir = None
     if replay is not None:
         write_window(args, out, replay)

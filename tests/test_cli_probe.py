@@ -498,3 +498,31 @@ def test_replay_out_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(
     assert code == 0 and stat.S_ISFIFO(fifo.stat().st_mode)
     assert got and got[0].count(b"\n") > 0
     assert not (tmp_path / "fifo.partial").exists()
+
+
+def test_a_load_test_directory_is_cleared_of_an_earlier_tests_files(tmp_path: Path) -> None:
+    """A load test into an earlier one's directory kept its report, figures and shim
+    journal (which the new shim would have resumed) beside the new files."""
+    pytest.importorskip("httpx")
+    from loadtests.loadtest import LOADTEST_DIRS, LOADTEST_FILES, run_dir
+
+    out = tmp_path / "lt"
+    out.mkdir()
+    for name in (*LOADTEST_FILES, "locust_stats.csv", "locust_failures.csv", "notes.txt"):
+        (out / name).write_text("old")
+    for name in LOADTEST_DIRS:
+        (out / name).mkdir()
+        (out / name / "x.jsonl").write_text("old")
+    assert run_dir(str(out), "surge") == out
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_a_load_test_is_not_written_into_a_run(tmp_path: Path) -> None:
+    pytest.importorskip("httpx")
+    from loadtests.loadtest import run_dir
+
+    (tmp_path / "series.csv").write_text("old")
+    (tmp_path / "summary.json").write_text("{}")
+    with pytest.raises(ValueError, match="holds a simulation run"):
+        run_dir(str(tmp_path), "surge")
+    assert (tmp_path / "summary.json").is_file()
