@@ -21,12 +21,15 @@ def _what(m: Metric) -> str:
         text += f". Counts: {m.counts}"
     if m.excludes:
         text += f". Not counted: {m.excludes}"
+    if m.empty:
+        text += f". Not available (null) when there is nothing to measure: {m.empty}"
     return text + "."
 
 
 def as_json() -> list[dict[str, str]]:
     return [{"name": m.name, "unit": m.unit, "definition": m.definition, "counts": m.counts,
-             "excludes": m.excludes, "stage": m.stage, "group": m.group, "better": m.better}
+             "excludes": m.excludes, "stage": m.stage, "group": m.group, "better": m.better,
+             "empty": m.empty}
             for ms in METRICS.by_group().values() for m in ms]
 
 
@@ -57,6 +60,11 @@ def markdown() -> str:
         "",
         "Better: which direction is an improvement when a what-if changes the metric "
         "(blank for volumes and labels).",
+        "",
+        "A mean, percentile or share with nothing to measure (no texts reached a handset, "
+        "no deliveries, ...) is not available: null in `summary.json`, \"n/a\" in the "
+        "terminal and the reports, never 0; a what-if or comparison with n/a on either side "
+        "gives no verdict (\"not comparable\"). The definitions below say when.",
         "",
     ]
     for g, ms in METRICS.by_group().items():

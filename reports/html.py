@@ -199,6 +199,8 @@ def _cards(summary: dict[str, Any], counterfactual: dict[str, Any] | None = None
                  else f'<div class="value na">{NOT_AVAILABLE}</div>')
         extra = f'<div class="detail">{escape(detail)}</div>' if detail else ""
         cf = key_value(counterfactual, k) if counterfactual is not None else None
+        if cf is None and counterfactual is not None and k.key in counterfactual:
+            cf = NA  # null there: nothing to measure in the counterfactual
         if cf is not None:
             extra += f'<div class="detail cf">counterfactual: {escape(cf)}</div>'
         out.append(f'<div class="card" title="{escape(k.key)}">'
@@ -254,8 +256,26 @@ def _document(title: str, body: Sequence[str]) -> str:
     ])
 
 
-def fmt_unit(value: float, unit: str, signed: bool = False) -> str:
-    """A value in its registered unit (a difference when ``signed``)."""
+NA = "n/a"  # a metric with nothing to measure (null in summary.json): not available
+
+
+def fmt_pct(pct: float | None) -> str:
+    """A % change as the terminal and the reports show it: one decimal, more for a small
+    change (-0.02%, not -0.0%), "<0.01%" below that; "from 0" when undefined."""
+    if pct is None:
+        return "from 0"
+    a = abs(pct)
+    if a == 0 or a >= 0.1:
+        return f"{pct:+.1f}%"
+    sign = "-" if pct < 0 else "+"
+    return f"{pct:+.2f}%" if a >= 0.01 else f"{sign}<0.01%"
+
+
+def fmt_unit(value: float | None, unit: str, signed: bool = False) -> str:
+    """A value in its registered unit (a difference when ``signed``); "n/a" for None (a
+    metric with nothing to measure)."""
+    if value is None:
+        return NA
     sign = "+" if signed and value > 0 else ""
     if unit == "share":
         return f"{sign}{100 * value:.1f} pp" if signed else fmt_share(value)
@@ -284,6 +304,20 @@ def identical_in_pairs(row: dict[str, Any]) -> bool:
 def identical_text(n: int) -> str:
     """How a row the same in every pair shows instead of a (zero-width) interval."""
     return f"identical in every pair (n={n})"
+
+
+def _not_comparable(row: dict[str, Any]) -> str | None:
+    """Why a what_changed.json row has no difference (a side with nothing to measure),
+    or None for a row to weigh."""
+    if row.get("not_comparable"):
+        return str(row["not_comparable"])
+    if row.get("metric") and any(row.get(k, 0) is None for k in ("scenario", "counterfactual")):
+        return "not comparable: nothing to measure on one side"
+    return None
+
+
+def _na_or(value: Any, unit: str) -> str:
+    return fmt_unit(float(value), unit) if isinstance(value, int | float) else NA
 
 
 def what_changed_html(doc: dict[str, Any]) -> str:
@@ -317,6 +351,19 @@ def what_changed_html(doc: dict[str, Any]) -> str:
     body = []
     unchanged = []
     for r in rows:
+        na = _not_comparable(r)
+        if na is not None:  # a side with nothing to measure: n/a, and no verdict
+            name, unit = str(r.get("metric") or ""), str(r.get("unit") or "")
+            m = METRICS.find(name)
+            cells = [f'<td><code>{escape(name)}</code><div class="def">'
+                     f'{escape(m.definition if m else "")}</div></td>',
+                     *(f'<td class="num">{escape(_na_or(r.get(k), unit))}</td>'
+                       for k in ("scenario", "counterfactual")),
+                     '<td class="num na">—</td>', f'<td class="na">{escape(na)}</td>']
+            if n >= 2:
+                cells.append('<td class="num na">—</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+            continue
         try:
             name, unit = str(r["metric"]), str(r.get("unit") or "")
             scen, cf, diff = float(r["scenario"]), float(r["counterfactual"]), \
@@ -336,7 +383,7 @@ def what_changed_html(doc: dict[str, Any]) -> str:
         verdict = "" if not better or noise or diff == 0 else (
             "better" if (diff > 0) == (better == "higher") else "worse")
         pct = r.get("pct")
-        change = "from 0" if pct is None else f"{float(pct):+.1f}%"
+        change = fmt_pct(None if pct is None else float(pct))
         cells = [f'<td><code>{escape(name)}</code><div class="def">{escape(title)}</div></td>',
                  f'<td class="num">{escape(fmt_unit(scen, unit))}</td>',
                  f'<td class="num">{escape(fmt_unit(cf, unit))}</td>',

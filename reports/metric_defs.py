@@ -29,9 +29,32 @@ _TEXTS = "texts the engine decided to send (notifications and answers to replies
 
 
 def _m(name: str, unit: str, group: str, stage: str, definition: str, counts: str = "",
-       excludes: str = "", better: str = "") -> Metric:
+       excludes: str = "", better: str = "", empty: str = "") -> Metric:
     return Metric(name=name, unit=unit, definition=definition, counts=counts,
-                  excludes=excludes, stage=stage, group=group, better=better)
+                  excludes=excludes, stage=stage, group=group, better=better,
+                  empty=empty or EMPTY.get(name, ""))
+
+
+# A mean, percentile or share of nothing is not available (null in summary.json, "n/a"
+# in the terminal and the report), never 0: the population that is then empty.
+_HANDSET = "no texts reached a handset"
+EMPTY = {
+    **{f"latency_{leg}_{q}_s": _HANDSET
+       for leg in ("scan_to_decision", "decision_to_submit", "submit_to_handset",
+                   "scan_to_handset") for q in ("p50", "p95", "p99", "mean")},
+    "texts_per_recipient_24h_max_mean": "nobody was notified",
+    "texts_per_recipient_24h_share_over_3": "nobody was notified",
+    "texts_per_recipient_24h_share_over_5": "nobody was notified",
+    "texts_per_parcel_mean": "no followed parcels",
+    "opt_out_rate_per_text": "no notifications",
+    "ofd_text_before_delivery_share": "no followed parcels delivered",
+    "exceptions_texted_before_promise_share": "no followed parcels with an exception",
+    "care_abandon_share": "no care contacts",
+    "care_wait_mean_s": "no answered care contacts",
+    "on_time_share": "no deliveries",
+    "days_to_deliver_mean": "no deliveries",
+    "scans_per_parcel_delivered": "no followed parcels delivered",
+}
 
 
 def _latency() -> list[Metric]:

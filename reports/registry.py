@@ -48,7 +48,8 @@ class Metric:
     count, share (0 to 1), s, h, days, USD, per text, per parcel, per recipient,
     per hour, ratio, label; ``counts`` what is counted, ``excludes`` what is not;
     ``stage`` the module that computes it; ``group`` a key of ``GROUPS``;
-    ``better`` "lower", "higher" or "" (neither: a volume, a label).
+    ``better`` "lower", "higher" or "" (neither: a volume, a label); ``empty`` what
+    leaves the metric nothing to measure ("no deliveries"), when it can be null.
     """
 
     name: str
@@ -59,6 +60,9 @@ class Metric:
     stage: str
     group: str
     better: str = ""
+    # The population a mean, percentile or share is taken over, named as "no ..." when
+    # it is empty ("no deliveries"): then the metric is null (not available), never 0.
+    empty: str = ""
 
     @property
     def is_pattern(self) -> bool:

@@ -10,6 +10,8 @@ def format_table(rows: dict[str, Any], title: str = "") -> str:
     width = max((len(k) for k in rows), default=0)
     lines = [title] if title else []
     for key, value in rows.items():
-        shown = f"{value:,}" if isinstance(value, int) else str(value)
+        # None: a metric with nothing to measure (null in summary.json), not available
+        shown = (f"{value:,}" if isinstance(value, int) else "n/a" if value is None
+                 else str(value))
         lines.append(f"  {key:<{width}}  {shown:>12}")
     return "\n".join(lines)

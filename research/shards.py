@@ -267,14 +267,17 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
         elif kind == "max":
             out[name] = max(values)
         elif kind == "mean":
-            out[name] = _r(sum(values) / len(values))
+            known = [v for v in values if v is not None]  # null: nothing to measure
+            out[name] = _r(sum(known) / len(known)) if known else None
         elif kind == "ratio":
             num, den = (rule[1].format(*m.groups()), rule[2].format(*m.groups()))
             if any(num not in s or den not in s for s in summaries):
                 gaps.append(f"{name}: a shard lacks {num} or {den} (not merged)")
                 continue
             total = _sum(summaries, den)
-            out[name] = _r(_sum(summaries, num) / total) if total else 0.0
+            # an empty population: null where one run gives null (sim.metrics), else 0
+            out[name] = _r(_sum(summaries, num) / total) if total else (
+                None if all(s.get(name) is None for s in summaries) else 0.0)
         elif kind in ("per_first", "rel_diff"):
             k1, k2 = (rule[1].format(*m.groups()), rule[2].format(*m.groups()))
             if any(k1 not in s or k2 not in s for s in summaries):
@@ -301,14 +304,20 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
             out[name] = _r(err)
         elif kind == "hist_pct":
             h = merged_d.get(rule[1])
-            if not h or not sum(h["counts"]):
+            if not h:
                 gaps.append(f"{name}: no {rule[1]} histogram to merge from")
+                continue
+            if not sum(h["counts"]):
+                out[name] = None  # an empty population: not available, as in one run
                 continue
             out[name] = percentile_of_counts(h["values"], h["counts"], int(m.group(1)) / 100)
         elif kind in ("hist_mean", "hist_over"):
             h = merged_d.get(rule[1])
-            if not h or not sum(h["counts"]):
+            if not h:
                 gaps.append(f"{name}: no {rule[1]} histogram to merge from")
+                continue
+            if not sum(h["counts"]):
+                out[name] = None  # an empty population: not available, as in one run
                 continue
             v, c = np.asarray(h["values"], float), np.asarray(h["counts"], float)
             sel = c if kind == "hist_mean" else c * (v > int(m.group(1)))
@@ -317,8 +326,10 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
             # fixed-bin histograms (sim.latency): the merge is exact
             h = merged_d[f"latency_{m.group(1)}"]
             total, n = hist_sums[m.group(1)], sum(h["counts"])
-            if kind == "samples_mean":
-                out[name] = _r(total / n) if n else 0.0
+            if not n:
+                out[name] = None  # no text reached this stage: not available
+            elif kind == "samples_mean":
+                out[name] = _r(total / n)
             else:
                 out[name] = _r(percentile_of_counts(h["values"], h["counts"],
                                                     int(m.group(2)) / 100))
@@ -330,7 +341,7 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
             if m.group(1) in capped:
                 gaps.append(f"{name}: from thinned samples (a shard exceeded {SAMPLE_CAP})")
             if not len(a):
-                out[name] = 0.0
+                out[name] = None
             elif kind == "samples_mean":
                 out[name] = _r(a.mean())
             else:

@@ -72,9 +72,9 @@ class Change:
     metric: str
     unit: str
     better: str
-    scenario: float
-    counterfactual: float
-    difference: float
+    scenario: float | None  # None: not available (nothing to measure: no deliveries, ...)
+    counterfactual: float | None
+    difference: float | None  # None when either side is not available
     pct: float | None  # None when the counterfactual is 0 (no relative change defined)
     n: int = 1  # replication pairs
     low: float | None = None  # 95% interval of the mean paired difference (n >= 2)
@@ -83,16 +83,23 @@ class Change:
     # The same non-zero difference in every one of n >= 2 pairs: no interval (no spread to
     # measure the noise from), shown as "identical in every pair".
     identical: bool = False
+    # Why there is no difference to weigh ("not comparable: no deliveries in the
+    # counterfactual"): a side's metric has nothing to measure (null in summary.json).
+    # Such a row has no verdict; a 0 there is not an improvement.
+    not_comparable: str = ""
 
     @property
     def unchanged(self) -> bool:
         """The same in every pair: no difference, and none hidden in a mean of zero (a
         metric up in one replication and down in another has an interval, and is shown
         as noise)."""
-        return self.difference == 0 and not self.low and not self.high
+        return (not self.not_comparable and self.difference == 0 and not self.low
+                and not self.high)
 
     @property
     def sort_key(self) -> tuple[int, float, str]:
+        if self.not_comparable:  # after the changes, before the unchanged
+            return (2, 0.0, self.metric)
         if self.unchanged:
             return (3, 0.0, self.metric)
         if self.difference == 0:
@@ -105,7 +112,8 @@ class Change:
     def verdict(self) -> str:
         """Whether the change is an improvement, by the metric's direction; none when the
         interval says it is within the noise."""
-        if self.difference == 0 or not self.better or self.exceeds_noise is False:
+        if (self.not_comparable or self.difference is None or self.difference == 0
+                or not self.better or self.exceeds_noise is False):
             return ""
         up = self.difference > 0
         return "better" if up == (self.better == "higher") else "worse"
@@ -135,13 +143,31 @@ def _bootstrap(diffs: np.ndarray, confidence: float, seed: int = 0) -> tuple[flo
 
 def change(metric: str, pairs: Sequence[tuple[dict[str, Any], dict[str, Any]]],
            confidence: float = CONFIDENCE) -> Change | None:
-    """The change in ``metric`` over replication pairs (scenario, counterfactual)."""
+    """The change in ``metric`` over replication pairs (scenario, counterfactual). When a
+    side has the metric as null (an empty population: no deliveries, no texts reached a
+    handset; ``sim.metrics``), the row is "not comparable" and has no verdict."""
+    m = METRICS.find(metric)
+    unit, better = (m.unit, m.better) if m else ("", "")
+    present = [(s[metric], c[metric]) for s, c in pairs if metric in s and metric in c]
+    na_s = sum(a is None for a, _ in present)
+    na_c = sum(b is None for _, b in present)
+    if na_s or na_c:
+        side = ("the scenario and the counterfactual" if na_s and na_c
+                else "the scenario" if na_s else "the counterfactual")
+        some = max(na_s, na_c)
+        of = f" ({some} of {len(present)} pairs)" if some < len(present) else ""
+        what = (m.empty if m and m.empty else "nothing to measure")
+        sv = [a for a, _ in present if _num(a) is not None]
+        cv = [b for _, b in present if _num(b) is not None]
+        return Change(metric, unit, better,
+                      math.fsum(sv) / len(sv) if sv and not na_s else None,
+                      math.fsum(cv) / len(cv) if cv and not na_c else None,
+                      None, None, len(present),
+                      not_comparable=f"not comparable: {what} in {side}{of}")
     vals = [(a, b) for s, c in pairs
             if (a := _num(s.get(metric))) is not None and (b := _num(c.get(metric))) is not None]
     if not vals:
         return None
-    m = METRICS.find(metric)
-    unit, better = (m.unit, m.better) if m else ("", "")
     scen = math.fsum(a for a, _ in vals) / len(vals)
     cf = math.fsum(b for _, b in vals) / len(vals)
     diff = scen - cf
@@ -319,7 +345,7 @@ def _write_summary(path: Path, summary: dict[str, Any]) -> None:
 
 def format_changes(rows: Sequence[Change], label: str, limit: int | None = None) -> str:
     """The table for the terminal: aligned columns, largest change first."""
-    from reports.html import fmt_unit, identical_text
+    from reports.html import NA, fmt_pct, fmt_unit, identical_text
 
     def v(x: float | None, unit: str, signed: bool = False) -> str:
         # As the report shows it (reports.html.fmt_unit), so the terminal and the page agree.
@@ -333,8 +359,8 @@ def format_changes(rows: Sequence[Change], label: str, limit: int | None = None)
     table = [head]
     for r in shown:
         diff = v(r.difference, r.unit, signed=True)
-        pct = "from 0" if r.pct is None else f"{r.pct:+.1f}%"
-        row = [r.metric, v(r.scenario, r.unit), v(r.counterfactual, r.unit), diff,
+        pct = r.not_comparable or fmt_pct(r.pct)
+        row = [r.metric, v(r.scenario, r.unit) or NA, v(r.counterfactual, r.unit) or NA, diff,
                f"{pct} {r.verdict}".strip()]
         if n >= 2:
             row.append(identical_text(r.n) if r.identical else "" if r.low is None else (

@@ -130,13 +130,15 @@ class Metrics:
             self.gateway_queue_by_hour[h] = self.model.gateway.queue_len(t)
 
     # ---------------------------------------------------------------- output
-    def latency_summary(self) -> tuple[dict[str, float], dict[str, list[float]]]:
-        out: dict[str, float] = {}
+    def latency_summary(self) -> tuple[dict[str, float | None], dict[str, list[float]]]:
+        out: dict[str, float | None] = {}
         samples: dict[str, list[float]] = {}
         for name, hist in self.latency.items():
+            # None (null) when no text reached that stage: no latency to measure
             for q in (50, 95, 99):
-                out[f"latency_{name}_p{q}_s"] = _r(hist.percentile(q / 100))
-            out[f"latency_{name}_mean_s"] = _r(hist.mean)
+                out[f"latency_{name}_p{q}_s"] = (_r(hist.percentile(q / 100)) if hist.n
+                                                 else None)
+            out[f"latency_{name}_mean_s"] = _r(hist.mean) if hist.n else None
             # evenly spaced order statistics keep the CDF for the figures
             samples[name] = [_r(x, 3) for x in hist.quantiles(SAMPLE_CAP)]
         return out, samples
@@ -175,16 +177,22 @@ class Metrics:
             "days_to_deliver": _histogram(self.days_hist),
         }
 
-    def recipients_24h(self) -> dict[str, float]:
+    def recipients_24h(self) -> dict[str, float | None]:
+        # None (null): nobody was notified, so there is no mean or share to report (a 0
+        # would read as "nobody texted too often", and as an improvement in a what-if).
         maxes = self.model.customers.people.max24_values()
         n = len(maxes)
+        if not n:
+            return dict.fromkeys(("texts_per_recipient_24h_max_mean",
+                                  "texts_per_recipient_24h_share_over_3",
+                                  "texts_per_recipient_24h_share_over_5"))
         return {
-            "texts_per_recipient_24h_max_mean": _r(sum(maxes) / n) if n else 0.0,
-            "texts_per_recipient_24h_share_over_3": _r(sum(x > 3 for x in maxes) / n) if n else 0.0,
-            "texts_per_recipient_24h_share_over_5": _r(sum(x > 5 for x in maxes) / n) if n else 0.0,
+            "texts_per_recipient_24h_max_mean": _r(sum(maxes) / n),
+            "texts_per_recipient_24h_share_over_3": _r(sum(x > 3 for x in maxes) / n),
+            "texts_per_recipient_24h_share_over_5": _r(sum(x > 5 for x in maxes) / n),
         }
 
-    def parcels_summary(self, followed: FollowedParcels) -> dict[str, float]:
+    def parcels_summary(self, followed: FollowedParcels) -> dict[str, float | None]:
         delivered = followed.delivered
         of_first = followed.of_text_first
         exc = followed.exceptions
@@ -200,14 +208,15 @@ class Metrics:
             "parcels_tracked": followed.count,
             "parcels_tracked_delivered": delivered,
             "days_to_deliver_sum": _r(self.days_sum),
-            "days_to_deliver_mean": _r(self.days_sum / n, 4) if n else 0.0,
-            "on_time_share": _r(self.on_time / n, 4) if n else 0.0,
+            # None (null) when nothing was delivered: no population to measure
+            "days_to_deliver_mean": _r(self.days_sum / n, 4) if n else None,
+            "on_time_share": _r(self.on_time / n, 4) if n else None,
             "ofd_text_before_delivery": of_first,
             "ofd_text_before_delivery_share": _r(of_first / delivered, 4) if delivered
-            else 0.0,
+            else None,
             "exceptions_tracked": exc,
             "exceptions_texted_before_promise": exc_texted,
             "exceptions_texted_before_promise_share":
-                _r(exc_texted / exc, 4) if exc else 0.0,
+                _r(exc_texted / exc, 4) if exc else None,
             "misleading_texts_scan_errors": self.misleading,
         }

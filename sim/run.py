@@ -76,7 +76,7 @@ def summarise(m: Model) -> dict[str, Any]:
     s["cost_segments_usd"] = _r(per_segment)
     s["cost_usd"] = _r(per_segment + fixed, 2)
     notifications = s["texts_notifications"]
-    s["opt_out_rate_per_text"] = _r(m.customers.opt_outs / notifications) if notifications else 0.0
+    s["opt_out_rate_per_text"] = _r(m.customers.opt_outs / notifications) if notifications else None
     lat, _ = m.metrics.latency_summary()
     s.update(lat)
     s.update(m.metrics.recipients_24h())
@@ -86,14 +86,14 @@ def summarise(m: Model) -> dict[str, Any]:
     s["scan_errors"] = m.scans.errors
     s["scans_tracked_delivered"] = fp.scans_delivered
     s["scans_per_parcel_delivered"] = (_r(fp.scans_delivered / fp.delivered, 4)
-                                       if fp.delivered else 0.0)
-    s["texts_per_parcel_mean"] = _r(notifications / fp.count, 4) if fp.count else 0.0
+                                       if fp.delivered else None)
+    s["texts_per_parcel_mean"] = _r(notifications / fp.count, 4) if fp.count else None
     care = m.care
     s.update(
         care_contacts=care.contacts, care_answered=care.answered, care_abandoned=care.abandoned,
-        care_abandon_share=_r(care.abandoned / care.contacts, 4) if care.contacts else 0.0,
+        care_abandon_share=_r(care.abandoned / care.contacts, 4) if care.contacts else None,
         care_wait_sum_s=_r(care.wait_sum),
-        care_wait_mean_s=_r(care.wait_sum / care.answered, 2) if care.answered else 0.0,
+        care_wait_mean_s=_r(care.wait_sum / care.answered, 2) if care.answered else None,
         care_cost_usd=_r(care.answered * sc.care.cost_per_contact_usd, 2),
         cost_total_usd=_r(s["cost_usd"] + care.answered * sc.care.cost_per_contact_usd, 2),
         care_late_tracked=m.customers.late_tracked,

@@ -474,3 +474,63 @@ def test_one_run_says_its_differences_may_be_noise() -> None:
 
     rows = changes([({"parcels_returned": 5}, {"parcels_returned": 3})])
     assert "a difference may be noise; --replications" in format_changes(rows, "x")
+
+
+# ------------------------------------------------------------------ nothing to measure
+
+
+def test_a_metric_with_nothing_to_measure_is_not_comparable_not_an_improvement() -> None:
+    # The scenario's carrier was down all run: no text reached a handset, no latency.
+    scen = {"latency_scan_to_handset_p95_s": None, "days_to_deliver_mean": 2.0,
+            "texts_per_recipient_24h_max_mean": None}
+    cf = {"latency_scan_to_handset_p95_s": 120.0, "days_to_deliver_mean": None,
+          "texts_per_recipient_24h_max_mean": 3.5}
+    rows = {r.metric: r for r in changes([(scen, cf)], metrics=list(scen))}
+    lat = rows["latency_scan_to_handset_p95_s"]
+    assert lat.scenario is None and lat.counterfactual == 120.0 and lat.difference is None
+    assert lat.verdict == "" and not lat.unchanged
+    assert lat.not_comparable == "not comparable: no texts reached a handset in the scenario"
+    days = rows["days_to_deliver_mean"]
+    assert days.not_comparable == "not comparable: no deliveries in the counterfactual"
+    assert days.verdict == "" and days.pct is None
+    # with replications: one pair without deliveries is enough to withhold a verdict
+    two = change("days_to_deliver_mean", [({"days_to_deliver_mean": 2.0},
+                                           {"days_to_deliver_mean": 2.5}), (scen, cf)])
+    assert two is not None and two.verdict == "" and two.not_comparable.endswith(
+        "counterfactual (1 of 2 pairs)")
+    from research.whatif import format_changes
+    text = format_changes(list(rows.values()), "x")
+    line = next(x for x in text.splitlines() if "latency_scan_to_handset_p95_s" in x)
+    assert " n/a " in line and "better" not in line and "-100" not in line
+    from reports.html import what_changed_html
+    from research.whatif import asdict
+    page = what_changed_html({"rows": [asdict(r) for r in rows.values()], "seeds": [1]})
+    assert "not comparable: no deliveries in the counterfactual" in page
+    assert " better<" not in page and "-100" not in page and ">n/a<" in page
+
+
+def test_an_empty_population_is_null_in_the_summary(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # The carrier is down from before the start to after the drain: nothing is delivered.
+    text = TINY.replace("2026-11-10T10:00:00-07:00", "2026-11-08T00:00:00-07:00").replace(
+        "hours = 5", "hours = 300")
+    out = tmp_path / "run"
+    assert main(["run", str(tiny_outage(tmp_path, text=text)), "--out", str(out), "--quiet",
+                 "--days", "1", "--scale", "0.3"]) == 0
+    printed = capsys.readouterr().out
+    s = json.loads((out / "summary.json").read_text())
+    assert s["texts_delivered_handset"] == 0
+    for name in ("latency_scan_to_handset_p95_s", "latency_submit_to_handset_mean_s",
+                 "texts_per_recipient_24h_max_mean", "texts_per_recipient_24h_share_over_3"):
+        assert s[name] is None, name
+    doc = json.loads((out / "what_changed.json").read_text())
+    row = next(r for r in doc["rows"] if r["metric"] == "latency_scan_to_handset_p95_s")
+    assert row["scenario"] is None and row["difference"] is None
+    assert row["not_comparable"].startswith("not comparable: no texts reached a handset")
+    line = next(x for x in printed.splitlines() if "latency_scan_to_handset_p95_s" in x
+                and "not comparable" in x)
+    assert "better" not in line
+    assert "None" not in printed
+    from reports.registry import METRICS
+    m = METRICS.find("days_to_deliver_mean")
+    assert m is not None and m.empty == "no deliveries"
