@@ -96,12 +96,17 @@ def load_plugins_or_say(paths: list[str] | None, command: str) -> bool:
 def _forget_counterfactual(out: Path) -> None:
     import shutil
 
-    from research.whatif import COUNTERFACTUAL_DIR, WHAT_CHANGED
+    from research.whatif import COUNTERFACTUAL_DIR, REPLICATIONS_DIR, WHAT_CHANGED
 
     (out / WHAT_CHANGED).unlink(missing_ok=True)
     cf = out / COUNTERFACTUAL_DIR
     if (cf / "summary.json").is_file():
         shutil.rmtree(cf)
+    # An earlier what-if's pairs (replications/seed-S/...): eccc compare reads them as the
+    # run's replications, so they must not outlive the table they were made for.
+    kept = out / REPLICATIONS_DIR
+    if kept.is_dir() and any(kept.glob("seed-*/summary.json")):
+        shutil.rmtree(kept)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
