@@ -100,11 +100,24 @@ COMPARISON_FIGURES = (
 
 
 
-def render_comparison(run_dirs: list[Path], out_dir: Path) -> Path:
-    """Write ``comparison.html`` (+ ``compare_*.png``) for several runs into ``out_dir``."""
+def run_labels(run_dirs: list[Path]) -> list[str]:
+    """Directory names, as parent/name where two runs share a name (X/counterfactual and
+    Y/counterfactual), the whole path where even that collides."""
+    names = [d.name or str(d) for d in run_dirs]
+    out = [f"{d.parent.name}/{n}" if names.count(n) > 1 and d.parent.name else n
+           for d, n in zip(run_dirs, names, strict=True)]
+    return [str(d) if out.count(o) > 1 else o for d, o in zip(run_dirs, out, strict=True)]
+
+
+def render_comparison(run_dirs: list[Path], out_dir: Path,
+                      labels: list[str] | None = None) -> Path:
+    """Write ``comparison.html`` (+ ``compare_*.png``) for several runs into ``out_dir``.
+    ``labels``: each run's name in titles and legends (``eccc compare`` gives its groups'
+    labels); by default the directory's name, with its parent's when names collide."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    labels = [Path(d).name or str(d) for d in run_dirs]
+    if labels is None:
+        labels = run_labels([Path(d) for d in run_dirs])
     runs = [load_run(Path(d)) for d in run_dirs]
     drawn: list[html.FigureSection] = []
     for spec in COMPARISON_FIGURES:

@@ -271,6 +271,12 @@ def fmt_pct(pct: float | None) -> str:
     return f"{pct:+.2f}%" if a >= 0.01 else f"{sign}<0.01%"
 
 
+def looks_numeric(text: str) -> bool:
+    """A formatted value ("$1,180.55", "+$9.00", "<0.1%", "-2.9 h"): right-aligned."""
+    body = text.lstrip("+-<$")
+    return bool(body) and body[0].isdigit()
+
+
 def fmt_unit(value: float | None, unit: str, signed: bool = False) -> str:
     """A value in its registered unit (a difference when ``signed``); "n/a" for None (a
     metric with nothing to measure)."""

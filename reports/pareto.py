@@ -209,11 +209,20 @@ def render_sweep(sweep_dir: Path) -> Path:
 
 
 def differences_page(labels: Sequence[str], header: Sequence[str],
-                     rows: Sequence[Sequence[Any]], note: str) -> str:
-    """``eccc compare``'s table: each metric, each group, the difference and its noise."""
+                     rows: Sequence[Sequence[str]], note: str) -> str:
+    """``eccc compare``'s table: each metric, each group, the difference and its noise.
+    ``rows`` are formatted as the terminal shows them (``research.comparison.format_cells``:
+    units, signed differences, "+1.2%")."""
+    from reports.html import looks_numeric
+
     title = "eccc compare: " + " vs ".join(labels)
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(
+        f'<td class="num">{escape(c)}</td>' if i and looks_numeric(c)
+        else f"<td>{escape(c)}</td>" for i, c in enumerate(map(str, row))) + "</tr>"
+        for row in rows)
     return page(title, [f"<header><h1>{escape(title)}</h1></header>",
                         f'<p class="meta">{escape(note)}</p>',
                         '<p><a href="comparison.html">figures and every metric side by side'
                         "</a></p>",
-                        table(header, rows)])
+                        f'<div class="scroll"><table><tr>{head}</tr>\n{body}</table></div>'])

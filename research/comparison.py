@@ -213,6 +213,15 @@ def _facilities(s: dict[str, Any]) -> tuple[str, ...]:
                         if k.startswith("facility_") and k.endswith("_processed")))
 
 
+def _shards(s: dict[str, Any]) -> int:
+    n = s.get("shards")
+    return n if isinstance(n, int) and not isinstance(n, bool) and n > 1 else 1
+
+
+def _shards_text(n: int) -> str:
+    return "one model (exact)" if n == 1 else f"{n} shards merged"
+
+
 def mismatches(groups: list[Group]) -> list[str]:
     """How the runs differ in set-up (scale, days, run span, facilities); empty if alike."""
     ref = groups[0]
@@ -226,6 +235,12 @@ def mismatches(groups: list[Group]) -> list[str]:
                 a, b = r0.get(key), s.get(key)
                 if a is not None and b is not None and a != b:
                     out.append(f"{what}: {a} in {ref.where[0]} but {b} in {where}")
+            # A sharded run (--shards N) is N smaller models merged: the split's artefacts
+            # (shard boundaries, per-shard carriers and care queues) would read as effects.
+            sa, sb = _shards(r0), _shards(s)
+            if sa != sb:
+                out.append(f"shards: {_shards_text(sa)} in {ref.where[0]} but "
+                           f"{_shards_text(sb)} in {where}")
             fa, fb = _facilities(r0), _facilities(s)
             if fa != fb:
                 only_a = sorted(set(fa) - set(fb))
@@ -271,9 +286,16 @@ def differences(groups: list[Group], metrics: list[str] | None = None
     rows = []
     for name in names:
         vals = [g.values(name) for g in groups]
-        means = [sum(v) / len(v) if v else "" for v in vals]
+        # null in a summary: nothing to measure there (no deliveries, ...): n/a, no verdict
+        na = [any(name in s and s[name] is None for s in g.summaries) for g in groups]
+        means = ["n/a" if not v and gna else sum(v) / len(v) if v else ""
+                 for v, gna in zip(vals, na, strict=True)]
         row: list[Any] = [name, *means]
-        for g, v in zip(groups[1:], vals[1:], strict=True):
+        for g, v, gna in zip(groups[1:], vals[1:], na[1:], strict=True):
+            if na[0] or gna:
+                where = ", ".join(x.label for x, y in ((ref, na[0]), (g, gna)) if y)
+                row += ["", "", f"not comparable (n/a in {where})"]
+                continue
             if not v or not vals[0]:
                 row += ["", "", "missing"]
                 continue
@@ -294,12 +316,12 @@ def differences(groups: list[Group], metrics: list[str] | None = None
     return header, sorted(rows, key=size)
 
 
-def format_rows(header: list[str], rows: list[list[Any]]) -> str:
-    """Aligned columns for the terminal (numbers right-aligned), each value in its metric's
-    registered unit as ``eccc run`` and the report show it ("2.9 h", "93.5%", "+1.2 pp",
-    "$1,180.55"; ``reports.html.fmt_unit``); a metric not in the registry as a plain
-    number. differences.csv keeps the raw values."""
-    from reports.html import fmt_unit
+def format_cells(header: list[str], rows: list[list[Any]]) -> list[list[str]]:
+    """Each value in its metric's registered unit as ``eccc run`` and the report show it
+    ("2.9 h", "93.5%", "+1.2 pp", "$1,180.55"; ``reports.html.fmt_unit``), differences
+    signed, changes as "+1.2%" (``reports.html.fmt_pct``); a metric not in the registry as
+    a plain number. The terminal and differences.html both show these."""
+    from reports.html import fmt_pct, fmt_unit
     from reports.registry import METRICS
 
     diffs = {i for i in range(1, len(header) - 1) if header[i + 1] == "change %"}
@@ -308,23 +330,28 @@ def format_rows(header: list[str], rows: list[list[Any]]) -> str:
         if isinstance(c, bool) or not isinstance(c, int | float):
             return str(c)
         if header[col] == "change %":
-            return f"{c:+.1f}%"
+            return fmt_pct(float(c))
         if unit is not None and math.isfinite(c):
             return fmt_unit(float(c), unit, signed=col in diffs)
-        return f"{c:,.4g}" if abs(c) < 1e6 else f"{c:,.0f}"
+        sign = "+" if col in diffs and c > 0 else ""
+        return sign + (f"{c:,.4g}" if abs(c) < 1e6 else f"{c:,.0f}")
 
     def unit_of(name: Any) -> str | None:
         m = METRICS.find(str(name))
         return m.unit if m else None
 
-    table = [header] + [[cell(c, i, unit_of(r[0]) if i else None) for i, c in enumerate(r)]
-                        for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    def numeric(text: str) -> bool:
-        body = text.lstrip("+-<$")  # "$1,180.55", "+$9.00", "<0.1%" are numbers too
-        return bool(body) and body[0].isdigit()
+    return [[cell(c, i, unit_of(r[0]) if i else None) for i, c in enumerate(r)]
+            for r in rows]
 
-    return "\n".join("  ".join(c.rjust(w) if i and numeric(c) else c.ljust(w)
+
+def format_rows(header: list[str], rows: list[list[Any]]) -> str:
+    """Aligned columns for the terminal (numbers right-aligned), formatted as
+    ``format_cells``. differences.csv keeps the raw values."""
+    from reports.html import looks_numeric
+
+    table = [header, *format_cells(header, rows)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    return "\n".join("  ".join(c.rjust(w) if i and looks_numeric(c) else c.ljust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True)))
                      for r in table)
 
@@ -364,6 +391,11 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
 
     if len(paths) < 2:
         raise CompareError("compare needs at least two run directories")
+    for i, a in enumerate(paths):
+        for b in paths[i + 1:]:
+            if "@" not in str(a) and Path(a).exists() and Path(b).exists() \
+                    and Path(a).resolve() == Path(b).resolve():
+                raise CompareError(f"{a} and {b} are the same run: nothing to compare")
     groups = [load_group(p) for p in paths]
     labels = [g.label for g in groups]
     for g, p in zip(groups, paths, strict=True):
@@ -382,10 +414,13 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     with (out_dir / "differences.csv").open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows([header, *rows])
-    # The overlay figures show one run per group: the first replication.
-    dirs = [g.runs[0] for g in groups if (g.runs[0] / SUMMARY).is_file()]
-    if len(dirs) == len(groups):  # a sweep point has summaries, not run directories
-        render_comparison(dirs, out_dir)
+    # The overlay figures show one run per group: the first replication. A what-if run
+    # directory holds its first replication whole (series, distributions), where
+    # replications/seed-S holds only its summary: the directory given is drawn then.
+    dirs = [Path(p) if "@" not in str(p) and (Path(p) / SUMMARY).is_file() else g.runs[0]
+            for g, p in zip(groups, paths, strict=True)]
+    if all((d / SUMMARY).is_file() for d in dirs):  # a sweep point has summaries only
+        render_comparison(dirs, out_dir, [g.label for g in groups])
     single = any(len(g.summaries) < 2 for g in groups)
     note = ("Differences are against the first run. " + (
         "At least one side is a single run, so its noise is unknown: give a directory of "
@@ -395,6 +430,7 @@ def compare(paths: list[Path], out_dir: Path, metrics: list[str] | None = None,
     if forced is not None:
         forced.extend(differ)
     page = out_dir / "differences.html"
-    page.write_text(differences_page([g.label for g in groups], header, rows, note),
+    page.write_text(differences_page([g.label for g in groups], header,
+                                     format_cells(header, rows), note),
                     encoding="utf-8")
     return header, rows, page

@@ -355,6 +355,21 @@ def test_run_replications_give_paired_intervals(tmp_path: Path,
                  str(tmp_path / "cmp"), "--all"]) == 0
     printed = capsys.readouterr().out
     assert "paired t" in printed and "(n=2)" in printed and "more metrics not shown" not in printed
+    # The figures page draws the run directories given (the first replication, whole), and
+    # names them as the table does, not replications/seed-3 (a summary alone).
+    figures = (tmp_path / "cmp" / "comparison.html").read_text()
+    assert "run/counterfactual vs run" in figures
+    assert "no run has a texts column" not in figures and "seed-3" not in figures
+    # differences.html shows what the terminal shows: units, signed differences, "%".
+    diffs = (tmp_path / "cmp" / "differences.html").read_text()
+    line = next(x for x in diffs.splitlines() if x.startswith("<tr><td>cost_usd<"))
+    assert line.count("$") >= 3 and "%</td>" in line
+    # A later run into the same directory removes the earlier what-if's pairs: compare
+    # must not read them as this run's replications.
+    assert main(["run", str(tiny_outage(tmp_path)), "--out", str(out), "--quiet", "--days",
+                 "1", "--seed", "9", "--no-counterfactual"]) == 0
+    assert not (out / "replications").exists()
+    assert [s["seed"] for s in load_group(out).summaries] == [9]
 
 
 def test_the_report_calls_a_change_within_the_noise_neither_better_nor_worse() -> None:
@@ -534,3 +549,30 @@ def test_an_empty_population_is_null_in_the_summary(tmp_path: Path,
     from reports.registry import METRICS
     m = METRICS.find("days_to_deliver_mean")
     assert m is not None and m.empty == "no deliveries"
+
+
+def test_compare_refuses_a_sharded_run_against_an_exact_one_and_the_same_run_twice(
+        tmp_path: Path) -> None:
+    from research.comparison import CompareError, Group, compare, mismatches
+
+    exact = {"scale": 0.1, "days": 1, "texts_total": 10}
+    sharded = {**exact, "shards": 2}
+    groups = [Group("a", [tmp_path], [exact], ["a"]), Group("b", [tmp_path], [sharded], ["b"])]
+    assert mismatches(groups) == ["shards: one model (exact) in a but 2 shards merged in b"]
+    assert mismatches([groups[1], Group("c", [tmp_path], [sharded], ["c"])]) == []
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "summary.json").write_text(json.dumps(exact))
+    with pytest.raises(CompareError, match="are the same run"):
+        compare([run, tmp_path / "." / "run"], tmp_path / "cmp")
+
+
+def test_small_changes_keep_their_digits() -> None:
+    from reports.html import fmt_pct
+
+    assert fmt_pct(-0.02) == "-0.02%"
+    assert fmt_pct(0.004) == "+<0.01%"
+    assert fmt_pct(-12.345) == "-12.3%" and fmt_pct(0.0) == "+0.0%" and fmt_pct(None) == "from 0"
+    row = Change("opt_outs", "count", "lower", 4999.0, 5000.0, -1.0, -0.02)
+    from research.whatif import format_changes
+    assert "-0.02% better" in format_changes([row], "x")
