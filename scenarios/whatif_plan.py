@@ -93,8 +93,12 @@ def plan_what_if(sc: Scenario, *, days: float | None = None,
 
 def _run_key(sc: Scenario, policies: Sequence[str]) -> dict[str, object]:
     """What a run of ``sc`` depends on, besides the seed, scale and days both sides share."""
+    from engine.policies import canonical
+
     data = sc.model_dump(mode="json", exclude=_NOT_A_WHAT_IF | set(_SHARED))
-    data["policies"] = list(policies)
+    # As the chain runs, not as it is spelt: "cap_rolling: limit=3" and "cap_rolling" (3 is
+    # the default) build the same policy.
+    data["policies"] = [canonical(p) for p in policies]
     return data
 
 

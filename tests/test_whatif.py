@@ -576,3 +576,28 @@ def test_small_changes_keep_their_digits() -> None:
     row = Change("opt_outs", "count", "lower", 4999.0, 5000.0, -1.0, -0.02)
     from research.whatif import format_changes
     assert "-0.02% better" in format_changes([row], "x")
+
+
+@pytest.mark.parametrize("chain", [
+    '["milestones", "quiet_hours", "cap_rolling"]',  # limit 3 is the default
+    '["milestones", "quiet_hours", "cap_rolling: limit=3"]',
+    '["milestones:", " quiet_hours", "cap_rolling:limit=3,"]',
+])
+def test_a_chain_spelt_differently_is_the_same_chain(tmp_path: Path, chain: str) -> None:
+    block = f'[counterfactual]\nlabel = "x"\noff = ["policies"]\npolicies = {chain}\n'
+    with pytest.raises(ScenarioError, match=r"counterfactual\.policies: the same chain"):
+        plan_what_if(load(str(tiny_outage(tmp_path, block, text=TINY_NO_FAULTS))))
+    # a real difference in a parameter is a what-if
+    other = block.replace("cap_rolling", "cap_rolling:limit=4,").replace(":limit=4,:", ":")
+    if "limit=3" not in other:
+        plan = plan_what_if(load(str(tiny_outage(tmp_path, other, text=TINY_NO_FAULTS,
+                                                 name="o.toml"))))
+        assert plan.counterfactual_policies[-1] == "cap_rolling:limit=4,"
+
+
+def test_a_policy_override_spelt_differently_still_makes_both_sides_the_same(
+        tmp_path: Path) -> None:
+    block = '[counterfactual]\nlabel = "x"\noff = ["policies"]\npolicies = ["every_scan"]\n'
+    sc = load(str(tiny_outage(tmp_path, block, text=TINY_NO_FAULTS)))
+    with pytest.raises(ScenarioError, match="--policy every_scan: made the scenario the same"):
+        plan_what_if(sc, policies=["every_scan:"])

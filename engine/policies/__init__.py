@@ -17,9 +17,8 @@ from engine.policies import budget, caps, digest, law, quiet, selection
 from engine.policies.base import REGISTRY, Drop, Hold, Policy, Verdict, register
 
 __all__ = [
-    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "budget", "build", "caps", "digest", "law",
-    "parse_spec",
-    "quiet", "register", "selection",
+    "REGISTRY", "Drop", "Hold", "Policy", "Verdict", "budget", "build", "canonical", "caps",
+    "digest", "law", "parse_spec", "quiet", "register", "selection",
 ]
 
 
@@ -51,6 +50,36 @@ def parse_spec(spec: str) -> tuple[str, dict[str, object]]:
             raise LocalMisuse(f"policy {spec!r}: {key.strip()!r} is given twice")
         params[key.strip()] = _value(val.strip())
     return name.strip(), params
+
+
+def canonical(spec: str) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """A spec as the policy it builds: its name and every parameter, the defaults filled
+    in, so "cap_rolling", "cap_rolling: limit=3" and "cap_rolling:limit=3" (3 is the
+    default) are one chain entry, and "every_scan:" is "every_scan". A number is compared
+    as its value (3 and 3.0 alike). A spec that does not parse is its own text."""
+    try:
+        name, params = parse_spec(spec)
+    except LocalMisuse:
+        return (spec, ())
+    factory = REGISTRY.get(name)
+    full: dict[str, object] = {}
+    if factory is not None:
+        try:
+            sig = inspect.signature(factory)
+        except (TypeError, ValueError):
+            sig = None
+        if sig is not None:
+            full = {p.name: p.default for p in sig.parameters.values()
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                    and p.default is not p.empty}
+    full.update(params)
+
+    def norm(v: object) -> object:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return v
+        return float(v)
+
+    return (name, tuple(sorted((k, norm(v)) for k, v in full.items())))
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
