@@ -333,6 +333,11 @@ class Counterfactual(_Model):
             _check_policies(value)
         return value
 
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        return _one_line(value)
+
     @field_validator("off")
     @classmethod
     def _once(cls, value: list[str]) -> list[str]:
@@ -340,6 +345,16 @@ class Counterfactual(_Model):
             if what in value[:i]:
                 raise ValueError(f"{what!r} is listed twice")
         return value
+
+
+def _one_line(value: str) -> str:
+    """A label shown in a heading and a terminal header: some text, on one line."""
+    if not value.strip():
+        raise ValueError("is blank: say what the counterfactual is (it heads the report)")
+    bad = next((c for c in value if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        raise ValueError(f"has a control character ({bad!r}): it must be one line of text")
+    return value.strip()
 
 
 def _check_policies(value: list[str]) -> None:

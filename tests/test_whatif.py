@@ -65,6 +65,9 @@ def test_baseline_has_no_counterfactual() -> None:
      r"counterfactual: 'policies' .* without off = \[.policies.\]"),
     ('[counterfactual]\nlabel = "x"\noff = ["faults", "faults"]\n',
      "counterfactual.off: 'faults' is listed twice"),
+    ('[counterfactual]\nlabel = "   "\noff = ["faults"]\n', "counterfactual.label: is blank"),
+    ('[counterfactual]\nlabel = "a\\nb"\noff = ["faults"]\n',
+     "counterfactual.label: has a control character"),
 ])
 def test_bad_counterfactuals_are_refused(tmp_path: Path, block: str, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
