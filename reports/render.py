@@ -14,7 +14,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -144,6 +144,17 @@ def load_run(run_dir: Path) -> RunData:
     return run
 
 
+def _within_run(run: RunData, windows: list[tuple[datetime, datetime, str]]
+                ) -> list[tuple[datetime, datetime, str]]:
+    """The windows cut to the run's hours (series.csv): one wholly outside the run (a
+    surge a week after a --days 1 look) is dropped, so it is neither shaded, nor stretches
+    the time axis, nor named in a caption. Without hours, the windows as they are."""
+    if not run.hours:
+        return windows
+    lo, hi = run.hours[0], run.hours[-1] + timedelta(hours=1)
+    return [(max(s, lo), min(e, hi), t) for s, e, t in windows if s < hi and e > lo]
+
+
 def _context(run_dir: Path, run: RunData) -> None:
     """The optional files of a what-if: context.json, what_changed.json, counterfactual/."""
     if (run_dir / CONTEXT).is_file():
@@ -166,6 +177,8 @@ def _context(run_dir: Path, run: RunData) -> None:
                     into.append((start, end, str(w.get("label", ""))))
                 except (KeyError, TypeError, ValueError, AttributeError):
                     run.problems.append(f"{CONTEXT}: a window is unreadable")
+        run.windows[:] = _within_run(run, run.windows)
+        run.counterfactual_windows[:] = _within_run(run, run.counterfactual_windows)
     if (run_dir / WHAT_CHANGED).is_file():
         run.what_changed = _json_object(run_dir, WHAT_CHANGED, run.problems)
         if run.what_changed is not None:

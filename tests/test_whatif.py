@@ -604,3 +604,27 @@ def test_a_policy_override_spelt_differently_still_makes_both_sides_the_same(
     sc = load(str(tiny_outage(tmp_path, block, text=TINY_NO_FAULTS)))
     with pytest.raises(ScenarioError, match="--policy every_scan: made the scenario the same"):
         plan_what_if(sc, policies=["every_scan:"])
+
+
+def test_a_window_outside_the_run_is_neither_shaded_nor_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reports.render import load_run
+
+    late = tiny_outage(tmp_path, text=TINY.replace("2026-11-10T10", "2027-03-01T10"))
+    out = tmp_path / "run"
+    assert main(["run", str(late), "--out", str(out), "--quiet", "--days", "1",
+                 "--scale", "0.3"]) == 0
+    assert "both sides will be the same" in capsys.readouterr().err
+    page = (out / "report.html").read_text()
+    assert "Shaded" not in page and "Look at the shaded" not in page
+    run = load_run(out)
+    assert run.windows == [] and run.hours
+    # One that starts before the run and ends inside it is cut to the run's first hour.
+    ctx = json.loads((out / "context.json").read_text())
+    first = run.hours[0]
+    ctx["windows"] = [{"start": "2026-11-01T00:00:00+00:00",
+                       "end": (first + (run.hours[1] - first) * 3).isoformat(),
+                       "label": "carrier outage"}]
+    (out / "context.json").write_text(json.dumps(ctx))
+    ((start, end, _),) = load_run(out).windows
+    assert start == first and end == run.hours[3]
