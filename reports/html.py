@@ -19,6 +19,7 @@ from typing import Any
 from reports.legal import audit_section
 
 NOT_AVAILABLE = "not available in this run"
+NA = "n/a"  # a metric with nothing to measure (null in summary.json): not available
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;
@@ -121,7 +122,8 @@ def run_label(label: str, days: Any) -> str:
 def fmt_value(value: Any) -> str:
     """Any summary value for the full metrics table."""
     if isinstance(value, bool) or value is None:
-        return str(value).lower() if isinstance(value, bool) else "null"
+        # None: a metric with nothing to measure (null in summary.json)
+        return str(value).lower() if isinstance(value, bool) else NA
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
@@ -254,9 +256,6 @@ def _document(title: str, body: Sequence[str]) -> str:
         "</html>",
         "",
     ])
-
-
-NA = "n/a"  # a metric with nothing to measure (null in summary.json): not available
 
 
 def fmt_pct(pct: float | None) -> str:

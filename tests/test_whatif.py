@@ -552,6 +552,13 @@ def test_an_empty_population_is_null_in_the_summary(tmp_path: Path,
     from reports.registry import METRICS
     m = METRICS.find("days_to_deliver_mean")
     assert m is not None and m.empty == "no deliveries"
+    # eccc compare: n/a, and no test of a difference that is not there
+    assert main(["compare", str(out / "counterfactual"), str(out), "--out",
+                 str(tmp_path / "cmp"), "--all"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines()
+                if x.startswith("latency_scan_to_handset_p95_s"))
+    assert "n/a" in line and "not comparable" in line and "-100" not in line
+    assert "not comparable" in (tmp_path / "cmp" / "differences.html").read_text()
 
 
 def test_compare_refuses_a_sharded_run_against_an_exact_one_and_the_same_run_twice(
