@@ -281,3 +281,11 @@ def test_the_counterfactuals_own_windows_are_shaded_and_labelled_as_its(tmp_path
     older = load_run(_what_if(tmp_path / "older", []))
     assert older.counterfactual_windows == [] and not older.problems
     assert volume.render(theirs) != volume.render(older)  # the hatching is drawn
+
+
+def test_comparison_labels_tell_runs_of_one_name_apart() -> None:
+    from reports.compare import run_labels
+
+    assert run_labels([Path("x/counterfactual"), Path("y/counterfactual"), Path("z/run")]) == [
+        "x/counterfactual", "y/counterfactual", "run"]
+    assert run_labels([Path("a/x/run"), Path("b/x/run")]) == ["a/x/run", "b/x/run"]
