@@ -131,10 +131,11 @@ class OutputTally:
             "texts_replies": self.replies,
             "segments_total": self.segments,
             "recipients_texted": len(per),
-            "texts_per_recipient_mean": round(sum(per) / len(per), 4) if per else 0.0,
-            "texts_per_recipient_p50": percentile(per, 0.5),
-            "texts_per_recipient_p95": percentile(per, 0.95),
-            "texts_per_recipient_max": per[-1] if per else 0,
+            # None (null) when nobody was texted: no recipients to take a mean over
+            "texts_per_recipient_mean": round(sum(per) / len(per), 4) if per else None,
+            "texts_per_recipient_p50": percentile(per, 0.5) if per else None,
+            "texts_per_recipient_p95": percentile(per, 0.95) if per else None,
+            "texts_per_recipient_max": per[-1] if per else None,
             "suppressed_total": sum(self.suppressed.values()),
             "held_total": sum(self.held.values()),
         }

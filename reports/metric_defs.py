@@ -54,6 +54,8 @@ EMPTY = {
     "on_time_share": "no deliveries",
     "days_to_deliver_mean": "no deliveries",
     "scans_per_parcel_delivered": "no followed parcels delivered",
+    **dict.fromkeys(("texts_per_recipient_mean", "texts_per_recipient_p50",
+                     "texts_per_recipient_p95", "texts_per_recipient_max"), "nobody was texted"),
 }
 
 

@@ -265,7 +265,8 @@ def merge(parts: Sequence[tuple[dict[str, Any], dict[str, Any]]],
         elif kind == "total_cost":
             continue  # below, once cost_usd and care_cost_usd are merged
         elif kind == "max":
-            out[name] = max(values)
+            known = [v for v in values if v is not None]  # null: nothing to measure
+            out[name] = max(known) if known else None
         elif kind == "mean":
             known = [v for v in values if v is not None]  # null: nothing to measure
             out[name] = _r(sum(known) / len(known)) if known else None

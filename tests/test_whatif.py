@@ -635,3 +635,19 @@ def test_a_window_outside_the_run_is_neither_shaded_nor_named(
     (out / "context.json").write_text(json.dumps(ctx))
     ((start, end, _),) = load_run(out).windows
     assert start == first and end == run.hours[3]
+
+
+def test_nobody_texted_has_no_texts_per_recipient() -> None:
+    from engine.tally import OutputTally
+    from research.shards import merge
+
+    m = OutputTally().metrics()
+    assert m["recipients_texted"] == 0 and m["texts_total"] == 0
+    for name in ("texts_per_recipient_mean", "texts_per_recipient_p50",
+                 "texts_per_recipient_p95", "texts_per_recipient_max"):
+        assert m[name] is None, name
+    # shards of such runs merge to null, not 0 (and not a crash)
+    s = {"texts_per_recipient_max": None, "days_to_deliver_mean": None,
+         "days_to_deliver_sum": 0.0, "parcels_delivered": 0}
+    merged = merge([(s, {}), (s, {})]).summary
+    assert merged["texts_per_recipient_max"] is None and merged["days_to_deliver_mean"] is None
