@@ -127,6 +127,8 @@ def fmt_value(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
+        if math.isnan(value):
+            return NA  # a sweep's mean of a metric no replication could measure
         if not math.isfinite(value):
             return str(value)
         if value.is_integer() and abs(value) < 1e15:

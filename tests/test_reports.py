@@ -289,3 +289,10 @@ def test_comparison_labels_tell_runs_of_one_name_apart() -> None:
     assert run_labels([Path("x/counterfactual"), Path("y/counterfactual"), Path("z/run")]) == [
         "x/counterfactual", "y/counterfactual", "run"]
     assert run_labels([Path("a/x/run"), Path("b/x/run")]) == ["a/x/run", "b/x/run"]
+
+
+def test_a_value_with_nothing_to_measure_reads_n_a() -> None:
+    from reports.html import fmt_unit, fmt_value
+
+    assert fmt_value(None) == fmt_value(float("nan")) == fmt_unit(None, "s") == "n/a"
+    assert fmt_value(float("inf")) == "inf" and fmt_value(0.0) == "0"
