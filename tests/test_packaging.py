@@ -84,7 +84,9 @@ def test_the_core_commands_run_without_any_extra(tmp_path: Path) -> None:
                      "--out", out + "/run"]) == 0
         assert main(["replay", out + "/run/trace.jsonl", "--quiet", "--json",
                      "--out", out + "/outputs.jsonl"]) == 0
-        assert main(["compare", out + "/run", out + "/run", "--out", out + "/cmp"]) == 0
+        assert main(["run", "tiny", "--days", "0.5", "--seed", "2", "--quiet",
+                     "--out", out + "/run2"]) == 0
+        assert main(["compare", out + "/run", out + "/run2", "--out", out + "/cmp"]) == 0
         assert main(["sweep", "--help"]) == 0
     """)
     sweep = tmp_path / "s.toml"
