@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from engine.errors import LocalMisuse
 from engine.policies import build
@@ -64,8 +65,23 @@ def check_serve(args: argparse.Namespace) -> str | None:
     ))
 
 
+def check_url(option: str, url: str | None) -> str | None:
+    """An http(s) URL with a host (Locust and httpx take nothing else)."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018  (a port that is not a number, or past 65535, raises)
+    except ValueError as exc:
+        return f"{option} {url!r}: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{option} must be a URL such as http://HOST:PORT (got {url!r})"
+    return None
+
+
 def check_loadtest(args: argparse.Namespace) -> str | None:
     return _first((
+        check_url("--host", getattr(args, "host", None)),
         _number("--duration", args.duration, 0, MAX_SECONDS, low_open=True),
         _number("--users", args.users, SURGE_ACTORS, MAX_USERS),
         _number("--processes", args.processes, 0, MAX_PROCESSES),

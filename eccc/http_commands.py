@@ -117,8 +117,10 @@ def _cmd_loadtest(args: argparse.Namespace) -> int:
     code: int = run_loadtest(args)
     if code in (0, 1):
         from eccc.loadtest_report import write_report
+        from loadtests.loadtest import finish_run_dir
 
         write_report(args.out_dir)
+        finish_run_dir(args.out_dir)  # the verdict is written: no longer INCOMPLETE
     return code
 
 

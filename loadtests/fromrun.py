@@ -67,6 +67,26 @@ def read_trace(run_dir: Path) -> list[tuple[int, bytes]]:
     return read_records(path, trace_bytes(path))
 
 
+def check_run_dir(run_dir: Path) -> None:
+    """A finished run's directory: ValueError naming what it is instead. A run that was
+    interrupted (``INCOMPLETE``) has a trace cut short at that moment, and a sweep's or
+    tune's directory holds runs' tables, not one run's inputs."""
+    if not run_dir.is_dir():
+        raise ValueError(f"--from-run {run_dir}: no such directory")
+    marker = run_dir / "INCOMPLETE"
+    if marker.is_file():
+        from eccc.run_command import WHAT_IF_INCOMPLETE
+
+        # A finished run whose what-if alone is unfinished has its whole trace.
+        if marker.read_text(errors="replace") != WHAT_IF_INCOMPLETE:
+            raise ValueError(f"{run_dir}: the run did not finish (see {marker}); its trace "
+                             f"stops where it was interrupted. Run the scenario again with "
+                             f"'eccc run SCENARIO --trace'")
+    if (run_dir / "sweep.json").is_file() or (run_dir / "tune.json").is_file():
+        raise ValueError(f"{run_dir}: a sweep's or tune's directory; --from-run takes one "
+                         f"run's directory, written by 'eccc run SCENARIO --trace'")
+
+
 def trace_path(run_dir: Path) -> Path:
     """``RUN_DIR/trace.jsonl``, else ``trace.jsonl.gz``; FileNotFoundError saying how to
     make one if there is neither."""

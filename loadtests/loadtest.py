@@ -17,9 +17,12 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,9 @@ PRIME_BATCH = 5_000
 PERCENTILES = (0.5, 0.9, 0.99)
 # Beyond the load's own length: start-up, the drain, writing the reports.
 LOCUST_GRACE_S = 180.0
+# After Ctrl-C (or a stop), Locust gets this long to write its reports before SIGKILL.
+LOCUST_STOP_S = 10.0
+INCOMPLETE = "INCOMPLETE"
 
 
 # What a load test writes in its directory: removed when another starts there, so no
@@ -45,7 +51,7 @@ LOCUST_GRACE_S = 180.0
 LOADTEST_FILES = ("summary.json", "window.jsonl", "differential.json", "fidelity.json",
                   "fidelity.png", "model_vs_measured.json", "model_vs_measured.png",
                   "report.md", "locust.html", "locust.log", "shim.log", "shim.sqlite3",
-                  "shim.sqlite3-wal", "shim.sqlite3-shm")
+                  "shim.sqlite3-wal", "shim.sqlite3-shm", "shim.sqlite3-journal")
 LOADTEST_PATTERNS = ("locust_*.csv",)  # Locust's --csv out/locust: locust_stats.csv, ...
 LOADTEST_DIRS = ("answers",)  # the shim's outputs (--outputs-dir)
 # Files that say a directory is another command's (a run, a sweep, a tune).
@@ -53,8 +59,8 @@ OTHER_KINDS = ("series.csv", "distributions.json", "points", "study.db", "plan.j
 
 
 def run_dir(out: str | None, shape: str) -> Path:
-    import shutil
-
+    """The run directory, marked ``INCOMPLETE`` until the verdict is written
+    (``finish_run_dir``), with no earlier load test's files left in it."""
     path = Path(out) if out else Path("runs") / f"loadtest-{shape}-{time.strftime('%Y%m%d-%H%M%S')}"
     other = next((s for s in OTHER_KINDS if (path / s).exists()), None)
     if other is not None:  # clearing it would take a run's summary.json with it
@@ -62,6 +68,9 @@ def run_dir(out: str | None, shape: str) -> Path:
                          f"({path / other}); a load test is not written into it: name "
                          "another --out")
     path.mkdir(parents=True, exist_ok=True)
+    (path / INCOMPLETE).write_text("This load test did not finish (interrupted, or Locust or "
+                                   "the shim failed); its files are partial and its "
+                                   "verdict, if any, is not one.\n")
     for name in LOADTEST_FILES:
         (path / name).unlink(missing_ok=True)
     for pattern in LOADTEST_PATTERNS:
@@ -71,6 +80,33 @@ def run_dir(out: str | None, shape: str) -> Path:
         if (path / name).is_dir() and not (path / name).is_symlink():
             shutil.rmtree(path / name)
     return path
+
+
+def finish_run_dir(out: Path) -> None:
+    (out / INCOMPLETE).unlink(missing_ok=True)
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM during the load test."""
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGTERM (a CI job's timeout, ``kill``) ends the load test as Ctrl-C does: the
+    shim and Locust are stopped and the run directory stays marked incomplete, where
+    Python's default would exit at once and leave both children running."""
+    def on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread: leave the signal alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def locust_command(args: argparse.Namespace, url: str, out: Path) -> list[str]:
@@ -127,6 +163,7 @@ def prepare_from_run(args: argparse.Namespace) -> dict[str, Any]:
     """Cut the window out of the run's trace and plan the replay; nothing is written yet
     (``write_window``). The run's summary is read first: the shim needs its policies."""
     run = Path(args.from_run)
+    fromrun.check_run_dir(run)  # finished, and one run's (not a sweep's)
     fromrun.trace_path(run)  # an empty directory: say how to write a trace first
     policies = fromrun.run_policies(run)
     records = fromrun.read_trace(run)
@@ -192,6 +229,12 @@ def run_loadtest(args: argparse.Namespace) -> int:
         print(f"eccc loadtest: {exc}", file=sys.stderr)
         return 2
     length = replay_length(args, span_s)
+    if args.host:
+        problem = unreachable(args.host)
+        if problem is not None:
+            print(f"eccc loadtest: --host {args.host}: {problem}; nothing was run",
+                  file=sys.stderr)
+            return 2
     try:
         out = args.out_dir = run_dir(args.out, "from-run" if args.from_run else args.shape)
     except ValueError as exc:
@@ -203,10 +246,16 @@ def run_loadtest(args: argparse.Namespace) -> int:
     if args.processes < 1:
         args.processes = 1
     try:
-        code, metrics = _load(args, out, replay, length)
+        with interruptible():
+            code, metrics = _load(args, out, replay, length)
     except ShimDidNotStart as exc:
         print(f"eccc loadtest: {exc}; see {out / 'shim.log'}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        _mark_interrupted(out)
+        print(f"\neccc loadtest: interrupted; the shim and Locust were stopped; {out}/ is "
+              f"incomplete (see {out / INCOMPLETE})", file=sys.stderr)
+        return 130
     if code not in (0, 1) or not (out / "summary.json").is_file():
         print(f"eccc loadtest: Locust failed (exit {code}); see {out / 'locust.log'}",
               file=sys.stderr)
@@ -216,6 +265,10 @@ def run_loadtest(args: argparse.Namespace) -> int:
     summary |= metrics
     if replay is not None:
         summary |= _judge_replay(args, out, replay, summary)
+    if "shim_exit_code" in summary:  # its failures may stay under --max-fail-ratio
+        summary["breaches"] = [*summary["breaches"],
+                               f"the shim exited (code {summary['shim_exit_code']:g}) "
+                               f"before the load test ended; see {out / 'shim.log'}"]
     if code == 1 and not summary["breaches"]:  # Locust's own verdict: errors in user code
         summary["breaches"] = [f"Locust exited 1 (errors in the locustfile's users; see "
                                f"{out / 'locust.log'})"]
@@ -255,6 +308,63 @@ def _load(args: argparse.Namespace, out: Path, replay: dict[str, Any] | None,
         return _run(args, out, shim.url, api_key, token, replay, shim, length)
 
 
+def unreachable(url: str) -> str | None:
+    """Why nothing listens at ``url`` (a TCP connection, refused or timed out), or None.
+    Without this, Locust would run the whole load against nothing and report a fail
+    ratio of 1."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        socket.create_connection((parts.hostname or "", port), timeout=5).close()
+    except (OSError, ValueError) as exc:
+        return f"cannot connect ({exc})"
+    return None
+
+
+def _mark_interrupted(out: Path) -> None:
+    """A summary Locust wrote on its way out of an interrupted run is no verdict."""
+    path = out / "summary.json"
+    with contextlib.suppress(OSError, orjson.JSONDecodeError, TypeError):
+        summary = orjson.loads(path.read_bytes())
+        summary["breaches"] = [*summary.get("breaches", []), "interrupted before the end"]
+        summary["passed"] = False
+        summary["interrupted"] = True
+        path.write_bytes(orjson.dumps(summary, option=orjson.OPT_INDENT_2))
+
+
+def run_locust(cmd: list[str], env: dict[str, str], log: Any, limit: float,
+               length: float) -> int:
+    """Locust in a process group of its own (its ``--processes`` workers too), so that
+    however the run ends, the group is stopped: SIGINT first (Locust then writes its
+    reports), SIGKILL after ``LOCUST_STOP_S``. A Ctrl-C in the terminal reaches it
+    through KeyboardInterrupt here."""
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        return proc.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        print(f"eccc loadtest: Locust was still running {limit:.0f} s after the start "
+              f"(the load takes {length:.1f} s) and was stopped", file=sys.stderr)
+        return 2
+    finally:
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        # a second Ctrl-C skips the wait, not the SIGKILL
+        with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
+            proc.wait(timeout=LOCUST_STOP_S)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)  # the master, and any worker it left behind
+    proc.wait()
+
+
 class ShimDidNotStart(RuntimeError):
     """``eccc serve`` exited or never answered (its log says why)."""
 
@@ -273,15 +383,11 @@ def _run(args: argparse.Namespace, out: Path, url: str, api_key: str, token: str
     # Locust ends the run itself (the shape); this is only a guard against a hung child.
     limit = length + LOCUST_GRACE_S
     with (out / "locust.log").open("wb") as log:
-        try:
-            code = subprocess.run(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=limit, check=False).returncode
-        except subprocess.TimeoutExpired:
-            print(f"eccc loadtest: Locust was still running {limit:.0f} s after the start "
-                  f"(the load takes {length:.1f} s) and was stopped", file=sys.stderr)
-            code = 2
+        code = run_locust(cmd, env, log, limit, length)
     metrics: dict[str, float] = {}
-    if shim is not None:
+    if shim is not None and shim.proc is not None and shim.proc.poll() is not None:
+        metrics["shim_exit_code"] = float(shim.proc.returncode)
+    elif shim is not None:
         with contextlib.suppress(httpx.HTTPError):
             metrics = shim_metrics(httpx.get(url + "/metrics", headers=shim.headers,
                                              timeout=10).text)

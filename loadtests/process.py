@@ -55,6 +55,14 @@ class ShimProcess:
         else:
             self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
+        try:
+            return self._wait_ready(timeout)
+        except BaseException:  # Ctrl-C while it starts: no server left behind
+            self.stop()
+            raise
+
+    def _wait_ready(self, timeout: float) -> ShimProcess:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -99,6 +99,11 @@ def test_a_bad_policy_leaves_the_database_untouched_and_usable(tmp_path: Path) -
     (["--lag-tolerance-ms", "-1"], "--lag-tolerance-ms must be at least 0"),
     (["--port", "70000"], "--port must be at least 0 and at most 65535"),
     (["--policy", "bogus"], "--policy: unknown policy 'bogus'"),
+    # Locust took these and reported every request failed (gaierror), a whole run long.
+    (["--host", "127.0.0.1:8080"], "--host must be a URL such as http://HOST:PORT"),
+    (["--host", "ftp://example.org"], "--host must be a URL such as http://HOST:PORT"),
+    (["--host", "http://"], "--host must be a URL such as http://HOST:PORT"),
+    (["--host", "http://127.0.0.1:99999"], "--host 'http://127.0.0.1:99999': Port out of"),
 ])
 def test_loadtest_refuses_bad_options_before_anything_starts(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
@@ -132,12 +137,23 @@ def test_a_trace_file_is_checked_before_any_server_starts(
 GOOD_SUMMARY = b'{"policies": "every_scan"}'
 
 
+def _with(run: Path, name: str, content: bytes) -> Path:
+    (run / name).write_bytes(content)
+    return run
+
+
 @pytest.mark.parametrize(("make", "argv", "message"), [
     (lambda p: run_dir(p, gzip.compress(TEN_MINUTES)[:-12], GOOD_SUMMARY, gz=True), [],
      "trace.jsonl.gz: not a whole gzip file"),
     (lambda p: run_dir(p, b"\x1f\x8b\x08\x00" + b"\x00" * 40, GOOD_SUMMARY, gz=True), [],
      "trace.jsonl.gz: not a whole gzip file"),
     (lambda p: run_dir(p), [], "summary.json: missing"),
+    # An interrupted run's trace stops where it was cut: it was replayed as if whole.
+    (lambda p: _with(run_dir(p, summary=GOOD_SUMMARY), "INCOMPLETE", b"did not finish\n"),
+     [], "run: the run did not finish (see"),
+    (lambda p: _with(run_dir(p, summary=GOOD_SUMMARY), "sweep.json", b"{}"), [],
+     "run: a sweep's or tune's directory; --from-run takes one run's directory"),
+    (lambda p: p / "nowhere", [], "nowhere: no such directory"),
     (lambda p: run_dir(p, summary=b"{not json"), [], "summary.json: not JSON"),
     (lambda p: run_dir(p, summary=b"[]"), [], "summary.json: not a JSON object"),
     (lambda p: run_dir(p, summary=b'{"policies": ["a"]}'), [], "summary.json: policies must"),
@@ -199,18 +215,26 @@ def test_a_replay_s_length_is_its_trace_span_over_the_speedup(
     the trace's 600 s plus a margin, and a Locust that overruns it is a clean exit 2."""
     trace = run_dir(tmp_path) / "trace.jsonl"
     timeouts: list[float] = []
+    stopped: list[object] = []
 
-    def fake(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
-        timeouts.append(kw["timeout"])
-        assert cmd[cmd.index("--speedup") + 1] == "1.0"
-        raise subprocess.TimeoutExpired(cmd, kw["timeout"])
+    class Fake:
+        def __init__(self, cmd: list[str], **kw: Any) -> None:
+            assert cmd[cmd.index("--speedup") + 1] == "1.0"
+            self.cmd = cmd
 
-    monkeypatch.setattr(loadtest.subprocess, "run", fake)
+        def wait(self, timeout: float) -> int:
+            timeouts.append(timeout)
+            raise subprocess.TimeoutExpired(self.cmd, timeout)
+
+    monkeypatch.setattr(loadtest.subprocess, "Popen", Fake)
+    monkeypatch.setattr(loadtest, "_stop_group", stopped.append)
+    monkeypatch.setattr(loadtest, "unreachable", lambda url: None)
     code, err = run(["loadtest", "--shape", "trace", str(trace), "--speedup", "1",
                      "--duration", "1", "--host", "http://127.0.0.1:19098",
                      "--out", str(tmp_path / "out")], capsys)
     assert code == 2 and timeouts[0] >= 600 + 60
     assert "Locust was still running" in err and "the load takes 600.0 s" in err
+    assert len(stopped) == 1  # and its process group was stopped
     # Without --speedup the trace is fitted into 90% of --duration.
     args = argparse.Namespace(speedup=0.0, duration=10.0)
     assert loadtest.replay_length(args, 600.0) == pytest.approx(9.0)
@@ -223,13 +247,34 @@ def test_from_run_reports_the_replay_s_own_length(
     made = run_dir(tmp_path, summary=GOOD_SUMMARY)
     out = tmp_path / "out"
 
-    def fake(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
+    def fake(cmd: list[str], *args: Any) -> int:
         (out / "summary.json").write_bytes(b'{"breaches": [], "loadtest_p50_ms": 1}')
-        return subprocess.CompletedProcess(cmd, 0)
+        return 0
 
-    monkeypatch.setattr(loadtest.subprocess, "run", fake)
+    monkeypatch.setattr(loadtest, "run_locust", fake)
+    monkeypatch.setattr(loadtest, "unreachable", lambda url: None)
     monkeypatch.setattr("eccc.loadtest_report.write_report", lambda out: None)
     code, _ = run(["loadtest", "--from-run", str(made), "--speedup", "100", "--no-prime",
                    "--host", "http://127.0.0.1:19097", "--out", str(out)], capsys)
     summary = orjson.loads((out / "summary.json").read_bytes())
     assert code == 0 and summary["loadtest_duration_s"] == 6.0  # 600 s at 100x, not 30
+
+
+def test_a_what_if_left_unfinished_still_leaves_a_whole_trace(tmp_path: Path) -> None:
+    from eccc.run_command import WHAT_IF_INCOMPLETE
+    from loadtests.fromrun import check_run_dir
+
+    run = run_dir(tmp_path, summary=GOOD_SUMMARY)
+    (run / "INCOMPLETE").write_text(WHAT_IF_INCOMPLETE)
+    check_run_dir(run)  # the scenario's run is complete: accepted
+
+
+def test_an_unreachable_host_is_named_before_any_load_runs(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from loadtests.process import free_port
+
+    out = tmp_path / "out"
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    code, err = run(["loadtest", "--host", url, "--duration", "1", "--out", str(out)], capsys)
+    assert code == 2 and f"--host {url}: cannot connect" in err, err
+    assert not out.exists()  # Locust did not run a load against nothing
