@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -201,3 +203,70 @@ def test_from_run_refuses_bad_input_clearly(tmp_path: Path) -> None:
     (tmp_path / "trace.jsonl").write_text('{"kind":"wake"}\n')
     done = loadtest("--from-run", str(tmp_path), "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "trace.jsonl:1: not a trace record" in done.stderr
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    """Live processes whose command line holds ``text`` (a run directory's path)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if text in cmdline and state != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _start_loadtest(out: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
+    """``eccc loadtest`` running, once its shim answers: (the process, the shim's pid)."""
+    proc = subprocess.Popen([sys.executable, "-m", "eccc.cli", "loadtest", "--out", str(out),
+                             "--users", "4", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        shims = [pid for pid in _processes_mentioning(str(out / "shim.sqlite3"))
+                 if pid != proc.pid]
+        if shims and (out / "locust.log").is_file():
+            time.sleep(2.0)  # Locust is under way
+            return proc, shims[0]
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the load test did not start")
+
+
+@pytest.mark.slow
+def test_a_shim_that_dies_mid_run_fails_it_and_old_files_are_not_reused(
+        tmp_path: Path) -> None:
+    # An earlier run's verdict and journal in the same directory: the journal (here
+    # not even SQLite) was opened by the new shim, the verdict could outlive the run.
+    (tmp_path / "summary.json").write_bytes(b'{"passed": true, "breaches": []}')
+    (tmp_path / "shim.sqlite3").write_bytes(b"an earlier run's journal")
+    proc, shim_pid = _start_loadtest(tmp_path, "--duration", "6", "--max-fail-ratio", "1",
+                                     "--p99-ms", "100000")
+    os.kill(shim_pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    summary = summary_of(tmp_path)
+    assert summary["passed"] is False and summary["shim_exit_code"] == -9
+    assert any("the shim exited (code -9)" in b for b in summary["breaches"])  # type: ignore[attr-defined]
+    assert "the shim exited" in (tmp_path / "report.md").read_text()
+    assert not (tmp_path / "INCOMPLETE").exists()  # a verdict, if a failing one
+
+
+@pytest.mark.slow
+def test_an_interrupted_load_test_stops_everything_and_says_incomplete(
+        tmp_path: Path) -> None:
+    proc, _ = _start_loadtest(tmp_path, "--duration", "30")
+    proc.send_signal(signal.SIGINT)  # only the wrapper: Locust and the shim get nothing
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert f"{tmp_path}/ is incomplete" in err
+    assert (tmp_path / "INCOMPLETE").is_file()
+    assert not _processes_mentioning(str(tmp_path))  # no shim, no Locust left running
+    if (tmp_path / "summary.json").is_file():  # Locust's, written as it was stopped
+        summary = summary_of(tmp_path)
+        assert summary["passed"] is False and summary["interrupted"] is True
