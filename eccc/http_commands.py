@@ -17,12 +17,14 @@ import gc
 import logging
 import os
 import sys
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from eccc.extras import require
 from eccc.http_checks import check_bench, check_loadtest, check_serve
 from engine.errors import LocalMisuse
 from engine.policies import REGISTRY
+from loadtests.argtypes import seconds
 
 if TYPE_CHECKING:  # the app (Starlette, SQLite) loads only for the commands that need it
     from loadtests.app import ShimSettings
@@ -197,7 +199,15 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
         "report, summary.json (Locust's figures, schedule fidelity, the differential check) "
         "and report.md in a run directory, and exit 1 when a threshold is breached. Locust "
         "itself checks the thresholds, so a plain 'locust -f loadtests/locustfile*.py' run "
-        "(headless or distributed) keeps them.")
+        "(headless or distributed) keeps them.",
+        epilog=textwrap.fill(
+        "Outputs, in --out (default runs/loadtest-SHAPE-TIME): summary.json (figures "
+        "and verdict), report.md, locust_stats.csv, locust_failures.csv, locust.html, "
+        "locust.log, shim.log, shim.sqlite3 (the journal), and for a replay fidelity.json/png; "
+        "INCOMPLETE is there until the verdict is written. Rates are records or requests per "
+        "second; latencies in ms. Exit status: 0 passed, 1 a threshold breached (or the shim "
+        "died), 2 bad input or Locust/the shim failed, 130 interrupted. docs/loadtesting.md "
+        "has the rest.", 78))
     lp.add_argument("--shape", nargs="+", metavar=("surge|trace", "FILE"), default=["surge"],
                     help="surge (default): a compressed holiday surge of every actor; "
                          "trace FILE: replay a trace.jsonl (plain or gzip-compressed) at its "
@@ -216,11 +226,13 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
     lp.add_argument("--no-prime", action="store_true",
                     help="--from-run: do not send the history before the window (the "
                          "differential check is then off)")
-    lp.add_argument("--duration", type=float, default=30.0,
-                    help="surge: seconds of the compressed season; trace: the replay is "
-                         "fitted into 90%% of this unless --speedup is given (default 30)")
+    lp.add_argument("--duration", type=seconds, default=30.0,
+                    help="surge: seconds of the compressed season (30, or 10s, 2m, 1h30m); "
+                         "trace: the replay is fitted into 90%% of this unless --speedup is "
+                         "given (default 30)")
     lp.add_argument("--users", type=int, default=40,
-                    help="surge: users on the busiest day, split evenly over the four actors")
+                    help="surge: concurrent Locust users on the busiest day (fewer on the "
+                         "others), split evenly over the four actors, 4 to 100000")
     lp.add_argument("--batch-ms", type=float, default=None, metavar="MS",
                     help="replay: send the records due within MS milliseconds as one "
                          "/v1/events:batch request, as a tracking feed does (default: one "
@@ -232,9 +244,12 @@ def add_commands(sub: Any, bench: argparse.ArgumentParser) -> None:
                     help="Locust worker processes on this machine (default 1; --from-run: "
                          "chosen by the plan)")
     lp.add_argument("--p99-ms", type=float, default=500.0,
-                    help="threshold on Locust's p99 (a replay's is from intended send times)")
+                    help="threshold: the run fails when the p99 latency in ms of all "
+                         "requests together (Locust's Aggregated row) is above this (a "
+                         "replay's is from intended send times)")
     lp.add_argument("--max-fail-ratio", type=float, default=0.01,
-                    help="threshold on failed requests / requests")
+                    help="threshold: the run fails when failed requests / requests is above "
+                         "this, 0 to 1 (0.01 is 1%%)")
     lp.add_argument("--max-lag-ms", type=float, default=100.0,
                     help="replay: threshold on the send lag's p99 (schedule fidelity)")
     lp.add_argument("--lag-tolerance-ms", type=float, default=50.0,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 
 
@@ -38,3 +39,25 @@ def whole(low: int) -> Callable[[str], int]:
         return value
     parse.__name__ = "whole number"  # argparse names the type in "invalid ... value"
     return parse
+
+
+_LENGTH = re.compile(r"(?:(\d+(?:\.\d*)?)h)?(?:(\d+(?:\.\d*)?)m)?(?:(\d+(?:\.\d*)?)s)?")
+
+
+def seconds(text: str) -> float:
+    """A length in seconds: a number (``30``, ``-5``: range-checked later, by name) or
+    Locust's ``--run-time`` form (``10s``, ``2m``, ``1h30m``, ``-5s``)."""
+    stripped = text.strip()
+    try:
+        return float(stripped)
+    except ValueError:
+        pass
+    sign = -1.0 if stripped.startswith("-") else 1.0
+    body = stripped[1:] if stripped[:1] in ("+", "-") else stripped
+    m = _LENGTH.fullmatch(body)
+    if m is None or not any(m.groups()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a length: give seconds (30) or units as Locust's --run-time "
+            f"takes them (10s, 2m, 1h30m)")
+    h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+    return sign * (h * 3600 + mi * 60 + s)

@@ -278,3 +278,32 @@ def test_an_unreachable_host_is_named_before_any_load_runs(
     code, err = run(["loadtest", "--host", url, "--duration", "1", "--out", str(out)], capsys)
     assert code == 2 and f"--host {url}: cannot connect" in err, err
     assert not out.exists()  # Locust did not run a load against nothing
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("30", 30.0), ("2.5", 2.5), ("10s", 10.0), ("1m", 60.0), ("2m30s", 150.0),
+    ("1h30m", 5400.0), ("-5s", -5.0), ("0", 0.0),
+])
+def test_loadtest_duration_takes_locust_s_run_time_units(text: str, seconds: float) -> None:
+    assert argtypes.seconds(text) == seconds  # out of range values are named by check_loadtest
+
+
+@pytest.mark.parametrize("text", ["abc", "", "s", "10x", "1m1h", "--5s"])
+def test_a_duration_that_is_no_length_is_one_line(
+        text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["loadtest", f"--duration={text}"])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "is not a length: give seconds (30)" in err, err
+    assert "Traceback" not in err
+
+
+def test_loadtest_help_says_where_outputs_go_and_what_thresholds_mean(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["loadtest", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for said in ("summary.json (figures and verdict)", "Exit status: 0 passed, 1 a threshold",
+                 "130 interrupted", "the run fails when the p99 latency in ms",
+                 "0 to 1 (0.01 is 1%)", "10s, 2m, 1h30m"):
+        assert said in text, said
