@@ -69,6 +69,8 @@ def write_report(out: Path) -> None:
         "loadtest_requests", "loadtest_failures", "loadtest_requests_per_s", "loadtest_p50_ms",
         "loadtest_p90_ms", "loadtest_p99_ms", "loadtest_max_ms", "loadtest_latency_from")
         if k in summary]
+    if "loadtest_p99_note" in summary:
+        lines += ["", f"Note: {summary['loadtest_p99_note']}."]
     per_second = _load(out / "fidelity.json")
     if per_second is not None:
         (out / "fidelity.png").write_bytes(fidelity_figure(per_second))

@@ -167,3 +167,13 @@ def _keyed(counter: Counter[int]) -> dict[str, int]:
 def _sorted(counter: Counter[int]) -> tuple[list[int], list[int]]:
     keys = sorted(counter)
     return keys, [counter[k] for k in keys]
+
+
+def p99_note(requests: int) -> str | None:
+    """What a p99 of this few requests is: with fewer than 100, the nearest-rank p99 is
+    the slowest request, so a figure shown beside p50 and p90 is the maximum, not a
+    tail estimate (and one slow request decides the p99 threshold)."""
+    if requests >= 100 or requests == 0:
+        return None
+    return (f"p99 of {requests} requests is their slowest request (a p99 below the maximum "
+            f"needs at least 100): run longer or with more users for a tail figure")

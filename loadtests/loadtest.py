@@ -280,6 +280,8 @@ def run_loadtest(args: argparse.Namespace) -> int:
                 "differential_matched", "differential_expected"):
         if key in summary:
             print(f"  {key:<34} {summary[key]}")
+    if "loadtest_p99_note" in summary:
+        print(f"  note: {summary['loadtest_p99_note']}")
     print(f"  run directory                      {out}")
     if summary["breaches"]:
         print("eccc loadtest: threshold breached: " + "; ".join(summary["breaches"]),

@@ -151,3 +151,17 @@ def test_parcels_and_phones_tied_by_subscriptions_share_a_shard(tmp_path: Path) 
     assert len(tied) == 1 and [r["kind"] for r in tied[0][:5]] == [
         "scan", "subscribe", "subscribe", "sms_in", "scan"]
     assert len([p for p in parts if p]) > 1  # the other parcels still spread out
+
+
+def test_a_p99_of_fewer_than_100_requests_is_said_to_be_the_maximum(tmp_path: Path) -> None:
+    from eccc.loadtest_report import write_report
+    from loadtests.fidelity import p99_note
+
+    assert p99_note(0) is None and p99_note(100) is None and p99_note(5000) is None
+    note = p99_note(61)
+    assert note is not None and note.startswith("p99 of 61 requests is their slowest")
+    (tmp_path / "summary.json").write_bytes(orjson.dumps(
+        {"passed": True, "breaches": [], "loadtest_requests": 61, "loadtest_p99_ms": 410,
+         "loadtest_p99_note": note}))
+    write_report(tmp_path)
+    assert f"Note: {note}." in (tmp_path / "report.md").read_text()
