@@ -13,11 +13,13 @@ ignored (the provider's signed URL is ``--public-url``, not a header).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import os
 import sys
 import textwrap
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from eccc.extras import require
@@ -134,13 +136,29 @@ def _refuse_bad_bench_options(args: argparse.Namespace) -> None:
         raise SystemExit(2)
 
 
+@contextlib.contextmanager
+def _stops_cleanly(target: str) -> Iterator[None]:
+    """Ctrl-C or SIGTERM: the benchmark's shim and load generator are stopped (their
+    context managers run) and one line says so, exit 130, instead of a traceback, or,
+    for SIGTERM, an exit that left the shim running."""
+    from loadtests.loadtest import interruptible
+
+    try:
+        with interruptible():
+            yield
+    except KeyboardInterrupt:
+        print(f"\neccc bench {target}: interrupted; nothing was measured", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
 def bench_http_report(args: argparse.Namespace) -> dict[str, Any]:
     """``eccc bench http``: called from the ``bench`` command in eccc/cli.py."""
     from bench.http_shim import bench_http
 
     _refuse_bad_bench_options(args)
-    report: dict[str, Any] = bench_http(seconds=args.seconds, connections=args.connections,
-                                        batch_size=args.batch_size, rounds=args.rounds)
+    with _stops_cleanly("http"):
+        report: dict[str, Any] = bench_http(seconds=args.seconds, connections=args.connections,
+                                            batch_size=args.batch_size, rounds=args.rounds)
     return report
 
 
@@ -150,9 +168,11 @@ def bench_loadgen_report(args: argparse.Namespace) -> dict[str, Any]:
     from loadtests.fromrun import PLAN_BATCH_MS
 
     _refuse_bad_bench_options(args)
-    report: dict[str, Any] = bench_loadgen(seconds=max(args.seconds, 3.0),
-                                           batch_ms=PLAN_BATCH_MS, max_lag_ms=args.max_lag_ms,
-                                           shim_p99_ms=args.shim_p99_ms)
+    with _stops_cleanly("loadgen"):
+        report: dict[str, Any] = bench_loadgen(seconds=max(args.seconds, 3.0),
+                                               batch_ms=PLAN_BATCH_MS,
+                                               max_lag_ms=args.max_lag_ms,
+                                               shim_p99_ms=args.shim_p99_ms)
     return report
 
 

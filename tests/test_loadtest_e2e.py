@@ -270,3 +270,21 @@ def test_an_interrupted_load_test_stops_everything_and_says_incomplete(
     if (tmp_path / "summary.json").is_file():  # Locust's, written as it was stopped
         summary = summary_of(tmp_path)
         assert summary["passed"] is False and summary["interrupted"] is True
+
+
+@pytest.mark.slow
+def test_sigterm_to_bench_http_stops_its_shim() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "eccc.cli", "bench", "http", "--seconds",
+                             "1", "--rounds", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    shims: list[int] = []
+    while not shims and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()
+        shims = [pid for pid in _processes_mentioning("eccc-bench-http-") if pid != proc.pid]
+        time.sleep(0.1)
+    assert shims, "the benchmark's shim did not start"
+    proc.send_signal(signal.SIGTERM)  # a CI timeout: Python's default left the shim running
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted" in err and "Traceback" not in err, err
+    assert not [pid for pid in shims if pid in _processes_mentioning("eccc-bench-http-")]
