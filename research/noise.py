@@ -98,6 +98,13 @@ def mean_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> In
     n = len(values)
     if n == 0:
         return Interval(0, math.nan, math.nan, math.nan)
+    if all(v == values[0] for v in values):
+        # Identical replications: the mean is that value and the interval has zero width,
+        # exactly (fsum / n of three 0.8s is 0.8000000000000002, and the rounding would
+        # give a spurious width around a spurious mean).
+        first = float(values[0])
+        return Interval(n, first, first, first) if n >= 2 else Interval(
+            n, first, math.nan, math.nan)
     mean = math.fsum(values) / n
     if n < 2:
         return Interval(n, mean, math.nan, math.nan)

@@ -294,9 +294,12 @@ def tabulate(outcome: SweepOutcome) -> tuple[list[list[str]], list[list[str]]]:
             row = [str(point.index), point.label, str(rep), str(spec.seed_for(point, rep)), *pvals]
             for m in metrics:
                 v = summary.get(m)
-                row.append(_cell(v) if _numeric(v) else "")
-                if isinstance(v, int | float) and not isinstance(v, bool):
+                # null or NaN: nothing measured there, left out (never counted as 0)
+                if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+                    row.append(_cell(v))
                     values[m].append(float(v))
+                else:
+                    row.append("")
             reps.append(row)
         if n == 0:
             continue
@@ -355,7 +358,7 @@ def write_front(outcome: SweepOutcome, out_dir: Path,
             if _numeric(summary.get(o.metric)):
                 values.setdefault(point, {}).setdefault(o.metric, []).append(
                     float(summary[o.metric]))
-    means = {p: {m: math.fsum(v) / len(v) for m, v in ms.items()} for p, ms in values.items()}
+    means = {p: {m: mean_interval(v).mean for m, v in ms.items()} for p, ms in values.items()}
     data = front.to_json(means)
     data["replications"] = outcome.spec.replications
     data["constraints"] = list(constraints)

@@ -38,6 +38,7 @@ from typing import Any
 import orjson
 
 from research.executors import Executor, InProcess
+from research.noise import mean_interval
 from research.sweep import POINTS_DIR, _write_atomic, evaluate, task_key
 from research.sweepfile import apply
 from research.tunefile import NONE, Range, TuneError, TuneSpec, spec_text
@@ -159,8 +160,13 @@ def _run_batch(spec: TuneSpec, study: Any, batch: list[tuple[Any, list[str]]], s
             continue
         values = {m: [_number(r["summary"].get(m)) for r in runs] for m in spec.tracked_metrics}
         trial.set_user_attr("replications", values)
-        means = {m: math.fsum(v) / len(v) for m, v in values.items()}
-        bad = [m for m, v in means.items() if not math.isfinite(v)]
+        means = {m: mean_interval(v).mean for m, v in values.items()}
+        # Only what Optuna is told must be measured in every replication: a metric kept
+        # for the tables alone may be null (an empty population) without failing the trial.
+        judged = dict.fromkeys([o.metric for o in spec.objectives]
+                               + [c.metric for c in spec.constraints])
+        bad = [m for m in judged if not math.isfinite(means[m])
+               or not all(math.isfinite(x) for x in values[m])]
         if bad:
             trial.set_user_attr("error", f"no value for {', '.join(bad)}")
             study.tell(trial, state=optuna.trial.TrialState.FAIL)

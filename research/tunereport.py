@@ -13,6 +13,7 @@ those chains as ready-to-use ``policies = [...]`` lines.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,9 @@ def as_sweep(outcome: TuneOutcome) -> tuple[SweepOutcome, dict[int, bool]]:
     for t in trials:
         values = t.user_attrs["replications"]
         for rep in range(spec.replications):
-            results[(t.number, rep)] = {m: v[rep] for m, v in values.items()}
+            # NaN (a tabulated metric with nothing to measure) is null, as in a sweep.
+            results[(t.number, rep)] = {m: v[rep] if math.isfinite(v[rep]) else None
+                                        for m, v in values.items()}
     sweep = SweepSpec(
         name=spec.name, base=spec.base, points=points, replications=spec.replications,
         seed=spec.seed, crn=True, metrics=spec.tracked_metrics, plugins=spec.plugins,

@@ -1,0 +1,96 @@
+"""Numbers a researcher reads off a sweep or a tune: recomputed, edge cases included."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from research.noise import mean_interval
+from research.sweep import SweepOutcome, tabulate, write_front
+from research.sweepfile import Point, SweepSpec
+
+
+def test_identical_replications_give_their_value_and_a_zero_width_interval() -> None:
+    """fsum/n of three 0.8s is 0.8000000000000002: the table showed that mean with a
+    spurious width [0.7999999999999998, 0.8000000000000005]."""
+    for v in (0.8, 0.1 + 0.2, 7.0, -3.3):
+        for n in (2, 3, 5):
+            iv = mean_interval([v] * n)
+            assert (iv.n, iv.mean, iv.low, iv.high) == (n, v, v, v)
+    one = mean_interval([0.8])
+    assert one.mean == 0.8 and math.isnan(one.low) and math.isnan(one.high)
+    assert math.isnan(mean_interval([]).mean)
+    # Not identical: the usual t interval (t_{0.975,2} = 4.302652729749464).
+    iv = mean_interval([1.0, 2.0, 3.0])
+    assert iv.mean == 2.0 and iv.high - 2.0 == pytest.approx(4.302652729749464 / math.sqrt(3))
+
+
+def _outcome(values: dict[int, list[Any]]) -> SweepOutcome:
+    points = [Point(i, f"p{i}", {"x": i}) for i in values]
+    spec = SweepSpec(name="t", base={}, points=points, replications=3, seed=1,
+                     metrics=["m", "k"], pareto={"minimize": ["m"]})
+    results = {(i, r): {"m": v, "k": 0.8} for i, vs in values.items() for r, v in enumerate(vs)}
+    return SweepOutcome(spec, results, [], 0, 0, 0.0)
+
+
+def test_points_table_identical_values_and_null_or_nan_are_left_out() -> None:
+    reps, rows = tabulate(_outcome({0: [0.8, 0.8, 0.8], 1: [1.0, None, 2.0],
+                                    2: [1.0, math.nan, 2.0]}))
+    head = rows[0]
+    got = {r[0]: dict(zip(head, r, strict=True)) for r in rows[1:]}
+    assert (got["0"]["k_mean"], got["0"]["k_ci95_low"], got["0"]["k_ci95_high"]) == (
+        "0.8", "0.8", "0.8")
+    assert got["0"]["m_mean"] == got["0"]["m_ci95_high"] == "0.8"
+    # A null or NaN replication is nothing measured: not 0, and not a NaN mean.
+    for p in ("1", "2"):
+        assert float(got[p]["m_mean"]) == 1.5
+        assert float(got[p]["m_ci95_high"]) == pytest.approx(1.5 + 12.706204736 * 0.5, 1e-6)
+    assert [r[5] for r in reps[1:] if r[0] in ("1", "2")] == ["1.0", "", "2.0"] * 2
+
+
+def test_front_means_are_the_tables_means(tmp_path: Path) -> None:
+    import json
+
+    outcome = _outcome({0: [0.8, 0.8, 0.8], 1: [0.9, 0.9, 0.9]})
+    write_front(outcome, tmp_path)
+    front = json.loads((tmp_path / "front.json").read_text())
+    assert [p["means"]["m"] for p in front["points"]] == [0.8, 0.9]
+    assert front["points"][1]["dominated_by"] == [0]
+
+
+def test_a_tune_metric_kept_for_the_tables_may_be_null(tmp_path: Path) -> None:
+    """A null in a metric that is neither objective nor constraint failed the whole trial
+    ("the runs reported no ['texts_total']"), so the chain vanished from the front."""
+    pytest.importorskip("optuna")
+    from research.executors import InProcess
+    from research.tune import run_tune
+    from research.tunefile import load
+    from research.tunereport import write_tune
+    from tests.test_tune import TINY, tune_file
+
+    class NullOnSecondSeed(InProcess):
+        def run(self, fn, tasks):  # type: ignore[no-untyped-def]
+            for i, result in super().run(fn, tasks):
+                if result.get("ok") and tasks[i]["replication"] == 1:
+                    result["summary"]["texts_total"] = None
+                yield i, result
+
+    spec = load(tune_file(tmp_path, TINY.replace("trials = 6", "trials = 3")))
+    out = tmp_path / "out"
+    outcome = run_tune(spec, out, NullOnSecondSeed())
+    states = [t.state.name for t in outcome.study.get_trials()]
+    assert states == ["COMPLETE"] * 3
+    write_tune(outcome, out)
+    with (out / "replications.csv").open() as fh:
+        reps = list(csv.DictReader(fh))
+    with (out / "points.csv").open() as fh:
+        points = list(csv.DictReader(fh))
+    for p in points:
+        mine = [r for r in reps if r["point"] == p["point"]]
+        assert [r["texts_total"] == "" for r in mine] == [False, True]
+        assert float(p["texts_total_mean"]) == float(mine[0]["texts_total"])
+        assert p["texts_total_ci95_low"] == ""
