@@ -66,14 +66,15 @@ def group_label(front: Mapping[str, Any], group: Mapping[str, Any]) -> str:
     return f"{group['name']}  {short(first)}" + (f"  (+{more} alike)" if more else "")
 
 
-def draw_front(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], x: str,
+def draw_front(front: Mapping[str, Any], rows: Mapping[int, Mapping[str, Any]], x: str,
                y: str) -> Figure | str:
     """The first two objectives, every point with its 95% intervals; the front in red,
     labelled by group in a column at the right; dominated points grey and unlabelled.
-    ``rows`` maps a label to {metric: (mean, low, high)} (points.csv)."""
+    ``rows`` maps a point's index to {metric: (mean, low, high)} (points.csv): by index,
+    not label, as two points may share a label."""
     senses = {o["metric"]: o["sense"] for o in front["objectives"]}
-    points = [p for p in front["points"] if p["label"] in rows
-              and all(math.isfinite(rows[p["label"]].get(m, (math.nan,))[0]) for m in (x, y))]
+    points = [p for p in front["points"] if p["index"] in rows
+              and all(math.isfinite(rows[p["index"]].get(m, (math.nan,))[0]) for m in (x, y))]
     if not points:
         return f"no point reported both {x} and {y}"
     fig = Figure(figsize=(WIDTH_IN, 5.6), dpi=DPI)
@@ -81,7 +82,7 @@ def draw_front(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], 
     ax = fig.add_axes((0.09, 0.1, 0.5, 0.84))
     on_front = {i for g in front["groups"] for i in g["members"]}
     for p in points:
-        (mx, lx, hx), (my, ly, hy) = rows[p["label"]][x], rows[p["label"]][y]
+        (mx, lx, hx), (my, ly, hy) = rows[p["index"]][x], rows[p["index"]][y]
         on = p["index"] in on_front
         color = "C3" if on else "0.6"
         xe = [[mx - lx], [hx - mx]] if math.isfinite(lx) else None
@@ -101,7 +102,7 @@ def draw_front(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]], 
         if not members:
             continue
         p = members[0]
-        mx, my = rows[p["label"]][x][0], rows[p["label"]][y][0]
+        mx, my = rows[p["index"]][x][0], rows[p["index"]][y][0]
         _, fy = ax.transAxes.inverted().transform(ax.transData.transform((mx, my)))
         anchors.append((g, mx, my, float(fy)))
     height_in = 5.6 * 0.84
@@ -151,14 +152,14 @@ def finding(front: Mapping[str, Any]) -> str:
             f"group{'s' if len(groups) != 1 else ''} that the data tell apart ({lead}); {tail}.")
 
 
-def front_tables(front: Mapping[str, Any], rows: Mapping[str, Mapping[str, Any]],
+def front_tables(front: Mapping[str, Any], rows: Mapping[int, Mapping[str, Any]],
                  table: Any) -> list[str]:
     """HTML: the front by group with each objective's mean [95% interval], then the rest."""
     objectives = [o["metric"] for o in front["objectives"]]
     points = {p["index"]: p for p in front["points"]}
 
     def cells(i: int) -> list[str]:
-        r = rows.get(points[i]["label"], {})
+        r = rows.get(i, {})
         return [fmt_interval(*r.get(m, (math.nan, math.nan, math.nan))) for m in objectives]
 
     head = [f"{m} ({'min' if o['sense'] == 'minimize' else 'max'})"

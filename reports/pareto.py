@@ -71,6 +71,13 @@ def _float(text: str | None) -> float:
         return math.nan
 
 
+def _index(text: str | None) -> int | None:
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
 def read_points(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
     """points.csv -> (metric names, rows with 'label' and '<m>' -> (mean, low, high))."""
     with path.open(newline="", encoding="utf-8") as fh:
@@ -81,7 +88,8 @@ def read_points(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
                and f"{c.removesuffix('_mean')}_ci95_low" in rows[0]]
     out = []
     for r in rows:
-        item: dict[str, Any] = {"label": r.get("label", "?"), "n": r.get("n", "")}
+        item: dict[str, Any] = {"label": r.get("label", "?"), "n": r.get("n", ""),
+                                "point": _index(r.get("point"))}
         for m in metrics:
             item[m] = (_float(r.get(f"{m}_mean")), _float(r.get(f"{m}_ci95_low")),
                        _float(r.get(f"{m}_ci95_high")))
@@ -164,7 +172,9 @@ def render_sweep(sweep_dir: Path) -> Path:
         body.append(f'<div class="note">Failed (the other points are kept):<ul>{items}</ul></div>')
     for gap in meta.get("merge_gaps", []):
         body.append(f'<p class="na">shard merge: {escape(gap)}</p>')
-    by_label = {r["label"]: r for r in rows}
+    # By the point's index: two points may share a label (two [[points]] named alike),
+    # and a label key showed one point's numbers under the other's name.
+    by_index = {r["point"]: r for r in rows if r["point"] is not None}
     sections = []
     if front:
         objectives = [o["metric"] for o in front["objectives"]]
@@ -174,10 +184,10 @@ def render_sweep(sweep_dir: Path) -> Path:
                  "it worse on every objective at 95% than one other chain; chains on the "
                  "front that no objective tells apart share a group letter. Intervals: the "
                  "mean over replications with its 95% t interval.</p>",
-                 *front_tables(front, by_label, table)]
+                 *front_tables(front, by_index, table)]
         shown = [m for m in objectives if m in metrics]
         if len(shown) >= 2:
-            content = _render(draw_front, front, by_label, shown[0], shown[1])
+            content = _render(draw_front, front, by_index, shown[0], shown[1])
             sections.append(FigureSection(
                 f"{shown[0]} against {shown[1]}", "Red: the front at 95% (on every objective, "
                 "not only these two), one label per group; grey: dominated chains, listed in "

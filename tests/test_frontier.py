@@ -110,7 +110,7 @@ def test_front_labels_never_overlap_when_points_cluster() -> None:
              "groups": [{"name": chr(65 + i), "members": [i]} for i in range(n)],
              "points": points}
     # all front points within a hair of each other
-    rows = {p["label"]: {"f": (1.0 + 0.001 * p["index"], 0.9, 1.1),
+    rows = {p["index"]: {"f": (1.0 + 0.001 * p["index"], 0.9, 1.1),
                          "i": (0.5 + 0.0005 * p["index"], 0.4, 0.6)} for p in points}
     fig = draw_front(front, rows, "f", "i")
     assert not isinstance(fig, str)

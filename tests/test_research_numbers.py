@@ -94,3 +94,23 @@ def test_a_tune_metric_kept_for_the_tables_may_be_null(tmp_path: Path) -> None:
         assert [r["texts_total"] == "" for r in mine] == [False, True]
         assert float(p["texts_total_mean"]) == float(mine[0]["texts_total"])
         assert p["texts_total_ci95_low"] == ""
+
+
+def test_points_sharing_a_label_each_show_their_own_numbers(tmp_path: Path) -> None:
+    """The report looked points.csv rows up by label: two points named alike both showed
+    the last one's mean and interval in the front table and the figure."""
+    import html
+    import re
+
+    from research.sweep import write_sweep
+
+    outcome = _outcome({0: [1.0, 1.1, 1.2], 1: [5.0, 5.5, 6.0]})
+    outcome.spec.points[:] = [Point(0, "same", {"x": 0}), Point(1, "same", {"x": 1})]
+    outcome.spec.pareto["maximize"] = ["k2"]
+    for (i, _r), s in outcome.results.items():
+        s["k2"] = 1.0 if i == 0 else 2.0  # point 1: worse on m, better on k2: both on the front
+    object.__setattr__(outcome.spec, "metrics", ["m", "k", "k2"])
+    write_sweep(outcome, tmp_path)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "report.html").read_text()))
+    front = page[page.index("On the front"):page.index("Figures")]
+    assert "1.1 [" in front and "5.5 [" in front
