@@ -176,8 +176,14 @@ def load_sweep_point(sweep: Path, point: str) -> Group:
     keyed by its scenario, so it may be shared with another point or have been written
     when the points were listed in another order."""
     points = _sweep_plan(sweep)
-    chosen = next((p for p in points if str(p["index"]) == point), None) or next(
-        (p for p in points if p["label"] == point), None)
+    chosen = next((p for p in points if str(p["index"]) == point), None)
+    if chosen is None:
+        named = [p for p in points if p["label"] == point]
+        if len(named) > 1:  # it silently took the first: another point's numbers
+            which = ", ".join(str(p["index"]) for p in named)
+            raise CompareError(f"{sweep}: {len(named)} points are labelled {point!r} "
+                               f"(points {which}); name one by its index, {sweep}@INDEX")
+        chosen = named[0] if named else None
     if chosen is None:
         known = "; ".join(f"{p['index']}: {p['label']}" for p in points)
         raise CompareError(f"{sweep}: no point {point!r} (points: {known or 'none'})")

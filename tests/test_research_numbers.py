@@ -114,3 +114,22 @@ def test_points_sharing_a_label_each_show_their_own_numbers(tmp_path: Path) -> N
     page = html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "report.html").read_text()))
     front = page[page.index("On the front"):page.index("Figures")]
     assert "1.1 [" in front and "5.5 [" in front
+
+
+def test_compare_refuses_a_label_two_sweep_points_share(tmp_path: Path) -> None:
+    """``SWEEP@LABEL`` took the first point of that label, silently."""
+    import orjson
+
+    from research.comparison import CompareError, load_sweep_point
+
+    (tmp_path / "points").mkdir()
+    plan = {"shards": 1, "points": []}
+    for i, label in enumerate(["same", "same"]):
+        key = f"k{i}"
+        (tmp_path / "points" / f"{key}.json").write_bytes(orjson.dumps(
+            {"ok": True, "summary": {"texts_total": 10 * (i + 1)}}))
+        plan["points"].append({"index": i, "label": label, "keys": [[key]]})
+    (tmp_path / "plan.json").write_bytes(orjson.dumps(plan))
+    with pytest.raises(CompareError, match=r"2 points are labelled 'same' \(points 0, 1\)"):
+        load_sweep_point(tmp_path, "same")
+    assert load_sweep_point(tmp_path, "1").summaries == [{"texts_total": 20}]
