@@ -133,3 +133,18 @@ def test_compare_refuses_a_label_two_sweep_points_share(tmp_path: Path) -> None:
     with pytest.raises(CompareError, match=r"2 points are labelled 'same' \(points 0, 1\)"):
         load_sweep_point(tmp_path, "same")
     assert load_sweep_point(tmp_path, "1").summaries == [{"texts_total": 20}]
+
+
+def test_compare_calls_a_difference_equal_to_rounding_identical() -> None:
+    """0.8-0.7, 0.6-0.5, 0.4-0.3 differ in the last bit: compare said "yes (paired t
+    p=1.03e-31)" where eccc run's table says "identical in every pair"."""
+    from research.comparison import Group, _verdict
+
+    def group(values: list[float]) -> Group:
+        return Group("g", [], [{"seed": s, "x": v} for s, v in enumerate(values)])
+
+    assert _verdict(group([0.7, 0.5, 0.3]), group([0.8, 0.6, 0.4]), "x", 0.1) == (
+        "identical in every pair (n=3)")
+    assert _verdict(group([0.7, 0.5, 0.3]), group([0.7, 0.5, 0.3]), "x", 0.0) == "same"
+    assert _verdict(group([0.7, 0.5, 0.3]), group([0.8, 0.6, 0.41]), "x", 0.1).startswith(
+        "yes (paired t")
