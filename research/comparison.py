@@ -257,13 +257,39 @@ def mismatches(groups: list[Group]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _verdict(ref: Group, other: Group, name: str, diff: float) -> str:
+def _paired(ref: Group, other: Group, name: str) -> list[float] | None:
+    """The differences ``other - ref`` seed by seed when every replication on both sides
+    has a partner on the same seed (common random numbers), else None."""
     a, b = ref.by_seed(name), other.by_seed(name)
     seeds = sorted(set(a) & set(b), key=str)
     if len(seeds) >= 2 and len(seeds) == len(ref.values(name)) == len(other.values(name)):
-        d = [b[k] - a[k] for k in seeds]
+        return [b[k] - a[k] for k in seeds]
+    return None
+
+
+def _mean(values: list[float]) -> float:
+    """The mean, exact where it can be: identical values give that value (fsum / n of
+    three 0.8s is 0.8000000000000002), else fsum / n (not a running sum's rounding)."""
+    if all(v == values[0] for v in values):
+        return values[0]
+    return math.fsum(values) / len(values)
+
+
+def _difference(ref: Group, other: Group, name: str) -> float:
+    """``other``'s mean less ``ref``'s; for paired runs the mean of the paired
+    differences (the same number in exact arithmetic), so that a difference of -354 in
+    every pair is -354, not the two means' -353.9999999999999."""
+    d = _paired(ref, other, name)
+    if d is not None:
+        return _mean(d)
+    return _mean(other.values(name)) - _mean(ref.values(name))
+
+
+def _verdict(ref: Group, other: Group, name: str, diff: float) -> str:
+    d = _paired(ref, other, name)
+    if d is not None:
         n = len(d)
-        mean = math.fsum(d) / n
+        mean = _mean(d)
         var = math.fsum((x - mean) ** 2 for x in d) / (n - 1)
         # The same to rounding, as eccc run's table judges it (research.whatif): share
         # differences 0.8 - 0.7 and 0.6 - 0.5 differ in the last bit, and an exact test
@@ -297,7 +323,7 @@ def differences(groups: list[Group], metrics: list[str] | None = None
         vals = [g.values(name) for g in groups]
         # null in a summary: nothing to measure there (no deliveries, ...): n/a, no verdict
         na = [any(name in s and s[name] is None for s in g.summaries) for g in groups]
-        means = ["n/a" if not v and gna else sum(v) / len(v) if v else ""
+        means = ["n/a" if not v and gna else _mean(v) if v else ""
                  for v, gna in zip(vals, na, strict=True)]
         row: list[Any] = [name, *means]
         for g, v, gna in zip(groups[1:], vals[1:], na[1:], strict=True):
@@ -308,8 +334,8 @@ def differences(groups: list[Group], metrics: list[str] | None = None
             if not v or not vals[0]:
                 row += ["", "", "missing"]
                 continue
-            base = sum(vals[0]) / len(vals[0])
-            diff = sum(v) / len(v) - base
+            base = _mean(vals[0])
+            diff = _difference(ref, g, name)
             pct: Any = 100.0 * diff / abs(base) if base else ("" if diff else 0.0)
             row += [diff, pct, _verdict(ref, g, name, diff)]
         rows.append(row)

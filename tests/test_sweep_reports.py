@@ -122,6 +122,22 @@ def test_compare_says_a_difference_identical_in_every_pair_has_no_measured_noise
         "identical in every pair (n=2)")
 
 
+def test_compare_gives_the_mean_of_paired_differences_exactly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """+7 on every seed was 6.999999999999999 (38/3 - 17/3): the means' difference."""
+    a = _seeded(tmp_path, "base", [{"texts_replies": r} for r in (1, 1, 15)])
+    b = _seeded(tmp_path, "more", [{"texts_replies": r + 7} for r in (1, 1, 15)])
+    rows = {r[0]: r for r in differences([load_group(a), load_group(b)])[1]}
+    assert rows["texts_replies"][3] == 7.0
+    assert rows["texts_replies"][5] == "identical in every pair (n=3)"
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"),
+                 "--metric", "texts_replies"]) == 0
+    out = capsys.readouterr().out
+    assert "6.99999" not in out and "+7" in out
+    text = (tmp_path / "cmp" / "differences.csv").read_text()
+    assert "6.99999" not in text and ",7.0," in text
+
+
 def test_compare_prints_values_in_their_units_and_keeps_the_csv_raw(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """As eccc run prints them: a p95 of 10,340 s is "2.9 h", not "1.034e+04"."""
