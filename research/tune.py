@@ -178,7 +178,11 @@ def _run_batch(spec: TuneSpec, study: Any, batch: list[tuple[Any, list[str]]], s
 
 
 def _number(v: Any) -> float:
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
+    # A count stays an int (as the run reported it), so the tables write "159", not
+    # "159.0", as a sweep's do (research.sweep._cell decides by the value's type).
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    return float(v) if isinstance(v, float) else math.nan
 
 
 def open_study(spec: TuneSpec, out_dir: Path) -> Any:

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from research.frontier import Frontier, group_name
-from research.sweep import PLAN, SweepOutcome, _write_atomic, write_front, write_sweep
+from research.sweep import PLAN, POINTS_DIR, SweepOutcome, _write_atomic, write_front, write_sweep
 from research.sweepfile import Point, SweepSpec
 from research.tune import (
     TuneOutcome,
@@ -36,11 +36,26 @@ TUNE_JSON = "tune.json"
 BEST = "best_chains.toml"
 
 
-def as_sweep(outcome: TuneOutcome) -> tuple[SweepOutcome, dict[int, bool]]:
+def _stored(store: Path | None, key: str) -> dict[str, Any] | None:
+    """A run's summary as ``points/KEY.json`` holds it, or None."""
+    if store is None or not (store / f"{key}.json").is_file():
+        return None
+    try:
+        summary = orjson.loads((store / f"{key}.json").read_bytes()).get("summary")
+    except (orjson.JSONDecodeError, OSError, AttributeError):
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
+def as_sweep(outcome: TuneOutcome, store: Path | None = None
+             ) -> tuple[SweepOutcome, dict[int, bool]]:
     """The completed trials as sweep points (index = trial number) and their feasibility.
 
     A chain the sampler proposed again is one point (its first trial): same chain, same
-    seeds, same results, so a repeat would only be counted twice.
+    seeds, same results, so a repeat would only be counted twice. A replication's values
+    are its stored run's (``store``, the tune's ``points/``) where it is there, so a
+    count is written as an int as in a sweep's tables (a study made before counts were
+    kept as ints holds them as floats); else the study's.
     """
     spec = outcome.spec
     seen: set[tuple[str, ...]] = set()
@@ -55,10 +70,17 @@ def as_sweep(outcome: TuneOutcome) -> tuple[SweepOutcome, dict[int, bool]]:
     results: dict[tuple[int, int], dict[str, Any]] = {}
     for t in trials:
         values = t.user_attrs["replications"]
+        tasks = trial_tasks(spec, t.number, t.user_attrs["chain"]) if store else []
         for rep in range(spec.replications):
             # NaN (a tabulated metric with nothing to measure) is null, as in a sweep.
-            results[(t.number, rep)] = {m: v[rep] if math.isfinite(v[rep]) else None
-                                        for m, v in values.items()}
+            row = {m: v[rep] if math.isfinite(v[rep]) else None for m, v in values.items()}
+            summary = _stored(store, tasks[rep]["key"]) if rep < len(tasks) else None
+            for m, v in row.items():
+                s = summary.get(m) if summary is not None else None
+                if (v is not None and isinstance(s, int) and not isinstance(s, bool)
+                        and s == v):
+                    row[m] = s  # the same number, as the run reported it: a count
+            results[(t.number, rep)] = row
     sweep = SweepSpec(
         name=spec.name, base=spec.base, points=points, replications=spec.replications,
         seed=spec.seed, crn=True, metrics=spec.tracked_metrics, plugins=spec.plugins,
@@ -97,7 +119,7 @@ def write_tune(outcome: TuneOutcome, out_dir: Path, executor: str = "") -> Path:
     """Tables, front, ``tune.json``, ``best_chains.toml`` and ``report.html``; the report."""
     out_dir = Path(out_dir)
     spec = outcome.spec
-    sweep, feasibility = as_sweep(outcome)
+    sweep, feasibility = as_sweep(outcome, out_dir / POINTS_DIR)
     chains = {t.number: list(t.user_attrs["chain"]) for t in completed(outcome.study)}
     rules = [c.describe() for c in spec.constraints]
     front = write_front(sweep, out_dir, feasibility, rules)

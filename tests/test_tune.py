@@ -85,6 +85,8 @@ def test_tiny_study_end_to_end(reference: tuple[Path, Any]) -> None:
     with (out / "replications.csv").open() as fh:
         rows = list(csv.DictReader(fh))
     assert {(r["replication"], r["seed"]) for r in rows} == {("0", "5"), ("1", "6")}
+    # counts as a sweep writes them (research.sweep._cell): "412", not "412.0"
+    assert rows and all(r["texts_total"].isdigit() for r in rows), rows[0]["texts_total"]
 
 
 def test_resume_after_an_interruption_gives_the_same_study(
