@@ -177,8 +177,8 @@ def expand(grid: Mapping[str, list[Any]], listed: list[dict[str, Any]]) -> list[
     combos = [dict(zip(keys, values, strict=True))
               for values in itertools.product(*(grid[k] for k in keys))]
     rows = listed or [{}]
-    points: list[Point] = []
-    for row in rows:
+    made: list[tuple[str, dict[str, Any], int | None]] = []  # label, params, entry if given
+    for i, row in enumerate(rows):
         row = dict(row)
         label = row.pop("label", None)
         local = row.pop("grid", {})  # a point's own grid: parameters only its chain has
@@ -188,8 +188,36 @@ def expand(grid: Mapping[str, list[Any]], listed: list[dict[str, Any]]) -> list[
             params = {**row, **combo}
             text = label_for(params) if label is None else (
                 f"{label}, {_short(combo)}" if combo else str(label))
-            points.append(Point(len(points), text, params))
-    return points
+            made.append((text, params, i if label is not None else None))
+    return [Point(k, text, params) for k, (text, params) in enumerate(_unique(made))]
+
+
+def _unique(made: list[tuple[str, dict[str, Any], int | None]]
+            ) -> list[tuple[str, dict[str, Any]]]:
+    """Every point's label, unique: a label names a point (``eccc compare SWEEP@LABEL``,
+    the report's tables). Two points the file labels alike are refused, naming both; a
+    generated label that repeats another is made unique by its point's index."""
+    first: dict[str, int] = {}
+    for k, (text, _params, entry) in enumerate(made):
+        if entry is None:
+            continue
+        if text in first:
+            j = first[text]
+            raise SweepError(
+                f"points {made[j][2]} and {entry}: two points are labelled {text!r} "
+                f"(points {j} and {k} of the sweep), so {text!r} would not name one; "
+                "give them different labels")
+        first[text] = k
+    taken = {text for text, _params, entry in made if entry is not None}
+    out = []
+    for k, (text, params, entry) in enumerate(made):
+        if entry is None and text in taken:
+            text = f"{text} (point {k})"
+            while text in taken:
+                text += "'"
+        taken.add(text)
+        out.append((text, params))
+    return out
 
 
 def _base(raw: dict[str, Any], where: Path) -> dict[str, Any]:
@@ -282,8 +310,12 @@ def parse(raw: dict[str, Any], where: Path) -> SweepSpec:
     if size * reps * shards > MAX_TASKS:
         raise SweepError(f"{where}: {size:,} points x {reps:,} replications x {shards} shards "
                          f"is more than {MAX_TASKS:,} runs")
+    try:
+        points = expand(grid, listed)
+    except SweepError as exc:
+        raise SweepError(f"{where}: {exc}") from None
     spec = SweepSpec(
-        name=name, base=base, points=expand(grid, listed),
+        name=name, base=base, points=points,
         replications=reps, seed=seed, crn=crn,
         shards=shards, metrics=list(raw.get("metrics", [])), plugins=plugins,
         runner=runner,

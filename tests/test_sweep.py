@@ -292,3 +292,27 @@ def test_tables_show_the_chain_each_point_ran(tmp_path: Path) -> None:
                                                    "milestones+cap_rolling:limit=3"]
     assert [row[reps[0].index("policies")] for row in reps[1:]] == [
         "milestones+cap_rolling:limit=2", "milestones+cap_rolling:limit=3"]
+
+
+def test_two_points_labelled_alike_are_refused_naming_both(tmp_path: Path) -> None:
+    """Accepted, then eccc compare SWEEP@LABEL refused the label as ambiguous."""
+    raw = {"base": "baseline", "points": [
+        {"label": "cap", "policies": ["milestones"]},
+        {"label": "other", "policies": ["every_scan"]},
+        {"label": "cap", "policies": ["actionable"]}]}
+    with pytest.raises(SweepError) as err:
+        parse(raw, tmp_path / "x.toml")
+    text = str(err.value)
+    assert "x.toml" in text and "'cap'" in text and "points 0 and 2" in text
+
+
+def test_generated_labels_that_repeat_are_made_unique(tmp_path: Path) -> None:
+    raw = {"base": "baseline", "points": [
+        {"policies": ["milestones"]},
+        {"label": "every_scan", "policies": ["actionable"]},
+        {"policies": ["every_scan"]},
+        {"policies": ["milestones"]}]}
+    labels = [p.label for p in parse(raw, tmp_path / "x.toml").points]
+    assert len(set(labels)) == 4
+    assert labels[:2] == ["milestones", "every_scan"]  # the file's own label is kept
+    assert labels[2] == "every_scan (point 2)" and labels[3] == "milestones (point 3)"
