@@ -38,7 +38,10 @@ _SIGN_FOR_O = re.compile("(?<=[A-Za-z])[\U0001F6D1\u26D4\U0001F6AB](?=[A-Za-z])"
 _SIGN_FOR_TO = re.compile("(?<=[Ss])[\U0001F6D1\u26D4\U0001F6AB](?=[Pp])")
 # A masked word ("f***ing", "f**k", "sh*tty", "f***"; not "END*", "S*T*O*P"): swearing, read as
 # FUCKING (courtesy beside a keyword: "stop f***ing texting me").
-_MASKED = re.compile(r"(?<![\w*])(?:[A-Za-z]{1,3}\*++[A-Za-z]++|[FfSs]\*{2,}+)(?![\w*])")
+# Stars may mask letters in several places ("f*ck*ng") when a run of two letters or more
+# follows the first (not "S*T*O*P"); stars and letters alternate possessively: linear time.
+_MASKED = re.compile(r"(?<![\w*])(?:[A-Za-z]{1,3}\*++(?:[A-Za-z]{2,}+(?:\*++[A-Za-z]++)++"
+                     r"|[A-Za-z]++)|[FfSs]\*{2,}+)(?![\w*])")
 # Letters drawn as symbols, read as the letters they show: regional indicators (flag
 # letters, U+1F1E6-), squared, negative circled and negative squared capitals (U+1F130-,
 # U+1F150-, U+1F170-), and the stop-sign emoji (a word of its own).
@@ -109,9 +112,14 @@ def words(body: str) -> list[str]:
                 out.extend(joined)  # "STOPSTOP", "STOPQUIT": keywords written together
                 continue
         out.append(tok)
+    if len(out) > 4 and all(len(t) == 1 and t.isalpha() for t in out) and (
+            spelled := joined_keywords("".join(out))):
+        out = list(spelled)  # "S T O P P L E A S E": a keyword and more, every letter spaced
     for k in range(len(out) - 1):  # "unsubscribed me": a slip for "unsubscribe me"
         if out[k] == "UNSUBSCRIBED" and out[k + 1] == "ME":
             out[k] = "UNSUBSCRIBE"
+        elif out[k] == "OPT" and out[k + 1] == "OU" and all(t in COURTESY for t in out[k + 2:]):
+            out[k + 1] = "OUT"  # "opt ou (please)": its last letter left off, closing the text
         elif out[k] in _OPT_SLIPS and out[k + 1] in _OUT_SLIPS:
             out[k], out[k + 1] = "OPT", "OUT"  # "Opt ouy", "opt iut", "opy out"
         elif out[k + 1] == "AL" and out[k] in OPT_OUT:
