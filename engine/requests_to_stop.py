@@ -282,11 +282,18 @@ def hypothetical(tokens: list[str], i: int, question: bool) -> bool:
     question ("What happens if I opt out?", "If I unsubscribe will I still get my package?"),
     not asked for; "how do I unsubscribe?" and "unsubscribe me if you can" are asked for."""
     before = tokens[:i]
+    if tokens[i].endswith("ING") and [t for t in before if t not in COURTESY] in _ASKED_OF:
+        return True  # "does opting out cancel my delivery?", "will unsubscribing cancel my order"
     if question and any(t in ("HAPPENS", "HAPPEN", "HAPPENED") for t in before) and any(
             t in ("WHEN", "AFTER", "ONCE", "IF") for t in before):
         return True  # "what happens when I unsubscribe?", "What happens after I opt out?"
     return any(t in ("IF", "WHETHER") for t in before) and (question or any(
         t in _CONSEQUENCES for t in tokens))
+
+
+# A yes/no question opening on a revoking, its subject: what it would do is asked about.
+_ASKED_OF: Final = [["DOES"], ["DO"], ["WILL"], ["WOULD"], ["DID"], ["COULD"], ["CAN"],
+                    ["IS"], ["WONT"], ["DOESNT"], ["WOULDNT"]]
 
 
 # What makes an "if I unsubscribe" a question about what follows, its mark left off.
