@@ -272,9 +272,23 @@ def is_request_to_stop(tokens: list[str], question: bool = False, alone: bool = 
                 continue
             if hypothetical(tokens, i, question):
                 continue  # "What happens if I opt out?"
+            if question and phrase[0] == "WRONG" and _asks_if_reached(tokens):
+                continue  # "Am I texting the wrong number?": asks if this is the service
             if _opens(tokens, i, phrase) if opening else not _negated_phrase(tokens, i, phrase):
                 return True
     return False
+
+
+# How a question whether the sender reached the right service opens: "Am I texting the
+# wrong number?", "is this the wrong number for tracking?".
+_REACHED_OPENINGS: Final = (("AM", "I"), ("IS", "THIS"), ("IS", "THAT"), ("IS", "IT"),
+                            ("DID", "I"), ("HAVE", "I"), ("DO", "I"), ("IM", "I"))
+
+
+def _asks_if_reached(tokens: list[str]) -> bool:
+    """Whether a question opens by asking whether the sender has the wrong number."""
+    core = [t for t in tokens if t not in COURTESY and t not in ("SO", "SORRY", "UM", "HI")]
+    return tuple(core[:2]) in _REACHED_OPENINGS
 
 
 def hypothetical(tokens: list[str], i: int, question: bool) -> bool:
