@@ -89,6 +89,8 @@ def revocation(rest: list[str], body: str) -> str | None:
     found: str | None = None
     # The text's only clause with more than courtesy in it ("Not interested, thanks")
     alone = sum(any(t not in COURTESY for t in tokens) for tokens, _q in parts) <= 1
+    if len(parts) > 1 and _texts_asked_for_calls(parts):
+        return None  # "Stop calling me, text me", "Stop calling me, just text"
     for k, (tokens, question) in enumerate(parts):
         if len(parts) > 1 and not any(t in _MAYBE for t in tokens):
             continue  # no word that could stop or take a stop back: a long text stays cheap
@@ -216,6 +218,25 @@ _TEXTS_WANTED: Final = frozenset({
     ("TEXT", "ONLY", "PLEASE"), ("TEXT", "ME", "INSTEAD"), ("ONLY", "TEXT", "ME"),
     ("JUST", "TEXT"), ("TEXT", "IS", "BETTER"), ("I", "PREFER", "TEXTS"),
     ("TEXTING", "ONLY"), ("ONLY", "TEXTING")})
+
+
+# A clause asking for texts ("text me", "just text"), COURTESY aside: beside a stop of the
+# calls, what the stop is about is the calls ("Stop calling me, text me").
+_TEXTS_ASKED: Final = frozenset({("TEXT",), ("TEXT", "ME"), ("TXT", "ME"), ("TXT",),
+                                 ("TEXT", "ME", "ONLY"), ("TEXT", "US"), ("TEXTS",),
+                                 ("TEXT", "ME", "THEN"), ("TEXT", "THEN")})
+_CALLS: Final = frozenset({"CALLING", "CALL", "CALLS", "RINGING", "PHONING"})
+
+
+def _texts_asked_for_calls(parts: list[tuple[list[str], bool]]) -> bool:
+    """Whether one clause asks for texts and another, before it, speaks of calls, naming no
+    texts ("Stop calling me, text me"; not "stop texting and calling me, text my wife")."""
+    for k, (tokens, _q) in enumerate(parts):
+        if k and tuple(t for t in tokens if t not in COURTESY) in _TEXTS_ASKED:
+            before = [t for clause, _q2 in parts[:k] for t in clause]
+            return any(t in _CALLS for t in before) and not any(
+                t in TEXT_WORDS and t not in _CALLS for t in before)
+    return False
 
 
 def _complains(tokens: list[str], k: int) -> bool:
