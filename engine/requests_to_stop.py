@@ -306,8 +306,8 @@ def hypothetical(tokens: list[str], i: int, question: bool) -> bool:
 
 
 # A yes/no question opening on a revoking, its subject: what it would do is asked about.
-_ASKED_OF: Final = [["DOES"], ["DO"], ["WILL"], ["WOULD"], ["DID"], ["COULD"], ["CAN"],
-                    ["IS"], ["WONT"], ["DOESNT"], ["WOULDNT"]]
+_ASKED_OF: Final = [["DOES"], ["DO"], ["WILL"], ["WOULD"], ["DID"], ["COULD"],
+                    ["WONT"], ["DOESNT"], ["WOULDNT"]]
 
 
 # What makes an "if I unsubscribe" a question about what follows, its mark left off.
