@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.fresh import in_fresh_process
 from scenarios.schema import DRAIN_DAYS, load
 from sim.model import Model
 from sim.progress import ProgressLine, peak_rss_mb, rss_mb
@@ -119,28 +120,16 @@ def national_estimate_gb(run: dict[str, Any]) -> float:
     return round((built + (peak - built) / float(run["scale"])) / 1024, 1)
 
 
-def _child(scale: float, days: int | None, seed: int, q: Any) -> None:
-    q.put(horizon_run(scale, days, seed, PROGRESS_S))
-
-
-def _in_fresh_process(scale: float, days: int | None, seed: int) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(scale, days, seed, q))
-    p.start()
-    row: dict[str, Any] = q.get()
-    p.join()
-    brief = {k: v for k, v in row.items() if k != "samples"}
-    print(f"bench sim --horizon: {brief}", file=sys.stderr, flush=True)
-    return row
-
-
 def bench_horizon(scale: float = 0.01, days: int | None = None, seed: int = 1,
                   fresh: bool = True) -> dict[str, Any]:
     """One day and ``days`` (the scenario's 15) at ``scale``, each in a fresh process
     (``fresh`` False: both here, for the tests; the second peak then includes the first)."""
-    run = _in_fresh_process if fresh else (
-        lambda s, d, seed: horizon_run(s, d, seed))
+    def run(scale: float, days: int | None, seed: int) -> dict[str, Any]:
+        if fresh:
+            return in_fresh_process(horizon_run, scale, days, seed, PROGRESS_S,
+                                    label="bench sim --horizon")
+        return horizon_run(scale, days, seed)
+
     one = run(scale, 1, seed)
     long = run(scale, days, seed)
     ratio = long["peak_rss_mb"] / one["peak_rss_mb"] if one["peak_rss_mb"] else None

@@ -25,6 +25,7 @@ import time
 from datetime import date, timedelta
 from typing import Any
 
+from bench.fresh import in_fresh_process
 from bench.peak_day import simpy_timeout_rate
 from scenarios.schema import load
 from sim.dists import local_epoch
@@ -124,20 +125,12 @@ def national_day_two_processes(scale: float, seed: int = 1) -> dict[str, Any]:
 PROGRESS_S = 30.0  # a sign of life from a fresh process: the 100% day runs for half an hour
 
 
-def _child(scale: float, seed: int, q: Any, workers: int = 1) -> None:
-    q.put(national_day(scale, seed, PROGRESS_S) if workers == 1
-          else national_day_two_processes(scale, seed))
-
-
 def _in_fresh_process(scale: float, seed: int, workers: int) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
-    q = ctx.Queue()
-    p = ctx.Process(target=_child, args=(scale, seed, q, workers))
-    p.start()
-    row: dict[str, Any] = q.get()
-    p.join()
-    print(f"bench sim --national: {row}", file=sys.stderr, flush=True)
-    return row
+    if workers == 1:
+        return in_fresh_process(national_day, scale, seed, PROGRESS_S,
+                                label="bench sim --national")
+    return in_fresh_process(national_day_two_processes, scale, seed,
+                            label="bench sim --national")
 
 
 def bench_national(seed: int = 1, scales: tuple[float, ...] = (0.01, 0.1, 1.0),
